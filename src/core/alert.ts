@@ -1,0 +1,30 @@
+/**
+ * A configuration problem found while reading or validating a service.
+ * Validation collects every alert at once; an "error" makes the service unusable,
+ * a "warning" is printed and ignored.
+ */
+export interface Alert {
+  readonly level: "error" | "warning";
+  /** Path of the file as the user should see it. */
+  readonly file: string;
+  /** 1-based line number, when the problem is tied to a line. */
+  readonly line?: number;
+  readonly section?: string;
+  readonly keyword?: string;
+  readonly value?: string;
+  /** What is wrong and what is allowed, without the location prefix. */
+  readonly message: string;
+}
+
+/** `file:line [section] keyword = "value": message` — the one format for every config problem. */
+export function formatAlert(alert: Alert): string {
+  const where = alert.line === undefined ? alert.file : `${alert.file}:${alert.line}`;
+  const section = alert.section === undefined ? "" : ` [${alert.section}]`;
+  const keyword = alert.keyword === undefined ? "" : ` ${alert.keyword}`;
+  const value = alert.value === undefined ? "" : ` = ${JSON.stringify(alert.value)}`;
+  return `${where}:${section}${keyword}${value}: ${alert.level}: ${alert.message}`;
+}
+
+export function hasErrors(alerts: readonly Alert[]): boolean {
+  return alerts.some((a) => a.level === "error");
+}

@@ -1,0 +1,49 @@
+import type { Alert } from "./alert.js";
+
+/**
+ * Every error a user can cause or meet carries the exit code the CLI returns for it.
+ * Invariant: only cli/main.ts turns these into process exit codes; a SvcmgrError is
+ * printed as its message (no stack trace unless --debug).
+ */
+export class SvcmgrError extends Error {
+  readonly exitCode: number;
+  constructor(message: string, exitCode: number, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+  }
+}
+
+/** Bad command line: unknown option, missing argument, bad value (exit 2). */
+export class UsageError extends SvcmgrError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 2, options);
+  }
+}
+
+/** A configuration with at least one error-level alert (exit 2). */
+export class ConfigError extends SvcmgrError {
+  readonly alerts: readonly Alert[];
+  constructor(message: string, alerts: readonly Alert[]) {
+    super(message, 2);
+    this.alerts = alerts;
+  }
+}
+
+/** A named service, rid or record does not exist (exit 2). */
+export class NotFoundError extends SvcmgrError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
+/** An action ran and did not succeed: task failed, refused, timed out, requirements unmet (exit 1). */
+export class ActionError extends SvcmgrError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 1, options);
+  }
+}
+
+export function isSvcmgrError(e: unknown): e is SvcmgrError {
+  return e instanceof SvcmgrError;
+}

@@ -1,0 +1,35 @@
+import type { ObjectPath } from "./object-path.js";
+
+/**
+ * Where svcmgr keeps things. With a root DIR: DIR/etc, DIR/var, DIR/log;
+ * otherwise /etc/svcmgr, /var/lib/svcmgr, /var/log/svcmgr.
+ */
+export interface Paths {
+  readonly etc: string;
+  readonly var: string;
+  readonly log: string;
+}
+
+export function pathsFor(root: string | null): Paths {
+  if (root === null || root === "") return { etc: "/etc/svcmgr", var: "/var/lib/svcmgr", log: "/var/log/svcmgr" };
+  const r = root.replace(/\/+$/, "");
+  return { etc: `${r}/etc`, var: `${r}/var`, log: `${r}/log` };
+}
+
+export function configFile(paths: Paths, p: ObjectPath): string {
+  return p.namespace === null ? `${paths.etc}/${p.name}.conf` : `${paths.etc}/namespaces/${p.namespace}/${p.kind}/${p.name}.conf`;
+}
+
+/** The object's var dir: state files, per-resource dirs `<varDir>/<rid>/`, `scheduler/`. */
+export function objectVarDir(paths: Paths, p: ObjectPath): string {
+  return p.namespace === null ? `${paths.var}/${p.kind}/${p.name}` : `${paths.var}/namespaces/${p.namespace}/${p.kind}/${p.name}`;
+}
+
+export function objectLogFile(paths: Paths, p: ObjectPath): string {
+  return p.namespace === null ? `${paths.log}/${p.name}.log` : `${paths.log}/namespaces/${p.namespace}/${p.kind}/${p.name}.log`;
+}
+
+/** The run history database, shared by the CLI and the daemon. */
+export function historyDbFile(paths: Paths): string {
+  return `${paths.var}/history.sqlite`;
+}

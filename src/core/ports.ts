@@ -1,0 +1,86 @@
+/**
+ * The boundaries between svcmgr's logic and the outside world. Only src/platform/
+ * implements them with Node I/O; tests substitute fakes.
+ */
+
+/** Wall-clock time and timers. Timers are never armed for more than the caller asks. */
+export interface Clock {
+  /** Epoch milliseconds. */
+  now(): number;
+  setTimer(ms: number, fire: () => void): { cancel(): void };
+}
+
+export interface UserInfo {
+  readonly name: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly home: string;
+  readonly shell: string;
+}
+
+export interface GroupInfo {
+  readonly name: string;
+  readonly gid: number;
+  readonly members: readonly string[];
+}
+
+/** The passwd and group databases. Lookups accept a name or a numeric id as text. */
+export interface UserDb {
+  user(nameOrUid: string): UserInfo | null;
+  group(nameOrGid: string): GroupInfo | null;
+  /** Gids of the groups that list `user` as a member (not including the primary group). */
+  supplementaryGids(user: string): number[];
+}
+
+export const LIMIT_NAMES = [
+  "as", "core", "cpu", "data", "fsize", "memlock", "nofile", "nproc", "rss", "stack", "vmem",
+] as const;
+export type LimitName = (typeof LIMIT_NAMES)[number];
+
+/** A process to start, fully resolved: no references, no lookups left. */
+export interface ProcessSpec {
+  /** argv[0] is looked up in env.PATH when it has no `/`. */
+  readonly argv: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly cwd: string;
+  /** Switch to this identity before exec (requires root). Supplementary groups from the group db. */
+  readonly identity?: { readonly user: string; readonly uid: number; readonly gid: number };
+  readonly umask?: number;
+  /** rlimits, soft = hard; cpu in seconds, others in bytes or counts. */
+  readonly limits?: Readonly<Partial<Record<LimitName, number>>>;
+  /** SIGTERM the whole process group at this deadline, SIGKILL after killGraceMs. */
+  readonly timeoutMs?: number;
+  readonly killGraceMs?: number;
+  /** Called with the child's pid as soon as it exists. */
+  readonly onSpawn?: (pid: number) => void;
+  /** Raw output chunks, in arrival order per stream. */
+  readonly onOutput?: (stream: "stdout" | "stderr", chunk: Buffer) => void;
+  /** Aborting kills the process group as a timeout would (recorded as aborted, not timed out). */
+  readonly signal?: AbortSignal;
+}
+
+export interface ProcessResult {
+  readonly pid: number | null;
+  /** Epoch ms. */
+  readonly startedAt: number;
+  readonly endedAt: number;
+  /** Exit status when the process exited; null when it died from a signal or never started. */
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly timedOut: boolean;
+  readonly aborted: boolean;
+  /** Set when the process could not be started (ENOENT, EACCES...). */
+  readonly spawnError?: string;
+}
+
+export interface ProcessRunner {
+  run(spec: ProcessSpec): Promise<ProcessResult>;
+}
+
+/** Asks a human. Implementations must settle: on timeout, on EOF, on a closed stream. */
+export interface Prompter {
+  /** True when a human can answer (stdin is a terminal). */
+  isInteractive(): boolean;
+  /** Prints `text` (no newline added) and returns the trimmed answer, or null on timeout/EOF. */
+  ask(text: string, timeoutMs: number): Promise<{ answer: string } | { timeout: true } | { closed: true }>;
+}
