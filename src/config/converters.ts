@@ -1,0 +1,97 @@
+import { parseDuration } from "../core/duration.js";
+import { parseSize } from "../core/size.js";
+import type { Keyword } from "./keyword.js";
+import { parseRetcodes } from "../task/retcodes.js";
+import { parseRequires } from "../task/requires.js";
+import { splitShellWords } from "../core/shlex.js";
+
+/**
+ * Text → typed value for one keyword. A failure says what is allowed, never where:
+ * the caller adds file:line, section and keyword.
+ */
+export type Converted = { ok: true; value: unknown } | { ok: false; allowed: string };
+
+const TRUE = ["true", "yes", "y", "on", "1"];
+const FALSE = ["false", "no", "n", "off", "0"];
+
+export function parseBool(text: string): boolean | null {
+  const t = text.trim().toLowerCase();
+  if (TRUE.includes(t)) return true;
+  if (FALSE.includes(t)) return false;
+  return null;
+}
+
+export function isValidTimezone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `environment` entries: shell words of the form NAME=value, names kept as written. */
+export function parseEnvironment(text: string): Record<string, string> | string {
+  let words: string[];
+  try {
+    words = splitShellWords(text);
+  } catch (e) {
+    return (e as Error).message;
+  }
+  const env: Record<string, string> = {};
+  for (const w of words) {
+    const eq = w.indexOf("=");
+    if (eq <= 0 || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(w.slice(0, eq))) return `"${w}" is not NAME=value`;
+    env[w.slice(0, eq)] = w.slice(eq + 1);
+  }
+  return env;
+}
+
+type Convert = (text: string, kw: Keyword) => Converted;
+
+const ok = (value: unknown): Converted => ({ ok: true, value });
+const bad = (allowed: string): Converted => ({ ok: false, allowed });
+
+const CONVERTERS: Readonly<Record<Keyword["converter"], Convert>> = {
+  string: (t) => ok(t),
+  command: (t) => ok(t),
+  bool: (t) => {
+    const b = parseBool(t);
+    return b === null ? bad("a boolean: true/false, yes/no, on/off, 1/0") : ok(b);
+  },
+  int: (t, kw) => {
+    if (!/^[+-]?\d+$/.test(t.trim())) return bad(`an integer${kw.min === undefined ? "" : ` >= ${kw.min}`}`);
+    const n = Number(t);
+    return kw.min !== undefined && n < kw.min ? bad(`an integer >= ${kw.min}`) : ok(n);
+  },
+  duration: (t) => {
+    const ms = parseDuration(t, "s");
+    return ms === null ? bad("a duration such as 30, 90s, 5m, 1h30m, 2d (a bare number is seconds)") : ok(ms);
+  },
+  size: (t) => {
+    const n = parseSize(t);
+    return n === null ? bad("a size such as 1024, 64k, 512m, 2g") : ok(n);
+  },
+  list: (t) => ok(t.split(/\s+/).filter((w) => w !== "")),
+  environment: (t) => {
+    const env = parseEnvironment(t);
+    return typeof env === "string" ? bad(`whitespace-separated NAME=value entries (${env})`) : ok(env);
+  },
+  umask: (t) => (/^[0-7]{1,4}$/.test(t.trim()) ? ok(parseInt(t, 8)) : bad("an octal umask such as 022 or 0027")),
+  // Schedules are checked by the schedule engine during validation (see validate.ts).
+  schedule: (t) => ok(t),
+  requires: (t) => {
+    const r = parseRequires(t);
+    return "error" in r ? bad(r.error) : ok(r.requirements);
+  },
+  retcodes: (t) => {
+    const r = parseRetcodes(t);
+    return "error" in r ? bad(r.error) : ok(r.rules);
+  },
+  timezone: (t) => (isValidTimezone(t.trim()) ? ok(t.trim()) : bad("an IANA time zone such as UTC, Europe/Paris, America/New_York")),
+  enum: (t, kw) => (kw.candidates!.includes(t.trim()) ? ok(t.trim()) : bad(`one of: ${kw.candidates!.map((c) => (c === "" ? '""' : c)).join(", ")}`)),
+};
+
+export function convert(kw: Keyword, text: string): Converted {
+  return CONVERTERS[kw.converter](text, kw);
+}

@@ -1,0 +1,46 @@
+/**
+ * A keyword is one documented option of one section kind. The keyword table is the single
+ * source of truth for parsing, defaults, validation, `print config`, `svcmgr keywords` and
+ * the svcmgr.conf(5) man page.
+ */
+
+export type SectionKind = "DEFAULT" | "task" | "fs" | "ip" | "app" | "subset";
+
+export type Converter =
+  | "string"
+  | "command"
+  | "bool"
+  | "int"
+  | "duration"
+  | "size"
+  | "list"
+  | "environment"
+  | "umask"
+  | "schedule"
+  | "requires"
+  | "retcodes"
+  | "timezone"
+  | "enum";
+
+export interface Keyword {
+  readonly section: SectionKind;
+  readonly option: string;
+  readonly converter: Converter;
+  /** Raw default value, converted like a configured one. */
+  readonly default?: string;
+  /** DEFAULT keyword consulted when the section does not set this one (task.schedule → run_schedule). */
+  readonly inherit?: string;
+  /** Allowed values for `enum`. */
+  readonly candidates?: readonly string[];
+  /** May be set per node: `keyword@node`, `keyword@nodes`, `keyword@drpnodes`. */
+  readonly scopable: boolean;
+  readonly required?: boolean;
+  /** Smallest allowed value for `int`. */
+  readonly min?: number;
+  /** Restricts the keyword to these driver types (fs: "directory" vs mounted filesystems). */
+  readonly types?: readonly string[];
+  /** Accepted for compatibility, ignored: validation warns with this text. */
+  readonly ignored?: string;
+  readonly text: string;
+  readonly example?: string;
+}

@@ -1,0 +1,41 @@
+import { LIMIT_NAMES } from "../../core/ports.js";
+import type { Keyword } from "../keyword.js";
+import { resourceKeywords } from "./common.js";
+
+const section = "task" as const;
+
+const limitKeywords: Keyword[] = LIMIT_NAMES.map((name) =>
+  name === "cpu"
+    ? { section, option: "limit_cpu", converter: "duration", scopable: true, text: "CPU time limit of the task's processes (RLIMIT_CPU).", example: "10m" }
+    : { section, option: `limit_${name}`, converter: name === "nofile" || name === "nproc" ? "int" : "size", scopable: true, min: 0, text: `Resource limit RLIMIT_${name.toUpperCase()} of the task's processes (soft and hard).`, example: name === "nofile" ? "4096" : name === "nproc" ? "256" : "1g" },
+);
+
+/** The [task#N] section (driver task.host). */
+export const taskKeywords: readonly Keyword[] = [
+  { section, option: "type", converter: "enum", default: "host", candidates: ["host"], scopable: false, text: "Task driver. Only `host` (a command on this host) is supported." },
+  { section, option: "command", converter: "command", required: true, scopable: true, text: "The command to run. With shell syntax (pipes, redirections, `;`, `&&`, `$VAR`, globs, backquotes…) it runs as `/bin/sh -c COMMAND`; otherwise it is split like a POSIX shell and executed directly. References such as {name} and {env.x} are replaced first.", example: "/usr/local/bin/backup --full" },
+  { section, option: "user", converter: "string", scopable: true, text: "Run as this user (name or uid); needs svcmgr to run as root. HOME, USER, LOGNAME, SHELL and PATH are those of the user, the supplementary groups those of the group database, and the working directory defaults to the user's home.", example: "postgres" },
+  { section, option: "group", converter: "string", scopable: true, text: "Run with this primary group (name or gid). Default: the user's primary group.", example: "backup" },
+  { section, option: "cwd", converter: "string", scopable: true, text: "Working directory. Default: the home of `user`, else the directory svcmgr runs in.", example: "/srv/db" },
+  { section, option: "umask", converter: "umask", scopable: true, text: "Octal umask of the task's processes.", example: "027" },
+  { section, option: "environment", converter: "environment", default: "", scopable: true, text: "Extra environment variables as shell words `NAME=value` (names kept as written). They come after svcmgr's SVCMGR_* variables.", example: "PGDATABASE=app BACKUP_DIR=/backup" },
+  { section, option: "timeout", converter: "duration", scopable: true, text: "Maximum run time. At the deadline the task's whole process group gets SIGTERM, then SIGKILL 5 seconds later; the run is recorded as timed out. Default: no limit.", example: "30m" },
+  { section, option: "confirmation", converter: "bool", default: "false", scopable: true, text: "Ask a human to type `yes` (30 s timeout) before each manual run, unless `run --confirm` is given. Such a task is never scheduled, and `run --cron` refuses it.", example: "true" },
+  { section, option: "schedule", converter: "schedule", inherit: "run_schedule", scopable: true, text: "When the daemon runs the task: OpenSVC grammar (`02:00-04:00@60 mon-fri`, `@10m`, `[\"…\", \"! …\"]`) or cron (`30 2 * * *`, `@daily`). Empty or `@0`: manual runs only. Falls back to DEFAULT.run_schedule.", example: "02:00" },
+  { section, option: "timezone", converter: "timezone", inherit: "timezone", scopable: true, text: "IANA time zone the schedule is evaluated in. Default: DEFAULT.timezone, else the host's zone.", example: "UTC" },
+  { section, option: "catchup", converter: "enum", default: "latest", inherit: "catchup", candidates: ["latest", "none", "all"], scopable: true, text: "What the daemon does with slots missed while it was down or the clock jumped forward: `latest` runs the most recent missed slot once, `none` runs none, `all` runs every missed slot (bounded). Slots not run are recorded as missed.", example: "none" },
+  { section, option: "catchup_window", converter: "duration", inherit: "catchup_window", scopable: true, text: "Missed slots older than this are recorded as missed and never run. Default: no limit.", example: "6h" },
+  { section, option: "run_requires", converter: "requires", default: "", scopable: true, text: "Conditions on the service's resources to allow a run: `<rid>(<state>,…)` separated by spaces; without states `up` or `stdby up` is required. Unmet: a manual run fails (exit 1), a scheduled run is skipped and recorded with the reason.", example: "fs#data(up) ip#0" },
+  { section, option: "max_parallel", converter: "int", default: "1", min: 1, scopable: true, text: "How many runs of this task may run at once. A run beyond it is refused (manual) or recorded as skipped (scheduled).", example: "2" },
+  { section, option: "retcodes", converter: "retcodes", default: "0:up 1:down", scopable: true, text: "Exit code to status rules; unlisted codes give `warn`. A run succeeds only when its status is `up`.", example: "0:up 1:down 3:warn" },
+  { section, option: "check", converter: "enum", default: "", candidates: ["", "last_run", "last_run_warn"], scopable: true, text: "Task status in print status: empty gives n/a; `last_run` gives the status of the last run through retcodes; `last_run_warn` keeps n/a but warns when the last run failed." },
+  { section, option: "log", converter: "bool", default: "true", scopable: true, text: "Write the task's output lines to the service log (they always reach the terminal and the run's output file)." },
+  { section, option: "on_error", converter: "command", scopable: true, text: "Command run after a failed or timed-out run, with the task's identity and environment; its failure is logged as a warning.", example: "/usr/local/bin/page-oncall {name} {rid}" },
+  { section, option: "pre_run", converter: "command", scopable: true, text: "Command run before the task; a failure is logged as a warning.", example: "logger starting {rid}" },
+  { section, option: "blocking_pre_run", converter: "command", scopable: true, text: "Command run before the task; a failure aborts the run.", example: "test -d /backup" },
+  { section, option: "post_run", converter: "command", scopable: true, text: "Command run after the task; a failure is logged as a warning." },
+  { section, option: "blocking_post_run", converter: "command", scopable: true, text: "Command run after the task; a failure makes the run fail." },
+  { section, option: "snooze", converter: "duration", scopable: true, ignored: "snooze has no effect in svcmgr (there is no alert collector)", text: "Accepted for compatibility and ignored." },
+  ...limitKeywords,
+  ...resourceKeywords(section),
+];

@@ -1,0 +1,129 @@
+import type { Alert } from "../core/alert.js";
+import type { IniEntry, IniSection } from "./ini.js";
+import type { Keyword, SectionKind } from "./keyword.js";
+import { KEYWORDS, findKeyword, suggestKeywords } from "./keywords/index.js";
+import { convert } from "./converters.js";
+import { ReferenceLoopError } from "./references.js";
+import { splitScopedKey } from "./scope.js";
+import { classifySection, type ServiceConfig } from "./service.js";
+import type { Requirement } from "../task/requires.js";
+
+/**
+ * Checks a whole service and returns every problem at once. Errors make the service
+ * unusable (every command refuses it, the daemon does not schedule it); warnings are shown.
+ */
+
+/** Schedule checks are delegated so this module stays independent of the schedule engine. */
+export type ScheduleChecker = (expression: string, timezone: string | undefined) => { error?: string; warnings: string[] };
+
+export interface ValidateOptions {
+  readonly checkSchedule?: ScheduleChecker;
+}
+
+type Emit = (alert: Omit<Alert, "file">) => void;
+
+export function validateService(config: ServiceConfig, options: ValidateOptions = {}): Alert[] {
+  const alerts: Alert[] = [];
+  const emit: Emit = (a) => alerts.push({ file: config.file, ...a });
+  for (const section of config.doc.sections) validateSection(config, section, emit, options);
+  return dedupe(alerts);
+}
+
+/** An inherited value is checked once per inheriting section; report each problem once. */
+function dedupe(alerts: Alert[]): Alert[] {
+  const seen = new Set<string>();
+  return alerts.filter((a) => {
+    const key = `${a.line}|${a.section}|${a.keyword}|${a.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function validateSection(config: ServiceConfig, section: IniSection, emit: Emit, options: ValidateOptions): void {
+  const cls = classifySection(section.name);
+  if (cls.kind === "env") return;
+  if (cls.kind === "unknown") {
+    emit({ level: "warning", line: section.line, section: section.name, message: `section ignored: ${cls.reason}` });
+    return;
+  }
+  const driverType = cls.kind === "fs" ? fsDriverType(config, section.name) : undefined;
+  for (const entry of section.entries) checkEntryKeyword(cls.kind, section, entry, driverType, emit);
+  for (const kw of KEYWORDS[cls.kind]) {
+    if (kw.types !== undefined && driverType !== undefined && !kw.types.includes(driverType)) continue;
+    checkValue(config, section, kw, emit, options);
+  }
+}
+
+/** `fs` sections: `directory` checks a path, any other type a mount. */
+export function fsDriverType(config: ServiceConfig, rid: string): "directory" | "mount" {
+  return config.raw(rid, "type")?.text.trim() === "directory" ? "directory" : "mount";
+}
+
+function checkEntryKeyword(kind: SectionKind, section: IniSection, entry: IniEntry, driverType: string | undefined, emit: Emit): void {
+  const { option, scope } = splitScopedKey(entry.key);
+  const at = { line: entry.line, section: section.name, keyword: entry.key, value: entry.value };
+  const kw = findKeyword(kind, option);
+  if (kw === undefined) {
+    const hints = suggestKeywords(kind, option);
+    const hint = hints.length > 0 ? `did you mean ${hints.map((h) => `"${h}"`).join(" or ")}?` : `known keywords: ${KEYWORDS[kind].map((k) => k.option).join(", ")}`;
+    emit({ level: "warning", ...at, message: `unknown keyword, ignored; ${hint}` });
+    return;
+  }
+  if (kw.ignored !== undefined) emit({ level: "warning", ...at, message: kw.ignored });
+  if (scope !== null && !kw.scopable) emit({ level: "error", ...at, message: `keyword "${option}" cannot be scoped with @${scope}` });
+  if (scope === "") emit({ level: "error", ...at, message: `empty scope after "@": expected ${option}@<nodename>, @nodes or @drpnodes` });
+  if (kw.types !== undefined && driverType !== undefined && !kw.types.includes(driverType)) {
+    emit({ level: "warning", ...at, message: `keyword "${option}" only applies to fs type ${kw.types.join(", ")}, ignored for this ${driverType} resource` });
+  }
+}
+
+function checkValue(config: ServiceConfig, section: IniSection, kw: Keyword, emit: Emit, options: ValidateOptions): void {
+  let resolved;
+  try {
+    resolved = config.text(section.name, kw.option);
+  } catch (e) {
+    if (!(e instanceof ReferenceLoopError)) throw e;
+    emit({ level: "error", line: section.line, section: section.name, keyword: kw.option, message: e.message });
+    return;
+  }
+  if (resolved === undefined) {
+    if (kw.required) emit({ level: "error", line: section.line, section: section.name, keyword: kw.option, message: `required keyword "${kw.option}" is missing${kw.example ? `, e.g. ${kw.option} = ${kw.example}` : ""}` });
+    return;
+  }
+  const at = { line: resolved.entry?.line ?? section.line, section: resolved.section, keyword: resolved.entry?.key ?? kw.option, value: resolved.text };
+  const converted = convert(kw, resolved.text);
+  if (!converted.ok) {
+    emit({ level: "error", ...at, message: `bad value: expected ${converted.allowed}` });
+    return;
+  }
+  if (kw.converter === "requires") checkRequiredRids(config, converted.value as Requirement[], at, emit);
+  if (kw.converter === "schedule" && options.checkSchedule !== undefined) {
+    checkSchedule(config, section.name, resolved.text, at, emit, options.checkSchedule);
+  }
+}
+
+function checkRequiredRids(config: ServiceConfig, reqs: readonly Requirement[], at: Omit<Alert, "file" | "level" | "message">, emit: Emit): void {
+  const known = new Set(config.rids());
+  for (const r of reqs) {
+    if (!known.has(r.rid)) {
+      emit({ level: "error", ...at, message: `unknown rid "${r.rid}" in run_requires: this service has ${[...known].join(", ") || "no resources"}` });
+    }
+  }
+}
+
+function checkSchedule(config: ServiceConfig, rid: string, expression: string, at: Omit<Alert, "file" | "level" | "message">, emit: Emit, check: ScheduleChecker): void {
+  let timezone: string | undefined;
+  try {
+    timezone = config.value<string>(rid, "timezone");
+  } catch {
+    timezone = undefined; // reported by the timezone keyword's own check
+  }
+  const result = check(expression, timezone);
+  if (result.error !== undefined) emit({ level: "error", ...at, message: result.error });
+  for (const w of result.warnings) emit({ level: "warning", ...at, message: w });
+  const scheduled = expression.trim() !== "" && expression.trim() !== "@0";
+  if (scheduled && rid !== "DEFAULT" && config.raw(rid, "confirmation")?.text.trim() === "true") {
+    emit({ level: "warning", ...at, message: "this task has confirmation = true: it is never scheduled (only run by hand)" });
+  }
+}
