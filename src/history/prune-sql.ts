@@ -1,0 +1,92 @@
+import type BetterSqlite3 from "better-sqlite3";
+
+type Db = BetterSqlite3.Database;
+type Statement = BetterSqlite3.Statement;
+
+/** Retention. A record goes when either rule says so; in-flight records never go. */
+export interface PrunePolicy {
+  /** Keep the newest N records of each (svc, rid). Null: no count limit. */
+  readonly keepPerTask: number | null;
+  /** Drop records that started more than this many days ago. Null: no age limit. */
+  readonly maxAgeDays: number | null;
+}
+
+export interface PruneBatchResult {
+  readonly deleted: number;
+  /** Full-output logs of the deleted records, for the caller to remove. */
+  readonly logFiles: string[];
+  /** True when this batch was full: more records may be due, call again. */
+  readonly more: boolean;
+}
+
+export const DEFAULT_PRUNE_BATCH = 500;
+const DAY_MS = 86_400_000;
+
+interface Victim {
+  id: number;
+  logFile: string | null;
+}
+
+function checkPolicy(p: PrunePolicy, batchSize: number): void {
+  const bad = (v: number | null) => v !== null && (!Number.isInteger(v) || v < 0);
+  if (bad(p.keepPerTask)) throw new RangeError(`history retention: keepPerTask must be a non-negative integer or null, got ${p.keepPerTask}`);
+  if (p.maxAgeDays !== null && !(p.maxAgeDays >= 0)) throw new RangeError(`history retention: maxAgeDays must be >= 0 or null, got ${p.maxAgeDays}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`history prune batch size must be a positive integer, got ${batchSize}`);
+}
+
+/** Records older than the age limit, oldest first (index runs_started). */
+function byAge(cached: (sql: string) => Statement, cutoff: number, limit: number): Victim[] {
+  return cached(
+    `SELECT id, log_file AS logFile FROM runs WHERE started_at < ? AND status <> 'running' ORDER BY started_at LIMIT ?`,
+  ).all(cutoff, limit) as Victim[];
+}
+
+/**
+ * Records beyond the newest `keep` of each task (index runs_task_started). In-flight
+ * records count among the kept ones but are never returned.
+ */
+function byCount(cached: (sql: string) => Statement, keep: number, limit: number, taken: Set<number>): Victim[] {
+  const tasks = cached(`SELECT DISTINCT svc, rid FROM runs`).all() as { svc: string; rid: string }[];
+  const beyond = cached(`SELECT id, logFile FROM (SELECT id, log_file AS logFile, status FROM runs
+      WHERE svc = ? AND rid = ? ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?) WHERE status <> 'running'`);
+  const out: Victim[] = [];
+  for (const t of tasks) {
+    if (out.length >= limit) break;
+    for (const v of beyond.all(t.svc, t.rid, limit + taken.size, keep) as Victim[]) {
+      if (out.length >= limit) break;
+      if (!taken.has(v.id)) out.push(v);
+    }
+  }
+  return out;
+}
+
+/**
+ * Deletes at most `batchSize` records in one short write transaction, so a run
+ * waiting to be recorded never waits long. Returns the log files of what it deleted.
+ */
+export function pruneBatch(
+  db: Db,
+  cached: (sql: string) => Statement,
+  policy: PrunePolicy,
+  now: number,
+  batchSize = DEFAULT_PRUNE_BATCH,
+): PruneBatchResult {
+  checkPolicy(policy, batchSize);
+  const del = cached(`DELETE FROM runs WHERE id = ? AND status <> 'running'`);
+  return db.transaction((): PruneBatchResult => {
+    const victims: Victim[] = [];
+    if (policy.maxAgeDays !== null) victims.push(...byAge(cached, now - policy.maxAgeDays * DAY_MS, batchSize));
+    if (policy.keepPerTask !== null && victims.length < batchSize) {
+      const taken = new Set(victims.map((v) => v.id));
+      victims.push(...byCount(cached, policy.keepPerTask, batchSize - victims.length, taken));
+    }
+    let deleted = 0;
+    const logFiles: string[] = [];
+    for (const v of victims) {
+      if (del.run(v.id).changes !== 1) continue;
+      deleted++;
+      if (v.logFile !== null) logFiles.push(v.logFile);
+    }
+    return { deleted, logFiles, more: victims.length >= batchSize };
+  }).immediate();
+}

@@ -1,0 +1,46 @@
+import type { RunStatus, RunTrigger } from "./record.js";
+import { SELECT_RUN } from "./rows.js";
+
+/** History filters; all optional, combined with AND. Times are epoch ms on `startedAt`. */
+export interface HistoryQuery {
+  readonly svc?: string;
+  readonly rid?: string;
+  readonly status?: RunStatus | readonly RunStatus[];
+  readonly trigger?: RunTrigger;
+  /** startedAt >= since */
+  readonly since?: number;
+  /** startedAt < until */
+  readonly until?: number;
+  /** At most this many records (newest first). */
+  readonly limit?: number;
+}
+
+/**
+ * SQL for a query, with `?` parameters only: the text depends on which filters are
+ * present (not their values), so statements can be cached by text.
+ */
+export function buildQuery(q: HistoryQuery): { sql: string; where: string; params: unknown[] } {
+  const conds: string[] = [];
+  const params: unknown[] = [];
+  const add = (cond: string, ...values: unknown[]) => {
+    conds.push(cond);
+    params.push(...values);
+  };
+  if (q.svc !== undefined) add("svc = ?", q.svc);
+  if (q.rid !== undefined) add("rid = ?", q.rid);
+  if (q.trigger !== undefined) add("trigger = ?", q.trigger);
+  if (q.since !== undefined) add("started_at >= ?", q.since);
+  if (q.until !== undefined) add("started_at < ?", q.until);
+  if (q.status !== undefined) {
+    const list = typeof q.status === "string" ? [q.status] : q.status;
+    add(`status IN (${list.map(() => "?").join(", ") || "NULL"})`, ...list);
+  }
+  const where = conds.length === 0 ? "" : `WHERE ${conds.join(" AND ")}`;
+  let sql = `${SELECT_RUN} ${where} ORDER BY started_at DESC, id DESC`;
+  if (q.limit !== undefined) {
+    if (!Number.isInteger(q.limit) || q.limit < 0) throw new RangeError(`history query limit must be a non-negative integer, got ${q.limit}`);
+    sql += " LIMIT ?";
+    params.push(q.limit);
+  }
+  return { sql, where, params };
+}

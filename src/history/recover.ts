@@ -1,0 +1,68 @@
+import type { RunRecord } from "./record.js";
+import type { HistoryStore } from "./store.js";
+
+/** (pid, start time) → is that very process still running. See liveness.ts. */
+export type IsAlive = (pid: number, startTime: number | null) => boolean;
+
+export interface Recovery {
+  /** In flight, owner gone, task process gone: now recorded as `interrupted`. */
+  readonly interrupted: RunRecord[];
+  /**
+   * In flight, owner gone, task process still alive (spawned detached): do not start
+   * a second copy of the task; watch these with `settleOrphans` until they exit.
+   */
+  readonly orphaned: RunRecord[];
+  /** In flight and their owner (a CLI run, or this daemon) is alive: not ours to touch. */
+  readonly active: RunRecord[];
+}
+
+export function ownerAlive(r: RunRecord, isAlive: IsAlive): boolean {
+  return r.ownerPid !== null && isAlive(r.ownerPid, r.ownerStartTime);
+}
+
+export function taskAlive(r: RunRecord, isAlive: IsAlive): boolean {
+  return r.pid !== null && isAlive(r.pid, r.pidStartTime);
+}
+
+function goneReason(r: RunRecord): string {
+  const owner = r.ownerPid === null ? "svcmgr" : `svcmgr (pid ${r.ownerPid})`;
+  return r.pid === null
+    ? `${owner} exited while the task was starting (no task process recorded)`
+    : `${owner} exited while the task ran (pid ${r.pid} gone)`;
+}
+
+/** The reason recorded when an orphaned task process is seen to have exited. */
+export function orphanExitReason(r: RunRecord): string {
+  return `task process (pid ${r.pid}) exited after svcmgr (pid ${r.ownerPid ?? "?"}) had gone; its exit status cannot be known`;
+}
+
+/**
+ * Crash recovery, run when the daemon (or a CLI) starts. Every in-flight record is
+ * classified by who still lives: the svcmgr process that began it (owner) and the
+ * task process. Only a record with both gone is made final, as `interrupted`; its
+ * slot keeps its record, so the slot is never run again.
+ * `endedAt` of such a record is `now`: when the loss was noticed, not when it happened.
+ */
+export function recoverInterrupted(store: HistoryStore, isAlive: IsAlive, now: number): Recovery {
+  const out: Recovery = { interrupted: [], orphaned: [], active: [] };
+  for (const r of store.inFlight()) {
+    if (ownerAlive(r, isAlive)) out.active.push(r);
+    else if (taskAlive(r, isAlive)) out.orphaned.push(r);
+    else if (store.markInterrupted(r.id, goneReason(r), now)) out.interrupted.push(store.get(r.id)!);
+  }
+  return out;
+}
+
+/**
+ * Checks orphaned runs again (call it periodically): those whose process has exited
+ * become `interrupted` with `orphanExitReason` (a process that is not our child
+ * cannot be waited for, so its exit code is unknown). Returns those still running.
+ */
+export function settleOrphans(store: HistoryStore, orphans: readonly RunRecord[], isAlive: IsAlive, now: number): RunRecord[] {
+  const alive: RunRecord[] = [];
+  for (const r of orphans) {
+    if (taskAlive(r, isAlive)) alive.push(r);
+    else store.markInterrupted(r.id, orphanExitReason(r), now);
+  }
+  return alive;
+}

@@ -1,0 +1,56 @@
+import type { CompleteRun, NewRun, RunOutcome, RunRecord, RunStatus, RunTrigger } from "./record.js";
+
+/** Every column, aliased to the RunRecord field names. */
+export const SELECT_RUN = `SELECT id, svc, rid, trigger, scheduled_for AS scheduledFor, started_at AS startedAt,
+  ended_at AS endedAt, duration_ms AS durationMs, exit_code AS exitCode, signal, status, reason, user,
+  initiated_by AS initiatedBy, session, command, pid, pid_start_time AS pidStartTime, owner_pid AS ownerPid,
+  owner_start_time AS ownerStartTime, log_file AS logFile, output_head AS outputHead, output_tail AS outputTail,
+  output_bytes AS outputBytes, stdout_bytes AS stdoutBytes, stderr_bytes AS stderrBytes, truncated
+  FROM runs`;
+
+/** A row as SQLite returns it: like RunRecord, with `truncated` as 0/1. */
+export type RunRow = Omit<RunRecord, "truncated" | "status" | "trigger"> & {
+  truncated: number;
+  status: string;
+  trigger: string;
+};
+
+export function fromRow(row: RunRow): RunRecord {
+  return { ...row, status: row.status as RunStatus, trigger: row.trigger as RunTrigger, truncated: row.truncated === 1 };
+}
+
+const orNull = <T>(v: T | null | undefined): T | null => (v === undefined ? null : v);
+
+/** Named parameters for an insert; SQLite takes null, never undefined. */
+export function newRunParams(run: NewRun | CompleteRun) {
+  return {
+    svc: run.svc,
+    rid: run.rid,
+    trigger: run.trigger,
+    scheduledFor: orNull(run.scheduledFor),
+    startedAt: run.startedAt,
+    user: orNull(run.user),
+    initiatedBy: orNull(run.initiatedBy),
+    session: orNull(run.session),
+    command: orNull(run.command),
+    ownerPid: "ownerPid" in run ? orNull(run.ownerPid) : null,
+    ownerStartTime: "ownerStartTime" in run ? orNull(run.ownerStartTime) : null,
+    logFile: orNull(run.logFile),
+  };
+}
+
+export function outcomeParams(o: RunOutcome) {
+  return {
+    status: o.status,
+    endedAt: o.endedAt,
+    exitCode: orNull(o.exitCode),
+    signal: orNull(o.signal),
+    reason: orNull(o.reason),
+    outputHead: o.outputHead ?? "",
+    outputTail: o.outputTail ?? "",
+    outputBytes: o.outputBytes ?? 0,
+    stdoutBytes: o.stdoutBytes ?? 0,
+    stderrBytes: o.stderrBytes ?? 0,
+    truncated: o.truncated === true ? 1 : 0,
+  };
+}

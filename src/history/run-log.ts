@@ -1,0 +1,119 @@
+import { fchmodSync, mkdirSync, openSync, write, writeSync, writev, close } from "node:fs";
+import { dirname } from "node:path";
+import { formatObjectPath, type ObjectPath } from "../core/object-path.js";
+import type { Paths } from "../core/paths.js";
+import type { OutputStream } from "./capture.js";
+
+/** `<log>/runs/<svc path>/<rid>/<id>.log`, e.g. `/var/log/svcmgr/runs/prod/svc/db/task#0/42.log`. */
+export function runLogPath(paths: Paths, objectPath: ObjectPath, rid: string, id: number): string {
+  return `${paths.log}/runs/${formatObjectPath(objectPath)}/${rid}/${id}.log`;
+}
+
+export interface RunLog {
+  readonly path: string;
+  /**
+   * Appends raw bytes (no prefix; both streams interleaved in arrival order). Never throws.
+   * The chunk is kept until written: do not modify it afterwards (stream chunks never are).
+   */
+  write(stream: OutputStream, chunk: Buffer): void;
+  /** Flushes and closes; rejects with the first write error, naming the file. */
+  close(): Promise<void>;
+}
+
+export interface RunLogOptions {
+  /** Bytes queued for asynchronous writing before writes turn synchronous. @default 1 MiB */
+  readonly maxQueuedBytes?: number;
+}
+
+interface Pending {
+  readonly chunk: Buffer;
+  readonly position: number;
+}
+
+/**
+ * Opens a run's full output log (mode 0640, directories created, truncated if it exists).
+ * Writes go to the thread pool one batch at a time, each at the file position reserved
+ * when `write` was called, so the file is in arrival order whatever completes first.
+ * Invariant: at most `maxQueuedBytes` wait in memory; beyond that a write is done
+ * synchronously (the task outruns the disk: the event loop waits, memory stays flat).
+ */
+export function openRunLog(path: string, opts: RunLogOptions = {}): RunLog {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+  const fd = openSync(path, "w", 0o640);
+  fchmodSync(fd, 0o640);
+  const maxQueued = opts.maxQueuedBytes ?? 1 << 20;
+  const queue: Pending[] = [];
+  let queued = 0;
+  let offset = 0;
+  let writing = false;
+  let error: Error | null = null;
+  let closed = false;
+  let drained: (() => void) | null = null;
+
+  const fail = (e: unknown) => {
+    error ??= new Error(`run log ${path}: ${(e as Error).message}`, { cause: e });
+  };
+  const pump = () => {
+    if (writing) return;
+    if (queue.length === 0) return drained?.();
+    const batch = contiguous(queue);
+    writing = true;
+    writeBatch(fd, batch, (e) => {
+      writing = false;
+      for (const p of batch) queued -= p.chunk.length;
+      if (e) fail(e);
+      pump();
+    });
+  };
+  return {
+    path,
+    write(_stream, chunk) {
+      if (closed || error !== null || chunk.length === 0) return;
+      const position = offset;
+      offset += chunk.length;
+      if (queued + chunk.length > maxQueued) return writeAllSync(fd, chunk, position, fail);
+      queue.push({ chunk, position });
+      queued += chunk.length;
+      pump();
+    },
+    close() {
+      if (closed) return Promise.reject(new Error(`run log ${path}: already closed`));
+      closed = true;
+      return new Promise<void>((resolve, reject) => {
+        drained = () => close(fd, (e) => (e ? reject(e) : error ? reject(error) : resolve()));
+        if (!writing) pump();
+      });
+    },
+  };
+}
+
+/** Takes the leading chunks of `queue` that sit end to end in the file (at most 64). */
+function contiguous(queue: Pending[]): Pending[] {
+  let n = 1;
+  while (n < queue.length && n < 64 && queue[n]!.position === queue[n - 1]!.position + queue[n - 1]!.chunk.length) n++;
+  return queue.splice(0, n);
+}
+
+function writeBatch(fd: number, batch: Pending[], done: (e: Error | null) => void): void {
+  const total = batch.reduce((s, p) => s + p.chunk.length, 0);
+  const position = batch[0]!.position;
+  const finish = (e: Error | null, written: number) => {
+    if (e || written === total) return done(e);
+    // Short write (rare): finish the rest synchronously at the right place.
+    let err: Error | null = null;
+    const rest = Buffer.concat(batch.map((p) => p.chunk)).subarray(written);
+    writeAllSync(fd, rest, position + written, (x) => void (err = x as Error));
+    done(err);
+  };
+  if (batch.length === 1) write(fd, batch[0]!.chunk, 0, total, position, (e, w) => finish(e, w));
+  else writev(fd, batch.map((p) => p.chunk), position, (e, w) => finish(e, w));
+}
+
+function writeAllSync(fd: number, chunk: Buffer, position: number, fail: (e: unknown) => void): void {
+  try {
+    let done = 0;
+    while (done < chunk.length) done += writeSync(fd, chunk, done, chunk.length - done, position + done);
+  } catch (e) {
+    fail(e);
+  }
+}

@@ -1,0 +1,106 @@
+import type BetterSqlite3 from "better-sqlite3";
+import { HistoryError } from "./errors.js";
+import { RUN_STATUSES, RUN_TRIGGERS } from "./record.js";
+
+type Db = BetterSqlite3.Database;
+
+/** One schema step. `version` is the `PRAGMA user_version` after `up` ran. */
+export interface Migration {
+  readonly version: number;
+  readonly description: string;
+  readonly up: (db: Db) => void;
+}
+
+const quoted = (values: readonly string[]): string => values.map((v) => `'${v}'`).join(", ");
+
+/**
+ * v1: the `runs` table.
+ * - AUTOINCREMENT: ids of pruned records are never reused (log files are named by id).
+ * - `runs_slot` (partial, unique): a schedule slot has at most one record.
+ * - `runs_task_started`: per-task history, last run, prune by count.
+ * - `runs_started`: prune by age, history by time.
+ * - `runs_running` (partial): in-flight records, for crash recovery.
+ */
+const V1 = `
+CREATE TABLE runs (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  svc              TEXT    NOT NULL,
+  rid              TEXT    NOT NULL,
+  trigger          TEXT    NOT NULL CHECK (trigger IN (${quoted(RUN_TRIGGERS)})),
+  scheduled_for    INTEGER,
+  started_at       INTEGER NOT NULL,
+  ended_at         INTEGER,
+  duration_ms      INTEGER,
+  exit_code        INTEGER,
+  signal           TEXT,
+  status           TEXT    NOT NULL CHECK (status IN (${quoted(RUN_STATUSES)})),
+  reason           TEXT,
+  user             TEXT,
+  initiated_by     TEXT,
+  session          TEXT,
+  command          TEXT,
+  pid              INTEGER,
+  pid_start_time   INTEGER,
+  owner_pid        INTEGER,
+  owner_start_time INTEGER,
+  log_file         TEXT,
+  output_head      TEXT    NOT NULL DEFAULT '',
+  output_tail      TEXT    NOT NULL DEFAULT '',
+  output_bytes     INTEGER NOT NULL DEFAULT 0,
+  stdout_bytes     INTEGER NOT NULL DEFAULT 0,
+  stderr_bytes     INTEGER NOT NULL DEFAULT 0,
+  truncated        INTEGER NOT NULL DEFAULT 0 CHECK (truncated IN (0, 1)),
+  CHECK (trigger <> 'schedule' OR scheduled_for IS NOT NULL),
+  CHECK (status = 'running' OR ended_at IS NOT NULL)
+);
+CREATE UNIQUE INDEX runs_slot ON runs (svc, rid, scheduled_for) WHERE trigger = 'schedule';
+CREATE INDEX runs_task_started ON runs (svc, rid, started_at);
+CREATE INDEX runs_started ON runs (started_at);
+CREATE INDEX runs_running ON runs (status) WHERE status = 'running';
+`;
+
+/** Ordered, append-only: never edit a released step, add a new one. */
+export const migrations: readonly Migration[] = [
+  { version: 1, description: "create runs table and indexes", up: (db) => db.exec(V1) },
+];
+
+export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;
+
+function userVersion(db: Db): number {
+  return db.pragma("user_version", { simple: true }) as number;
+}
+
+function tooNew(file: string, found: number): HistoryError {
+  return new HistoryError(
+    `history database ${file} has schema version ${found}, this svcmgr knows up to ${SCHEMA_VERSION}: ` +
+      `upgrade svcmgr or point it at another var dir`,
+  );
+}
+
+function applyStep(db: Db, file: string, m: Migration): void {
+  try {
+    m.up(db);
+  } catch (e) {
+    throw new HistoryError(`history database ${file}: migration to schema v${m.version} (${m.description}) failed: ${(e as Error).message}`, { cause: e });
+  }
+  db.pragma(`user_version = ${m.version}`);
+}
+
+/**
+ * Brings the database to SCHEMA_VERSION. Runs under BEGIN IMMEDIATE and re-reads the
+ * version inside the transaction, so two processes opening a fresh file at the same
+ * moment migrate it exactly once. Invariant: user_version and the tables change together.
+ */
+export function migrate(db: Db, file: string): void {
+  const seen = userVersion(db);
+  if (seen > SCHEMA_VERSION) throw tooNew(file, seen);
+  if (seen === SCHEMA_VERSION) return;
+  db.transaction(() => {
+    const current = userVersion(db);
+    if (current > SCHEMA_VERSION) throw tooNew(file, current);
+    for (const m of migrations) {
+      if (m.version <= current) continue;
+      applyStep(db, file, m);
+    }
+  }).immediate();
+}

@@ -1,0 +1,160 @@
+import { createRequire } from "node:module";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import type BetterSqlite3 from "better-sqlite3";
+import { HistoryError } from "./errors.js";
+import { migrate } from "./schema.js";
+import { fromRow, outcomeParams, newRunParams, SELECT_RUN, type RunRow } from "./rows.js";
+import { buildQuery, type HistoryQuery } from "./query.js";
+import { pruneBatch, type PruneBatchResult, type PrunePolicy } from "./prune-sql.js";
+import { RUN_STATUSES, type CompleteRun, type NewRun, type RunOutcome, type RunRecord, type RunStatus } from "./record.js";
+
+type Db = BetterSqlite3.Database;
+type Statement = BetterSqlite3.Statement;
+
+/** A writer waits up to this long for another process's write transaction (CLI vs daemon). */
+export const BUSY_TIMEOUT_MS = 10_000;
+
+export interface HistoryStore {
+  /** Inserts an in-flight record. Null when that schedule slot already has a record. */
+  begin(run: NewRun): number | null;
+  setLogFile(id: number, logFile: string): void;
+  setPid(id: number, pid: number, pidStartTime: number | null): void;
+  /** Makes an in-flight record final. False when the record is not in flight (already final). */
+  finish(id: number, outcome: RunOutcome): boolean;
+  /** Inserts a record that is already final. Null when that schedule slot already has a record. */
+  record(run: CompleteRun): number | null;
+  get(id: number): RunRecord | null;
+  /** Newest first (startedAt, then id). */
+  query(q?: HistoryQuery): RunRecord[];
+  /** The newest final record of a task; with `ranOnly`, skipped and missed records are passed over. */
+  lastRun(svc: string, rid: string, opts?: { ranOnly?: boolean }): RunRecord | null;
+  /** The newest slot recorded for a task (any status), or null. */
+  lastScheduled(svc: string, rid: string): number | null;
+  /** Records still `running`, oldest first. */
+  inFlight(): RunRecord[];
+  /** Final status `interrupted`, only if still in flight. False otherwise. */
+  markInterrupted(id: number, reason: string, endedAt: number): boolean;
+  /** One bounded batch; call again while `more`. Never deletes in-flight records. */
+  prune(policy: PrunePolicy, now: number, batchSize?: number): PruneBatchResult;
+  countByStatus(q?: Pick<HistoryQuery, "svc" | "rid" | "since" | "until">): Record<RunStatus, number>;
+  close(): void;
+}
+
+function loadDriver(): typeof BetterSqlite3 {
+  try {
+    return createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
+  } catch (e) {
+    throw new HistoryError(`cannot load better-sqlite3 (the run history driver): ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function connect(file: string): Db {
+  const Driver = loadDriver();
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o750 });
+    const db = new Driver(file, { timeout: BUSY_TIMEOUT_MS });
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.pragma("journal_mode = WAL");
+    db.pragma("synchronous = NORMAL");
+    return db;
+  } catch (e) {
+    throw new HistoryError(`cannot open history database ${file}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * Opens (creating and migrating as needed) the run history at `file`.
+ * WAL + synchronous=NORMAL: a committed record survives a crash of the process
+ * (kill -9); readers never block the writer; writers from several processes queue
+ * on busy_timeout instead of failing.
+ */
+export function openHistory(file: string): HistoryStore {
+  const db = connect(file);
+  try {
+    migrate(db, file);
+    return makeStore(db);
+  } catch (e) {
+    db.close();
+    if (e instanceof HistoryError) throw e;
+    throw new HistoryError(`cannot use history database ${file}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+function prepareAll(db: Db) {
+  const p = (sql: string): Statement => db.prepare(sql);
+  return {
+    begin: p(`INSERT INTO runs (svc, rid, trigger, scheduled_for, started_at, status, user, initiated_by, session,
+        command, owner_pid, owner_start_time, log_file)
+      VALUES (@svc, @rid, @trigger, @scheduledFor, @startedAt, 'running', @user, @initiatedBy, @session,
+        @command, @ownerPid, @ownerStartTime, @logFile)
+      ON CONFLICT DO NOTHING RETURNING id`),
+    record: p(`INSERT INTO runs (svc, rid, trigger, scheduled_for, started_at, status, user, initiated_by, session,
+        command, log_file, ended_at, duration_ms, exit_code, signal, reason,
+        output_head, output_tail, output_bytes, stdout_bytes, stderr_bytes, truncated)
+      VALUES (@svc, @rid, @trigger, @scheduledFor, @startedAt, @status, @user, @initiatedBy, @session,
+        @command, @logFile, @endedAt, @endedAt - @startedAt, @exitCode, @signal, @reason,
+        @outputHead, @outputTail, @outputBytes, @stdoutBytes, @stderrBytes, @truncated)
+      ON CONFLICT DO NOTHING RETURNING id`),
+    finish: p(`UPDATE runs SET status = @status, ended_at = @endedAt, duration_ms = @endedAt - started_at,
+        exit_code = @exitCode, signal = @signal, reason = @reason, output_head = @outputHead,
+        output_tail = @outputTail, output_bytes = @outputBytes, stdout_bytes = @stdoutBytes,
+        stderr_bytes = @stderrBytes, truncated = @truncated
+      WHERE id = @id AND status = 'running'`),
+    setLogFile: p(`UPDATE runs SET log_file = ? WHERE id = ?`),
+    setPid: p(`UPDATE runs SET pid = ?, pid_start_time = ? WHERE id = ?`),
+    interrupt: p(`UPDATE runs SET status = 'interrupted', reason = ?, ended_at = ?, duration_ms = max(0, ? - started_at)
+      WHERE id = ? AND status = 'running'`),
+    get: p(`${SELECT_RUN} WHERE id = ?`),
+    lastRun: p(`${SELECT_RUN} WHERE svc = ? AND rid = ? AND status <> 'running' ORDER BY started_at DESC, id DESC LIMIT 1`),
+    lastRan: p(`${SELECT_RUN} WHERE svc = ? AND rid = ? AND status NOT IN ('running', 'skipped', 'missed')
+      ORDER BY started_at DESC, id DESC LIMIT 1`),
+    lastScheduled: p(`SELECT max(scheduled_for) AS at FROM runs WHERE svc = ? AND rid = ? AND trigger = 'schedule'`),
+    inFlight: p(`${SELECT_RUN} WHERE status = 'running' ORDER BY started_at, id`),
+  };
+}
+
+function makeStore(db: Db): HistoryStore {
+  const st = prepareAll(db);
+  const cache = new Map<string, Statement>();
+  const cached = (sql: string): Statement => {
+    let s = cache.get(sql);
+    if (s === undefined) cache.set(sql, (s = db.prepare(sql)));
+    return s;
+  };
+  const one = (s: Statement, ...args: unknown[]): RunRecord | null => {
+    const row = s.get(...args) as RunRow | undefined;
+    return row === undefined ? null : fromRow(row);
+  };
+  const insertedId = (row: unknown): number | null => (row === undefined ? null : (row as { id: number }).id);
+  return {
+    begin: (run) => insertedId(st.begin.get(newRunParams(run))),
+    setLogFile: (id, logFile) => void st.setLogFile.run(logFile, id),
+    setPid: (id, pid, pidStartTime) => void st.setPid.run(pid, pidStartTime, id),
+    finish: (id, outcome) => st.finish.run({ id, ...outcomeParams(outcome) }).changes === 1,
+    record: (run) => insertedId(st.record.get({ ...newRunParams(run), ...outcomeParams(run) })),
+    get: (id) => one(st.get, id),
+    query: (q = {}) => {
+      const { sql, params } = buildQuery(q);
+      return (cached(sql).all(...params) as RunRow[]).map(fromRow);
+    },
+    lastRun: (svc, rid, opts) => one(opts?.ranOnly === true ? st.lastRan : st.lastRun, svc, rid),
+    lastScheduled: (svc, rid) => (st.lastScheduled.get(svc, rid) as { at: number | null }).at,
+    inFlight: () => (st.inFlight.all() as RunRow[]).map(fromRow),
+    markInterrupted: (id, reason, endedAt) => st.interrupt.run(reason, endedAt, endedAt, id).changes === 1,
+    prune: (policy, now, batchSize) => pruneBatch(db, cached, policy, now, batchSize),
+    countByStatus: (q = {}) => countByStatus(cached, q),
+    close: () => db.close(),
+  };
+}
+
+function countByStatus(cached: (sql: string) => Statement, q: Pick<HistoryQuery, "svc" | "rid" | "since" | "until">) {
+  const { where, params } = buildQuery(q);
+  const rows = cached(`SELECT status, count(*) AS n FROM runs ${where} GROUP BY status`).all(...params) as {
+    status: RunStatus;
+    n: number;
+  }[];
+  const counts = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
+  for (const r of rows) counts[r.status] = r.n;
+  return counts;
+}
