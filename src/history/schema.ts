@@ -70,9 +70,9 @@ function userVersion(db: Db): number {
   return db.pragma("user_version", { simple: true }) as number;
 }
 
-function tooNew(file: string, found: number): HistoryError {
+function tooNew(file: string, found: number, known: number): HistoryError {
   return new HistoryError(
-    `history database ${file} has schema version ${found}, this svcmgr knows up to ${SCHEMA_VERSION}: ` +
+    `history database ${file} has schema version ${found}, this svcmgr knows up to ${known}: ` +
       `upgrade svcmgr or point it at another var dir`,
   );
 }
@@ -87,18 +87,19 @@ function applyStep(db: Db, file: string, m: Migration): void {
 }
 
 /**
- * Brings the database to SCHEMA_VERSION. Runs under BEGIN IMMEDIATE and re-reads the
+ * Brings the database to the last step's version (SCHEMA_VERSION by default). Runs under BEGIN IMMEDIATE and re-reads the
  * version inside the transaction, so two processes opening a fresh file at the same
  * moment migrate it exactly once. Invariant: user_version and the tables change together.
  */
-export function migrate(db: Db, file: string): void {
+export function migrate(db: Db, file: string, steps: readonly Migration[] = migrations): void {
+  const target = steps[steps.length - 1]?.version ?? 0;
   const seen = userVersion(db);
-  if (seen > SCHEMA_VERSION) throw tooNew(file, seen);
-  if (seen === SCHEMA_VERSION) return;
+  if (seen > target) throw tooNew(file, seen, target);
+  if (seen === target) return;
   db.transaction(() => {
     const current = userVersion(db);
-    if (current > SCHEMA_VERSION) throw tooNew(file, current);
-    for (const m of migrations) {
+    if (current > target) throw tooNew(file, current, target);
+    for (const m of steps) {
       if (m.version <= current) continue;
       applyStep(db, file, m);
     }

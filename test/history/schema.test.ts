@@ -1,0 +1,103 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createRequire } from "node:module";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type BetterSqlite3 from "better-sqlite3";
+import { openHistory } from "../../src/history/store.js";
+import { migrate, migrations, SCHEMA_VERSION, type Migration } from "../../src/history/schema.js";
+import { HistoryError } from "../../src/history/errors.js";
+import { REFERENCE, manual, tempDir } from "./helpers.js";
+
+const Database = createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
+
+function raw(file: string): BetterSqlite3.Database {
+  return new Database(file);
+}
+
+test("opening a missing file creates directories, tables and the schema version", (t) => {
+  const file = join(tempDir(t), "a", "b", "history.sqlite");
+  const store = openHistory(file);
+  store.close();
+  const db = raw(file);
+  t.after(() => db.close());
+  assert.equal(db.pragma("user_version", { simple: true }), SCHEMA_VERSION);
+  assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
+  const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'runs' AND sql IS NOT NULL ORDER BY name").pluck().all();
+  assert.deepEqual(indexes, ["runs_running", "runs_slot", "runs_started", "runs_task_started"]);
+});
+
+test("opening an empty existing file migrates it", (t) => {
+  const file = join(tempDir(t), "history.sqlite");
+  writeFileSync(file, "");
+  const store = openHistory(file);
+  t.after(() => store.close());
+  assert.notEqual(store.begin(manual()), null);
+});
+
+test("a database at an older version is migrated in place, keeping its records", (t) => {
+  const file = join(tempDir(t), "history.sqlite");
+  const db = raw(file);
+  t.after(() => db.close());
+  migrate(db, file, migrations);
+  db.prepare("INSERT INTO runs (svc, rid, trigger, started_at, status) VALUES ('db', 'task#0', 'manual', ?, 'running')").run(REFERENCE);
+  const v2: Migration = { version: 2, description: "add a note column", up: (d) => d.exec("ALTER TABLE runs ADD COLUMN note TEXT DEFAULT 'n'") };
+  migrate(db, file, [...migrations, v2]);
+  assert.equal(db.pragma("user_version", { simple: true }), 2);
+  assert.deepEqual(db.prepare("SELECT svc, note FROM runs").all(), [{ svc: "db", note: "n" }]);
+});
+
+test("a hand-made v1 database opens as is", (t) => {
+  const file = join(tempDir(t), "history.sqlite");
+  const db = raw(file);
+  migrations[0]!.up(db);
+  db.pragma("user_version = 1");
+  db.prepare("INSERT INTO runs (svc, rid, trigger, scheduled_for, started_at, ended_at, status) VALUES ('db', 'task#0', 'schedule', 5, 5, 6, 'succeeded')").run();
+  db.close();
+  const store = openHistory(file);
+  t.after(() => store.close());
+  assert.equal(store.lastScheduled("db", "task#0"), 5);
+  assert.equal(store.lastRun("db", "task#0")!.durationMs, null);
+});
+
+test("a failing migration leaves the database at its previous version", (t) => {
+  const file = join(tempDir(t), "history.sqlite");
+  const db = raw(file);
+  t.after(() => db.close());
+  migrate(db, file);
+  const bad: Migration = { version: 2, description: "broken step", up: (d) => d.exec("CREATE TABLE x (a); SELECT nope FROM nowhere") };
+  assert.throws(() => migrate(db, file, [...migrations, bad]), (e: unknown) => {
+    assert.ok(e instanceof HistoryError);
+    assert.match(e.message, /^history database .*history\.sqlite: migration to schema v2 \(broken step\) failed: no such table: nowhere$/);
+    return true;
+  });
+  assert.equal(db.pragma("user_version", { simple: true }), 1);
+  assert.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'x'").pluck().get(), 0);
+});
+
+test("a database from a newer svcmgr is refused with a clear error", (t) => {
+  const file = join(tempDir(t), "history.sqlite");
+  const db = raw(file);
+  db.pragma(`user_version = ${SCHEMA_VERSION + 6}`);
+  db.close();
+  assert.throws(() => openHistory(file), (e: unknown) => {
+    assert.ok(e instanceof HistoryError);
+    assert.equal(e.exitCode, 2);
+    assert.equal(
+      e.message,
+      `history database ${file} has schema version ${SCHEMA_VERSION + 6}, this svcmgr knows up to ${SCHEMA_VERSION}: ` +
+        "upgrade svcmgr or point it at another var dir",
+    );
+    return true;
+  });
+});
+
+test("a file that is not a database is refused with the file name", (t) => {
+  const file = join(tempDir(t), "history.sqlite");
+  writeFileSync(file, "this is not sqlite, just some text long enough to have a header".repeat(20));
+  assert.throws(() => openHistory(file), (e: unknown) => {
+    assert.ok(e instanceof HistoryError);
+    assert.match(e.message, new RegExp(`^cannot (open|use) history database ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: file is not a database$`));
+    return true;
+  });
+});
