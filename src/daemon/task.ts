@@ -1,0 +1,55 @@
+/**
+ * What the daemon schedules: one entry per task of every loaded service, built by the
+ * config layer. The daemon never reads configuration itself.
+ */
+import type { Schedule } from "../schedule/types.js";
+
+/**
+ * What to do with slots missed while the daemon was down or the clock jumped forward.
+ * - `latest`: run the most recent missed slot once (OpenSVC's one run, systemd `Persistent=`).
+ * - `none`: run nothing; every missed slot is recorded as missed.
+ * - `all`: run every missed slot, oldest first, up to CATCHUP_ALL_MAX_RUNS.
+ * @default "latest"
+ */
+export type CatchupPolicy = "latest" | "none" | "all";
+
+export const CATCHUP_POLICIES: readonly CatchupPolicy[] = ["latest", "none", "all"];
+
+/** Why a configured task gets no timer. */
+export type NotScheduledReason =
+  | "disabled" // disable = true
+  | "confirmation" // confirmation = true: never run unattended (design §5)
+  | "no-schedule" // schedule empty, "@0" or "[]"
+  | "invalid-service" // the service has configuration errors
+  | "schedule-error"; // the schedule engine failed on this task
+
+export interface ScheduledTask {
+  /** `<svc>/<rid>`, unique across the daemon, e.g. "db/task#0". */
+  readonly key: string;
+  readonly svc: string;
+  readonly rid: string;
+  /** Null when the task is not scheduled (then notScheduledReason says why). */
+  readonly schedule: Schedule | null;
+  readonly catchup: CatchupPolicy;
+  /** Missed slots older than this are recorded as missed, never run. Null: no limit. */
+  readonly catchupWindowMs: number | null;
+  readonly notScheduledReason?: NotScheduledReason;
+  readonly notScheduledDetail?: string;
+  /** Changes whenever anything that matters for scheduling or running the task changes. */
+  readonly configDigest: string;
+}
+
+/** What ConfigChanged carries for one service: its full new task list, or its absence. */
+export type ServiceUpdate =
+  | { readonly kind: "tasks"; readonly svc: string; readonly tasks: readonly ScheduledTask[] }
+  | { readonly kind: "invalid"; readonly svc: string; readonly detail: string }
+  | { readonly kind: "removed"; readonly svc: string };
+
+export function taskKey(svc: string, rid: string): string {
+  return `${svc}/${rid}`;
+}
+
+/** True when the task gets a timer; otherwise `notScheduledReason` (or a missing schedule) says why. */
+export function isSchedulable(task: ScheduledTask): task is ScheduledTask & { schedule: Schedule } {
+  return task.schedule !== null && task.notScheduledReason === undefined;
+}
