@@ -1,0 +1,72 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { openRunLog, runLogPath } from "../../src/history/run-log.js";
+import { pathsFor } from "../../src/core/paths.js";
+import { parseObjectPath } from "../../src/core/object-path.js";
+import { tempDir } from "./helpers.js";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
+const WRITER = fileURLToPath(new URL("./fixtures/run-log-writer.ts", import.meta.url));
+
+test("runLogPath: <log>/runs/<svc path>/<rid>/<id>.log", () => {
+  const paths = pathsFor("/srv/x");
+  assert.equal(runLogPath(paths, parseObjectPath("db"), "task#0", 42), "/srv/x/log/runs/db/task#0/42.log");
+  assert.equal(runLogPath(paths, parseObjectPath("prod/svc/db"), "task#1", 7), "/srv/x/log/runs/prod/svc/db/task#1/7.log");
+});
+
+test("a run log holds the raw output in arrival order, mode 0640, dirs created", async (t) => {
+  const path = join(tempDir(t), "runs", "db", "task#0", "1.log");
+  const log = openRunLog(path);
+  log.write("stdout", Buffer.from("out 1\n"));
+  log.write("stderr", Buffer.from("err é\n"));
+  log.write("stdout", Buffer.alloc(0));
+  log.write("stdout", Buffer.from("out 2"));
+  await log.close();
+  assert.equal(readFileSync(path, "utf8"), "out 1\nerr é\nout 2");
+  assert.equal(statSync(path).mode & 0o777, 0o640);
+  await assert.rejects(log.close(), /already closed/);
+});
+
+test("an existing file is replaced, not appended to", async (t) => {
+  const path = join(tempDir(t), "1.log");
+  writeFileSync(path, "stale content from an older database\n");
+  const log = openRunLog(path);
+  log.write("stdout", Buffer.from("new"));
+  await log.close();
+  assert.equal(readFileSync(path, "utf8"), "new");
+});
+
+test("a fast producer: memory stays bounded and the file is exact", async (t) => {
+  const path = join(tempDir(t), "big.log");
+  const log = openRunLog(path, { maxQueuedBytes: 256 * 1024 });
+  const chunks = 400;
+  const size = 64 * 1024;
+  gc();
+  const before = process.memoryUsage().arrayBuffers;
+  for (let i = 0; i < chunks; i++) log.write("stdout", Buffer.alloc(size, 65 + (i % 26))); // 25 MiB, no await in between
+  gc();
+  const held = process.memoryUsage().arrayBuffers - before;
+  assert.ok(held <= 256 * 1024 + size, `${held} bytes held while writing`);
+  await log.close();
+  const data = readFileSync(path);
+  assert.equal(data.length, chunks * size);
+  for (let i = 0; i < chunks; i++) assert.equal(data[i * size + size - 1], 65 + (i % 26), `chunk ${i}`);
+});
+
+test("write errors surface at close, naming the file, without throwing at write", async (t) => {
+  const path = join(tempDir(t), "full.log");
+  const script = `ulimit -f 8; exec "${process.execPath}" --import tsx "${WRITER}" "${path}" 65536`; // 8 blocks of 512 bytes
+  const r = spawnSync("/bin/sh", ["-c", script], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const outcome = JSON.parse(r.stdout) as { ok: boolean; message?: string };
+  assert.equal(outcome.ok, false);
+  assert.equal(outcome.message, `run log ${path}: EFBIG: file too large, write`);
+});
