@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { accessSync, constants, readdirSync, readFileSync, statSync, type Stats } from "node:fs";
+import { accessSync, closeSync, constants, openSync, readdirSync, readFileSync, readSync, statSync, type Stats } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Clock, LimitName, ProcessResult, ProcessRunner, ProcessSpec, UserDb } from "../core/ports.js";
 import { createUserDb } from "./user-db.js";
@@ -92,6 +92,8 @@ function planExec(spec: ProcessSpec, ctx: RunContext): Plan {
   const canExec = spec.identity ? identityExecCheck(spec.identity, ctx.userDb()) : selfExecCheck;
   const program = resolveProgram(argv0, spec.env.PATH, spec.cwd, canExec);
   if (!program.ok) return program;
+  const interpreterError = checkInterpreter(program.path, argv0, spec.cwd, canExec);
+  if (interpreterError) return { ok: false, error: interpreterError };
   const wrappers = wrapperArgv(spec, ctx.toolDirs);
   if (!wrappers.ok) return wrappers;
   return { ok: true, argv: [...wrappers.argv, program.path, ...spec.argv.slice(1)] };
@@ -142,6 +144,33 @@ function checkCandidate(path: string, canExec: ExecCheck): "ok" | "missing" | "d
   return canExec(path, st) ? "ok" : "denied";
 }
 
+/**
+ * A script's `#!` interpreter must exist too: execve fails with ENOENT otherwise, which would
+ * read as "command not found" for a file that is there. Reads at most the kernel's 256 bytes.
+ */
+function checkInterpreter(path: string, argv0: string, cwd: string, canExec: ExecCheck): string | null {
+  const head = readHead(path, 256);
+  if (!head.startsWith("#!")) return null;
+  const interpreter = head.slice(2).split("\n", 1)[0]!.trim().split(/[ \t]/, 1)[0] ?? "";
+  if (interpreter === "") return `exec format error: ${argv0} (empty #! line)`;
+  const verdict = checkCandidate(resolve(cwd, interpreter), canExec);
+  if (verdict === "ok") return null;
+  return `bad interpreter: ${argv0} (#!${interpreter}: ${verdict === "missing" ? "not found" : "permission denied"})`;
+}
+
+function readHead(path: string, max: number): string {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, "r");
+    const buf = Buffer.alloc(max);
+    return buf.toString("latin1", 0, readSync(fd, buf, 0, max, 0));
+  } catch {
+    return "";
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
 const selfExecCheck: ExecCheck = (path) => {
   try {
     accessSync(path, constants.X_OK);
@@ -168,11 +197,12 @@ function identityExecCheck(id: NonNullable<ProcessSpec["identity"]>, db: UserDb)
 /**
  * The umask is set by a /bin/sh prelude in the child, never in the agent: process.umask() is
  * process-wide, and libuv's thread pool may create files (history, state) while a spawn is in
- * progress, so toggling it around spawn() would race. The mask travels as $0 (no quoting).
+ * progress, so toggling it around spawn() would race. The mask travels as $1 (no quoting);
+ * $0 is "svcmgr", the name sh puts in front of its own error messages.
  * dash exports PWD; it is unset first unless spec.env has one, to keep the environment exact.
  */
 function umaskScript(env: ProcessSpec["env"]): string {
-  return `${"PWD" in env ? "" : "unset PWD; "}umask "$0" && exec "$@"`;
+  return `${"PWD" in env ? "" : "unset PWD; "}umask "$1" && shift && exec "$@"`;
 }
 
 function wrapperArgv(spec: ProcessSpec, toolDirs: readonly string[]): Plan {
@@ -181,7 +211,7 @@ function wrapperArgv(spec: ProcessSpec, toolDirs: readonly string[]): Plan {
     if (!Number.isInteger(spec.umask) || spec.umask < 0 || spec.umask > 0o777) return { ok: false, error: `invalid umask: ${spec.umask}` };
     const sh = findTool("sh", toolDirs);
     if (!sh) return missingTool("sh", "umask", toolDirs);
-    argv.push(sh, "-c", umaskScript(spec.env), `0${spec.umask.toString(8).padStart(3, "0")}`);
+    argv.push(sh, "-c", umaskScript(spec.env), "svcmgr", `0${spec.umask.toString(8).padStart(3, "0")}`);
   }
   const limitFlags = prlimitFlags(spec.limits ?? {});
   if (!Array.isArray(limitFlags)) return limitFlags;

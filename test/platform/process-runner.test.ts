@@ -150,10 +150,14 @@ describe("exit status, signals and spawn errors", () => {
     const dir = mkdtempSync(join(tmpdir(), "svcmgr-noexec-"));
     try {
       writeFileSync(join(dir, "script"), "#!/bin/sh\necho hi\n", { mode: 0o644 });
+      writeFileSync(join(dir, "badshebang"), "#!/nonexistent/interp\necho hi\n", { mode: 0o755 });
       mkdirSync(join(dir, "subdir"));
       assert.equal((await run({ argv: [join(dir, "script")] })).result.spawnError, `permission denied: ${join(dir, "script")}`);
       assert.equal((await run({ argv: ["./script"], cwd: dir })).result.spawnError, "permission denied: ./script");
       assert.equal((await run({ argv: ["subdir"], env: { PATH: dir } })).result.spawnError, "permission denied: subdir");
+      const bad = "bad interpreter: badshebang (#!/nonexistent/interp: not found)";
+      assert.equal((await run({ argv: ["badshebang"], env: { PATH: dir } })).result.spawnError, bad);
+      assert.equal((await run({ argv: ["badshebang"], env: { PATH: dir }, umask: 0o22 })).result.spawnError, bad);
       assert.equal((await run({ argv: ["true"], cwd: join(dir, "gone") })).result.spawnError, `working directory not found: ${join(dir, "gone")}`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
