@@ -1,4 +1,4 @@
-import type { CompleteRun, NewRun, RunOutcome, RunRecord, RunStatus, RunTrigger } from "./record.js";
+import type { CompleteRun, NewRun, RunOutcome, RunRecord } from "./record.js";
 
 /** Every column, aliased to the RunRecord field names. */
 export const SELECT_RUN = `SELECT id, svc, rid, trigger, scheduled_for AS scheduledFor, started_at AS startedAt,
@@ -15,8 +15,11 @@ export type RunRow = Omit<RunRecord, "truncated" | "status" | "trigger"> & {
   trigger: string;
 };
 
+/** Turns a fresh row object (owned by the caller, never shared) into a RunRecord in place. */
 export function fromRow(row: RunRow): RunRecord {
-  return { ...row, status: row.status as RunStatus, trigger: row.trigger as RunTrigger, truncated: row.truncated === 1 };
+  const r = row as unknown as { truncated: boolean | number };
+  r.truncated = row.truncated === 1;
+  return row as unknown as RunRecord;
 }
 
 const orNull = <T>(v: T | null | undefined): T | null => (v === undefined ? null : v);
