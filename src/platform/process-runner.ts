@@ -35,7 +35,10 @@ const systemClock: Clock = {
 /**
  * Runs task processes, each in its own session and process group (spawn `detached`).
  * The exec chain, outermost first, each step exec'ing the next in the same pid:
- *   [/bin/sh -c 'umask …; exec "$@"'] [prlimit --x=N:N --] [setpriv --reuid --regid --init-groups --] program args…
+ *   [sh -c '…umask "$1" && shift && exec "$@"' svcmgr MASK]
+ *   [prlimit --x=N:N … --]
+ *   [setpriv --reuid=U --regid=G --init-groups --]
+ *   /absolute/program args…
  * Each wrapper appears only when the spec needs it. spec.env is the complete environment at
  * every step (setpriv without --reset-env), so the task sees exactly spec.env.
  * `run` never throws: every failure is a ProcessResult (spawnError when nothing ran).
@@ -293,8 +296,8 @@ class Supervisor {
       child.once("error", (e) => this.finish(describeExecError(e, spec.argv[0] ?? "")));
       return;
     }
-    spec.onSpawn?.(child.pid);
     this.watch(child.pid);
+    spec.onSpawn?.(child.pid);
   }
 
   private watch(pid: number): void {
