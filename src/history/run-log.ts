@@ -40,51 +40,56 @@ interface Pending {
 export function openRunLog(path: string, opts: RunLogOptions = {}): RunLog {
   mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
   const fd = openSync(path, "w", 0o640);
-  fchmodSync(fd, 0o640);
-  const maxQueued = opts.maxQueuedBytes ?? 1 << 20;
-  const queue: Pending[] = [];
-  let queued = 0;
-  let offset = 0;
-  let writing = false;
-  let error: Error | null = null;
-  let closed = false;
-  let drained: (() => void) | null = null;
+  fchmodSync(fd, 0o640); // whatever the umask
+  return new RunLogFile(path, fd, opts.maxQueuedBytes ?? 1 << 20);
+}
 
-  const fail = (e: unknown) => {
-    error ??= new Error(`run log ${path}: ${(e as Error).message}`, { cause: e });
-  };
-  const pump = () => {
-    if (writing) return;
-    if (queue.length === 0) return drained?.();
-    const batch = contiguous(queue);
-    writing = true;
-    writeBatch(fd, batch, (e) => {
-      writing = false;
-      for (const p of batch) queued -= p.chunk.length;
-      if (e) fail(e);
-      pump();
+class RunLogFile implements RunLog {
+  readonly #queue: Pending[] = [];
+  #queued = 0;
+  #offset = 0;
+  #writing = false;
+  #closed = false;
+  #error: Error | null = null;
+  #drained: (() => void) | null = null;
+
+  constructor(readonly path: string, private readonly fd: number, private readonly maxQueued: number) {}
+
+  write(_stream: OutputStream, chunk: Buffer): void {
+    if (this.#closed || this.#error !== null || chunk.length === 0) return;
+    const position = this.#offset;
+    this.#offset += chunk.length;
+    if (this.#queued + chunk.length > this.maxQueued) return writeAllSync(this.fd, chunk, position, this.#fail);
+    this.#queue.push({ chunk, position });
+    this.#queued += chunk.length;
+    this.#pump();
+  }
+
+  close(): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error(`run log ${this.path}: already closed`));
+    this.#closed = true;
+    return new Promise<void>((resolve, reject) => {
+      this.#drained = () => close(this.fd, (e) => (e ? reject(e) : this.#error ? reject(this.#error) : resolve()));
+      this.#pump();
     });
+  }
+
+  readonly #fail = (e: unknown): void => {
+    this.#error ??= new Error(`run log ${this.path}: ${(e as Error).message}`, { cause: e });
   };
-  return {
-    path,
-    write(_stream, chunk) {
-      if (closed || error !== null || chunk.length === 0) return;
-      const position = offset;
-      offset += chunk.length;
-      if (queued + chunk.length > maxQueued) return writeAllSync(fd, chunk, position, fail);
-      queue.push({ chunk, position });
-      queued += chunk.length;
-      pump();
-    },
-    close() {
-      if (closed) return Promise.reject(new Error(`run log ${path}: already closed`));
-      closed = true;
-      return new Promise<void>((resolve, reject) => {
-        drained = () => close(fd, (e) => (e ? reject(e) : error ? reject(error) : resolve()));
-        if (!writing) pump();
-      });
-    },
-  };
+
+  #pump(): void {
+    if (this.#writing) return;
+    if (this.#queue.length === 0) return this.#drained?.();
+    const batch = contiguous(this.#queue);
+    this.#writing = true;
+    writeBatch(this.fd, batch, (e) => {
+      this.#writing = false;
+      for (const p of batch) this.#queued -= p.chunk.length;
+      if (e) this.#fail(e);
+      this.#pump();
+    });
+  }
 }
 
 /** Takes the leading chunks of `queue` that sit end to end in the file (at most 64). */

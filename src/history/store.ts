@@ -1,5 +1,5 @@
 import { createRequire } from "node:module";
-import { mkdirSync } from "node:fs";
+import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { HistoryError } from "./errors.js";
@@ -53,6 +53,7 @@ function connect(file: string): Db {
   const Driver = loadDriver();
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o750 });
+    closeSync(openSync(file, "a", 0o640)); // records hold task output: not world-readable (-wal/-shm follow)
     const db = new Driver(file, { timeout: BUSY_TIMEOUT_MS });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma("journal_mode = WAL");

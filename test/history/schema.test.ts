@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createRequire } from "node:module";
-import { writeFileSync } from "node:fs";
+import { statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
 import { openHistory } from "../../src/history/store.js";
@@ -23,6 +23,7 @@ test("opening a missing file creates directories, tables and the schema version"
   t.after(() => db.close());
   assert.equal(db.pragma("user_version", { simple: true }), SCHEMA_VERSION);
   assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
+  assert.equal(statSync(file).mode & 0o777, 0o640 & ~process.umask());
   const indexes = db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'runs' AND sql IS NOT NULL ORDER BY name").pluck().all();
   assert.deepEqual(indexes, ["runs_running", "runs_slot", "runs_started", "runs_task_started"]);
 });
