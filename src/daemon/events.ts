@@ -1,0 +1,55 @@
+/**
+ * The scheduler's decisions as data: one event per decision, each naming the task and the
+ * slot, for the daemon log (one line each, see formatDaemonEvent).
+ */
+import type { ClockJump } from "./clock-jump.js";
+import type { MissedReason } from "./planner.js";
+import type { LaunchOutcome, SkipReason } from "./ports.js";
+import type { NotScheduledReason } from "./task.js";
+
+export interface TaskRef {
+  readonly svc: string;
+  readonly rid: string;
+  readonly key: string;
+}
+
+export interface SlotEventBase extends TaskRef {
+  readonly slot: Date;
+}
+
+/** Missed for the planner's reasons, because the daemon stopped first, or the task was removed. */
+export type MissedEventReason = MissedReason | "shutdown" | "removed";
+
+export type DaemonEvent =
+  | (TaskRef & { readonly kind: "planned"; readonly slot: Date | null })
+  | (SlotEventBase & { readonly kind: "queued"; readonly catchup: boolean; readonly waiting: number })
+  | (SlotEventBase & { readonly kind: "started"; readonly catchup: boolean })
+  | (SlotEventBase & { readonly kind: "finished"; readonly outcome: Exclude<LaunchOutcome, { kind: "skipped" }> })
+  | (SlotEventBase & { readonly kind: "skipped"; readonly reason: SkipReason; readonly detail: string })
+  | (SlotEventBase & {
+      readonly kind: "missed";
+      readonly reason: MissedEventReason;
+      readonly detail: string;
+      /** >1 for a summary of slots not recorded one by one. */
+      readonly count: number;
+    })
+  | (SlotEventBase & { readonly kind: "interrupted"; readonly detail: string })
+  | { readonly kind: "clock-jump"; readonly jump: ClockJump; readonly expected: Date; readonly observed: Date }
+  | (TaskRef & { readonly kind: "distrusted-last"; readonly stored: Date; readonly now: Date })
+  | (TaskRef & { readonly kind: "not-scheduled"; readonly reason: NotScheduledReason; readonly detail: string })
+  | {
+      readonly kind: "reloaded";
+      readonly svc: string;
+      readonly added: number;
+      readonly changed: number;
+      readonly removed: number;
+      readonly unchanged: number;
+    }
+  | {
+      readonly kind: "port-error";
+      readonly port: "launch" | "recordMissed" | "loadLastScheduled";
+      readonly key: string;
+      readonly detail: string;
+    };
+
+export type DaemonEventKind = DaemonEvent["kind"];

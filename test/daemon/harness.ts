@@ -1,0 +1,72 @@
+/** A scheduler wired to fakes: a FakeClock, recording ports and controllable launches. */
+import type { DaemonEvent, DaemonEventKind } from "../../src/daemon/events.js";
+import type { LaunchOutcome, LaunchRequest, SlotRef } from "../../src/daemon/ports.js";
+import { Scheduler } from "../../src/daemon/scheduler.js";
+import type { CatchupPolicy, ScheduledTask } from "../../src/daemon/task.js";
+import type { Schedule } from "../../src/schedule/types.js";
+import { FakeClock } from "../helpers/fake-clock.js";
+
+export interface HarnessOptions {
+  readonly now: number;
+  readonly maxParallel?: number;
+  /** Persisted last scheduled slots by key. */
+  readonly last?: Readonly<Record<string, number>>;
+  /** "instant": launches finish at once with status up; "manual": they wait for `finish`. */
+  readonly launches?: "instant" | "manual";
+  /** Outcome for instant launches. */
+  readonly outcome?: (req: LaunchRequest) => LaunchOutcome;
+}
+
+export function makeTask(svc: string, rid: string, schedule: Schedule | null, over: Partial<ScheduledTask> = {}): ScheduledTask {
+  const catchup: CatchupPolicy = over.catchup ?? "latest";
+  return {
+    key: `${svc}/${rid}`, svc, rid, schedule, catchup, catchupWindowMs: null,
+    configDigest: `${schedule?.expression ?? "-"}|${catchup}|${over.notScheduledReason ?? ""}`,
+    ...over,
+  };
+}
+
+export function makeHarness(opts: HarnessOptions) {
+  const clock = new FakeClock(opts.now);
+  const events: DaemonEvent[] = [];
+  const launched: LaunchRequest[] = [];
+  const missed: { slot: SlotRef; reason: string }[] = [];
+  const waiting = new Map<string, (o: LaunchOutcome) => void>();
+  const slotName = (svc: string, rid: string, at: Date) => `${svc}/${rid}@${at.toISOString()}`;
+  const scheduler = new Scheduler({
+    clock,
+    launch(req) {
+      launched.push(req);
+      if (opts.launches !== "manual") return Promise.resolve(opts.outcome?.(req) ?? { kind: "finished", status: "up", exitCode: 0 });
+      return new Promise((resolve) => waiting.set(slotName(req.svc, req.rid, req.scheduledFor), resolve));
+    },
+    recordMissed(slot, reason) {
+      missed.push({ slot, reason });
+    },
+    loadLastScheduled(svc, rid) {
+      const ms = opts.last?.[`${svc}/${rid}`];
+      return ms === undefined ? null : new Date(ms);
+    },
+    emit(e) {
+      events.push(e);
+    },
+  }, { maxParallel: opts.maxParallel ?? 64 });
+
+  return {
+    clock, events, launched, missed, scheduler,
+    /** "svc/rid@iso" of every launch, in order. */
+    launchedNames: () => launched.map((r) => slotName(r.svc, r.rid, r.scheduledFor)),
+    ofKind: <K extends DaemonEventKind>(kind: K) => events.filter((e): e is Extract<DaemonEvent, { kind: K }> => e.kind === kind),
+    /** Completes a manual launch. */
+    async finish(name: string, outcome: LaunchOutcome = { kind: "finished", status: "up", exitCode: 0 }) {
+      const resolve = waiting.get(name);
+      if (resolve === undefined) throw new Error(`no running launch ${name}; running: ${[...waiting.keys()].join(", ")}`);
+      waiting.delete(name);
+      resolve(outcome);
+      await clock.idle();
+    },
+    runningNames: () => [...waiting.keys()],
+  };
+}
+
+export const tasksUpdate = (svc: string, tasks: ScheduledTask[]) => ({ kind: "tasks" as const, svc, tasks });
