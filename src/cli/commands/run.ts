@@ -1,0 +1,96 @@
+import { randomUUID } from "node:crypto";
+import { userInfo } from "node:os";
+import type { App } from "../../app.js";
+import { ActionError, UsageError } from "../../core/errors.js";
+import { formatAlert } from "../../core/alert.js";
+import { openHistory } from "../../history/store.js";
+import { historyDbFile } from "../../core/paths.js";
+import { initiatingUser } from "../../history/initiator.js";
+import { taskDef } from "../../task/model.js";
+import { selectTasks, NO_MATCH_MESSAGE } from "../../task/select.js";
+import { runTasks } from "../../run/run-tasks.js";
+import type { RunContext } from "../../run/context.js";
+import { openService, requireNodeMember, requireSelector, selectServices } from "../../service/open.js";
+import { openLog, pipelineDeps } from "../../service/wiring.js";
+import { createReporter } from "../../service/reporter.js";
+import type { CliCommand, ParsedArgs } from "../command.js";
+import { scheduleCheckOptions } from "../schedule-check.js";
+
+export const runCommand: CliCommand = {
+  words: ["run"],
+  describe: "Run the service's tasks (all, or those selected by --rid, --tags and --subsets, which intersect)",
+  needsService: true,
+  options: {
+    rid: { type: "string", describe: "Comma list of rids (task#0), globs (task#*), driver groups (task) or types (task.host)", requiresArg: true },
+    tags: { type: "string", describe: "Tag expression: ',' is OR, '+' is AND and binds tighter (backup+nightly,adhoc)", requiresArg: true },
+    subsets: { type: "string", describe: "Comma list of subsets", requiresArg: true },
+    confirm: { type: "boolean", describe: "Confirm tasks that have confirmation = true without asking" },
+    cron: { type: "boolean", describe: "Behave as a scheduled run: unmet requirements skip quietly (exit 0), confirmation tasks are refused" },
+    "dry-run": { type: "boolean", describe: "Show what would run (mode, user, cwd, argv) without running it; requirements are still checked" },
+    env: { type: "array", describe: "K=V exported to the tasks, after everything else (repeatable)", requiresArg: true },
+  },
+  examples: [
+    ["svcmgr -s db run --rid task#0", "run one task"],
+    ["svcmgr -s db run --tags backup", "run every task tagged backup"],
+    ["svcmgr -s db run --rid task#restore --confirm", "run a confirmation task without the prompt"],
+    ["sudo svcmgr -s db run --rid task#0 --env LEVEL=full", "pass an extra variable"],
+  ],
+  async run(args, app) {
+    const services = selectServices(app, requireSelector(args.service));
+    const extraEnv = parseEnvArgs(args.env);
+    let exit = 0;
+    const history = openHistory(historyDbFile(app.paths));
+    try {
+      for (const path of services) exit = Math.max(exit, await runService(app, path, args, extraEnv, history));
+    } finally {
+      history.close();
+    }
+    return exit;
+  },
+};
+
+async function runService(app: App, path: ReturnType<typeof selectServices>[number], args: ParsedArgs, extraEnv: Record<string, string>, history: ReturnType<typeof openHistory>): Promise<number> {
+  const { config, warnings } = openService(app, path, scheduleCheckOptions(app));
+  for (const w of warnings) app.stderr.write(formatAlert(w) + "\n");
+  requireNodeMember(config, "run", app.nodename);
+  const tasks = config.rids("task").map((rid) => taskDef(config, rid));
+  const selected = selectTasks(tasks.map((t) => ({ ...t, type: "task.host" })), { rid: str(args.rid), tags: str(args.tags), subsets: str(args.subsets) });
+  if (selected.length === 0) throw new ActionError(`${config.name}: ${NO_MATCH_MESSAGE}`);
+  const session = randomUUID();
+  const log = openLog(app, config, session);
+  const ctx: RunContext = {
+    trigger: "manual", cron: args.cron === true, confirm: args.confirm === true, dryRun: args["dry-run"] === true,
+    session, extraEnv, initiatedBy: initiatingUser(app.env, currentUser()),
+  };
+  try {
+    log.write("info", null, `do run ${process.argv.slice(2).join(" ")} (session ${session})`);
+    const reporter = createReporter(config.name, app, log);
+    const parallel = new Set(config.doc.sections.flatMap((s) => (/^subset#task:/.test(s.name) && config.value<boolean>(s.name, "parallel") ? [s.name.slice("subset#task:".length)] : [])));
+    const outcomes = await runTasks(selected, parallel, ctx, pipelineDeps(app, config, history, reporter));
+    return outcomes.some((o) => o.failed) ? 1 : 0;
+  } finally {
+    log.close();
+  }
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" ? v : undefined;
+}
+
+function currentUser(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return String(process.geteuid?.() ?? "");
+  }
+}
+
+export function parseEnvArgs(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of (Array.isArray(v) ? v : v === undefined ? [] : [v]) as string[]) {
+    const eq = String(item).indexOf("=");
+    if (eq <= 0) throw new UsageError(`--env ${item}: expected NAME=value`);
+    out[String(item).slice(0, eq)] = String(item).slice(eq + 1);
+  }
+  return out;
+}

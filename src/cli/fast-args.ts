@@ -1,0 +1,78 @@
+import type { CliCommand, OptionSpec, ParsedArgs } from "./command.js";
+import { GLOBAL_OPTIONS } from "./global-options.js";
+
+/**
+ * A small, strict argv parser for well-formed command lines, driven by the commands' option
+ * tables. It returns null for anything it does not fully understand (help, version, unknown
+ * or malformed options, missing values, builder-only commands): the caller then lets yargs
+ * parse the same argv, which prints help or the proper usage error.
+ */
+export function fastParse(argv: readonly string[], commands: readonly CliCommand[]): { command: CliCommand; args: ParsedArgs } | null {
+  const words: string[] = [];
+  const raw: Array<[string, string | true]> = [];
+  for (let i = 0; i < argv.length; i++) {
+    const tok = argv[i]!;
+    if (tok === "--") return null;
+    if (!tok.startsWith("-") || tok === "-") {
+      words.push(tok);
+      continue;
+    }
+    const eq = tok.indexOf("=");
+    const name = tok.startsWith("--") ? tok.slice(2, eq < 0 ? undefined : eq) : tok.slice(1);
+    if (!tok.startsWith("--") && name.length !== 1) return null;
+    if (eq >= 0 && tok.startsWith("--")) raw.push([name, tok.slice(eq + 1)]);
+    else if (optionTakesValue(name, commands)) {
+      if (i + 1 >= argv.length) return null;
+      raw.push([name, argv[++i]!]);
+    } else raw.push([name, true]);
+  }
+  const command = matchCommand(words, commands);
+  if (command === null || command.builder !== undefined) return null;
+  const positionals = words.slice(command.words.length);
+  return build(command, positionals, raw);
+}
+
+function optionTakesValue(name: string, commands: readonly CliCommand[]): boolean {
+  for (const table of [GLOBAL_OPTIONS, ...commands.map((c) => c.options ?? {})]) {
+    for (const [key, spec] of Object.entries(table)) {
+      if ((key === name || spec.alias === name) && spec.type !== "boolean") return true;
+    }
+  }
+  return false;
+}
+
+function matchCommand(words: readonly string[], commands: readonly CliCommand[]): CliCommand | null {
+  let best: CliCommand | null = null;
+  for (const c of commands) {
+    if (c.words.every((w, i) => words[i] === w) && (best === null || c.words.length > best.words.length)) best = c;
+  }
+  return best;
+}
+
+function build(command: CliCommand, positionals: string[], raw: Array<[string, string | true]>): { command: CliCommand; args: ParsedArgs } | null {
+  const table: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS, ...(command.options ?? {}) };
+  const args: ParsedArgs = { _: [...command.words] };
+  for (const [key, spec] of Object.entries(table)) if (spec.default !== undefined) args[key] = spec.default;
+  for (const [name, value] of raw) {
+    const entry = Object.entries(table).find(([k, s]) => k === name || s.alias === name);
+    if (entry === undefined) return null;
+    const v = convertValue(entry[1], value);
+    if (v === undefined) return null;
+    args[entry[0]] = entry[1].type === "array" ? [...((args[entry[0]] as string[] | undefined) ?? []), v as string] : v;
+  }
+  const specs = command.positionals ?? [];
+  if (positionals.length > specs.length) return null;
+  for (const [i, p] of specs.entries()) {
+    if (positionals[i] === undefined && p.required) return null;
+    if (positionals[i] !== undefined) args[p.name] = positionals[i];
+  }
+  return { command, args };
+}
+
+function convertValue(spec: OptionSpec, value: string | true): unknown {
+  if (spec.type === "boolean") return value === true ? true : value === "true" ? true : value === "false" ? false : undefined;
+  if (value === true) return undefined;
+  if (spec.choices !== undefined && !spec.choices.includes(value)) return undefined;
+  if (spec.type === "number") return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : undefined;
+  return value;
+}

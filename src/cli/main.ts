@@ -1,0 +1,45 @@
+import { isSvcmgrError } from "../core/errors.js";
+import { createApp } from "../platform/create-app.js";
+import type { CliCommand, ParsedArgs } from "./command.js";
+import { fastParse } from "./fast-args.js";
+import { COMMANDS } from "./commands/index.js";
+
+declare const SVCMGR_VERSION: string | undefined;
+
+/**
+ * The CLI boundary: argv → command → exit code. The only place that sets process.exitCode
+ * and prints errors. User errors (SvcmgrError) print their message; anything else is a bug
+ * and prints a stack trace.
+ */
+async function main(argv: readonly string[]): Promise<number> {
+  const debug = argv.includes("--debug");
+  try {
+    const parsed = fastParse(argv, COMMANDS) ?? (await parseWithYargs(argv));
+    if (parsed === null) return 0;
+    const app = createApp({ root: typeof parsed.args.root === "string" ? parsed.args.root : undefined, debug });
+    return await parsed.command.run(parsed.args, app);
+  } catch (e) {
+    return reportError(e, debug);
+  }
+}
+
+async function parseWithYargs(argv: readonly string[]): Promise<{ command: CliCommand; args: ParsedArgs } | null> {
+  const { yargsParse } = await import("./yargs-cli.js");
+  return yargsParse(argv, COMMANDS, typeof SVCMGR_VERSION === "string" ? SVCMGR_VERSION : "dev");
+}
+
+function reportError(e: unknown, debug: boolean): number {
+  if (isSvcmgrError(e)) {
+    process.stderr.write(`svcmgr: ${e.message}\n`);
+    if (debug && e.stack) process.stderr.write(e.stack + "\n");
+    return e.exitCode;
+  }
+  process.stderr.write(`svcmgr: internal error: ${e instanceof Error ? (debug ? e.stack : e.message) : String(e)}\n`);
+  if (!debug) process.stderr.write("svcmgr: run again with --debug for details\n");
+  return 70;
+}
+
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});
+

@@ -1,0 +1,35 @@
+import { hostname } from "node:os";
+import type { App } from "../app.js";
+import { pathsFor } from "../core/paths.js";
+import type { Output } from "../core/output.js";
+import { systemClock } from "./system-clock.js";
+import { createUserDb } from "./user-db.js";
+import { createProcessRunner } from "./process-runner.js";
+import { createTtyPrompter } from "./tty-prompter.js";
+
+/** The composition root: the only place that builds platform adapters into an App. */
+export function createApp(opts: { root?: string; debug?: boolean }): App {
+  const env = process.env;
+  const root = opts.root ?? env.SVCMGR_ROOT ?? null;
+  return {
+    paths: pathsFor(root),
+    clock: systemClock,
+    users: createUserDb(),
+    runner: createProcessRunner(),
+    prompter: createTtyPrompter(),
+    stdout: output(process.stdout, env),
+    stderr: output(process.stderr, env),
+    nodename: hostname(),
+    uid: process.geteuid?.() ?? 0,
+    env,
+    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    debug: opts.debug ?? false,
+  };
+}
+
+function output(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): Output {
+  return {
+    write: (text) => void stream.write(text),
+    color: stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== "dumb",
+  };
+}

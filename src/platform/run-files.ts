@@ -1,0 +1,98 @@
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { RunSlotGrant, RunSlots } from "../run/ports.js";
+import { isProcessAlive, processStartTime } from "../history/liveness.js";
+
+/**
+ * max_parallel through run files: `<var>/<rid>/run/<owner pid>-<session>` holds JSON naming
+ * the svcmgr process that runs the task and, once spawned, the task's own process, each with
+ * its start time. A run file is live while either process is alive with the same start time
+ * (a reused pid has another start time), so a task survives as "running" even when the
+ * svcmgr that started it was killed. Stale files are removed before counting.
+ * Counting and creating happen under `run.lock`, created with O_EXCL and holding its owner's
+ * pid; a lock whose owner is dead is broken.
+ */
+interface RunFile {
+  readonly session: string;
+  readonly owner: { pid: number; startTime: number | null };
+  readonly child?: { pid: number; startTime: number | null };
+}
+
+export function createRunSlots(varDir: string): RunSlots {
+  return {
+    acquire(rid, maxParallel, session) {
+      const dir = join(varDir, rid, "run");
+      mkdirSync(dir, { recursive: true });
+      return withLock(join(varDir, rid, "run.lock"), () => take(dir, maxParallel, session));
+    },
+  };
+}
+
+function take(dir: string, maxParallel: number, session: string): RunSlotGrant {
+  const running = liveRunFiles(dir);
+  if (running >= maxParallel) return { ok: false, running };
+  const file = join(dir, `${process.pid}-${session}`);
+  let content: RunFile = { session, owner: { pid: process.pid, startTime: processStartTime(process.pid) } };
+  writeFileSync(file, JSON.stringify(content));
+  return {
+    ok: true,
+    attachChild(pid) {
+      content = { ...content, child: { pid, startTime: processStartTime(pid) } };
+      writeFileSync(file, JSON.stringify(content));
+    },
+    release() {
+      rmSync(file, { force: true });
+    },
+  };
+}
+
+/** Counts live run files, removing stale ones. */
+export function liveRunFiles(dir: string): number {
+  let live = 0;
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (isLive(path)) live++;
+    else rmSync(path, { force: true });
+  }
+  return live;
+}
+
+function isLive(path: string): boolean {
+  let f: RunFile;
+  try {
+    f = JSON.parse(readFileSync(path, "utf8")) as RunFile;
+  } catch {
+    return false;
+  }
+  return isProcessAlive(f.owner.pid, f.owner.startTime) || (f.child !== undefined && isProcessAlive(f.child.pid, f.child.startTime));
+}
+
+function withLock<T>(lockPath: string, fn: () => T): T {
+  const deadline = Date.now() + 5000;
+  for (;;) {
+    try {
+      const fd = openSync(lockPath, "wx");
+      writeFileSync(fd, String(process.pid));
+      closeSync(fd);
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      if (lockOwnerDead(lockPath) || Date.now() > deadline) rmSync(lockPath, { force: true });
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+    }
+  }
+  try {
+    return fn();
+  } finally {
+    rmSync(lockPath, { force: true });
+  }
+}
+
+function lockOwnerDead(lockPath: string): boolean {
+  try {
+    const pid = Number(readFileSync(lockPath, "utf8"));
+    return !Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid, null);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,24 @@
+/**
+ * Per-invocation facts that travel with a run, explicit rather than global.
+ * The CLI builds one per `run` command, the daemon one per due slot.
+ */
+export interface RunContext {
+  /** `manual` for the CLI, `schedule` for the daemon. */
+  readonly trigger: "manual" | "schedule";
+  /** Behave as a scheduled run: unmet requirements skip quietly, confirmation is refused. */
+  readonly cron: boolean;
+  /** `--confirm`: tasks with confirmation = true proceed without asking. */
+  readonly confirm: boolean;
+  /** Say what would run, run nothing. Requirements are still checked. */
+  readonly dryRun: boolean;
+  /** Identifies this action in logs, records and the task's SVCMGR_SESSION. */
+  readonly session: string;
+  /** The schedule slot this run stands for (epoch ms), for scheduled runs. */
+  readonly scheduledFor?: number;
+  /** `--env K=V` values, exported to the task after everything else. */
+  readonly extraEnv: Readonly<Record<string, string>>;
+  /** Who asked: SUDO_USER or the invoking user for manual runs. */
+  readonly initiatedBy: string;
+  /** Aborting stops running tasks (daemon shutdown past its grace). */
+  readonly signal?: AbortSignal;
+}

@@ -1,0 +1,47 @@
+import type { Status } from "../core/status.js";
+import type { Requirement } from "../task/requires.js";
+
+/**
+ * Pure decisions of the run pipeline. "Don't run" is data with a reason, not an exception.
+ */
+
+/** OpenSVC's message for the first unmet requirement, or null when all are met. */
+export function unmetRequirement(reqs: readonly Requirement[], states: ReadonlyMap<string, Status>): string | null {
+  for (const r of reqs) {
+    const current = states.get(r.rid) ?? "undef";
+    if (!r.states.includes(current)) {
+      return `requires on resource ${r.rid} in state ${r.states.join(" or ")}, current state ${current}`;
+    }
+  }
+  return null;
+}
+
+export type ConfirmationDecision =
+  | { kind: "proceed"; note?: string }
+  | { kind: "refuse"; reason: string }
+  | { kind: "ask"; prompt: string };
+
+export const CONFIRMATION_TIMEOUT_MS = 30_000;
+
+/** Order: not needed → --confirm → cron → no terminal → ask (OpenSVC's three-line prompt). */
+export function decideConfirmation(rid: string, required: boolean, opts: { confirm: boolean; cron: boolean; interactive: boolean }): ConfirmationDecision {
+  if (!required) return { kind: "proceed" };
+  if (opts.confirm) return { kind: "proceed", note: "confirmed by command line option" };
+  if (opts.cron) return { kind: "refuse", reason: "run aborted: confirmation required, never given to scheduled (--cron) runs" };
+  if (!opts.interactive) {
+    return { kind: "refuse", reason: `run aborted: ${rid} requires confirmation and stdin is not a terminal; pass --confirm to confirm the run non-interactively` };
+  }
+  return {
+    kind: "ask",
+    prompt:
+      "This task run requires confirmation.\n" +
+      "Please make sure you fully understand its role and effects before confirming the run.\n" +
+      `Do you really want to run ${rid} (yes/no) > `,
+  };
+}
+
+export function confirmationAnswer(reply: { answer: string } | { timeout: true } | { closed: true }): Exclude<ConfirmationDecision, { kind: "ask" }> {
+  if ("timeout" in reply) return { kind: "refuse", reason: "timeout waiting for confirmation" };
+  if ("closed" in reply) return { kind: "refuse", reason: "run aborted (no answer: stdin closed)" };
+  return reply.answer === "yes" ? { kind: "proceed", note: "run confirmed" } : { kind: "refuse", reason: "run aborted" };
+}

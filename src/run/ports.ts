@@ -1,0 +1,53 @@
+import type { Status } from "../core/status.js";
+import type { CompleteRun, NewRun, RunOutcome } from "../history/record.js";
+
+/** Where the pipeline records runs: the history store (or a fake in tests). */
+export interface RunRecorder {
+  begin(run: NewRun): number | null;
+  setPid(id: number, pid: number, pidStartTime: number | null): void;
+  setLogFile(id: number, logFile: string): void;
+  finish(id: number, outcome: RunOutcome): boolean;
+  record(run: CompleteRun): number | null;
+}
+
+/** Messages and task output for humans (the terminal) and the service log file. */
+export interface RunReporter {
+  message(level: "info" | "warning" | "error", rid: string, text: string): void;
+  /** One line of task output; `toLog` says whether the service log gets it too (keyword `log`). */
+  output(rid: string, stream: "stdout" | "stderr", line: string, toLog: boolean): void;
+}
+
+/** States of the service's resources, for run_requires. */
+export interface ResourceStates {
+  statusOf(rid: string): Promise<Status>;
+}
+
+/** Per-task run files enforcing max_parallel; see platform/run-files.ts for the staleness rule. */
+export interface RunSlots {
+  /** Takes a slot, or says how many runs are alive. */
+  acquire(rid: string, maxParallel: number, session: string): RunSlotGrant;
+}
+
+export type RunSlotGrant =
+  | { readonly ok: true; attachChild(pid: number): void; release(): void }
+  | { readonly ok: false; readonly running: number };
+
+/** The run's full output file. */
+export interface RunOutputLog {
+  write(stream: "stdout" | "stderr", chunk: Buffer): void;
+  close(): Promise<void>;
+}
+
+/** `<var>/svc/<name>/<rid>/last_run`, written atomically after each run. */
+export interface LastRunWriter {
+  write(rid: string, lastRun: LastRun): void;
+}
+
+export interface LastRun {
+  readonly at: string;
+  readonly exitCode: number | null;
+  readonly status: string;
+  readonly durationMs: number;
+  readonly session: string;
+  readonly trigger: string;
+}

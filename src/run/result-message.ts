@@ -1,0 +1,39 @@
+import type { ProcessResult } from "../core/ports.js";
+import type { FinalStatus } from "../history/record.js";
+import { formatDuration } from "../core/duration.js";
+import { statusForExitCode, type RetcodeRules } from "../task/retcodes.js";
+
+/**
+ * How a finished process becomes a run status and a message. Decision order: could not start,
+ * timed out, aborted, killed by a signal, exit code through retcodes.
+ */
+export interface DescribedResult {
+  readonly status: FinalStatus;
+  readonly message: string;
+  /** Short reason stored with non-successful records. */
+  readonly reason?: string;
+}
+
+const WELL_KNOWN_EXIT: Readonly<Record<number, string>> = {
+  126: "found but not executable",
+  127: "command not found",
+  137: "killed, usually by SIGKILL or the OOM killer",
+};
+
+export function describeResult(r: ProcessResult, retcodes: RetcodeRules, timeoutMs?: number): DescribedResult {
+  if (r.spawnError !== undefined) return fail("failed", `cannot run: ${r.spawnError}`);
+  if (r.timedOut) {
+    const how = r.signal === "SIGKILL" ? "SIGTERM then SIGKILL" : "SIGTERM";
+    return fail("timed_out", `timed out after ${formatDuration(timeoutMs ?? r.endedAt - r.startedAt)}: the process group got ${how}`);
+  }
+  if (r.aborted) return fail("aborted", "aborted: the run was cancelled and its process group killed");
+  if (r.exitCode === null) return fail("failed", `killed by signal ${r.signal ?? "unknown"}`);
+  const status = statusForExitCode(retcodes, r.exitCode);
+  if (status === "up") return { status: "succeeded", message: `command exited with code ${r.exitCode} (status up)` };
+  const known = WELL_KNOWN_EXIT[r.exitCode];
+  return fail("failed", `command exited with code ${r.exitCode} (status ${status}${known ? `; ${known}` : ""})`);
+}
+
+function fail(status: FinalStatus, message: string): DescribedResult {
+  return { status, message, reason: message };
+}

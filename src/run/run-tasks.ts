@@ -1,0 +1,41 @@
+import type { TaskDef } from "../task/model.js";
+import type { RunContext } from "./context.js";
+import { runTask, type PipelineDeps, type TaskOutcome } from "./pipeline.js";
+
+/**
+ * Runs selected tasks in natural rid order. Tasks of a subset with `parallel = true` start
+ * together at the place of the subset's first task. As in OpenSVC, a non-optional failure
+ * stops the tasks after it (they are reported as not run).
+ */
+export async function runTasks(tasks: readonly TaskDef[], parallelSubsets: ReadonlySet<string>, ctx: RunContext, deps: PipelineDeps): Promise<TaskOutcome[]> {
+  const outcomes: TaskOutcome[] = [];
+  const groups = groupForRun(tasks, parallelSubsets);
+  for (const [i, group] of groups.entries()) {
+    const results = await Promise.all(group.map((t) => runTask(t, ctx, deps)));
+    outcomes.push(...results);
+    if (results.some((r) => r.failed) && i < groups.length - 1) {
+      const rest = groups.slice(i + 1).flat().map((t) => t.rid);
+      deps.reporter.message("error", rest.join(","), `not run: a previous task failed (${results.filter((r) => r.failed).map((r) => r.rid).join(", ")})`);
+      break;
+    }
+  }
+  return outcomes;
+}
+
+function groupForRun(tasks: readonly TaskDef[], parallelSubsets: ReadonlySet<string>): TaskDef[][] {
+  const groups: TaskDef[][] = [];
+  const bySubset = new Map<string, TaskDef[]>();
+  for (const t of tasks) {
+    if (t.subset !== undefined && parallelSubsets.has(t.subset)) {
+      const existing = bySubset.get(t.subset);
+      if (existing !== undefined) {
+        existing.push(t);
+        continue;
+      }
+      const group = [t];
+      bySubset.set(t.subset, group);
+      groups.push(group);
+    } else groups.push([t]);
+  }
+  return groups;
+}

@@ -1,0 +1,86 @@
+import type { LimitName } from "../core/ports.js";
+import { LIMIT_NAMES } from "../core/ports.js";
+import type { ServiceConfig } from "../config/service.js";
+import type { Requirement } from "./requires.js";
+import type { RetcodeRules } from "./retcodes.js";
+
+/** A task's keywords, resolved for this node and typed. Built at use time from a valid config. */
+export interface TaskDef {
+  readonly rid: string;
+  readonly command: string;
+  readonly user?: string;
+  readonly group?: string;
+  readonly cwd?: string;
+  readonly umask?: number;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly timeoutMs?: number;
+  readonly confirmation: boolean;
+  /** Schedule text ("" = none) and the parameter that gave it (`task#0.schedule`, `DEFAULT.run_schedule`). */
+  readonly schedule: string;
+  readonly scheduleParameter: string;
+  readonly timezone?: string;
+  readonly tags: readonly string[];
+  readonly subset?: string;
+  readonly disable: boolean;
+  readonly optional: boolean;
+  readonly standby: boolean;
+  readonly onError?: string;
+  readonly preRun?: string;
+  readonly blockingPreRun?: string;
+  readonly postRun?: string;
+  readonly blockingPostRun?: string;
+  readonly runRequires: readonly Requirement[];
+  readonly maxParallel: number;
+  readonly retcodes: RetcodeRules;
+  readonly check: "" | "last_run" | "last_run_warn";
+  readonly log: boolean;
+  readonly limits: Readonly<Partial<Record<LimitName, number>>>;
+  readonly catchup: "latest" | "none" | "all";
+  readonly catchupWindowMs?: number;
+}
+
+export function taskDef(config: ServiceConfig, rid: string): TaskDef {
+  const v = <T>(option: string) => config.value<T>(rid, option);
+  const scheduleSource = config.raw(rid, "schedule");
+  return {
+    rid,
+    command: v<string>("command") ?? "",
+    user: v<string>("user"),
+    group: v<string>("group"),
+    cwd: v<string>("cwd"),
+    umask: v<number>("umask"),
+    environment: v<Record<string, string>>("environment") ?? {},
+    timeoutMs: v<number>("timeout"),
+    confirmation: v<boolean>("confirmation") ?? false,
+    schedule: (config.text(rid, "schedule")?.text ?? "").trim(),
+    scheduleParameter: scheduleSource?.section === "DEFAULT" ? "DEFAULT.run_schedule" : `${rid}.schedule`,
+    timezone: v<string>("timezone"),
+    tags: v<string[]>("tags") ?? [],
+    subset: v<string>("subset"),
+    disable: (v<boolean>("disable") ?? false) || (config.value<boolean>("DEFAULT", "disable") ?? false),
+    optional: v<boolean>("optional") ?? false,
+    standby: v<boolean>("standby") ?? false,
+    onError: v<string>("on_error"),
+    preRun: v<string>("pre_run"),
+    blockingPreRun: v<string>("blocking_pre_run"),
+    postRun: v<string>("post_run"),
+    blockingPostRun: v<string>("blocking_post_run"),
+    runRequires: v<Requirement[]>("run_requires") ?? [],
+    maxParallel: v<number>("max_parallel") ?? 1,
+    retcodes: v<RetcodeRules>("retcodes")!,
+    check: v<TaskDef["check"]>("check") ?? "",
+    log: v<boolean>("log") ?? true,
+    limits: limits(config, rid),
+    catchup: v<TaskDef["catchup"]>("catchup") ?? "latest",
+    catchupWindowMs: v<number>("catchup_window"),
+  };
+}
+
+function limits(config: ServiceConfig, rid: string): Partial<Record<LimitName, number>> {
+  const out: Partial<Record<LimitName, number>> = {};
+  for (const name of LIMIT_NAMES) {
+    const value = config.value<number>(rid, `limit_${name}`);
+    if (value !== undefined) out[name] = name === "cpu" ? Math.ceil(value / 1000) : value;
+  }
+  return out;
+}
