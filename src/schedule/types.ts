@@ -31,6 +31,11 @@ export interface CheckResult {
   readonly allowed: boolean;
   /** Why not (or, when allowed, nothing). */
   readonly reason?: string;
+  /**
+   * Allowed, and the window is a `~` (probabilistic) one: this task's deterministic spread
+   * puts its run this many ms later in the window (`next()` returns that instant).
+   */
+  readonly delayMs?: number;
 }
 
 export interface Schedule {

@@ -1,0 +1,70 @@
+import { Cron } from "croner";
+import type { WallHit, WallQuery, WallSearch } from "./dst.js";
+import { ScheduleSyntaxError } from "./errors.js";
+
+/**
+ * Cron syntax through croner 11, evaluated on the wall clock: croner runs with a zero UTC
+ * offset over wall ms, and dst.ts maps its answers to instants under svcmgr's DST rule
+ * (croner's own DST handling is bypassed). Vixie semantics: day-of-month OR day-of-week when
+ * both are restricted, 0 and 7 = Sunday, L, W, #; 6 fields = seconds first, 7 = years last.
+ */
+
+const MACROS = new Set(["@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"]);
+
+/** 5–7 whitespace-separated fields, or a macro: the expression is cron. */
+export function looksLikeCron(expression: string): boolean {
+  const t = expression.trim();
+  if (t.startsWith("[") || t.startsWith('"')) return false;
+  if (MACROS.has(t.toLowerCase()) || t.toLowerCase() === "@reboot") return true;
+  const n = t.split(/\s+/).length;
+  return n >= 5 && n <= 7;
+}
+
+/**
+ * Fixed-time (cronie's rule): neither the minute nor the hour field starts with `*` (or `?`).
+ * Of the macros only @hourly is a wildcard schedule.
+ */
+export function isFixedTime(expression: string): boolean {
+  const t = expression.trim().toLowerCase();
+  if (t.startsWith("@")) return t !== "@hourly";
+  const f = t.split(/\s+/);
+  const [minute, hour] = f.length === 5 ? [f[0]!, f[1]!] : [f[1]!, f[2]!];
+  return !/^[*?]/.test(minute) && !/^[*?]/.test(hour);
+}
+
+export interface CronRule {
+  readonly cron: Cron;
+  readonly fixed: boolean;
+}
+
+export function compileCron(expression: string): CronRule {
+  const pattern = expression.trim();
+  try {
+    const cron = new Cron(pattern, { utcOffset: 0, domAndDow: false, mode: "auto" });
+    return { cron, fixed: isFixedTime(pattern) };
+  } catch (e) {
+    const why = e instanceof Error ? e.message.replace(/^Cron(Pattern|Options)?:\s*/, "") : String(e);
+    throw new ScheduleSyntaxError(expression, `not a valid cron expression: ${why}`, { cause: e });
+  }
+}
+
+/** First cron wall time >= lo, or null when there is none at all. */
+export function cronWallFrom(rule: CronRule, lo: number): number | null {
+  const r = rule.cron.nextRun(new Date(lo - 1));
+  return r === null ? null : r.getTime();
+}
+
+/** One search per call: `exhausted` records that croner found nothing at all. */
+export class CronSearch implements WallSearch {
+  exhausted = false;
+  constructor(private readonly rule: CronRule) {}
+
+  first(q: WallQuery): WallHit | null {
+    const fixed = this.rule.fixed;
+    if (q.gapOnly && !fixed) return null;
+    const lo = fixed && q.lo < q.secondPassUntil ? q.secondPassUntil : q.lo;
+    const w = cronWallFrom(this.rule, lo);
+    if (w === null) this.exhausted = true;
+    return w !== null && w < q.hi ? { wall: w, fixed } : null;
+  }
+}

@@ -1,0 +1,76 @@
+import type { Element, TimeRange } from "./ast.js";
+import { DAY_MS, civilFromDays, isoWeek, isoWeekday, monthLength } from "./calendar.js";
+
+/**
+ * Wall-clock membership tests for OpenSVC elements. `day` is an epoch day, `wall` a wall ms.
+ * Calendar filters apply to the calendar day of the tested time (a range running past midnight
+ * is checked against each day it touches, as in om3).
+ */
+
+export type DayVerdict = "ok" | "month" | "week" | "day";
+
+/** Why `day` is refused by the element's months, weeks and days filters ("ok" if it is not). */
+export function dayVerdict(el: Element, day: number): DayVerdict {
+  const { y, m, d } = civilFromDays(day);
+  if (((el.months >> m) & 1) === 0) return "month";
+  if (el.weeks !== null && !el.weeks[isoWeek(day)]) return "week";
+  const wd = isoWeekday(day);
+  if ((el.anyDayWeekdays >> wd) & 1) return "ok";
+  for (const r of el.dayRules) {
+    if (r.weekday !== wd) continue;
+    const target = r.monthday > 0 ? r.monthday : monthLength(y, m) + r.monthday + 1;
+    if (target === d) return "ok";
+  }
+  return "day";
+}
+
+export function dayMatches(el: Element, day: number): boolean {
+  return dayVerdict(el, day) === "ok";
+}
+
+/** Earliest wall >= lb inside the range's part(s) on the day starting at ds, or -1. */
+export function firstInRange(r: TimeRange, ds: number, lb: number): number {
+  if (!r.wraps) return clampInto(ds + r.begin, ds + r.end, lb);
+  const morning = clampInto(ds, ds + r.end, lb);
+  return morning >= 0 ? morning : clampInto(ds + r.begin, ds + DAY_MS - 1, lb);
+}
+
+function clampInto(a: number, b: number, lb: number): number {
+  const c = lb > a ? lb : a;
+  return c <= b ? c : -1;
+}
+
+/** Is the time of day (ms) inside an include range (both ends inclusive)? */
+export function inRange(r: TimeRange, tod: number): boolean {
+  return r.wraps ? tod >= r.begin || tod <= r.end : tod >= r.begin && tod <= r.end;
+}
+
+/** Start (wall) of the window instance of range r that holds wall w, on day ds. */
+export function windowStart(r: TimeRange, ds: number, w: number): number {
+  return r.wraps && w - ds <= r.end ? ds - DAY_MS + r.begin : ds + r.begin;
+}
+
+/**
+ * If an exclusion covers `wall`, the wall time at which that exclusion releases (its end,
+ * or the next midnight for the evening part of a range running past midnight); else -1.
+ */
+export function exclusionRelease(excludes: readonly Element[], wall: number): number {
+  if (excludes.length === 0) return -1;
+  const day = Math.floor(wall / DAY_MS);
+  const ds = day * DAY_MS;
+  const tod = wall - ds;
+  for (const x of excludes) {
+    if (!dayMatches(x, day)) continue;
+    for (const r of x.ranges) {
+      if (r.wraps ? tod >= r.begin : tod >= r.begin && tod < r.end) return r.wraps ? ds + DAY_MS : ds + r.end;
+      if (r.wraps && tod < r.end) return ds + r.end;
+    }
+  }
+  return -1;
+}
+
+/** The exclusion element covering `wall`, if any (for messages). */
+export function excludedBy(excludes: readonly Element[], wall: number): Element | null {
+  for (const x of excludes) if (exclusionRelease([x], wall) >= 0) return x;
+  return null;
+}
