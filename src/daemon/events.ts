@@ -22,6 +22,7 @@ export type MissedEventReason = MissedReason | "shutdown" | "removed";
 
 export type DaemonEvent =
   | (TaskRef & { readonly kind: "planned"; readonly slot: Date | null })
+  /** Due but held by the node-wide limit; `waiting` = its place in the line (1 = next). */
   | (SlotEventBase & { readonly kind: "queued"; readonly catchup: boolean; readonly waiting: number })
   | (SlotEventBase & { readonly kind: "started"; readonly catchup: boolean })
   | (SlotEventBase & { readonly kind: "finished"; readonly outcome: Exclude<LaunchOutcome, { kind: "skipped" }> })

@@ -44,9 +44,9 @@ export class Launcher {
     return true;
   }
 
-  /** True when an offered slot would have to wait. */
-  get full(): boolean {
-    return this.running.size + this.queue.length > this.maxParallel;
+  /** Queued slots that cannot start until others finish (0: everything queued starts now). */
+  get waitingCount(): number {
+    return Math.max(0, this.running.size + this.queue.length - this.maxParallel);
   }
 
   /** Moves as many queued slots as the limit allows to running, in FIFO order. */

@@ -281,8 +281,8 @@ export class Scheduler {
   private offer(task: ScheduledTask, launch: LaunchSlot): void {
     const slot: InFlightSlot = { ...refOf(task), id: slotId(task.key, launch.scheduledFor), scheduledFor: launch.scheduledFor, catchup: launch.catchup };
     if (!this.launcher.offer(slot)) return;
-    if (!this.launcher.full) return;
-    this.emit({ ...refOf(task), kind: "queued", slot: slot.scheduledFor, catchup: slot.catchup, waiting: this.launcher.queuedCount });
+    const waiting = this.launcher.waitingCount;
+    if (waiting > 0) this.emit({ ...refOf(task), kind: "queued", slot: slot.scheduledFor, catchup: slot.catchup, waiting });
   }
 
   /** Starts as many queued slots as the node-wide limit allows. */
