@@ -15,6 +15,8 @@ export interface HarnessOptions {
   readonly launches?: "instant" | "manual";
   /** Outcome for instant launches. */
   readonly outcome?: (req: LaunchRequest) => LaunchOutcome;
+  /** Replaces the launch behaviour entirely (requests are still recorded). */
+  readonly launch?: (req: LaunchRequest) => Promise<LaunchOutcome>;
 }
 
 export function makeTask(svc: string, rid: string, schedule: Schedule | null, over: Partial<ScheduledTask> = {}): ScheduledTask {
@@ -37,6 +39,7 @@ export function makeHarness(opts: HarnessOptions) {
     clock,
     launch(req) {
       launched.push(req);
+      if (opts.launch !== undefined) return opts.launch(req);
       if (opts.launches !== "manual") return Promise.resolve(opts.outcome?.(req) ?? { kind: "finished", status: "up", exitCode: 0 });
       return new Promise((resolve) => waiting.set(slotName(req.svc, req.rid, req.scheduledFor), resolve));
     },

@@ -60,10 +60,8 @@ describe("scheduler: overlap and requirements come back from the run pipeline", 
   });
 
   it("a rejected launch is logged as failed and the loop goes on", async () => {
-    const h = makeHarness({ now: REFERENCE - SECOND });
     let n = 0;
-    const scheduler = h.scheduler as unknown as { ports: { launch: () => Promise<never> } };
-    scheduler.ports.launch = () => { n++; return Promise.reject(new Error("pipeline bug")); };
+    const h = makeHarness({ now: REFERENCE - SECOND, launch: () => { n++; return Promise.reject(new Error("pipeline bug")); } });
     h.scheduler.start([tasksUpdate("db", [makeTask("db", "t", everySeconds(60))])]);
     await h.clock.advanceTo(REFERENCE + MINUTE);
     assert.equal(n, 2);
