@@ -21,7 +21,7 @@ import { Launcher, slotId, type InFlightSlot } from "./launcher.js";
 import { planTask, type LaunchSlot, type MissedSlot, type TaskPlan } from "./planner.js";
 import type { DaemonPorts, LaunchOutcome, SchedulerOptions, SlotRef } from "./ports.js";
 import { diffService } from "./task-set.js";
-import { isSchedulable, type NotScheduledReason, type ScheduledTask, type ServiceUpdate } from "./task.js";
+import { describeNotScheduled, isSchedulable, type NotScheduledReason, type ScheduledTask, type ServiceUpdate } from "./task.js";
 
 export interface StopReport {
   /** Launches still running when the grace period ended; the caller records them. */
@@ -60,14 +60,6 @@ interface Stopping {
   dropped: number;
   done: boolean;
 }
-
-const NOT_SCHEDULED_TEXT: Readonly<Record<NotScheduledReason, string>> = {
-  disabled: "the task is disabled",
-  confirmation: "confirmation = true: the task never runs unattended",
-  "no-schedule": "no schedule",
-  "invalid-service": "the service configuration has errors",
-  "schedule-error": "the schedule could not be evaluated",
-};
 
 const refOf = (t: { svc: string; rid: string; key: string }): TaskRef => ({ svc: t.svc, rid: t.rid, key: t.key });
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -205,7 +197,7 @@ export class Scheduler {
     for (const task of diff.changed) this.replaceTask(task, now);
     for (const task of diff.added) this.addTask(task, initial, now);
     if (update.kind === "invalid") {
-      const detail = update.detail === "" ? NOT_SCHEDULED_TEXT["invalid-service"] : update.detail;
+      const detail = update.detail === "" ? describeNotScheduled("invalid-service") : update.detail;
       this.emit({ kind: "not-scheduled", svc: update.svc, rid: "", key: update.svc, reason: "invalid-service", detail });
     }
     if (initial) return;
@@ -254,7 +246,7 @@ export class Scheduler {
     const task = state.task;
     if (isSchedulable(task)) return this.planAndAct(state, now);
     const reason = task.notScheduledReason ?? "no-schedule";
-    this.emit({ ...refOf(task), kind: "not-scheduled", reason, detail: task.notScheduledDetail ?? NOT_SCHEDULED_TEXT[reason] });
+    this.emit({ ...refOf(task), kind: "not-scheduled", reason, detail: task.notScheduledDetail ?? describeNotScheduled(reason) });
   }
 
   private planAndAct(state: TaskState, now: number): void {

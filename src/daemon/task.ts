@@ -53,3 +53,16 @@ export function taskKey(svc: string, rid: string): string {
 export function isSchedulable(task: ScheduledTask): task is ScheduledTask & { schedule: Schedule } {
   return task.schedule !== null && task.notScheduledReason === undefined;
 }
+
+const NOT_SCHEDULED_TEXT: Readonly<Record<NotScheduledReason, string>> = {
+  disabled: "the task is disabled",
+  confirmation: "confirmation = true: the task never runs unattended",
+  "no-schedule": "no schedule",
+  "invalid-service": "the service configuration has errors",
+  "schedule-error": "the schedule could not be evaluated",
+};
+
+/** The default log text for a reason, when the config layer gives no detail. */
+export function describeNotScheduled(reason: NotScheduledReason): string {
+  return NOT_SCHEDULED_TEXT[reason];
+}

@@ -1,0 +1,54 @@
+/**
+ * One daemon log line per decision: `<kind> <svc> <rid> slot=<iso> key=value...`.
+ * Stable field order so lines can be grepped and compared.
+ */
+import type { DaemonEvent } from "./events.js";
+
+const iso = (d: Date | null): string => (d === null ? "none" : d.toISOString());
+const quote = (s: string): string => JSON.stringify(s);
+
+function taskPart(svc: string, rid: string): string {
+  return rid === "" ? svc : `${svc} ${rid}`;
+}
+
+function detailOf(e: DaemonEvent): string {
+  switch (e.kind) {
+    case "planned":
+      return `next=${iso(e.slot)}`;
+    case "queued":
+      return `slot=${iso(e.slot)} waiting=${e.waiting}${e.catchup ? " catchup" : ""}`;
+    case "started":
+      return `slot=${iso(e.slot)}${e.catchup ? " catchup" : ""}`;
+    case "finished": {
+      const o = e.outcome;
+      if (o.kind === "failed") return `slot=${iso(e.slot)} failed reason=${quote(o.detail)}`;
+      const code = o.exitCode === undefined || o.exitCode === null ? "" : ` exit=${o.exitCode}`;
+      return `slot=${iso(e.slot)} status=${o.status}${code}${o.timedOut ? " timed-out" : ""}`;
+    }
+    case "skipped":
+      return `slot=${iso(e.slot)} reason=${e.reason} detail=${quote(e.detail)}`;
+    case "missed":
+      return `slot=${iso(e.slot)} reason=${e.reason}${e.count > 1 ? ` count=${e.count}` : ""} detail=${quote(e.detail)}`;
+    case "interrupted":
+      return `slot=${iso(e.slot)} detail=${quote(e.detail)}`;
+    case "distrusted-last":
+      return `stored=${iso(e.stored)} now=${iso(e.now)} (in the future: planning from now)`;
+    case "not-scheduled":
+      return `reason=${e.reason} detail=${quote(e.detail)}`;
+    default:
+      return "";
+  }
+}
+
+export function formatDaemonEvent(e: DaemonEvent): string {
+  switch (e.kind) {
+    case "clock-jump":
+      return `clock-jump ${e.jump.kind} delta=${e.jump.deltaMs}ms expected=${iso(e.expected)} observed=${iso(e.observed)}`;
+    case "reloaded":
+      return `reloaded ${e.svc} added=${e.added} changed=${e.changed} removed=${e.removed} unchanged=${e.unchanged}`;
+    case "port-error":
+      return `port-error ${e.port} ${e.key} detail=${quote(e.detail)}`;
+    default:
+      return `${e.kind} ${taskPart(e.svc, e.rid)} ${detailOf(e)}`;
+  }
+}
