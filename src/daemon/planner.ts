@@ -55,14 +55,17 @@ export interface LaunchSlot {
 }
 
 export interface MissedSlot {
-  /** The slot; for a summary, the oldest slot it stands for (a real slot, recorded nowhere else). */
+  /**
+   * The slot; for a summary, the latest instant it stands for, so that a history that derives
+   * the last scheduled slot from max(slot) moves past every slot the summary covers.
+   */
   readonly scheduledFor: Date;
   readonly reason: MissedReason;
   readonly detail: string;
   /** 1, or for a summary the number of slots it stands for (estimated when `estimated`). */
   readonly count: number;
-  /** For a summary: the most recent instant it covers. */
-  readonly until?: Date;
+  /** For a summary: the oldest slot it covers. */
+  readonly from?: Date;
   /** For a summary: the count includes an estimate of slots that were never enumerated. */
   readonly estimated?: boolean;
 }
@@ -175,7 +178,7 @@ export function missedRecords(decisions: readonly SlotDecision[], gap: KnownSlot
   const about = gap === null ? "" : "about ";
   const detail = `${about}${count} missed slots from ${new Date(first.at).toISOString()} to ${new Date(untilMs).toISOString()}` +
     ` not recorded one by one (limit ${MISSED_RECORD_LIMIT} per task and pass; latest reason: ${rest[rest.length - 1]!.detail})`;
-  records.push({ scheduledFor: new Date(first.at), reason: "summary", detail, count, until: new Date(untilMs), estimated: gap !== null });
+  records.push({ scheduledFor: new Date(untilMs), reason: "summary", detail, count, from: new Date(first.at), estimated: gap !== null });
   return records;
 }
 

@@ -124,6 +124,20 @@ describe("planTask: bounded work", () => {
     assert.ok(Math.abs(total - 30 * 86_400) <= 2, `accounted ${total}`);
     assert.match(summary.detail, /^about \d+ missed slots from 2026-07-01T00:01:41.000Z to 2026-07-30T23:59:59.000Z not recorded one by one/);
     assert.equal(iso(p.nextWake!), iso(REFERENCE + 30 * DAY + SECOND));
+    assert.equal(iso(summary.from!), iso(REFERENCE + 101 * SECOND));
+    assert.equal(iso(summary.scheduledFor), iso(REFERENCE + 30 * DAY - SECOND));
+  });
+
+  it("none with 150 missed slots: 100 records and an exact summary ending at the latest slot", () => {
+    const p = planTask(input({ catchup: "none", lastScheduled: at(REFERENCE) }), at(REFERENCE + 150 * MINUTE + 2 * MINUTE));
+    assert.equal(p.launches.length, 1); // slot 152 is on time
+    assert.equal(p.missed.length, MISSED_RECORD_LIMIT + 1);
+    const summary = p.missed.at(-1)!;
+    assert.equal(summary.count, 51);
+    assert.equal(summary.estimated, false);
+    assert.equal(iso(summary.from!), iso(REFERENCE + 101 * MINUTE));
+    assert.equal(iso(summary.scheduledFor), iso(REFERENCE + 151 * MINUTE));
+    assert.match(summary.detail, /^51 missed slots from .* \(limit 100 per task and pass; latest reason: catchup = none\)$/);
   });
 
   it("catchup = all with a long downtime runs the most recent bound of slots", () => {
