@@ -7,7 +7,8 @@ import { ScheduleSyntaxError } from "./errors.js";
 import { parseOpensvc } from "./grammar.js";
 import { CronSchedule, NoSchedule, OpensvcSchedule } from "./schedule.js";
 import type { Schedule, ScheduleOptions } from "./types.js";
-import { Zone } from "./zone.js";
+import { resolveZone } from "./resolve-zone.js";
+import type { Zone } from "./zone.js";
 
 export { ScheduleSyntaxError } from "./errors.js";
 export { lintSchedule } from "./lint.js";
@@ -48,13 +49,4 @@ function build(expr: string, zone: Zone, splayKey: string): Schedule {
   const program = parseOpensvc(expr);
   if (program.includes.length === 0 && program.excludes.length === 0) return new NoSchedule(expr, zone.name);
   return new OpensvcSchedule(expr, zone, program, splayKey);
-}
-
-/** The zone object for an IANA name; an unknown zone is a schedule error. */
-export function resolveZone(expr: string, timezone: string): Zone {
-  try {
-    return Zone.get(timezone);
-  } catch (e) {
-    throw new ScheduleSyntaxError(expr, `unknown time zone ${JSON.stringify(timezone)} (use an IANA name such as Europe/Paris)`, { cause: e });
-  }
 }
