@@ -12,16 +12,19 @@ import { Scheduler } from "../src/daemon/scheduler.js";
 import type { ScheduledTask } from "../src/daemon/task.js";
 import { FakeClock } from "../test/helpers/fake-clock.js";
 import { everySeconds } from "../test/helpers/fake-schedules.js";
+import { parseSchedule } from "../src/schedule/index.js";
+import type { Schedule } from "../src/schedule/types.js";
 
 const HOUR = 3_600_000;
 const EPOCH_HOUR = Date.UTC(2026, 6, 1, 0, 0, 0);
 const START = EPOCH_HOUR + 1_000;
 const gc = (globalThis as { gc?: () => void }).gc;
 
-function task(i: number, seconds: number): ScheduledTask {
+function task(i: number, seconds: number, engine = false): ScheduledTask {
   const svc = `svc${Math.floor(i / 10)}`;
   const rid = `task#${i % 10}`;
-  return { key: `${svc}/${rid}`, svc, rid, schedule: everySeconds(seconds), catchup: "latest", catchupWindowMs: null, configDigest: String(seconds) };
+  const schedule: Schedule = engine ? parseSchedule(`${i % 60} */${1 + (i % 6)} * * *`, { timezone: "Europe/Paris" }) : everySeconds(seconds);
+  return { key: `${svc}/${rid}`, svc, rid, schedule, catchup: "latest", catchupWindowMs: null, configDigest: String(seconds) };
 }
 
 function group(tasks: ScheduledTask[]) {
@@ -40,12 +43,12 @@ function makeScheduler(clock: FakeClock, counter: { done: number }) {
   }, { maxParallel: 64 });
 }
 
-async function startup(n: number) {
+async function startup(n: number, engine = false) {
   gc?.();
   const heap0 = process.memoryUsage().heapUsed;
   const clock = new FakeClock(START);
   const s = makeScheduler(clock, { done: 0 });
-  const tasks = Array.from({ length: n }, (_, i) => task(i, 60 * (1 + (i % 60))));
+  const tasks = Array.from({ length: n }, (_, i) => task(i, 60 * (1 + (i % 60)), engine));
   const t0 = performance.now();
   const c0 = process.cpuUsage();
   s.start(group(tasks));
@@ -101,9 +104,12 @@ function median(xs: number[]): number {
 
 const up = await startup(10_000);
 console.log(`10,000 tasks: start-up planning ${up.ms.toFixed(1)} ms wall, ${up.cpuMs.toFixed(1)} ms CPU; heap +${up.heapMb.toFixed(1)} MB${gc ? "" : " (run with --expose-gc for exact heap)"}; RSS ${up.rssMb.toFixed(0)} MB`);
+const upEngine = await startup(10_000, true);
+console.log(`10,000 tasks with engine cron schedules (Europe/Paris): start-up planning ${upEngine.ms.toFixed(1)} ms wall, ${upEngine.cpuMs.toFixed(1)} ms CPU; heap +${upEngine.heapMb.toFixed(1)} MB; RSS ${upEngine.rssMb.toFixed(0)} MB`);
 await burst(1000, 3); // warm-up
 const loopUs = await burst(1000, 9);
 const baseUs = await baseline(1000, 9);
 console.log(`1,000 slots due at once: loop ${loopUs.toFixed(2)} µs CPU/slot (plan + launch + done + events), baseline ${baseUs.toFixed(2)} µs/slot, ratio ${(loopUs / baseUs).toFixed(1)}x`);
 console.log(`budget: 5 ms daemon CPU per run -> loop uses ${((loopUs / 5000) * 100).toFixed(2)}% of it`);
 void up.keep;
+void upEngine.keep;
