@@ -1,21 +1,27 @@
 // Bundles the CLI and the library into dist/ with esbuild.
-// The CLI is one file so that `svcmgr` pays for as few module loads as possible;
-// better-sqlite3 stays external (native addon) and is imported lazily where used.
+// The CLI entry is small and loads the rest on demand: code splitting keeps yargs (help and
+// usage errors only) and other cold paths in chunks that `svcmgr -s db run` never parses.
+// better-sqlite3's native addon stays in node_modules and is loaded only when history is opened.
 import { build } from "esbuild";
+import { readFileSync } from "node:fs";
 
-const common = {
+const { version } = JSON.parse(readFileSync("package.json", "utf8"));
+
+await build({
+  entryPoints: { svcmgr: "src/cli/main.ts", index: "src/index.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".mjs" },
+  chunkNames: "chunks/[name]-[hash]",
+  splitting: true,
   bundle: true,
   platform: "node",
   target: "node20",
   format: "esm",
-  external: ["better-sqlite3"],
+  // better-sqlite3's JavaScript is bundled; its addon is resolved at run time (history/store.ts).
+  external: ["*.node"],
   sourcemap: "linked",
   logLevel: "warning",
+  define: { SVCMGR_VERSION: JSON.stringify(version) },
   // Bundled CommonJS dependencies (yargs helpers, shell-quote) may call require().
   banner: { js: "import { createRequire as __svcmgrRequire } from 'node:module'; const require = __svcmgrRequire(import.meta.url);" },
-};
-
-await Promise.all([
-  build({ ...common, entryPoints: ["src/cli/main.ts"], outfile: "dist/svcmgr.mjs", banner: { js: "#!/usr/bin/env node\n" + common.banner.js } }),
-  build({ ...common, entryPoints: ["src/index.ts"], outfile: "dist/index.mjs" }),
-]);
+});

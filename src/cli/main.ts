@@ -1,3 +1,4 @@
+#!/usr/bin/env node
 import { isSvcmgrError } from "../core/errors.js";
 import { createApp } from "../platform/create-app.js";
 import type { CliCommand, ParsedArgs } from "./command.js";

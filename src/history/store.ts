@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
+import Database from "better-sqlite3";
 import type BetterSqlite3 from "better-sqlite3";
 import { HistoryError } from "./errors.js";
 import { migrate } from "./schema.js";
@@ -41,20 +42,31 @@ export interface HistoryStore {
   close(): void;
 }
 
-function loadDriver(): typeof BetterSqlite3 {
+/**
+ * Locates the driver's compiled addon directly: the default lookup (the `bindings`
+ * package) probes a dozen paths and costs ~10 ms on every CLI call. The driver's
+ * JavaScript is bundled with svcmgr; only the addon is loaded from node_modules.
+ */
+function loadDriver(): { Driver: typeof BetterSqlite3; nativeBinding: string | undefined } {
   try {
-    return createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
+    let nativeBinding: string | undefined;
+    try {
+      nativeBinding = createRequire(import.meta.url).resolve("better-sqlite3/build/Release/better_sqlite3.node");
+    } catch {
+      nativeBinding = undefined; // an unusual build layout: let the driver search
+    }
+    return { Driver: Database, nativeBinding };
   } catch (e) {
     throw new HistoryError(`cannot load better-sqlite3 (the run history driver): ${(e as Error).message}`, { cause: e });
   }
 }
 
 function connect(file: string): Db {
-  const Driver = loadDriver();
+  const { Driver, nativeBinding } = loadDriver();
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o750 });
     closeSync(openSync(file, "a", 0o640)); // records hold task output: not world-readable (-wal/-shm follow)
-    const db = new Driver(file, { timeout: BUSY_TIMEOUT_MS });
+    const db = new Driver(file, { timeout: BUSY_TIMEOUT_MS, ...(nativeBinding === undefined ? {} : { nativeBinding }) });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma("journal_mode = WAL");
     db.pragma("synchronous = NORMAL");

@@ -22,7 +22,10 @@ export function createApp(opts: { root?: string; debug?: boolean }): App {
     nodename: hostname(),
     uid: process.geteuid?.() ?? 0,
     env,
-    timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+    // Intl's first use costs ~10 ms: only pay it when a command needs the zone.
+    get timezone() {
+      return Intl.DateTimeFormat().resolvedOptions().timeZone;
+    },
     debug: opts.debug ?? false,
   };
 }

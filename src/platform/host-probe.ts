@@ -1,6 +1,5 @@
 import { readFileSync, statSync } from "node:fs";
 import { networkInterfaces } from "node:os";
-import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
 import { parseMountinfo, type ResourceProbe } from "../resource/probe.js";
 
@@ -18,6 +17,7 @@ export const hostProbe: ResourceProbe = {
     Object.entries(networkInterfaces()).flatMap(([iface, addrs]) => (addrs ?? []).map((a) => ({ address: a.address, iface }))),
   async resolve(name) {
     if (isIP(name)) return [name];
+    const { lookup } = await import("node:dns/promises");
     return (await lookup(name, { all: true })).map((a) => a.address);
   },
 };

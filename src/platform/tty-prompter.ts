@@ -4,10 +4,12 @@ import type { Prompter } from "../core/ports.js";
  * Asks on the controlling terminal: prints the prompt on stderr, reads one line from stdin.
  * Always settles: with the answer, on timeout, or when stdin ends or closes.
  */
-export function createTtyPrompter(stdin: NodeJS.ReadStream = process.stdin, out: NodeJS.WriteStream = process.stderr): Prompter {
+export function createTtyPrompter(streams: () => { stdin: NodeJS.ReadStream; out: NodeJS.WriteStream } = () => ({ stdin: process.stdin, out: process.stderr })): Prompter {
+  // process.stdin is created on first access, which costs a few ms: only when asked.
   return {
-    isInteractive: () => stdin.isTTY === true,
+    isInteractive: () => streams().stdin.isTTY === true,
     ask(text, timeoutMs) {
+      const { stdin, out } = streams();
       out.write(text);
       return new Promise((resolve) => {
         let buffered = "";

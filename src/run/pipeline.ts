@@ -113,6 +113,7 @@ async function checkRequires(task: TaskDef, ctx: RunContext, deps: PipelineDeps)
 }
 
 async function checkConfirmation(task: TaskDef, ctx: RunContext, deps: PipelineDeps): Promise<Stop | undefined> {
+  if (!task.confirmation) return undefined; // before touching the terminal: opening stdin is not free
   let decision = decideConfirmation(task.rid, task.confirmation, { confirm: ctx.confirm, cron: ctx.cron, interactive: deps.prompter.isInteractive() });
   if (decision.kind === "ask") decision = confirmationAnswer(await deps.prompter.ask(decision.prompt, CONFIRMATION_TIMEOUT_MS));
   if (decision.kind !== "refuse") {

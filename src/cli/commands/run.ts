@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { userInfo } from "node:os";
 import type { App } from "../../app.js";
 import { ActionError, UsageError } from "../../core/errors.js";
 import { formatAlert } from "../../core/alert.js";
@@ -60,7 +59,7 @@ async function runService(app: App, path: ReturnType<typeof selectServices>[numb
   const log = openLog(app, config, session);
   const ctx: RunContext = {
     trigger: "manual", cron: args.cron === true, confirm: args.confirm === true, dryRun: args["dry-run"] === true,
-    session, extraEnv, initiatedBy: initiatingUser(app.env, currentUser()),
+    session, extraEnv, initiatedBy: initiatingUser(app.env, app.users.user(String(app.uid))?.name ?? String(app.uid)),
   };
   try {
     log.write("info", null, `do run ${process.argv.slice(2).join(" ")} (session ${session})`);
@@ -75,14 +74,6 @@ async function runService(app: App, path: ReturnType<typeof selectServices>[numb
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" ? v : undefined;
-}
-
-function currentUser(): string {
-  try {
-    return userInfo().username;
-  } catch {
-    return String(process.geteuid?.() ?? "");
-  }
 }
 
 export function parseEnvArgs(v: unknown): Record<string, string> {
