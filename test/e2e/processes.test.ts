@@ -1,0 +1,102 @@
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { collect, makeRoot, processesWith, spawnCli, uniqueMarker, waitFor, type TestRoot } from "./helpers.js";
+
+/** Design §5 Timeout and Concurrency: group kill on timeout; max_parallel through run files. */
+describe("timeouts and concurrent runs", { concurrency: true }, () => {
+  let root: TestRoot;
+  before(() => {
+    root = makeRoot();
+  });
+  after(() => root.cleanup());
+
+  test("timeout: exit 1, status timed_out, no process of the task survives", async () => {
+    const marker = uniqueMarker();
+    root.writeConf("tmo", `[task#0]\ncommand = sh -c 'sleep ${marker} & sleep ${marker}'\ntimeout = 1\n`);
+    const r = await root.runTasks("tmo");
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /task#0: error: timed out after 1s/);
+    assert.ok(r.ms < 5000, `the CLI returned after ${r.ms} ms`);
+    const last = root.lastRun("tmo", "task#0");
+    assert.equal(last?.status, "timed_out");
+    assert.ok(last.durationMs >= 1000 && last.durationMs < 4000, `durationMs ${last.durationMs}`);
+    assert.equal(root.history("tmo").at(-1)?.status, "timed_out");
+    assert.deepEqual(processesWith(`sleep ${marker}`), []);
+    assert.deepEqual(root.runFiles("tmo", "task#0"), [], "the run file is removed");
+  });
+
+  test("timeout: a task ignoring SIGTERM gets SIGKILL after the grace period", async () => {
+    const marker = uniqueMarker();
+    root.writeConf("tmokill", `[task#0]\ncommand = trap '' TERM; sleep ${marker} & trap '' TERM; while :; do sleep 0.2; done\ntimeout = 1\n`);
+    const r = await root.runTasks("tmokill");
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /SIGTERM then SIGKILL/);
+    assert.equal(root.lastRun("tmokill", "task#0")?.status, "timed_out");
+    assert.deepEqual(processesWith(`sleep ${marker}`), []);
+  });
+
+  /** A task that holds its run slot until `release` exists (or its 20 s timeout). */
+  const holdingService = (name: string, maxParallel?: number) => {
+    const release = root.path(`${name}.release`);
+    root.writeConf(
+      name,
+      `[task#0]\ncommand = if [ -n "$HOLD" ]; then while [ ! -e ${release} ]; do sleep 0.05; done; fi; echo done "$HOLD"\n` +
+        `timeout = 20\n${maxParallel === undefined ? "" : `max_parallel = ${maxParallel}\n`}`,
+    );
+    return release;
+  };
+
+  test("max_parallel = 1 (default): a second run while the first runs is refused", async () => {
+    const release = holdingService("par1");
+    const first = spawnCli(["--root", root.dir, "-s", "par1", "run", "--env", "HOLD=first"]);
+    const firstDone = collect(first);
+    try {
+      await waitFor("the first run's run file", () => root.runFiles("par1", "task#0").length === 1);
+      const status = await root.run(["-s", "par1", "print", "status", "--format", "json"]);
+      const task = (JSON.parse(status.stdout) as { resources: Array<{ rid: string; running: number }> }).resources.find((x) => x.rid === "task#0");
+      assert.equal(task?.running, 1, "print status shows the run");
+
+      const second = await root.runTasks("par1");
+      assert.equal(second.status, 1);
+      assert.match(second.stderr, /task is already running 1 times/);
+      assert.equal(second.stdout, "");
+    } finally {
+      writeFileSync(release, "");
+    }
+    const r1 = await firstDone;
+    assert.equal(r1.status, 0, r1.stderr);
+    assert.equal(r1.stdout, "done first\n");
+    assert.deepEqual(root.runFiles("par1", "task#0"), []);
+    const statuses = root.history("par1").map((h) => h.status);
+    assert.deepEqual([...statuses].sort(), ["aborted", "succeeded"]);
+  });
+
+  test("max_parallel = 2: the second run proceeds", async () => {
+    const release = holdingService("par2", 2);
+    const first = spawnCli(["--root", root.dir, "-s", "par2", "run", "--env", "HOLD=first"]);
+    const firstDone = collect(first);
+    try {
+      await waitFor("the first run's run file", () => root.runFiles("par2", "task#0").length === 1);
+      const second = await root.runTasks("par2");
+      assert.equal(second.status, 0, second.stderr);
+      assert.equal(second.stdout, "done \n");
+      assert.equal(first.exitCode, null, "the second run finished while the first still ran");
+    } finally {
+      writeFileSync(release, "");
+    }
+    assert.equal((await firstDone).status, 0);
+  });
+
+  test("a stale run file (its process is gone) does not block a run", async () => {
+    root.writeConf("stale", "[task#0]\ncommand = echo ran task#0\n");
+    const dir = join(root.varDir("stale"), "task#0", "run");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "999999999-dead"), JSON.stringify({ session: "dead", owner: { pid: 999999999, startTime: 1 } }));
+    const r = await root.runTasks("stale");
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, "ran task#0\n");
+    assert.deepEqual(root.runFiles("stale", "task#0"), []);
+  });
+});
