@@ -39,8 +39,10 @@ export async function yargsParse(argv: readonly string[], commands: readonly Cli
 }
 
 const EPILOGUE = [
-  "Exit codes: 0 success; 1 a selected task failed, timed out, was refused or its requirements were unmet;",
-  "2 usage or configuration error.",
+  "Exit codes:",
+  "  0  success",
+  "  1  a selected task failed, timed out, was refused or its requirements were unmet",
+  "  2  usage or configuration error",
   "",
   "Examples:",
   "  svcmgr ls                                  list services",

@@ -4,7 +4,11 @@ import { lsCommand } from "./ls.js";
 import { validateConfigCommand } from "./validate-config.js";
 import { printStatusCommand } from "./print-status.js";
 import { printConfigCommand } from "./print-config.js";
+import { printScheduleCommand } from "./print-schedule.js";
+import { printHistoryCommand } from "./print-history.js";
+import { printRunCommand } from "./print-run.js";
 import { keywordsCommand } from "./keywords.js";
+import { scheduleCommands } from "./schedule.js";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -12,6 +16,10 @@ export const COMMANDS: readonly CliCommand[] = [
   runCommand,
   validateConfigCommand,
   printStatusCommand,
+  printScheduleCommand,
+  printHistoryCommand,
+  printRunCommand,
   printConfigCommand,
   keywordsCommand,
+  ...scheduleCommands,
 ];

@@ -1,0 +1,65 @@
+import { historyDbFile } from "../../core/paths.js";
+import { UsageError } from "../../core/errors.js";
+import { formatObjectPath } from "../../core/object-path.js";
+import { openHistory } from "../../history/store.js";
+import { isRunStatus, type RunRecord, type RunStatus } from "../../history/record.js";
+import { formatDuration } from "../../core/duration.js";
+import { parseDuration } from "../../core/duration.js";
+import { requireSelector, selectServices } from "../../service/open.js";
+import { FORMAT_OPTION, type CliCommand } from "../command.js";
+import { formatLocalTime, renderTable } from "../render.js";
+
+export const printHistoryCommand: CliCommand = {
+  words: ["print", "history"],
+  describe: "List recorded runs, newest first: manual and scheduled runs, skips with their reason, missed slots",
+  needsService: true,
+  options: {
+    rid: { type: "string", describe: "Only this task", requiresArg: true },
+    status: { type: "string", describe: "Only these statuses (comma list): succeeded, failed, timed_out, skipped, missed, aborted, interrupted, running", requiresArg: true },
+    since: { type: "string", describe: "Only runs started at or after this time (ISO 8601) or this long ago (2h, 7d)", requiresArg: true },
+    limit: { type: "number", describe: "At most this many records", default: 50 },
+    format: FORMAT_OPTION,
+  },
+  examples: [
+    ["svcmgr -s db print history --rid task#backup --limit 10", "the last ten runs of one task"],
+    ["svcmgr -s db print history --status failed,timed_out --since 7d", "what went wrong this week"],
+  ],
+  run(args, app) {
+    const statuses = parseStatuses(args.status);
+    const since = parseSince(args.since, app.clock.now());
+    const history = openHistory(historyDbFile(app.paths));
+    try {
+      const records = selectServices(app, requireSelector(args.service)).flatMap((p) =>
+        history.query({ svc: formatObjectPath(p), rid: typeof args.rid === "string" ? args.rid : undefined, status: statuses, since, limit: Number(args.limit) }),
+      );
+      records.sort((a, b) => b.startedAt - a.startedAt || b.id - a.id);
+      const shown = records.slice(0, Number(args.limit));
+      if (args.format === "json") app.stdout.write(JSON.stringify(shown, null, 2) + "\n");
+      else app.stdout.write(renderTable(["ID", "SERVICE", "RID", "TRIGGER", "SLOT", "STARTED", "DURATION", "STATUS", "EXIT", "REASON"], shown.map(row)));
+    } finally {
+      history.close();
+    }
+    return 0;
+  },
+};
+
+function row(r: RunRecord): string[] {
+  return [String(r.id), r.svc, r.rid, r.trigger, r.scheduledFor === null ? "-" : formatLocalTime(r.scheduledFor), formatLocalTime(r.startedAt), r.durationMs === null ? "-" : formatDuration(r.durationMs), r.status, r.exitCode === null ? (r.signal ?? "-") : String(r.exitCode), r.reason ?? ""];
+}
+
+function parseStatuses(v: unknown): RunStatus[] | undefined {
+  if (typeof v !== "string") return undefined;
+  const list = v.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  const bad = list.filter((s) => !isRunStatus(s));
+  if (bad.length > 0) throw new UsageError(`--status ${bad.join(",")}: expected succeeded, failed, timed_out, skipped, missed, aborted, interrupted or running`);
+  return list as RunStatus[];
+}
+
+function parseSince(v: unknown, now: number): number | undefined {
+  if (typeof v !== "string") return undefined;
+  const ago = parseDuration(v, "s");
+  if (ago !== null && !/^\d{4}-/.test(v)) return now - ago;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw new UsageError(`--since ${v}: expected an ISO 8601 time (2026-11-01T00:00Z) or a duration (2h, 7d)`);
+  return t;
+}

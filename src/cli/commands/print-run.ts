@@ -1,0 +1,58 @@
+import { readFileSync } from "node:fs";
+import { historyDbFile } from "../../core/paths.js";
+import { NotFoundError, UsageError } from "../../core/errors.js";
+import { formatObjectPath } from "../../core/object-path.js";
+import { formatDuration } from "../../core/duration.js";
+import { openHistory } from "../../history/store.js";
+import type { RunRecord } from "../../history/record.js";
+import { requireSelector, selectServices } from "../../service/open.js";
+import { FORMAT_OPTION, type CliCommand } from "../command.js";
+import { formatLocalTime } from "../render.js";
+
+export const printRunCommand: CliCommand = {
+  words: ["print", "run"],
+  describe: "Show one recorded run with its output (the stored excerpt, or the full output file with --full)",
+  needsService: true,
+  positionals: [{ name: "id", describe: "Run id (from print history)", required: true }],
+  options: { format: FORMAT_OPTION, full: { type: "boolean", describe: "Print the whole output from the run's log file" } },
+  run(args, app) {
+    const id = Number(args.id);
+    if (!Number.isInteger(id) || id <= 0) throw new UsageError(`run id must be a positive integer, got "${String(args.id)}"`);
+    const services = selectServices(app, requireSelector(args.service)).map(formatObjectPath);
+    const history = openHistory(historyDbFile(app.paths));
+    let record: RunRecord | null;
+    try {
+      record = history.get(id);
+    } finally {
+      history.close();
+    }
+    if (record === null || !services.includes(record.svc)) throw new NotFoundError(`no run ${id} for ${services.join(", ")}`);
+    const full = args.full === true ? readOutput(record) : undefined;
+    if (args.format === "json") app.stdout.write(JSON.stringify(full === undefined ? record : { ...record, output: full }, null, 2) + "\n");
+    else app.stdout.write(renderRun(record, full));
+    return 0;
+  },
+};
+
+function readOutput(r: RunRecord): string {
+  if (r.logFile === null) return "";
+  try {
+    return readFileSync(r.logFile, "utf8");
+  } catch (e) {
+    throw new NotFoundError(`run ${r.id}: cannot read its output file ${r.logFile}: ${(e as Error).message}`);
+  }
+}
+
+function renderRun(r: RunRecord, full: string | undefined): string {
+  const field = (k: string, v: string | number | null) => `${k.padEnd(13)} ${v === null ? "-" : v}\n`;
+  let out = field("id", r.id) + field("service", r.svc) + field("rid", r.rid) + field("trigger", r.trigger);
+  out += field("slot", r.scheduledFor === null ? null : formatLocalTime(r.scheduledFor)) + field("started", formatLocalTime(r.startedAt));
+  out += field("ended", r.endedAt === null ? null : formatLocalTime(r.endedAt)) + field("duration", r.durationMs === null ? null : formatDuration(r.durationMs));
+  out += field("status", r.status) + field("exit code", r.exitCode) + field("signal", r.signal) + field("reason", r.reason);
+  out += field("user", r.user) + field("initiated by", r.initiatedBy) + field("session", r.session) + field("command", r.command) + field("output file", r.logFile);
+  out += field("output", `${r.outputBytes} bytes (stdout ${r.stdoutBytes}, stderr ${r.stderrBytes})${r.truncated ? ", excerpt truncated: --full for all" : ""}`);
+  if (full !== undefined) return out + "\n" + full;
+  out += "\n" + r.outputHead;
+  if (r.truncated) out += `\n[… ${r.outputBytes - Buffer.byteLength(r.outputHead) - Buffer.byteLength(r.outputTail)} bytes not kept …]\n` + r.outputTail;
+  return out;
+}
