@@ -100,11 +100,12 @@ function openSection(
   lineNo: number,
   sections: MutableSection[],
   error: (line: number, message: string, extra?: Partial<Alert>) => void,
-): MutableSection | null {
+): MutableSection {
   const m = HEADER.exec(trimmed);
   if (m === null) {
     error(lineNo, `unterminated section header "${trimmed}": expected [name]`);
-    return null;
+    // Its lines go to a detached section: one error for the header, not one per line after it.
+    return { name: trimmed, line: lineNo, entries: [] };
   }
   const name = m[1]!.trim();
   const previous = sections.find((s) => s.name === name);
