@@ -118,6 +118,7 @@ export function parseDays(spec: string): DaysField {
     if (item === "") fail(`empty day in list "${spec}"`);
     const parts = item.split(":");
     if (parts.length > 2) fail(`only one ":" allowed in day spec "${item}"`);
+    if (parts.length === 1 && /^[+-]\d+$/.test(item)) fail(`"${item}" in "${spec}" is not a weekday; each day item is "<weekdays>[:<day of month>]", so write "*:${item}"`);
     const weekdays = parseCalendarList(parts[0]!, WEEKDAYS);
     if (parts.length === 1) for (const w of weekdays) anyDayWeekdays |= 1 << w;
     else {

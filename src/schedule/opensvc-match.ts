@@ -28,6 +28,33 @@ export function dayMatches(el: Element, day: number): boolean {
   return dayVerdict(el, day) === "ok";
 }
 
+/**
+ * The next epoch day after `day` that may pass the element's filters, skipping what the
+ * verdict rules out: the rest of a refused month, the rest of a refused ISO week, or days of
+ * month no day rule names. Never skips a day that could match.
+ */
+export function nextCandidateDay(el: Element, day: number, verdict: DayVerdict): number {
+  if (verdict === "ok") return day + 1;
+  const { y, m, d } = civilFromDays(day);
+  const monthEnd = day - d + monthLength(y, m);
+  if (verdict === "month") return monthEnd + 1;
+  if (verdict === "week") return day + 8 - isoWeekday(day);
+  if (el.anyDayWeekdays !== 0) return day + 1;
+  return nextRuleDay(el, day, d, monthEnd);
+}
+
+/** Next day in this month whose day-of-month some rule names; else the 1st of next month. */
+function nextRuleDay(el: Element, day: number, d: number, monthEnd: number): number {
+  const length = monthEnd - (day - d);
+  let best = monthEnd + 1;
+  for (const r of el.dayRules) {
+    const target = r.monthday > 0 ? r.monthday : length + r.monthday + 1;
+    const at = day - d + target;
+    if (target > d && target <= length && at < best) best = at;
+  }
+  return best;
+}
+
 /** Earliest wall >= lb inside the range's part(s) on the day starting at ds, or -1. */
 export function firstInRange(r: TimeRange, ds: number, lb: number): number {
   if (!r.wraps) return clampInto(ds + r.begin, ds + r.end, lb);

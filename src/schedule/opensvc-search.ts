@@ -1,7 +1,7 @@
 import type { Element, Program, TimeRange } from "./ast.js";
 import { DAY_MS } from "./calendar.js";
 import type { WallHit, WallQuery, WallSearch } from "./dst.js";
-import { dayMatches, exclusionRelease, firstInRange, windowStart } from "./opensvc-match.js";
+import { dayVerdict, exclusionRelease, nextCandidateDay, firstInRange, windowStart } from "./opensvc-match.js";
 import { splayTarget } from "./splay.js";
 
 /**
@@ -51,9 +51,10 @@ export class OpensvcSearch implements WallSearch {
     let w = q.lo;
     while (w < hi) {
       const day = Math.floor(w / DAY_MS);
-      const c = dayMatches(el, day) ? this.firstInDay(el, day * DAY_MS, w, hi, q) : null;
+      const verdict = dayVerdict(el, day);
+      const c = verdict === "ok" ? this.firstInDay(el, day * DAY_MS, w, hi, q) : null;
       if (c === null) {
-        w = (day + 1) * DAY_MS;
+        w = nextCandidateDay(el, day, verdict) * DAY_MS;
         continue;
       }
       const release = exclusionRelease(this.program.excludes, c.wall);

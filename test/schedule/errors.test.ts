@@ -52,3 +52,9 @@ test("syntax detection: cron by field count or macro, OpenSVC otherwise", () => 
   assert.equal(parseSchedule("@10", { timezone: "UTC" }).kind, "opensvc");
   assert.equal(parseSchedule("* * * %2+1,feb-apr", { timezone: "UTC" }).kind, "opensvc");
 });
+
+test("the doc example *:1,-1 is refused with the fix", () => {
+  assert.throws(() => parseSchedule("06:00-07:00@1h *:1,-1", { timezone: "UTC" }), {
+    message: `invalid schedule "06:00-07:00@1h *:1,-1": "-1" in "*:1,-1" is not a weekday; each day item is "<weekdays>[:<day of month>]", so write "*:-1"`,
+  });
+});
