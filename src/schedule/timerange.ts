@@ -12,6 +12,7 @@ const TIME = /^(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?$/;
 const SECOND = 1000;
 /** Probabilistic delay needs room: windows of 2 s or less never get one. */
 const MIN_SPLAY_WINDOW = 2 * SECOND;
+const LAST_MINUTE = DAY_MS - 60 * SECOND;
 
 export function parseTime(text: string): number {
   const m = TIME.exec(text);
@@ -36,6 +37,9 @@ function parseWindow(text: string, exclude: boolean): Window {
   const begin = parseTime(parts[0]!);
   let end = parts.length === 2 ? parseTime(parts[1]!) : begin;
   if (end === begin) end = begin + SECOND;
+  // An exclusion written up to 23:59 or 23:59:59 means "to the end of the day": it releases at
+  // midnight, never at the excluded day's last minute.
+  if (exclude && end >= LAST_MINUTE && begin < end) end = DAY_MS;
   return { begin, end, whole: false };
 }
 
