@@ -63,9 +63,8 @@ abstract class EngineSchedule implements Schedule {
     return { allowed: false, reason: why === null ? `not a run time; ${next}` : `${why}; ${next}` };
   }
 
-  protected allowed(now: number, last: number | null): CheckResult {
-    void now;
-    void last;
+  /** The verdict for an allowed instant; OpenSVC adds the `~` spread. */
+  protected allowed(_now: number, _last: number | null): CheckResult {
     return { allowed: true };
   }
 
