@@ -53,7 +53,7 @@ export function execSetup(task: ExecKeywords, svc: ServiceFacts, ctx: RunContext
     ...ctx.extraEnv,
   };
   const home = resolved.cwd === undefined ? undefined : host.isDirectory(resolved.cwd.preferred) ? resolved.cwd.preferred : resolved.cwd.fallback;
-  const userName = resolved.identity?.user ?? resolved.env?.USER ?? host.env.USER ?? String(host.uid);
+  const userName = resolved.identity?.user ?? resolved.env?.USER ?? host.users.user(String(host.uid))?.name ?? host.env.USER ?? String(host.uid);
   return { identity: resolved.identity, env, cwd: task.cwd ?? home ?? host.cwd, userName };
 }
 

@@ -178,11 +178,6 @@ export function makeRoot(t?: Pick<TestContext, "after">): TestRoot {
   return root;
 }
 
-/** Lines of `text` that contain `needle`. */
-export function linesWith(text: string, needle: string): string[] {
-  return text.split("\n").filter((l) => l.includes(needle));
-}
-
 /** The rids named by `ran <rid>` lines on stdout, in order. */
 export function ranRids(stdout: string): string[] {
   return stdout
