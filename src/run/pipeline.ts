@@ -40,8 +40,13 @@ export interface PipelineDeps {
   readonly killGraceMs?: number;
 }
 
+/** Which stage stopped a run before its command ran. */
+export type Gate = "disabled" | "requires" | "confirmation" | "identity" | "command" | "pre-run" | "max-parallel" | "duplicate-slot";
+
 export interface TaskOutcome {
   readonly rid: string;
+  /** Set when a stage refused the run (nothing was executed). */
+  readonly gate?: Gate;
   readonly status: FinalStatus | "dry-run";
   readonly exitCode: number | null;
   readonly reason?: string;
@@ -56,17 +61,17 @@ export async function runTask(task: TaskDef, ctx: RunContext, deps: PipelineDeps
   const say = (level: "info" | "warning" | "error", text: string) => deps.reporter.message(level, task.rid, text);
   if (task.disable) {
     say("info", `${task.rid} disabled`);
-    return recordRefusal(task, ctx, deps, "skipped", "disabled", false);
+    return recordRefusal(task, ctx, deps, "disabled", "skipped", "disabled", false);
   }
   const gate = (await checkRequires(task, ctx, deps)) ?? (await checkConfirmation(task, ctx, deps));
   if (gate !== undefined) return gate.stop;
   const setup = execSetup(task, deps.service, ctx, deps.host);
-  if ("error" in setup) return refuse(task, ctx, deps, "aborted", setup.error);
+  if ("error" in setup) return refuse(task, ctx, deps, "identity", "aborted", setup.error);
   let command: CommandLine;
   try {
     command = parseCommandLine(task.command);
   } catch (e) {
-    return refuse(task, ctx, deps, "aborted", `command: ${(e as Error).message}`);
+    return refuse(task, ctx, deps, "command", "aborted", `command: ${(e as Error).message}`);
   }
   if (ctx.dryRun) {
     say("info", `would run (${command.mode}) as ${setup.userName} in ${setup.cwd}: ${command.display}`);
@@ -78,11 +83,11 @@ export async function runTask(task: TaskDef, ctx: RunContext, deps: PipelineDeps
 async function runWithTriggers(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine): Promise<TaskOutcome> {
   if (task.preRun !== undefined) await runTrigger(task, deps, setup, "pre_run", task.preRun, false);
   if (task.blockingPreRun !== undefined && !(await runTrigger(task, deps, setup, "blocking_pre_run", task.blockingPreRun, true))) {
-    return refuse(task, ctx, deps, "aborted", "blocking_pre_run failed");
+    return refuse(task, ctx, deps, "pre-run", "aborted", "blocking_pre_run failed");
   }
   const slot = deps.slots.acquire(task.rid, task.maxParallel, ctx.session);
   if (!slot.ok) {
-    return refuse(task, ctx, deps, ctx.trigger === "schedule" ? "skipped" : "aborted", `task is already running ${slot.running} times (max_parallel = ${task.maxParallel})`);
+    return refuse(task, ctx, deps, "max-parallel", ctx.trigger === "schedule" ? "skipped" : "aborted", `task is already running ${slot.running} times (max_parallel = ${task.maxParallel})`);
   }
   let outcome: TaskOutcome;
   try {
@@ -107,9 +112,9 @@ async function checkRequires(task: TaskDef, ctx: RunContext, deps: PipelineDeps)
   if (unmet === null) return undefined;
   if (ctx.cron) {
     deps.reporter.message("info", task.rid, `skip: ${unmet}`);
-    return { stop: await recordRefusal(task, ctx, deps, "skipped", unmet, false) };
+    return { stop: await recordRefusal(task, ctx, deps, "requires", "skipped", unmet, false) };
   }
-  return { stop: await refuse(task, ctx, deps, "aborted", unmet) };
+  return { stop: await refuse(task, ctx, deps, "requires", "aborted", unmet) };
 }
 
 async function checkConfirmation(task: TaskDef, ctx: RunContext, deps: PipelineDeps): Promise<Stop | undefined> {
@@ -120,23 +125,23 @@ async function checkConfirmation(task: TaskDef, ctx: RunContext, deps: PipelineD
     if (decision.kind === "proceed" && decision.note !== undefined) deps.reporter.message("info", task.rid, decision.note);
     return undefined;
   }
-  return { stop: await refuse(task, ctx, deps, ctx.trigger === "schedule" ? "skipped" : "aborted", decision.reason) };
+  return { stop: await refuse(task, ctx, deps, "confirmation", ctx.trigger === "schedule" ? "skipped" : "aborted", decision.reason) };
 }
 
 /** A refusal that fails the run unless the task is optional. */
-function refuse(task: TaskDef, ctx: RunContext, deps: PipelineDeps, status: FinalStatus, reason: string): Promise<TaskOutcome> {
+function refuse(task: TaskDef, ctx: RunContext, deps: PipelineDeps, gate: Gate, status: FinalStatus, reason: string): Promise<TaskOutcome> {
   const counts = status !== "skipped" && !task.optional;
   deps.reporter.message(counts ? "error" : status === "skipped" ? "info" : "warning", task.rid, reason);
-  return recordRefusal(task, ctx, deps, status, reason, counts);
+  return recordRefusal(task, ctx, deps, gate, status, reason, counts);
 }
 
-async function recordRefusal(task: TaskDef, ctx: RunContext, deps: PipelineDeps, status: FinalStatus, reason: string, failed: boolean): Promise<TaskOutcome> {
+async function recordRefusal(task: TaskDef, ctx: RunContext, deps: PipelineDeps, gate: Gate, status: FinalStatus, reason: string, failed: boolean): Promise<TaskOutcome> {
   const now = deps.clock.now();
   const id = deps.recorder.record({
     svc: deps.service.path, rid: task.rid, trigger: ctx.trigger, scheduledFor: ctx.scheduledFor ?? null,
     startedAt: now, endedAt: now, status, reason, initiatedBy: ctx.initiatedBy, session: ctx.session,
   });
-  return { rid: task.rid, status, exitCode: null, reason, failed, recordId: id ?? undefined };
+  return { rid: task.rid, gate, status, exitCode: null, reason, failed, recordId: id ?? undefined };
 }
 
 async function execute(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine, attachChild: (pid: number) => void): Promise<TaskOutcome> {
@@ -148,7 +153,7 @@ async function execute(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup
   });
   if (id === null) {
     deps.reporter.message("info", task.rid, "this schedule slot already has a run record: not run again");
-    return { rid: task.rid, status: "skipped", exitCode: null, reason: "slot already recorded", failed: false };
+    return { rid: task.rid, gate: "duplicate-slot", status: "skipped", exitCode: null, reason: "slot already recorded", failed: false };
   }
   deps.reporter.message("info", task.rid, `command: ${command.display}${setup.identity ? ` (as ${setup.userName})` : ""}`);
   const { log, path } = deps.openOutputLog(task.rid, id);

@@ -9,6 +9,7 @@ import { printHistoryCommand } from "./print-history.js";
 import { printRunCommand } from "./print-run.js";
 import { keywordsCommand } from "./keywords.js";
 import { scheduleCommands } from "./schedule.js";
+import { daemonCommands } from "./daemon.js";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -22,4 +23,5 @@ export const COMMANDS: readonly CliCommand[] = [
   printConfigCommand,
   keywordsCommand,
   ...scheduleCommands,
+  ...daemonCommands,
 ];

@@ -1,0 +1,185 @@
+import { watch, type FSWatcher } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { App } from "../app.js";
+import { ActionError } from "../core/errors.js";
+import { historyDbFile } from "../core/paths.js";
+import { Scheduler } from "../daemon/scheduler.js";
+import type { DaemonEvent } from "../daemon/events.js";
+import { formatDaemonEvent } from "../daemon/event-format.js";
+import type { LaunchOutcome } from "../daemon/ports.js";
+import { openHistory, type HistoryStore } from "../history/store.js";
+import { recoverInterrupted, settleOrphans } from "../history/recover.js";
+import { pruneHistory } from "../history/prune.js";
+import type { RunRecord } from "../history/record.js";
+import { isProcessAlive } from "../history/liveness.js";
+import { acquirePidFile } from "../platform/pid-file.js";
+import type { DaemonLog } from "../platform/daemon-log.js";
+import { writeFileAtomic } from "../platform/atomic-write.js";
+import { createLauncher } from "./launch.js";
+import { ServiceRegistry } from "./service-registry.js";
+
+/**
+ * The agent: one process per root that schedules every task of every valid service and runs
+ * due slots in-process through the run pipeline. Lifecycle:
+ * pid file → history + crash recovery → load services → schedule → (reload on config change
+ * or SIGHUP; housekeeping every minute) → on SIGTERM/SIGINT stop scheduling, let running
+ * tasks finish within the grace period, abort the rest (recorded), release everything.
+ */
+export interface DaemonOptions {
+  readonly maxParallel: number;
+  readonly graceMs: number;
+  readonly log: DaemonLog;
+  readonly retention: { readonly keepPerTask: number | null; readonly maxAgeDays: number | null };
+  readonly daemonUser: string;
+}
+
+export const DAEMON_PID_FILE = "daemon.pid";
+export const DAEMON_STATUS_FILE = "daemon.status.json";
+const HOUSEKEEPING_MS = 60_000;
+const RELOAD_DEBOUNCE_MS = 300;
+
+export async function runDaemon(app: App, opts: DaemonOptions): Promise<number> {
+  const pid = acquirePidFile(join(app.paths.var, DAEMON_PID_FILE), app.clock.now());
+  if (!pid.ok) throw new ActionError(`a daemon is already running for ${app.paths.var} (pid ${pid.owner.pid}); stop it with: svcmgr daemon stop`);
+  const history = openHistory(historyDbFile(app.paths));
+  try {
+    return await new Agent(app, opts, history).run();
+  } finally {
+    history.close();
+    pid.release();
+    opts.log.close();
+  }
+}
+
+class Agent {
+  private readonly registry: ServiceRegistry;
+  private readonly abort = new AbortController();
+  private readonly inFlight = new Set<Promise<LaunchOutcome>>();
+  private orphans: RunRecord[] = [];
+  private readonly scheduler: Scheduler;
+
+  constructor(private readonly app: App, private readonly opts: DaemonOptions, private readonly history: HistoryStore) {
+    this.registry = new ServiceRegistry(app);
+    const launch = createLauncher(app, this.registry, history, opts.daemonUser, this.abort.signal);
+    this.scheduler = new Scheduler(
+      {
+        clock: app.clock,
+        launch: (slot) => this.track(launch(slot)),
+        recordMissed: (slot, reason) => this.recordMissed(slot, reason),
+        loadLastScheduled: (svc, rid) => this.lastScheduled(svc, rid),
+        emit: (e) => this.emit(e),
+      },
+      { maxParallel: opts.maxParallel },
+    );
+  }
+
+  async run(): Promise<number> {
+    this.recover();
+    this.opts.log.write("info", `daemon started (pid ${process.pid}, root ${this.app.paths.var}, max parallel ${this.opts.maxParallel})`, { event: "daemon-started", pid: process.pid });
+    this.scheduler.start(this.registry.load());
+    const stopSignal = new Promise<string>((resolve) => {
+      process.once("SIGTERM", () => resolve("SIGTERM"));
+      process.once("SIGINT", () => resolve("SIGINT"));
+    });
+    const reload = () => this.scheduler.reload(this.registry.load());
+    const onHup = () => {
+      this.opts.log.write("info", "SIGHUP: reloading configuration", { event: "sighup" });
+      reload();
+    };
+    process.on("SIGHUP", onHup);
+    const watcher = this.watchConfig(reload);
+    const housekeeping = setInterval(() => void this.housekeep(), HOUSEKEEPING_MS);
+    void this.housekeep();
+    const signal = await stopSignal;
+    clearInterval(housekeeping);
+    watcher?.close();
+    process.off("SIGHUP", onHup);
+    await this.shutdown(signal);
+    return 0;
+  }
+
+  private recover(): void {
+    const r = recoverInterrupted(this.history, isProcessAlive, this.app.clock.now());
+    for (const rec of r.interrupted) this.opts.log.write("warning", `interrupted ${rec.svc} ${rec.rid} run ${rec.id}: ${rec.reason}`, { event: "interrupted", svc: rec.svc, rid: rec.rid, runId: rec.id });
+    for (const rec of r.orphaned) this.opts.log.write("warning", `still running without its svcmgr: ${rec.svc} ${rec.rid} run ${rec.id} (pid ${rec.pid}); not started again until it exits`, { event: "orphaned", svc: rec.svc, rid: rec.rid, runId: rec.id, pid: rec.pid });
+    this.orphans = r.orphaned;
+  }
+
+  private track(p: Promise<LaunchOutcome>): Promise<LaunchOutcome> {
+    this.inFlight.add(p);
+    void p.finally(() => this.inFlight.delete(p));
+    return p;
+  }
+
+  private recordMissed(slot: { svc: string; rid: string; scheduledFor: Date }, reason: string): void {
+    const now = this.app.clock.now();
+    this.history.record({ svc: slot.svc, rid: slot.rid, trigger: "schedule", scheduledFor: slot.scheduledFor.getTime(), startedAt: now, endedAt: now, status: "missed", reason, initiatedBy: this.opts.daemonUser });
+  }
+
+  private lastScheduled(svc: string, rid: string): Date | null {
+    const t = this.history.lastScheduled(svc, rid);
+    return t === null ? null : new Date(t);
+  }
+
+  private emit(e: DaemonEvent): void {
+    const level = e.kind === "port-error" ? "error" : e.kind === "missed" || e.kind === "interrupted" || e.kind === "clock-jump" || e.kind === "distrusted-last" ? "warning" : "info";
+    const fields: Record<string, unknown> = { event: e.kind };
+    if ("svc" in e) fields.svc = e.svc;
+    if ("rid" in e) fields.rid = e.rid;
+    if ("slot" in e && e.slot instanceof Date) fields.slot = e.slot.toISOString();
+    if ("reason" in e) fields.reason = e.reason;
+    if ("detail" in e) fields.detail = e.detail;
+    this.opts.log.write(level, formatDaemonEvent(e), fields);
+  }
+
+  private watchConfig(reload: () => void): FSWatcher | null {
+    let timer: NodeJS.Timeout | null = null;
+    try {
+      return watch(this.app.paths.etc, { recursive: true }, () => {
+        if (timer !== null) clearTimeout(timer);
+        timer = setTimeout(() => {
+          timer = null;
+          reload();
+        }, RELOAD_DEBOUNCE_MS);
+      });
+    } catch (e) {
+      this.opts.log.write("warning", `cannot watch ${this.app.paths.etc} (${(e as Error).message}): reload with SIGHUP`, { event: "watch-failed" });
+      return null;
+    }
+  }
+
+  /** Orphans that exited, retention, and the status file. Never throws. */
+  private async housekeep(): Promise<void> {
+    try {
+      this.orphans = settleOrphans(this.history, this.orphans, isProcessAlive, this.app.clock.now());
+      await pruneHistory(this.history, this.opts.retention, this.app.clock.now(), (f) => rm(f, { force: true }), { maxBatches: 20 });
+      this.writeStatus();
+    } catch (e) {
+      this.opts.log.write("error", `housekeeping failed: ${(e as Error).message}`, { event: "housekeeping-error" });
+    }
+  }
+
+  private writeStatus(): void {
+    const snap = this.scheduler.snapshot();
+    const next = snap.tasks.map((t) => t.nextWake).filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0];
+    writeFileAtomic(join(this.app.paths.var, DAEMON_STATUS_FILE), JSON.stringify({
+      pid: process.pid, updatedAt: new Date(this.app.clock.now()).toISOString(), services: this.registry.size,
+      tasks: snap.tasks.length, scheduled: snap.tasks.filter((t) => t.notScheduled === null).length,
+      running: snap.running, queued: snap.queued, nextWake: next?.toISOString() ?? null, orphans: this.orphans.length,
+    }, null, 2) + "\n");
+  }
+
+  private async shutdown(signal: string): Promise<void> {
+    this.opts.log.write("info", `${signal}: stopping; running tasks have ${this.opts.graceMs} ms to finish`, { event: "daemon-stopping" });
+    const report = await this.scheduler.stop({ graceMs: this.opts.graceMs });
+    if (this.inFlight.size > 0) {
+      this.opts.log.write("warning", `grace period over: aborting ${this.inFlight.size} running task(s)`, { event: "daemon-abort", count: this.inFlight.size });
+      this.abort.abort();
+      await Promise.allSettled([...this.inFlight]);
+    }
+    this.writeStatus();
+    this.opts.log.write("info", `daemon stopped (${report.droppedQueued} queued slot(s) recorded as missed, ${report.interrupted.length} aborted)`, { event: "daemon-stopped" });
+  }
+}
+

@@ -1,0 +1,55 @@
+import { randomUUID } from "node:crypto";
+import type { App } from "../app.js";
+import type { HistoryStore } from "../history/store.js";
+import type { LaunchOutcome, LaunchRequest, SkipReason } from "../daemon/ports.js";
+import { runTask, type Gate, type TaskOutcome } from "../run/pipeline.js";
+import type { RunContext } from "../run/context.js";
+import type { RunReporter } from "../run/ports.js";
+import { openLog, pipelineDeps } from "../service/wiring.js";
+import type { ServiceRegistry } from "./service-registry.js";
+
+/**
+ * The scheduler's launch port: a due slot goes through the same run pipeline as a manual
+ * `run --cron`, in-process. The pipeline records the run (or the skip) itself; this maps its
+ * outcome for the daemon log. Never rejects: a failure to even start is an outcome.
+ */
+export function createLauncher(app: App, registry: ServiceRegistry, history: HistoryStore, daemonUser: string, signal: AbortSignal) {
+  return async (slot: LaunchRequest): Promise<LaunchOutcome> => {
+    const loaded = registry.get(slot.svc);
+    const task = loaded?.tasks.get(slot.rid);
+    if (loaded === undefined || task === undefined) return { kind: "failed", detail: `${slot.svc} ${slot.rid} is no longer configured` };
+    const session = randomUUID();
+    const ctx: RunContext = {
+      trigger: "schedule", cron: true, confirm: false, dryRun: false, session, scheduledFor: slot.scheduledFor.getTime(),
+      extraEnv: {}, initiatedBy: daemonUser, signal,
+    };
+    const log = openLog(app, loaded.config, session);
+    try {
+      const reporter: RunReporter = {
+        message: (level, rid, text) => log.write(level, rid, text),
+        output: (rid, stream, line, toLog) => toLog && log.write(stream === "stdout" ? "info" : "error", rid, `| ${line}`),
+      };
+      return toLaunchOutcome(await runTask(task, ctx, pipelineDeps(app, loaded.config, history, reporter)));
+    } catch (e) {
+      return { kind: "failed", detail: (e as Error).message };
+    } finally {
+      log.close();
+    }
+  };
+}
+
+const SKIP_REASON: Readonly<Partial<Record<Gate, SkipReason>>> = {
+  "max-parallel": "max-parallel",
+  requires: "requires",
+  disabled: "disabled",
+  confirmation: "unconfirmed",
+  "duplicate-slot": "too-soon",
+};
+
+function toLaunchOutcome(o: TaskOutcome): LaunchOutcome {
+  const skip = o.gate === undefined ? undefined : SKIP_REASON[o.gate];
+  if (skip !== undefined) return { kind: "skipped", reason: skip, detail: o.reason ?? "" };
+  if (o.gate !== undefined) return { kind: "failed", detail: o.reason ?? o.gate };
+  const status = o.status === "succeeded" ? "up" : o.status === "failed" || o.status === "timed_out" ? "down" : "n/a";
+  return { kind: "finished", status, exitCode: o.exitCode, runId: o.recordId === undefined ? undefined : String(o.recordId), timedOut: o.status === "timed_out" };
+}

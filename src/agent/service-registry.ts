@@ -1,0 +1,88 @@
+import { createHash } from "node:crypto";
+import type { App } from "../app.js";
+import { formatAlert, hasErrors } from "../core/alert.js";
+import { formatObjectPath } from "../core/object-path.js";
+import type { ServiceConfig } from "../config/service.js";
+import { taskDef, type TaskDef } from "../task/model.js";
+import { notScheduledReason, taskSchedule } from "../task/schedule.js";
+import type { ScheduledTask, ServiceUpdate } from "../daemon/task.js";
+import { listServicePaths } from "../platform/config-files.js";
+import { readAndValidate } from "../service/open.js";
+import { scheduleCheckOptions } from "../cli/schedule-check.js";
+
+/**
+ * The daemon's view of the configured services: for each valid service, its config and
+ * its tasks resolved once per load (not once per run). `load()` re-reads every config file
+ * and returns the scheduler updates: new and changed services, invalid ones (with every
+ * alert), and removed ones.
+ */
+export interface LoadedTasks {
+  readonly config: ServiceConfig;
+  readonly tasks: ReadonlyMap<string, TaskDef>;
+}
+
+export class ServiceRegistry {
+  private services = new Map<string, LoadedTasks>();
+
+  constructor(private readonly app: App) {}
+
+  get(svc: string): LoadedTasks | undefined {
+    return this.services.get(svc);
+  }
+
+  get size(): number {
+    return this.services.size;
+  }
+
+  load(): ServiceUpdate[] {
+    const updates: ServiceUpdate[] = [];
+    const seen = new Set<string>();
+    for (const path of listServicePaths(this.app.paths)) {
+      const svc = formatObjectPath(path);
+      seen.add(svc);
+      updates.push(this.loadOne(svc, path));
+    }
+    for (const svc of [...this.services.keys()]) {
+      if (!seen.has(svc)) {
+        this.services.delete(svc);
+        updates.push({ kind: "removed", svc });
+      }
+    }
+    return updates;
+  }
+
+  private loadOne(svc: string, path: ReturnType<typeof listServicePaths>[number]): ServiceUpdate {
+    let loaded;
+    try {
+      loaded = readAndValidate(this.app, path, scheduleCheckOptions(this.app));
+    } catch (e) {
+      this.services.delete(svc);
+      return { kind: "invalid", svc, detail: (e as Error).message };
+    }
+    if (hasErrors(loaded.alerts) || !loaded.config.isNodeMember()) {
+      this.services.delete(svc);
+      const detail = hasErrors(loaded.alerts) ? loaded.alerts.filter((a) => a.level === "error").map(formatAlert).join("; ") : `this node is not in DEFAULT.nodes nor DEFAULT.drpnodes`;
+      return { kind: "invalid", svc, detail };
+    }
+    const tasks = new Map(loaded.config.rids("task").map((rid) => [rid, taskDef(loaded.config, rid)]));
+    this.services.set(svc, { config: loaded.config, tasks });
+    return { kind: "tasks", svc, tasks: [...tasks.values()].map((t) => this.scheduled(svc, t)) };
+  }
+
+  private scheduled(svc: string, task: TaskDef): ScheduledTask {
+    const base = { key: `${svc}/${task.rid}`, svc, rid: task.rid, catchup: task.catchup, catchupWindowMs: task.catchupWindowMs ?? null, configDigest: digest(task) };
+    const reason = notScheduledReason(task);
+    if (reason !== null) return { ...base, schedule: null, notScheduledReason: reason };
+    try {
+      return { ...base, schedule: taskSchedule(task, svc, this.app.nodename, this.app.timezone) };
+    } catch (e) {
+      return { ...base, schedule: null, notScheduledReason: "schedule-error", notScheduledDetail: (e as Error).message };
+    }
+  }
+}
+
+/** Changes whenever anything that affects how or when the task runs changes. */
+function digest(task: TaskDef): string {
+  const plain = JSON.stringify(task, (_k, v: unknown) => (v instanceof Map ? [...v.entries()] : v));
+  return createHash("sha1").update(plain).digest("hex");
+}

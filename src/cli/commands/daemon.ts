@@ -1,0 +1,129 @@
+import { spawn } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { App } from "../../app.js";
+import { ActionError, UsageError } from "../../core/errors.js";
+import { parseDuration } from "../../core/duration.js";
+import { defaultMaxParallel } from "../../daemon/ports.js";
+import { createDaemonLog, fileSink, type LogFormat } from "../../platform/daemon-log.js";
+import { openRotatingFile } from "../../platform/rotating-file.js";
+import { livePid } from "../../platform/pid-file.js";
+import { isProcessAlive } from "../../history/liveness.js";
+import { FORMAT_OPTION, type CliCommand, type OptionSpec, type ParsedArgs } from "../command.js";
+
+const RUN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  "max-parallel": { type: "number", describe: `Node-wide limit of tasks running at once; due runs beyond it wait in line (default: max(6, 2 × CPUs) = ${defaultMaxParallel(availableParallelism())} here)` },
+  grace: { type: "string", describe: "On stop, how long running tasks may take to finish before they are killed and recorded as aborted", default: "30s" },
+  "log-format": { type: "string", describe: "Daemon log lines as text or JSON (one object per line)", choices: ["text", "json"], default: "text" },
+  "log-file": { type: "string", describe: "Write the daemon log to this size-rotated file instead of stdout", requiresArg: true },
+  "keep-runs": { type: "number", describe: "History retention: records kept per task", default: 1000 },
+  "keep-days": { type: "number", describe: "History retention: records older than this many days are pruned", default: 90 },
+};
+
+function daemonPaths(app: App) {
+  return { pid: join(app.paths.var, "daemon.pid"), status: join(app.paths.var, "daemon.status.json"), log: join(app.paths.log, "daemon.log") };
+}
+
+export const daemonRunCommand: CliCommand = {
+  words: ["daemon", "run"],
+  describe: "Run the scheduler in the foreground (for systemd): logs to stdout, SIGHUP reloads, SIGTERM stops gracefully",
+  options: RUN_OPTIONS,
+  examples: [["svcmgr daemon run --log-format json", "foreground, JSON log lines"]],
+  async run(args, app) {
+    const graceMs = parseDuration(String(args.grace), "s");
+    if (graceMs === null) throw new UsageError(`--grace ${String(args.grace)}: expected a duration such as 30s or 2m`);
+    const maxParallel = args["max-parallel"] === undefined ? defaultMaxParallel(availableParallelism()) : Number(args["max-parallel"]);
+    if (!Number.isInteger(maxParallel) || maxParallel < 1) throw new UsageError("--max-parallel must be a whole number >= 1");
+    const format = (args["log-format"] === "json" ? "json" : "text") as LogFormat;
+    const sink = typeof args["log-file"] === "string" ? fileSink(openRotatingFile(args["log-file"])) : { write: (l: string) => void process.stdout.write(l) };
+    const { runDaemon } = await import("../../agent/daemon.js");
+    return runDaemon(app, {
+      maxParallel, graceMs, log: createDaemonLog(sink, format, () => app.clock.now()),
+      retention: { keepPerTask: Number(args["keep-runs"]), maxAgeDays: Number(args["keep-days"]) },
+      daemonUser: app.users.user(String(app.uid))?.name ?? String(app.uid),
+    });
+  },
+};
+
+export const daemonStartCommand: CliCommand = {
+  words: ["daemon", "start"],
+  describe: "Start the scheduler in the background (pid file under the var dir, log in <log>/daemon.log)",
+  options: RUN_OPTIONS,
+  async run(args, app) {
+    const paths = daemonPaths(app);
+    const running = livePid(paths.pid);
+    if (running !== null) throw new ActionError(`a daemon is already running (pid ${running.pid})`);
+    const argv = [process.argv[1]!, ...rootArgs(app), "daemon", "run", "--log-file", typeof args["log-file"] === "string" ? args["log-file"] : paths.log, ...passThrough(args)];
+    const child = spawn(process.execPath, argv, { detached: true, stdio: "ignore", env: process.env });
+    child.unref();
+    const pid = await waitFor(() => livePid(paths.pid)?.pid ?? null, 10_000, () => child.exitCode !== null);
+    if (pid === null) throw new ActionError(`the daemon did not start; see ${paths.log}`);
+    app.stdout.write(`daemon started (pid ${pid}), log: ${paths.log}\n`);
+    return 0;
+  },
+};
+
+export const daemonStopCommand: CliCommand = {
+  words: ["daemon", "stop"],
+  describe: "Stop the daemon (SIGTERM): no new runs; running tasks finish within its grace period, the rest are aborted and recorded",
+  options: { wait: { type: "string", describe: "How long to wait for it to exit", default: "60s" } },
+  async run(args, app) {
+    const info = livePid(daemonPaths(app).pid);
+    if (info === null) {
+      app.stdout.write("no daemon running\n");
+      return 0;
+    }
+    process.kill(info.pid, "SIGTERM");
+    const waitMs = parseDuration(String(args.wait), "s") ?? 60_000;
+    const gone = await waitFor(() => (isProcessAlive(info.pid, info.startTime) ? null : true), waitMs, () => false);
+    if (gone === null) throw new ActionError(`daemon (pid ${info.pid}) still running after ${String(args.wait)}`);
+    app.stdout.write(`daemon stopped (pid ${info.pid})\n`);
+    return 0;
+  },
+};
+
+export const daemonStatusCommand: CliCommand = {
+  words: ["daemon", "status"],
+  describe: "Is the daemon running, since when, and what it schedules (exit 0 running, 1 not running)",
+  options: { format: FORMAT_OPTION },
+  run(args, app) {
+    const paths = daemonPaths(app);
+    const info = livePid(paths.pid);
+    let status: Record<string, unknown> = {};
+    try {
+      status = JSON.parse(readFileSync(paths.status, "utf8")) as Record<string, unknown>;
+    } catch {
+      status = {};
+    }
+    const report = { running: info !== null, pid: info?.pid ?? null, startedAt: info ? new Date(info.startedAt).toISOString() : null, ...(info ? status : {}) };
+    if (args.format === "json") app.stdout.write(JSON.stringify(report, null, 2) + "\n");
+    else if (info === null) app.stdout.write("daemon: not running\n");
+    else app.stdout.write(`daemon: running (pid ${info.pid}) since ${report.startedAt}\n${Object.entries(status).filter(([k]) => k !== "pid").map(([k, v]) => `  ${k}: ${String(v)}`).join("\n")}\n`);
+    return info === null ? 1 : 0;
+  },
+};
+
+export const daemonCommands: readonly CliCommand[] = [daemonRunCommand, daemonStartCommand, daemonStopCommand, daemonStatusCommand];
+
+/** `--root DIR` when this invocation has one (its var dir is DIR/var), so the child uses the same root. */
+function rootArgs(app: App): string[] {
+  return app.paths.var === "/var/lib/svcmgr" ? [] : ["--root", app.paths.var.replace(/\/var$/, "")];
+}
+
+function passThrough(args: ParsedArgs): string[] {
+  const out: string[] = [];
+  for (const key of ["max-parallel", "grace", "log-format", "keep-runs", "keep-days"]) if (args[key] !== undefined) out.push(`--${key}`, String(args[key]));
+  return out;
+}
+
+async function waitFor<T>(probe: () => T | null, timeoutMs: number, giveUp: () => boolean): Promise<T | null> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const v = probe();
+    if (v !== null) return v;
+    if (giveUp()) return null;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return null;
+}

@@ -1,0 +1,30 @@
+import type { RotatingFile } from "./rotating-file.js";
+
+/**
+ * The daemon log: one line per decision. To a stream (foreground, for systemd's journal) or
+ * to a size-rotated file (background). `text`: `2026-11-22T10:45:45.242Z INFO  started db task#0 slot=…`;
+ * `json`: `{"time":…,"level":…,"event":…,"message":…, …fields}`.
+ */
+export interface DaemonLog {
+  write(level: "info" | "warning" | "error", message: string, fields?: Record<string, unknown>): void;
+  close(): void;
+}
+
+export type LogFormat = "text" | "json";
+
+const LEVEL = { info: "INFO ", warning: "WARN ", error: "ERROR" } as const;
+
+export function createDaemonLog(sink: { write(line: string): void; close?(): void }, format: LogFormat, now: () => number): DaemonLog {
+  return {
+    write(level, message, fields = {}) {
+      const time = new Date(now()).toISOString();
+      sink.write(format === "json" ? JSON.stringify({ time, level, message, ...fields }) + "\n" : `${time} ${LEVEL[level]} ${message}\n`);
+    },
+    close: () => sink.close?.(),
+  };
+}
+
+/** A rotating file as a line sink. */
+export function fileSink(file: RotatingFile): { write(line: string): void; close(): void } {
+  return { write: (line) => file.writeLine(line), close: () => file.close() };
+}
