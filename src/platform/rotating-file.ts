@@ -1,11 +1,12 @@
-import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { dirname } from "node:path";
 
 /**
  * An append-only log file rotated by size: when it passes `maxBytes` it becomes `.1`, older
  * backups shift up to `backups`, the oldest is dropped. Several processes may append at once
  * (O_APPEND keeps each write whole); the size is checked before each write, so a file may
- * exceed the limit by at most one write per writer.
+ * exceed the limit by at most one write per writer. A writer whose file was rotated by another
+ * process reopens the path instead of rotating again.
  */
 export interface RotatingFile {
   writeLine(text: string): void;
@@ -31,7 +32,12 @@ export function openRotatingFile(path: string, opts: RotationOptions = {}): Rota
   return {
     writeLine(text) {
       fd ??= open();
-      if (fstatSync(fd).size >= maxBytes) {
+      const st = fstatSync(fd);
+      if (statSync(path, { throwIfNoEntry: false })?.ino !== st.ino) {
+        // Another process rotated the file: follow it rather than rotate it again.
+        closeSync(fd);
+        fd = open();
+      } else if (st.size >= maxBytes) {
         closeSync(fd);
         rotate(path, backups);
         fd = open();
