@@ -4,4 +4,17 @@
 export { SvcmgrError, UsageError, ConfigError, NotFoundError, ActionError } from "./core/errors.js";
 export type { Alert } from "./core/alert.js";
 export { formatAlert } from "./core/alert.js";
-export type { Schedule, ScheduleOptions, ScheduleKind, PlannedRun, CheckResult, DstNote } from "./schedule/types.js";
+export { parseSchedule, lintSchedule, ScheduleSyntaxError, hostTimezone } from "./schedule/index.js";
+export type { Schedule, ScheduleOptions, ScheduleKind, PlannedRun, CheckResult, DstNote, ScheduleWarning } from "./schedule/types.js";
+export { parseIni } from "./config/ini.js";
+export type { IniDocument, IniSection, IniEntry } from "./config/ini.js";
+export { loadService } from "./config/load.js";
+export { KEYWORDS } from "./config/keywords/index.js";
+export type { Keyword, SectionKind } from "./config/keyword.js";
+export { parseRequires } from "./task/requires.js";
+export { parseRetcodes } from "./task/retcodes.js";
+export { selectTasks, matchesTags } from "./task/select.js";
+export { parseCommandLine } from "./run/command-line.js";
+export { openHistory } from "./history/store.js";
+export type { HistoryStore } from "./history/store.js";
+export type { RunRecord, RunStatus, RunTrigger } from "./history/record.js";

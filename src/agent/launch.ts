@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newSessionId } from "../platform/session-id.js";
 import type { App } from "../app.js";
 import type { HistoryStore } from "../history/store.js";
 import type { LaunchOutcome, LaunchRequest, SkipReason } from "../daemon/ports.js";
@@ -18,7 +18,7 @@ export function createLauncher(app: App, registry: ServiceRegistry, history: His
     const loaded = registry.get(slot.svc);
     const task = loaded?.tasks.get(slot.rid);
     if (loaded === undefined || task === undefined) return { kind: "failed", detail: `${slot.svc} ${slot.rid} is no longer configured` };
-    const session = randomUUID();
+    const session = newSessionId();
     const ctx: RunContext = {
       trigger: "schedule", cron: true, confirm: false, dryRun: false, session, scheduledFor: slot.scheduledFor.getTime(),
       extraEnv: {}, initiatedBy: daemonUser, signal,

@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { newSessionId } from "../../platform/session-id.js";
 import type { App } from "../../app.js";
 import { ActionError, UsageError } from "../../core/errors.js";
 import { formatAlert } from "../../core/alert.js";
@@ -49,13 +49,13 @@ export const runCommand: CliCommand = {
 };
 
 async function runService(app: App, path: ReturnType<typeof selectServices>[number], args: ParsedArgs, extraEnv: Record<string, string>, history: ReturnType<typeof openHistory>): Promise<number> {
-  const { config, warnings } = openService(app, path, scheduleCheckOptions(app));
+  const { config, warnings } = openService(app, path, scheduleCheckOptions(app, { lint: false }));
   for (const w of warnings) app.stderr.write(formatAlert(w) + "\n");
   requireNodeMember(config, "run", app.nodename);
   const tasks = config.rids("task").map((rid) => taskDef(config, rid));
   const selected = selectTasks(tasks.map((t) => ({ ...t, type: "task.host" })), { rid: str(args.rid), tags: str(args.tags), subsets: str(args.subsets) });
   if (selected.length === 0) throw new ActionError(`${config.name}: ${NO_MATCH_MESSAGE}`);
-  const session = randomUUID();
+  const session = newSessionId();
   const log = openLog(app, config, session);
   const ctx: RunContext = {
     trigger: "manual", cron: args.cron === true, confirm: args.confirm === true, dryRun: args["dry-run"] === true,
