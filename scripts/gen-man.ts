@@ -1,0 +1,228 @@
+/**
+ * Generates the manual pages:
+ * - man/svcmgr.conf.5.md from the keyword table (src/config/keywords), then
+ * - man/svcmgr.conf.5 and man/svcmgr.1 (roff) from it and the hand-written man/svcmgr.1.md,
+ *   with marked-man.
+ *
+ *   node --import tsx scripts/gen-man.ts           write the files
+ *   node --import tsx scripts/gen-man.ts --check   exit 1 when a committed file differs
+ */
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { Marked } from "marked";
+import { KEYWORDS, SECTION_KINDS } from "../src/config/keywords/index.js";
+import type { Keyword, SectionKind } from "../src/config/keyword.js";
+
+export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const MAN_DIR = join(REPO, "man");
+
+/** The date in the page headers: fixed, so that the output only changes with the sources. */
+const MAN_DATE = "2026-11-01T00:00:00Z";
+const MANUAL = "svcmgr manual";
+
+const SECTION_TITLES: Readonly<Record<SectionKind, string>> = {
+  DEFAULT: "[DEFAULT]",
+  task: "[task#N]",
+  fs: "[fs#N]",
+  ip: "[ip#N]",
+  app: "[app#N]",
+  subset: "[subset#task:NAME]",
+};
+
+const SECTION_INTROS: Readonly<Record<SectionKind, string>> = {
+  DEFAULT: "Object-level keywords: where the service may run, the default schedule, time zone and catch-up policy of its tasks.",
+  task: "A task (driver `task.host`): a command run on this host by hand (`svcmgr run`) or on schedule (`svcmgr daemon`).",
+  fs: "A filesystem resource, status only: with `type = directory`, up when `path` exists; with a filesystem type, up when `mnt` is mounted (from `dev` when set). Keywords marked *mount* or *directory* apply to that kind only.",
+  ip: "An address resource, status only: up when `ipname` is configured on a local interface (`ipdev` when set).",
+  app: "An application resource, status only: its `check` command gives its state (exit 0 up, 1 down, anything else warn). svcmgr does not start or stop applications.",
+  subset: "Options of a subset of tasks, named by the tasks' `subset` keyword.",
+};
+
+function keywordEntry(kw: Keyword): string {
+  const facts = [`type: ${kw.converter}`];
+  if (kw.required) facts.push("required");
+  if (kw.scopable) facts.push("scopable");
+  if (kw.types) facts.push(kw.types.join(", ") + " only");
+  const lines = [`* \`${kw.option}\` (${facts.join(", ")}):`, `  ${kw.text}`];
+  const more: string[] = [];
+  if (kw.default !== undefined && kw.default !== "") more.push(`Default: \`${kw.default}\`.`);
+  if (kw.inherit) more.push(`Falls back to \`DEFAULT.${kw.inherit}\`.`);
+  if (kw.candidates) more.push(`Allowed values: ${kw.candidates.map((c) => (c === "" ? "empty" : `\`${c}\``)).join(", ")}.`);
+  if (kw.min !== undefined) more.push(`Minimum: ${kw.min}.`);
+  if (kw.ignored) more.push(`Ignored: ${kw.ignored}.`);
+  if (kw.example) more.push(`Example: \`${kw.option} = ${kw.example}\``);
+  if (more.length > 0) lines.push(`  ${more.join(" ")}`);
+  return lines.join("\n");
+}
+
+/** The svcmgr.conf(5) page in markdown. */
+export function confManMarkdown(): string {
+  const keywordSections = SECTION_KINDS.map((kind) =>
+    [`### ${SECTION_TITLES[kind]}`, "", SECTION_INTROS[kind], "", KEYWORDS[kind].map(keywordEntry).join("\n\n"), ""].join("\n"),
+  ).join("\n");
+  return `${HEAD}\n## KEYWORDS\n\nEvery keyword, by section, as \`svcmgr keywords\` lists them. *scopable* keywords accept \`@node\`, \`@nodes\` and \`@drpnodes\` scopes.\n\n${keywordSections}\n${TAIL}`;
+}
+
+const HEAD = `# svcmgr.conf(5) -- service configuration files of svcmgr
+
+## SYNOPSIS
+
+\`/etc/svcmgr/<name>.conf\`
+\`/etc/svcmgr/namespaces/<namespace>/svc/<name>.conf\`
+\`DIR/etc/<name>.conf\` with \`svcmgr --root DIR\` or \`SVCMGR_ROOT=DIR\`
+
+## DESCRIPTION
+
+Each file describes one service: its resources (\`fs\`, \`ip\`, \`app\`), whose states gate task runs, and its tasks, run by hand with \`svcmgr -s <name> run\` or on schedule by \`svcmgr daemon\`. The sections and keywords follow OpenSVC's service configuration. When svcmgr runs as root, a file that is not owned by root, or that a group or other users can write (or a directory above it up to the etc dir), is refused.
+
+\`svcmgr -s <name> validate config\` reports every problem at once, each with \`file:line\`, section, keyword and what is allowed: an unknown keyword is a warning with a "did you mean" hint, a bad value is an error. \`svcmgr -s <name> print config --eval\` shows every value as this node sees it.
+
+## FILE FORMAT
+
+An INI dialect, as Python's RawConfigParser reads it:
+
+* \`key = value\` or \`key : value\`; keys are case-sensitive.
+* Comments are full lines starting with \`#\` or \`;\`. There are **no inline comments**: in \`command = psql -c 'VACUUM ANALYZE;' # nightly\` everything after \`=\` is the value.
+* A line indented deeper than its key continues the value; the lines are joined with newlines.
+* No \`%\` interpolation.
+* A duplicate section, or a duplicate key in one section, is an error naming both lines.
+
+## SECTIONS
+
+* \`[DEFAULT]\`: service-wide keywords.
+* \`[env]\`: free keys, used through \`{env.key}\` references.
+* \`[task#N]\`: a task. *N* is a number or a name (\`task#0\`, \`task#backup\`); tasks run in natural rid order (\`task#2\` before \`task#10\`).
+* \`[fs#N]\`, \`[ip#N]\`, \`[app#N]\`: resources whose states \`run_requires\` and \`print status\` use.
+* \`[subset#task:NAME]\`: options of the tasks whose \`subset\` is NAME.
+
+## SCOPING
+
+A scopable keyword may have per-node values: \`keyword@<nodename>\` (full or short host name) wins over \`keyword@nodes\` (this node is in \`DEFAULT.nodes\`), which wins over \`keyword@drpnodes\` (this node is in \`DEFAULT.drpnodes\`), which wins over \`keyword\`.
+
+    [task#backup]
+    command = /usr/local/bin/backup
+    schedule = @0
+    schedule@db1 = 02:00-04:00
+
+## REFERENCES
+
+Values may contain references, replaced when the value is used:
+
+* \`{name}\`, \`{short_name}\`, \`{path}\`, \`{namespace}\`, \`{kind}\`: the service.
+* \`{nodename}\`, \`{short_nodename}\`: this host.
+* \`{rid}\`, \`{rindex}\`, \`{rgroup}\`: the section (\`task#0\`, \`0\`, \`task\`).
+* \`{var}\`, \`{etc}\`, \`{log}\`: svcmgr's directories; \`{private_var}\`: the service's var dir (\`<var>/svc/<name>\`).
+* \`{env.key}\`: a key of the \`[env]\` section.
+* \`{section.option}\`: another keyword's value, \`{option}\`: a keyword of the same section, or of \`[DEFAULT]\`.
+
+Modifiers: \`{upper:ref}\`, \`{lower:ref}\`, \`{capitalize:ref}\`, \`{title:ref}\`, \`{swapcase:ref}\`; \`{#ref}\` is the number of whitespace-separated words of the value, \`{ref[n]}\` its n-th word (from 0). References may nest, up to 20 levels. An unknown reference stays as written, so shell syntax such as \`\${HOME}\` is kept.
+
+## SCHEDULES
+
+\`schedule\` (or \`DEFAULT.run_schedule\`) takes either syntax. A value with 5 to 7 whitespace-separated fields, or \`@yearly\`, \`@monthly\`, \`@weekly\`, \`@daily\`, \`@hourly\`, is **cron**: \`minute hour day-of-month month day-of-week\`, with a leading seconds field when there are 6 and a trailing year field when there are 7; \`L\`, \`W\` and \`#\` are supported (\`0 0 * * 5L\`: the last Friday of each month). Anything else is the **OpenSVC** grammar:
+
+    [!] TIMERANGES [DAYS [WEEKS [MONTHS]]]
+
+* TIMERANGES: comma-separated \`HH:MM[-HH:MM][@INTERVAL]\`, \`*\` or \`@INTERVAL\` (the whole day). Without an interval a range runs once. A leading \`~\` spreads the start randomly over the range. An interval is a duration (\`30s\`, \`10m\`, \`1h\`, \`1.5h\`, \`1d\`); a bare number is minutes.
+* DAYS: \`mon-fri\`, \`sat,sun\`, day-of-month \`:1\`, \`:last\`, \`:-2\`; \`fri:last\` means a Friday that is also the last day of the month (for the last Friday, use cron \`5L\`).
+* WEEKS: ISO week numbers and ranges (\`1-26\`).
+* MONTHS: \`jan-mar\`, \`%2\` (even months), \`%2+1\` (odd months).
+* \`!\` makes an exclusion; several elements are given as a JSON list: \`["@1h", "! 12:00-14:00"]\`.
+* \`@0\`, an empty value and \`[]\` mean no schedule: manual runs only. An invalid element makes the whole expression invalid.
+
+Schedules are evaluated in the task's \`timezone\` (else \`DEFAULT.timezone\`, else the host's zone). The next run is computed from the last scheduled instant. Daylight saving time: a fixed-time run (\`30 2 * * *\`, a once-per-range window) that falls in the spring-forward gap runs once, right after the gap; one that falls in the repeated hour runs once, on the first pass; wildcard and interval schedules skip the missing times and run on both passes of the repeated hour. \`validate config\` warns about fixed times that meet a DST change.
+
+Preview any expression with \`svcmgr schedule next EXPRESSION --timezone ZONE --count N\` and \`svcmgr schedule check EXPRESSION --now TIME\`; see svcmgr(1).
+
+## DAEMON POLICIES
+
+When the daemon was stopped, or the clock jumped forward, past scheduled slots are handled by \`catchup\`: \`latest\` (the default) runs the newest missed slot once, \`none\` runs none, \`all\` runs each one (bounded); slots older than \`catchup_window\` are never run. Slots not run are recorded as \`missed\`. A slot that comes while the task already runs \`max_parallel\` times, or whose \`run_requires\` are unmet, is recorded as \`skipped\` with the reason. Tasks with \`confirmation = true\` are never scheduled.
+`;
+
+const TAIL = `## EXAMPLE
+
+    [DEFAULT]
+    timezone = Europe/Paris
+
+    [env]
+    dbname = appdb
+
+    [fs#data]
+    type = directory
+    path = {private_var}/data
+
+    [task#backup]
+    command = pg_dump {env.dbname} > /backup/{env.dbname}-$(date +%F).sql
+    user = postgres
+    schedule = ~01:00-02:00
+    timeout = 30m
+    tags = backup nightly
+    run_requires = fs#data(up)
+
+    [task#restore]
+    command = /usr/local/bin/restore-latest {env.dbname}
+    confirmation = true
+    tags = restore
+
+More in the \`conf-examples/\` directory of the package.
+
+## SEE ALSO
+
+svcmgr(1)
+`;
+
+/** Renders a ronn-style markdown page to roff with marked-man. */
+export async function toRoff(markdown: string, version: string): Promise<string> {
+  // marked-man ships no types; import it through a computed specifier.
+  const specifier: string = "marked-man";
+  const markedMan = ((await import(specifier)) as { default: object }).default;
+  const marked = new Marked(markedMan as never);
+  const options = { date: MAN_DATE, manVersion: version, manual: MANUAL } as Record<string, unknown>;
+  const roff = marked.parse(markdown, options as never) as string;
+  // Code spans keep marked's HTML escapes for quotes; roff wants the characters.
+  return roff.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/^'/gm, "\\&'");
+}
+
+export interface ManFile {
+  readonly path: string;
+  readonly text: string;
+}
+
+/** Every generated file with its expected content. */
+export async function generate(): Promise<ManFile[]> {
+  const version = (JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as { version: string }).version;
+  const conf = confManMarkdown();
+  const page1 = readFileSync(join(MAN_DIR, "svcmgr.1.md"), "utf8");
+  return [
+    { path: join(MAN_DIR, "svcmgr.conf.5.md"), text: conf },
+    { path: join(MAN_DIR, "svcmgr.conf.5"), text: await toRoff(conf, version) },
+    { path: join(MAN_DIR, "svcmgr.1"), text: await toRoff(page1, version) },
+  ];
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const check = argv.includes("--check");
+  let stale = 0;
+  for (const f of await generate()) {
+    let current: string | null = null;
+    try {
+      current = readFileSync(f.path, "utf8");
+    } catch {
+      current = null;
+    }
+    if (current === f.text) continue;
+    if (check) {
+      process.stderr.write(`${f.path} is out of date: run node --import tsx scripts/gen-man.ts\n`);
+      stale++;
+    } else {
+      writeFileSync(f.path, f.text);
+      process.stdout.write(`wrote ${f.path}\n`);
+    }
+  }
+  return stale === 0 ? 0 : 1;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
+  process.exitCode = await main(process.argv.slice(2));
+}
