@@ -3,7 +3,7 @@
  * A bare number takes the caller's default unit (seconds for timeouts).
  * Returns milliseconds, or null when the text is not a duration.
  */
-const UNIT_MS: Readonly<Record<string, number>> = {
+export const DURATION_UNIT_MS: Readonly<Record<string, number>> = {
   ms: 1,
   s: 1_000,
   m: 60_000,
@@ -16,13 +16,13 @@ const TERM = /(\d+(?:\.\d+)?)(ms|s|m|h|d|w)/gy;
 
 export function parseDuration(text: string, bareUnit: "s" | "m" = "s"): number | null {
   const t = text.trim().toLowerCase();
-  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * UNIT_MS[bareUnit]!);
+  if (/^\d+(\.\d+)?$/.test(t)) return Math.round(Number(t) * DURATION_UNIT_MS[bareUnit]!);
   if (t === "") return null;
   let total = 0;
   TERM.lastIndex = 0;
   let end = 0;
   for (let m = TERM.exec(t); m !== null; m = TERM.exec(t)) {
-    total += Number(m[1]) * UNIT_MS[m[2]!]!;
+    total += Number(m[1]) * DURATION_UNIT_MS[m[2]!]!;
     end = TERM.lastIndex;
   }
   return end === t.length ? Math.round(total) : null;

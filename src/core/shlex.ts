@@ -1,8 +1,9 @@
 /**
- * POSIX shell word splitting without expansion (Python's shlex.split in posix mode):
- * whitespace separates words; '…' keeps everything literally; "…" keeps everything but
- * lets \ escape " \ $ ` and newline; outside quotes \ escapes the next character.
- * Throws an Error naming the problem on an unterminated quote or a trailing backslash.
+ * POSIX shell word splitting without expansion: blanks (space, tab, newline — sh's default
+ * IFS; `\r` stays inside a word, as in sh) separate words; '…' keeps everything literally;
+ * "…" keeps everything but lets \ escape " \ $ ` and newline; outside quotes \ escapes the
+ * next character (\newline joins lines). Throws an Error naming the problem and its column on
+ * an unterminated quote or a trailing backslash.
  */
 export function splitShellWords(text: string): string[] {
   const words: string[] = [];
@@ -13,7 +14,7 @@ export function splitShellWords(text: string): string[] {
     const c = text[i]!;
     if (c === "'") {
       const end = text.indexOf("'", i + 1);
-      if (end < 0) throw new Error(`unterminated single quote at position ${i + 1}`);
+      if (end < 0) throw new Error(`unterminated single quote at column ${i + 1}`);
       word += text.slice(i + 1, end);
       inWord = true;
       i = end + 1;
@@ -27,7 +28,7 @@ export function splitShellWords(text: string): string[] {
       if (text[i + 1] !== "\n") word += text[i + 1];
       inWord = true;
       i += 2;
-    } else if (/\s/.test(c)) {
+    } else if (c === " " || c === "\t" || c === "\n") {
       if (inWord) words.push(word);
       word = "";
       inWord = false;
@@ -57,5 +58,5 @@ function readDoubleQuoted(text: string, start: number): [string, number] {
       i++;
     }
   }
-  throw new Error(`unterminated double quote at position ${start + 1}`);
+  throw new Error(`unterminated double quote at column ${start + 1}`);
 }

@@ -1,5 +1,6 @@
 import { quote } from "shell-quote";
 import { ActionError } from "../core/errors.js";
+import { splitShellWords } from "../core/shlex.js";
 
 /**
  * How a task's command string is executed.
@@ -66,65 +67,14 @@ export function formatArgv(argv: readonly string[]): string {
   return quote(argv);
 }
 
-/** Word separators of sh outside quotes. `\r` is not one (sh keeps it inside the word). */
-const BLANK = /[ \t]/;
-
 /**
- * POSIX shlex splitting (no expansion): blanks separate words; `'…'` is literal; `"…"` is
- * literal except `\"` and `\\`; outside quotes `\` keeps the next character. Only called on
- * strings without `$`, backquotes or newlines, where this matches sh exactly.
+ * Splits a command that has no shell syntax into argv (POSIX rules, no expansion; see
+ * core/shlex.ts). Throws ActionError naming the command on an unterminated quote.
  */
 export function splitWords(command: string): string[] {
-  const words: string[] = [];
-  let word: string | null = null;
-  let i = 0;
-  while (i < command.length) {
-    const c = command[i]!;
-    if (BLANK.test(c)) {
-      if (word !== null) words.push(word);
-      word = null;
-      i += 1;
-      continue;
-    }
-    const [piece, next] = readPiece(command, i);
-    word = (word ?? "") + piece;
-    i = next;
+  try {
+    return splitShellWords(command);
+  } catch (e) {
+    throw new ActionError(`cannot split command ${JSON.stringify(command)}: ${(e as Error).message}`);
   }
-  if (word !== null) words.push(word);
-  return words;
-}
-
-/** Reads one quoted section, escape or plain character starting at `i`. */
-function readPiece(s: string, i: number): [string, number] {
-  const c = s[i]!;
-  if (c === "'") {
-    const end = s.indexOf("'", i + 1);
-    if (end < 0) throw syntaxError(s, `unterminated single quote at column ${i + 1}`);
-    return [s.slice(i + 1, end), end + 1];
-  }
-  if (c === '"') return readDoubleQuoted(s, i);
-  if (c === "\\") {
-    if (i + 1 >= s.length) throw syntaxError(s, "trailing backslash");
-    return [s[i + 1]!, i + 2];
-  }
-  return [c, i + 1];
-}
-
-function readDoubleQuoted(s: string, start: number): [string, number] {
-  let out = "";
-  for (let i = start + 1; i < s.length; i += 1) {
-    const c = s[i]!;
-    if (c === '"') return [out, i + 1];
-    if (c === "\\" && (s[i + 1] === '"' || s[i + 1] === "\\")) {
-      out += s[i + 1];
-      i += 1;
-    } else {
-      out += c;
-    }
-  }
-  throw syntaxError(s, `unterminated double quote at column ${start + 1}`);
-}
-
-function syntaxError(command: string, what: string): ActionError {
-  return new ActionError(`cannot split command ${JSON.stringify(command)}: ${what}`);
 }

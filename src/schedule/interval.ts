@@ -1,3 +1,4 @@
+import { DURATION_UNIT_MS } from "../core/duration.js";
 import { fail } from "./errors.js";
 
 /**
@@ -6,16 +7,11 @@ import { fail } from "./errors.js";
  * Empty, zero, negative or unknown units are errors.
  */
 const UNIT_MS: Readonly<Record<string, number>> = {
+  ...DURATION_UNIT_MS,
   ns: 1e-6,
   us: 1e-3,
   "µs": 1e-3,
   "μs": 1e-3,
-  ms: 1,
-  s: 1_000,
-  m: 60_000,
-  h: 3_600_000,
-  d: 86_400_000,
-  w: 604_800_000,
   y: 31_536_000_000,
 };
 
