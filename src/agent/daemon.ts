@@ -37,6 +37,8 @@ export interface DaemonOptions {
 export const DAEMON_PID_FILE = "daemon.pid";
 export const DAEMON_STATUS_FILE = "daemon.status.json";
 const HOUSEKEEPING_MS = 60_000;
+/** While runs of a previous daemon are still alive, how often to look whether they exited. */
+const ORPHAN_CHECK_MS = 1_000;
 const RELOAD_DEBOUNCE_MS = 300;
 
 export async function runDaemon(app: App, opts: DaemonOptions): Promise<number> {
@@ -90,9 +92,11 @@ class Agent {
     process.on("SIGHUP", onHup);
     const watcher = this.watchConfig(reload);
     const housekeeping = setInterval(() => void this.housekeep(), HOUSEKEEPING_MS);
+    const orphanCheck = setInterval(() => this.settle(), ORPHAN_CHECK_MS);
     void this.housekeep();
     const signal = await stopSignal;
     clearInterval(housekeeping);
+    clearInterval(orphanCheck);
     watcher?.close();
     process.off("SIGHUP", onHup);
     await this.shutdown(signal);
@@ -149,10 +153,26 @@ class Agent {
     }
   }
 
+  /** Records orphaned runs whose process has exited as interrupted, and logs each. Never throws. */
+  private settle(): void {
+    if (this.orphans.length === 0) return;
+    try {
+      const alive = settleOrphans(this.history, this.orphans, isProcessAlive, this.app.clock.now());
+      const still = new Set(alive.map((r) => r.id));
+      for (const rec of this.orphans) {
+        if (still.has(rec.id)) continue;
+        this.opts.log.write("warning", `interrupted ${rec.svc} ${rec.rid} run ${rec.id}: its process (pid ${rec.pid}) exited after the previous svcmgr had gone`, { event: "interrupted", svc: rec.svc, rid: rec.rid, runId: rec.id });
+      }
+      this.orphans = alive;
+    } catch (e) {
+      this.opts.log.write("error", `checking orphaned runs failed: ${(e as Error).message}`, { event: "housekeeping-error" });
+    }
+  }
+
   /** Orphans that exited, retention, and the status file. Never throws. */
   private async housekeep(): Promise<void> {
     try {
-      this.orphans = settleOrphans(this.history, this.orphans, isProcessAlive, this.app.clock.now());
+      this.settle();
       await pruneHistory(this.history, this.opts.retention, this.app.clock.now(), (f) => rm(f, { force: true }), { maxBatches: 20 });
       this.writeStatus();
     } catch (e) {
@@ -166,7 +186,7 @@ class Agent {
     writeFileAtomic(join(this.app.paths.var, DAEMON_STATUS_FILE), JSON.stringify({
       pid: process.pid, updatedAt: new Date(this.app.clock.now()).toISOString(), services: this.registry.size,
       tasks: snap.tasks.length, scheduled: snap.tasks.filter((t) => t.notScheduled === null).length,
-      running: snap.running, queued: snap.queued, nextWake: next?.toISOString() ?? null, orphans: this.orphans.length,
+      runningTasks: snap.running, queuedTasks: snap.queued, nextWake: next?.toISOString() ?? null, orphans: this.orphans.length,
     }, null, 2) + "\n");
   }
 

@@ -53,12 +53,17 @@ function build(command: CliCommand, positionals: string[], raw: Array<[string, s
   const table: Record<string, OptionSpec> = { ...GLOBAL_OPTIONS, ...(command.options ?? {}) };
   const args: ParsedArgs = { _: [...command.words] };
   for (const [key, spec] of Object.entries(table)) if (spec.default !== undefined) args[key] = spec.default;
+  const given = new Set<string>();
   for (const [name, value] of raw) {
     const entry = Object.entries(table).find(([k, s]) => k === name || s.alias === name);
     if (entry === undefined) return null;
-    const v = convertValue(entry[1], value);
+    const [key, spec] = entry;
+    const v = convertValue(spec, value);
     if (v === undefined) return null;
-    args[entry[0]] = entry[1].type === "array" ? [...((args[entry[0]] as string[] | undefined) ?? []), v as string] : v;
+    // Repeated options collect into an array, as yargs does; commands decide what that means.
+    const previous = given.has(key) ? ([] as unknown[]).concat(args[key]) : [];
+    args[key] = given.has(key) || spec.type === "array" ? [...previous, v] : v;
+    given.add(key);
   }
   const specs = command.positionals ?? [];
   if (positionals.length > specs.length) return null;

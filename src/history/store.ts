@@ -64,7 +64,7 @@ function loadDriver(): { Driver: typeof BetterSqlite3; nativeBinding: string | u
 function connect(file: string): Db {
   const { Driver, nativeBinding } = loadDriver();
   try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o750 });
+    mkdirSync(dirname(file), { recursive: true, mode: 0o755 }); // task users may need to reach their own var dirs below it
     closeSync(openSync(file, "a", 0o640)); // records hold task output: not world-readable (-wal/-shm follow)
     const db = new Driver(file, { timeout: BUSY_TIMEOUT_MS, ...(nativeBinding === undefined ? {} : { nativeBinding }) });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);

@@ -17,8 +17,8 @@ export function createApp(opts: { root?: string; debug?: boolean }): App {
     users: createUserDb(),
     runner: createProcessRunner(),
     prompter: createTtyPrompter(),
-    stdout: output(process.stdout, env),
-    stderr: output(process.stderr, env),
+    stdout: output(() => process.stdout, env),
+    stderr: output(() => process.stderr, env),
     nodename: hostname(),
     uid: process.geteuid?.() ?? 0,
     env,
@@ -30,9 +30,12 @@ export function createApp(opts: { root?: string; debug?: boolean }): App {
   };
 }
 
-function output(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): Output {
+/** process.stdout/stderr are built on first access (a few ms each): only when written to. */
+function output(stream: () => NodeJS.WriteStream, env: NodeJS.ProcessEnv): Output {
   return {
-    write: (text) => void stream.write(text),
-    color: stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== "dumb",
+    write: (text) => void stream().write(text),
+    get color() {
+      return stream().isTTY === true && env.NO_COLOR === undefined && env.TERM !== "dumb";
+    },
   };
 }

@@ -119,6 +119,10 @@ async function checkRequires(task: TaskDef, ctx: RunContext, deps: PipelineDeps)
 
 async function checkConfirmation(task: TaskDef, ctx: RunContext, deps: PipelineDeps): Promise<Stop | undefined> {
   if (!task.confirmation) return undefined; // before touching the terminal: opening stdin is not free
+  if (ctx.dryRun && !ctx.confirm) {
+    deps.reporter.message("info", task.rid, "would ask for confirmation (pass --confirm to skip the prompt)");
+    return undefined;
+  }
   let decision = decideConfirmation(task.rid, task.confirmation, { confirm: ctx.confirm, cron: ctx.cron, interactive: deps.prompter.isInteractive() });
   if (decision.kind === "ask") decision = confirmationAnswer(await deps.prompter.ask(decision.prompt, CONFIRMATION_TIMEOUT_MS));
   if (decision.kind !== "refuse") {

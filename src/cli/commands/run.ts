@@ -72,7 +72,9 @@ async function runService(app: App, path: ReturnType<typeof selectServices>[numb
   }
 }
 
+/** A selector option; given several times (`--rid a --rid b`) it means the comma list `a,b`. */
 function str(v: unknown): string | undefined {
+  if (Array.isArray(v)) return v.map(String).join(",");
   return typeof v === "string" ? v : undefined;
 }
 
