@@ -33,8 +33,8 @@ describe("output, state files and history", { concurrency: 4 }, () => {
   test("log = false keeps the task's output out of the service log, not off the terminal", async () => {
     root.writeConf("nolog", "[task#0]\ncommand = echo secret-output\nlog = false\n");
     const r = await root.runTasks("nolog");
-    assert.equal(r.stdout, "secret-output\n");
     assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, "secret-output\n");
     assert.ok(!root.serviceLog("nolog").includes("| secret-output"), root.serviceLog("nolog"));
     assert.match(root.serviceLog("nolog"), /rid=task#0 \| command exited with code 0/);
   });
