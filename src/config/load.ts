@@ -14,5 +14,6 @@ export interface LoadedService {
 export function loadService(path: ObjectPath, file: string, text: string, ctx: ServiceContext, options: ValidateOptions = {}): LoadedService {
   const { doc, alerts: syntax } = parseIni(text, file);
   const config = new ServiceConfig(path, file, doc, ctx);
-  return { config, alerts: [...syntax, ...validateService(config, options)] };
+  const alerts = [...syntax, ...validateService(config, options)].sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+  return { config, alerts };
 }

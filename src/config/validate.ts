@@ -26,7 +26,7 @@ export function validateService(config: ServiceConfig, options: ValidateOptions 
   const alerts: Alert[] = [];
   const emit: Emit = (a) => alerts.push({ file: config.file, ...a });
   for (const section of config.doc.sections) validateSection(config, section, emit, options);
-  return dedupe(alerts);
+  return dedupe(alerts).sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
 }
 
 /** An inherited value is checked once per inheriting section; report each problem once. */

@@ -16,6 +16,8 @@ export interface RunLog {
    * The chunk is kept until written: do not modify it afterwards (stream chunks never are).
    */
   write(stream: OutputStream, chunk: Buffer): void;
+  /** Bytes accepted but not yet on disk; never more than `maxQueuedBytes`. */
+  readonly queuedBytes: number;
   /** Flushes and closes; rejects with the first write error, naming the file. */
   close(): Promise<void>;
 }
@@ -63,6 +65,10 @@ class RunLogFile implements RunLog {
     this.#queue.push({ chunk, position });
     this.#queued += chunk.length;
     this.#pump();
+  }
+
+  get queuedBytes(): number {
+    return this.#queued;
   }
 
   close(): Promise<void> {

@@ -140,6 +140,7 @@ function refuse(task: TaskDef, ctx: RunContext, deps: PipelineDeps, gate: Gate, 
 }
 
 async function recordRefusal(task: TaskDef, ctx: RunContext, deps: PipelineDeps, gate: Gate, status: FinalStatus, reason: string, failed: boolean): Promise<TaskOutcome> {
+  if (ctx.dryRun) return { rid: task.rid, gate, status, exitCode: null, reason, failed }; // a dry run records nothing
   const now = deps.clock.now();
   const id = deps.recorder.record({
     svc: deps.service.path, rid: task.rid, trigger: ctx.trigger, scheduledFor: ctx.scheduledFor ?? null,
