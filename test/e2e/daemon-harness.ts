@@ -53,8 +53,9 @@ export class Daemon {
     });
   }
 
-  static start(root: TestRoot, args: readonly string[] = []): Daemon {
-    return new Daemon(root, spawnCli(["--root", root.dir, "daemon", "run", "--log-format", "json", ...args]));
+  /** `env`: extra variables for the daemon (e.g. NODE_OPTIONS for a profile). */
+  static start(root: TestRoot, args: readonly string[] = [], env: Readonly<Record<string, string | undefined>> = {}): Daemon {
+    return new Daemon(root, spawnCli(["--root", root.dir, "daemon", "run", "--log-format", "json", ...args], { env }));
   }
 
   get pid(): number {
@@ -123,6 +124,13 @@ export class Daemon {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** CPU time used so far (user + system), in clock ticks (see `getconf CLK_TCK`). */
+  cpuTicks(): number {
+    const stat = readFileSync(`/proc/${this.pid}/stat`, "latin1");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(f[14 - 3]) + Number(f[15 - 3]);
   }
 
   /** Resident memory in KiB (VmRSS) or the peak (VmHWM). */

@@ -1,0 +1,176 @@
+/**
+ * The real daemon under a burst, after `npm run build`:
+ *   node --import tsx bench/daemon-burst.bench.ts [--tasks 1000] [--parallel 64] [--profile DIR]
+ *
+ * 1. 1,000 tasks (10 services × 100) running `/bin/true`, all due at the same second, with
+ *    `--max-parallel 64` and with the default: start lag (`startedAt − scheduledFor`, from the
+ *    history) p50 / p99 / max, wall time until the last record is final, daemon CPU per run
+ *    (utime + stime of the daemon between just before the slot and the last record).
+ * 2. Baselines measured in the same run: a bare Node script spawning `/bin/true` as many times
+ *    with the same concurrency (its own CPU per spawn, wall time), and `node -e 0` (the start a
+ *    CLI re-spawn per run would pay, as OpenSVC does).
+ * 3. One task due at exact seconds, ten times: start lag median and max.
+ * With `--profile DIR`, the burst daemons run under `--cpu-prof` (profiles written to DIR on stop).
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
+import { makeRoot, type TestRoot } from "../test/e2e/helpers.js";
+import { Daemon, waitRecords } from "../test/e2e/daemon-harness.js";
+import { defaultMaxParallel } from "../src/daemon/ports.js";
+
+const arg = (name: string, dflt: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
+};
+const TASKS = Number(arg("tasks", "1000"));
+const PARALLEL = Number(arg("parallel", "64"));
+const PROFILE = arg("profile", "");
+const SERVICES = 10;
+const TICK_MS = 1000 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
+const DEFAULT_PARALLEL = defaultMaxParallel(availableParallelism());
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))]!;
+}
+
+/** Cron with seconds for one local instant (daily). */
+function cronAt(ms: number): string {
+  const d = new Date(ms);
+  return `${d.getSeconds()} ${d.getMinutes()} ${d.getHours()} * * *`;
+}
+
+function writeServices(root: TestRoot, tasks: number, schedule: string): void {
+  const perService = Math.ceil(tasks / SERVICES);
+  for (let s = 0; s < SERVICES; s++) {
+    const lines: string[] = [];
+    for (let t = 0; t < perService && s * perService + t < tasks; t++) lines.push(`[task#${t}]\ncommand = /bin/true\nschedule = ${schedule}\n`);
+    root.writeConf(`burst${s}`, lines.join("\n"));
+  }
+}
+
+interface BurstResult {
+  readonly label: string;
+  readonly runs: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+  readonly wallMs: number;
+  readonly cpuMsPerRun: number;
+  readonly statuses: string;
+}
+
+async function burst(label: string, maxParallel: number | null): Promise<BurstResult> {
+  const root = makeRoot();
+  try {
+    // Start the daemon on an empty root, then add the services for a slot a few seconds ahead.
+    const args = ["--grace", "5s", "--keep-runs", "100000", ...(maxParallel === null ? [] : ["--max-parallel", String(maxParallel)])];
+    const env = PROFILE === "" ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE} --cpu-prof-name=burst-${label.replace(/\W+/g, "_")}.cpuprofile` };
+    const d = Daemon.start(root, args, env);
+    try {
+      await d.waitEvent("daemon started", (e) => e.event === "daemon-started", 20_000);
+      const slot = Math.ceil((Date.now() + 6000) / 1000) * 1000;
+      writeServices(root, TASKS, cronAt(slot));
+      await d.waitEvent("every task planned", () => new Set(d.find("planned").map((e) => `${e.svc} ${e.rid}`)).size >= TASKS, 20_000);
+      const wait = slot - 500 - Date.now();
+      if (wait < 0) throw new Error(`loading ${TASKS} tasks took too long for the slot (${-wait} ms late)`);
+      await sleep(wait);
+      const cpu0 = d.cpuTicks();
+      const recs = await waitRecords(root, `${TASKS} final records`, (rs) => rs.length >= TASKS && rs.every((r) => r.status !== "running"), 120_000, d);
+      const cpu1 = d.cpuTicks();
+      const lags = recs.map((r) => r.startedAt - r.scheduledFor!).sort((a, b) => a - b);
+      const lastEnd = Math.max(...recs.map((r) => r.endedAt ?? r.startedAt));
+      const statuses = Object.entries(recs.reduce<Record<string, number>>((acc, r) => ((acc[r.status] = (acc[r.status] ?? 0) + 1), acc), {})).map(([k, v]) => `${k}=${v}`).join(" ");
+      return { label, runs: recs.length, p50: quantile(lags, 0.5), p99: quantile(lags, 0.99), max: lags[lags.length - 1]!, wallMs: lastEnd - slot, cpuMsPerRun: ((cpu1 - cpu0) * TICK_MS) / recs.length, statuses };
+    } finally {
+      await d.stop("SIGTERM", 30_000).catch(() => d.stop("SIGKILL"));
+    }
+  } finally {
+    root.cleanup();
+  }
+}
+
+/** A bare Node script: spawn `/bin/true` N times, `concurrency` at a time; its own CPU (self and waited children). */
+const SPAWN_BASELINE = `
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+const [n, conc] = process.argv.slice(1).map(Number);
+const ticks = () => { const f = readFileSync("/proc/self/stat", "latin1"); const x = f.slice(f.lastIndexOf(")") + 2).split(" "); return [Number(x[11]) + Number(x[12]), Number(x[13]) + Number(x[14])]; };
+const [self0, kids0] = ticks();
+const t0 = performance.now();
+let started = 0;
+const one = () => new Promise((res) => { const c = spawn("/bin/true", [], { stdio: ["ignore", "pipe", "pipe"], detached: true }); c.stdout.resume(); c.stderr.resume(); c.on("close", res); });
+const worker = async () => { while (started < n) { started++; await one(); } };
+await Promise.all(Array.from({ length: conc }, worker));
+const wall = performance.now() - t0;
+const [self1, kids1] = ticks();
+console.log(JSON.stringify({ wall, selfTicks: self1 - self0, childTicks: kids1 - kids0 }));
+`;
+
+function spawnBaseline(n: number, conc: number): { wallMs: number; cpuMsPerSpawn: number; childCpuMsPerSpawn: number } {
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", SPAWN_BASELINE, String(n), String(conc)], { encoding: "utf8" });
+  const r = JSON.parse(out) as { wall: number; selfTicks: number; childTicks: number };
+  return { wallMs: r.wall, cpuMsPerSpawn: (r.selfTicks * TICK_MS) / n, childCpuMsPerSpawn: (r.childTicks * TICK_MS) / n };
+}
+
+/** `node -e 0`: wall and CPU (user + system, from the waited child) per start. */
+function nodeStart(times: number): { wallMs: number; cpuMs: number } {
+  const CPU_OF_CHILDREN = `const f=require("fs").readFileSync("/proc/self/stat","latin1");const x=f.slice(f.lastIndexOf(")")+2).split(" ");console.log(Number(x[13])+Number(x[14]))`;
+  const kids = () => Number(execFileSync(process.execPath, ["-e", `${"const {spawnSync}=require('child_process');"}for(let i=0;i<${times};i++)spawnSync(process.execPath,["-e","0"]);${CPU_OF_CHILDREN}`], { encoding: "utf8" }).trim());
+  const t0 = performance.now();
+  for (let i = 0; i < times; i++) spawnSync(process.execPath, ["-e", "0"]);
+  const wallMs = (performance.now() - t0) / times;
+  return { wallMs, cpuMs: (kids() * TICK_MS) / times };
+}
+
+async function singleTask(times: number): Promise<{ lags: number[] }> {
+  const root = makeRoot();
+  const d = Daemon.start(root);
+  try {
+    await d.waitEvent("daemon started", (e) => e.event === "daemon-started", 20_000);
+    root.writeConf("single", "[task#0]\ncommand = /bin/true\nschedule = * * * * * *\n");
+    const recs = await waitRecords(root, `${times} runs`, (rs) => rs.filter((r) => r.status === "succeeded").length >= times + 1, 30_000, d);
+    // The first slot may be the reload's own second: keep the `times` that follow it.
+    const lags = recs.filter((r) => r.status === "succeeded").slice(1, times + 1).map((r) => r.startedAt - r.scheduledFor!);
+    return { lags };
+  } finally {
+    await d.stop().catch(() => d.stop("SIGKILL"));
+    root.cleanup();
+  }
+}
+
+const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) : "n/a");
+
+async function main(): Promise<void> {
+  console.log(`daemon burst benchmark: ${TASKS} tasks × /bin/true due at one second; ${availableParallelism()} CPUs, node ${process.version}, CLK_TCK ${1000 / TICK_MS}\n`);
+  const results: BurstResult[] = [];
+  results.push(await burst(`--max-parallel ${PARALLEL}`, PARALLEL));
+  results.push(await burst(`default (${DEFAULT_PARALLEL})`, null));
+  const spawnHigh = spawnBaseline(TASKS, PARALLEL);
+  const spawnDefault = spawnBaseline(TASKS, DEFAULT_PARALLEL);
+  const node = nodeStart(10);
+  const single = await singleTask(10);
+
+  const rows: string[][] = [["case", "runs", "lag p50 ms", "lag p99 ms", "lag max ms", "wall ms", "daemon CPU ms/run", "target", "statuses"]];
+  for (const r of results) {
+    rows.push([r.label, String(r.runs), fmt(r.p50, 0), fmt(r.p99, 0), fmt(r.max, 0), fmt(r.wallMs, 0), fmt(r.cpuMsPerRun, 2), `p99 ≤ 1000 ${r.p99 <= 1000 ? "ok" : "MISSED"}; CPU ≤ 5 ${r.cpuMsPerRun <= 5 ? "ok" : "MISSED"}`, r.statuses]);
+  }
+  rows.push([`bare node spawn ×${TASKS}, conc ${PARALLEL}`, String(TASKS), "", "", "", fmt(spawnHigh.wallMs, 0), fmt(spawnHigh.cpuMsPerSpawn, 2), `(child ${fmt(spawnHigh.childCpuMsPerSpawn, 2)} ms)`, ""]);
+  rows.push([`bare node spawn ×${TASKS}, conc ${DEFAULT_PARALLEL}`, String(TASKS), "", "", "", fmt(spawnDefault.wallMs, 0), fmt(spawnDefault.cpuMsPerSpawn, 2), `(child ${fmt(spawnDefault.childCpuMsPerSpawn, 2)} ms)`, ""]);
+  rows.push(["node -e 0 (CLI re-spawn floor)", "10", "", "", "", fmt(node.wallMs, 0) + " /start", fmt(node.cpuMs, 1), "", ""]);
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join("  "));
+
+  const sorted = [...single.lags].sort((a, b) => a - b);
+  console.log(`\nsingle due task, ${single.lags.length} slots: lag median ${fmt(quantile(sorted, 0.5), 0)} ms, max ${fmt(sorted[sorted.length - 1]!, 0)} ms (target ≤ 50 ms: ${sorted[sorted.length - 1]! <= 50 ? "ok" : "MISSED"}); all: ${single.lags.join(", ")}`);
+
+  console.log("\nratios:");
+  for (const r of results) {
+    const base = r.label.startsWith("default") ? spawnDefault : spawnHigh;
+    console.log(`  ${r.label}: daemon CPU per run = ${fmt(r.cpuMsPerRun / base.cpuMsPerSpawn, 1)} × a bare spawn, ${fmt((r.cpuMsPerRun / node.cpuMs) * 100, 1)} % of a node start; wall = ${fmt(r.wallMs / base.wallMs, 1)} × bare spawns`);
+  }
+}
+
+await main();
