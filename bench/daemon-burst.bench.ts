@@ -10,7 +10,7 @@
  *    with the same concurrency (its own CPU per spawn, wall time), and `node -e 0` (the start a
  *    CLI re-spawn per run would pay, as OpenSVC does).
  * 3. One task due at exact seconds, ten times: start lag median and max.
- * With `--profile DIR`, the burst daemons run under `--cpu-prof` (profiles written to DIR on stop).
+ * With `--profile DIR`, the burst daemons run under `node --cpu-prof` (profiles written to DIR on stop).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
@@ -67,8 +67,8 @@ async function burst(label: string, maxParallel: number | null): Promise<BurstRe
   try {
     // Start the daemon on an empty root, then add the services for a slot a few seconds ahead.
     const args = ["--grace", "5s", "--keep-runs", "100000", ...(maxParallel === null ? [] : ["--max-parallel", String(maxParallel)])];
-    const env = PROFILE === "" ? {} : { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE} --cpu-prof-name=burst-${label.replace(/\W+/g, "_")}.cpuprofile` };
-    const d = Daemon.start(root, args, env);
+    const nodeArgs = PROFILE === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${PROFILE}`, `--cpu-prof-name=burst-${label.replace(/\W+/g, "_")}.cpuprofile`];
+    const d = Daemon.start(root, args, nodeArgs);
     try {
       await d.waitEvent("daemon started", (e) => e.event === "daemon-started", 20_000);
       const slot = Math.ceil((Date.now() + 6000) / 1000) * 1000;

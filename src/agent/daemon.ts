@@ -78,8 +78,6 @@ class Agent {
 
   async run(): Promise<number> {
     this.recover();
-    this.opts.log.write("info", `daemon started (pid ${process.pid}, root ${this.app.paths.var}, max parallel ${this.opts.maxParallel})`, { event: "daemon-started", pid: process.pid });
-    this.scheduler.start(this.registry.load());
     const stopSignal = new Promise<string>((resolve) => {
       process.once("SIGTERM", () => resolve("SIGTERM"));
       process.once("SIGINT", () => resolve("SIGINT"));
@@ -90,7 +88,10 @@ class Agent {
       reload();
     };
     process.on("SIGHUP", onHup);
+    // Watch before the first load: a file written while it reads is then reloaded, not missed.
     const watcher = this.watchConfig(reload);
+    this.opts.log.write("info", `daemon started (pid ${process.pid}, root ${this.app.paths.var}, max parallel ${this.opts.maxParallel})`, { event: "daemon-started", pid: process.pid });
+    this.scheduler.start(this.registry.load());
     const housekeeping = setInterval(() => void this.housekeep(), HOUSEKEEPING_MS);
     const orphanCheck = setInterval(() => this.settle(), ORPHAN_CHECK_MS);
     void this.housekeep();

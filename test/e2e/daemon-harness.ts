@@ -2,12 +2,12 @@
  * Helpers for the daemon end-to-end tests: a real `svcmgr daemon run` on a private root, its JSON
  * log lines parsed as they arrive, and the history read straight from the SQLite file.
  */
-import type { ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { openHistory } from "../../src/history/store.js";
 import type { RunRecord } from "../../src/history/record.js";
-import { processesWith, spawnCli, type TestRoot } from "./helpers.js";
+import { baseEnv, CLI, processesWith, spawnCli, type TestRoot } from "./helpers.js";
 
 /** One daemon log line (`--log-format json`). */
 export interface LogEvent {
@@ -53,9 +53,11 @@ export class Daemon {
     });
   }
 
-  /** `env`: extra variables for the daemon (e.g. NODE_OPTIONS for a profile). */
-  static start(root: TestRoot, args: readonly string[] = [], env: Readonly<Record<string, string | undefined>> = {}): Daemon {
-    return new Daemon(root, spawnCli(["--root", root.dir, "daemon", "run", "--log-format", "json", ...args], { env }));
+  /** `nodeArgs`: options for node itself, before the script (e.g. `--cpu-prof`). */
+  static start(root: TestRoot, args: readonly string[] = [], nodeArgs: readonly string[] = []): Daemon {
+    const argv = ["--root", root.dir, "daemon", "run", "--log-format", "json", ...args];
+    if (nodeArgs.length === 0) return new Daemon(root, spawnCli(argv));
+    return new Daemon(root, spawn(process.execPath, [...nodeArgs, CLI, ...argv], { env: baseEnv(), stdio: ["ignore", "pipe", "pipe"] }));
   }
 
   get pid(): number {
