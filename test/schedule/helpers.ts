@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 
-/** Reference vectors live in the shared docs, beside the repository. */
+/** Reference vectors (copies of the behaviour reference's spec/*.json, kept with the tests). */
 export function loadSpec<T>(name: string): T {
-  return JSON.parse(readFileSync(new URL(`../../../shared/spec/${name}`, import.meta.url), "utf8")) as T;
+  return JSON.parse(readFileSync(new URL(`../fixtures/spec/${name}`, import.meta.url), "utf8")) as T;
 }
 
 /** Vectors are naive wall-clock times produced with TZ=UTC. */
