@@ -1,30 +1,21 @@
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, chownSync } from "node:fs";
-import { hasStackTrace, isRoot, makeRoot, ranRids, type CliResult, type TestRoot } from "./helpers.js";
+import { hasStackTrace, isRoot, makeRoot, ranRids, rootPerSuite, type CliResult } from "./helpers.js";
 
 /**
  * Design §3, §4: every configuration problem at once, each with file:line; errors refuse the
  * service (exit 2) for `validate config` and for `run`; an unknown keyword is only a warning.
  */
 describe("malformed configurations", { concurrency: 4 }, () => {
-  let root: TestRoot;
-  let n = 0;
-  before(() => {
-    root = makeRoot();
-  });
-  after(() => root.cleanup());
-
-  const service = (conf: string) => {
-    const name = `bad${n++}`;
-    return { name, file: root.writeConf(name, conf) };
-  };
+  const suite = rootPerSuite("bad");
+  const service = (conf: string) => suite.service(conf);
 
   /** `validate config` and `run` both refuse it with exit 2, and both show `expected` (messages, as regexps). */
   async function refusedBoth(conf: string, expected: (file: string) => RegExp[]): Promise<{ validate: CliResult; run: CliResult }> {
     const { name, file } = service(conf);
-    const validate = await root.run(["-s", name, "validate", "config"]);
-    const run = await root.runTasks(name);
+    const validate = await suite.root.run(["-s", name, "validate", "config"]);
+    const run = await suite.root.runTasks(name);
     for (const [what, r, text] of [["validate config", validate, validate.stdout + validate.stderr], ["run", run, run.stderr]] as const) {
       assert.equal(r.status, 2, `${what}: ${r.stdout}${r.stderr}`);
       assert.ok(!hasStackTrace(r.stderr), r.stderr);
@@ -105,7 +96,7 @@ describe("malformed configurations", { concurrency: 4 }, () => {
 
   test("validate config --format json: every alert with its line", async () => {
     const { name } = service("[task#0]\ncommand = true\noptional = maybe\ncomand = x\n");
-    const r = await root.run(["-s", name, "validate", "config", "--format", "json"]);
+    const r = await suite.root.run(["-s", name, "validate", "config", "--format", "json"]);
     assert.equal(r.status, 2);
     const [report] = JSON.parse(r.stdout) as Array<{ service: string; valid: boolean; alerts: Array<{ level: string; line: number; keyword: string }> }>;
     assert.equal(report!.service, name);
@@ -118,11 +109,11 @@ describe("malformed configurations", { concurrency: 4 }, () => {
 
   test("unknown keyword alone: a warning with a hint; validate exits 0 and run still runs", async () => {
     const { name, file } = service("[task#0]\ncommand = echo ran task#0\ntimout = 5\n");
-    const validate = await root.run(["-s", name, "validate", "config"]);
+    const validate = await suite.root.run(["-s", name, "validate", "config"]);
     assert.equal(validate.status, 0, validate.stdout + validate.stderr);
     assert.match(validate.stdout, new RegExp(`${at(file, 3)} \\[task#0\\] timout = "5": warning: unknown keyword, ignored; did you mean "timeout"\\?`));
     assert.match(validate.stderr, /configuration is valid \(0 error\(s\), 1 warning\(s\)\)/);
-    const run = await root.runTasks(name);
+    const run = await suite.root.runTasks(name);
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(ranRids(run.stdout), ["task#0"]);
     assert.match(run.stderr, /did you mean "timeout"/);
@@ -131,16 +122,12 @@ describe("malformed configurations", { concurrency: 4 }, () => {
 
 /** A root svcmgr refuses config files others can change (it runs their commands as root). */
 describe("config file permissions (as root)", { skip: !isRoot && "needs root", concurrency: 4 }, () => {
-  let root: TestRoot;
-  before(() => {
-    root = makeRoot();
-  });
-  after(() => root.cleanup());
+  const suite = rootPerSuite("perm");
   const CONF = "[task#0]\ncommand = echo ran task#0\n";
 
   async function refused(name: string, message: RegExp): Promise<void> {
     for (const args of [["-s", name, "run"], ["-s", name, "validate", "config"]]) {
-      const r = await root.run(args);
+      const r = await suite.root.run(args);
       assert.equal(r.status, 2, `${args.join(" ")}: ${r.stdout}${r.stderr}`);
       assert.match(r.stderr, message);
       assert.deepEqual(ranRids(r.stdout), []);
@@ -149,18 +136,18 @@ describe("config file permissions (as root)", { skip: !isRoot && "needs root", c
   }
 
   test("world-writable config file", async () => {
-    const file = root.writeConf("perm-world", CONF, 0o646);
+    const file = suite.root.writeConf("perm-world", CONF, 0o646);
     await refused("perm-world", new RegExp(`refusing config file ${escape(file)} \\(mode 0646\\): it is writable by any user`));
   });
 
   test("group-writable config file (group other than root)", async () => {
-    const file = root.writeConf("perm-group", CONF, 0o664);
+    const file = suite.root.writeConf("perm-group", CONF, 0o664);
     chownSync(file, 0, 65534);
     await refused("perm-group", new RegExp(`refusing config file ${escape(file)} \\(mode 0664\\): it is writable by group 65534`));
   });
 
   test("config file owned by another user", async () => {
-    const file = root.writeConf("perm-owner", CONF);
+    const file = suite.root.writeConf("perm-owner", CONF);
     chownSync(file, 65534, 0);
     await refused("perm-owner", new RegExp(`refusing config file ${escape(file)} \\(mode 0644\\): it is owned by uid 65534, not root`));
   });
@@ -180,8 +167,8 @@ describe("config file permissions (as root)", { skip: !isRoot && "needs root", c
   });
 
   test("a safe file next to a refused one still runs", async () => {
-    root.writeConf("perm-ok", CONF);
-    const r = await root.runTasks("perm-ok");
+    suite.root.writeConf("perm-ok", CONF);
+    const r = await suite.root.runTasks("perm-ok");
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(ranRids(r.stdout), ["task#0"]);
   });

@@ -1,7 +1,7 @@
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { baseEnv, CLI, collect, makeRoot, ranRids, waitForOutput, type CliResult, type TestRoot } from "./helpers.js";
+import { baseEnv, CLI, collect, ranRids, rootPerSuite, waitForOutput, type CliResult, type TestRoot } from "./helpers.js";
 
 /** Spec §5.5, design §5 Confirmation. */
 const PROMPT = "Do you really want to run task#3 (yes/no) > ";
@@ -22,31 +22,22 @@ async function runOnTty(args: readonly string[], answer: string, env: Record<str
 }
 
 describe("confirmation = true", { concurrency: 4 }, () => {
-  let root: TestRoot;
-  let n = 0;
-  before(() => {
-    root = makeRoot();
-  });
-  after(() => root.cleanup());
-  const service = () => {
-    const name = `conf${n++}`;
-    root.writeConf(name, "[task#3]\ncommand = echo ran task#3\nconfirmation = true\n");
-    return name;
-  };
+  const suite = rootPerSuite("conf");
+  const service = () => suite.service("[task#3]\ncommand = echo ran task#3\nconfirmation = true\n").name;
 
   test("stdin not a terminal (/dev/null): refused at once, exit 1, the message names --confirm", async () => {
     const svc = service();
-    const r = await root.runTasks(svc);
+    const r = await suite.root.runTasks(svc);
     assert.equal(r.status, 1);
     assert.deepEqual(ranRids(r.stdout), []);
     assert.match(r.stderr, /--confirm/);
     assert.ok(!r.stderr.includes(PROMPT), "no prompt without a terminal");
     assert.ok(r.ms < 5000, `took ${r.ms} ms`);
-    assert.equal(root.history(svc).at(-1)?.status, "aborted");
+    assert.equal(suite.root.history(svc).at(-1)?.status, "aborted");
   });
 
   test("stdin a pipe carrying yes: still refused (not a terminal)", async () => {
-    const r = await root.runTasks(service(), [], { input: "yes\n" });
+    const r = await suite.root.runTasks(service(), [], { input: "yes\n" });
     assert.equal(r.status, 1);
     assert.deepEqual(ranRids(r.stdout), []);
     assert.match(r.stderr, /--confirm/);
@@ -54,14 +45,14 @@ describe("confirmation = true", { concurrency: 4 }, () => {
   });
 
   test("--confirm: runs without asking", async () => {
-    const r = await root.runTasks(service(), ["--confirm"]);
+    const r = await suite.root.runTasks(service(), ["--confirm"]);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(ranRids(r.stdout), ["task#3"]);
     assert.match(r.stderr, /confirmed by command line option/);
   });
 
   test("--cron: refused, even with a terminal", async () => {
-    const r = await runOnTtyOrCron(root, service());
+    const r = await runOnTtyOrCron(suite.root, service());
     assert.equal(r.status, 1);
     assert.ok(!r.stdout.includes(PROMPT));
     assert.ok(!/^ran task#3/m.test(r.stdout));
@@ -69,7 +60,7 @@ describe("confirmation = true", { concurrency: 4 }, () => {
   });
 
   test("on a terminal, answer yes: the three-line prompt, then the task runs", async () => {
-    const r = await runOnTty(["--root", root.dir, "-s", service(), "run"], "yes\n");
+    const r = await runOnTty(["--root", suite.root.dir, "-s", service(), "run"], "yes\n");
     assert.equal(r.status, 0, r.stdout);
     assert.ok(
       r.beforeAnswer.includes(
@@ -84,24 +75,24 @@ describe("confirmation = true", { concurrency: 4 }, () => {
 
   test("on a terminal, answer no: aborted, exit 1", async () => {
     const svc = service();
-    const r = await runOnTty(["--root", root.dir, "-s", svc, "run"], "no\n");
+    const r = await runOnTty(["--root", suite.root.dir, "-s", svc, "run"], "no\n");
     assert.equal(r.status, 1, r.stdout);
     assert.match(r.stdout, /run aborted/);
     assert.ok(!/^ran task#3/m.test(r.stdout));
-    assert.equal(root.history(svc).at(-1)?.status, "aborted");
+    assert.equal(suite.root.history(svc).at(-1)?.status, "aborted");
   });
 
   test("on a terminal, end of input (Ctrl-D) instead of an answer: aborted, exit 1", async () => {
-    const r = await runOnTty(["--root", root.dir, "-s", service(), "run"], "\x04");
+    const r = await runOnTty(["--root", suite.root.dir, "-s", service(), "run"], "\x04");
     assert.equal(r.status, 1, r.stdout);
     assert.match(r.stdout, /run aborted/);
     assert.ok(!/^ran task#3/m.test(r.stdout));
   });
 
   test("on a terminal, colour unless NO_COLOR", async () => {
-    const coloured = await runOnTty(["--root", root.dir, "-s", service(), "run"], "no\n", { NO_COLOR: undefined, TERM: "xterm" });
+    const coloured = await runOnTty(["--root", suite.root.dir, "-s", service(), "run"], "no\n", { NO_COLOR: undefined, TERM: "xterm" });
     assert.match(coloured.stdout, /\x1b\[31merror: /);
-    const plain = await runOnTty(["--root", root.dir, "-s", service(), "run"], "no\n", { NO_COLOR: "1", TERM: "xterm" });
+    const plain = await runOnTty(["--root", suite.root.dir, "-s", service(), "run"], "no\n", { NO_COLOR: "1", TERM: "xterm" });
     assert.ok(!plain.stdout.includes("\x1b["), JSON.stringify(plain.stdout));
   });
 });

@@ -1,43 +1,32 @@
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { hasStackTrace, makeRoot, ranRids, type CliResult, type TestRoot } from "./helpers.js";
+import { hasStackTrace, ranRids, rootPerSuite, type CliResult } from "./helpers.js";
 
 /**
  * Design §7: 0 success; 1 a selected task failed, timed out, was refused or its requirements
  * were unmet; 2 usage or configuration error. A user error never prints a stack trace.
  */
 describe("exit codes of svcmgr run", { concurrency: 4 }, () => {
-  let root: TestRoot;
-  let n = 0;
-  before(() => {
-    root = makeRoot();
-  });
-  after(() => root.cleanup());
-
-  /** A service of its own for each case. */
-  const service = (conf: string) => {
-    const name = `exit${n++}`;
-    root.writeConf(name, conf);
-    return name;
-  };
+  const suite = rootPerSuite("exit");
+  const service = (conf: string) => suite.service(conf).name;
   const noTrace = (r: CliResult) => assert.ok(!hasStackTrace(r.stderr), `stack trace in stderr:\n${r.stderr}`);
 
   test("0: the task succeeds", async () => {
-    const r = await root.runTasks(service("[task#0]\ncommand = true\n"));
+    const r = await suite.root.runTasks(service("[task#0]\ncommand = true\n"));
     assert.equal(r.status, 0, r.stderr);
   });
 
   test("1: the task exits non-zero", async () => {
     const svc = service("[task#0]\ncommand = sh -c 'exit 3'\n");
-    const r = await root.runTasks(svc);
+    const r = await suite.root.runTasks(svc);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /task#0: error: command exited with code 3/);
-    assert.equal(root.lastRun(svc, "task#0")?.exitCode, 3);
+    assert.equal(suite.root.lastRun(svc, "task#0")?.exitCode, 3);
     noTrace(r);
   });
 
   test("1: a failed task stops the tasks after it", async () => {
-    const r = await root.runTasks(service("[task#0]\ncommand = false\n\n[task#1]\ncommand = echo ran task#1\n"));
+    const r = await suite.root.runTasks(service("[task#0]\ncommand = false\n\n[task#1]\ncommand = echo ran task#1\n"));
     assert.equal(r.status, 1);
     assert.deepEqual(ranRids(r.stdout), []);
     assert.match(r.stderr, /task#1: error: not run: a previous task failed \(task#0\)/);
@@ -45,7 +34,7 @@ describe("exit codes of svcmgr run", { concurrency: 4 }, () => {
 
   test("1: the task times out", async () => {
     const svc = service("[task#0]\ncommand = sleep 30\ntimeout = 1\n");
-    const r = await root.runTasks(svc);
+    const r = await suite.root.runTasks(svc);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /timed out after/);
     assert.ok(r.ms < 10_000, `took ${r.ms} ms`);
@@ -53,7 +42,7 @@ describe("exit codes of svcmgr run", { concurrency: 4 }, () => {
   });
 
   test("1: confirmation needed and stdin is not a terminal", async () => {
-    const r = await root.runTasks(service("[task#0]\ncommand = echo ran task#0\nconfirmation = true\n"));
+    const r = await suite.root.runTasks(service("[task#0]\ncommand = echo ran task#0\nconfirmation = true\n"));
     assert.equal(r.status, 1);
     assert.deepEqual(ranRids(r.stdout), []);
     assert.match(r.stderr, /--confirm/);
@@ -61,8 +50,8 @@ describe("exit codes of svcmgr run", { concurrency: 4 }, () => {
   });
 
   test("1: requirements unmet on a manual run", async () => {
-    const missing = root.path("no-such-dir");
-    const r = await root.runTasks(service(`[fs#0]\ntype = directory\npath = ${missing}\n\n[task#0]\ncommand = echo ran task#0\nrun_requires = fs#0(up)\n`));
+    const missing = suite.root.path("no-such-dir");
+    const r = await suite.root.runTasks(service(`[fs#0]\ntype = directory\npath = ${missing}\n\n[task#0]\ncommand = echo ran task#0\nrun_requires = fs#0(up)\n`));
     assert.equal(r.status, 1);
     assert.deepEqual(ranRids(r.stdout), []);
     assert.match(r.stderr, /requires on resource fs#0 in state up, current state down/);
@@ -70,31 +59,31 @@ describe("exit codes of svcmgr run", { concurrency: 4 }, () => {
   });
 
   test("1: nothing matches the selectors", async () => {
-    const r = await root.runTasks(service("[task#0]\ncommand = true\n"), ["--rid", "task#9"]);
+    const r = await suite.root.runTasks(service("[task#0]\ncommand = true\n"), ["--rid", "task#9"]);
     assert.equal(r.status, 1);
     noTrace(r);
   });
 
   test("0: an optional task fails", async () => {
     const svc = service("[task#0]\ncommand = false\noptional = true\n\n[task#1]\ncommand = echo ran task#1\n");
-    const r = await root.runTasks(svc);
+    const r = await suite.root.runTasks(svc);
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stderr, /task#0: warning: command exited with code 1/);
     assert.deepEqual(ranRids(r.stdout), ["task#1"], "the failure of an optional task does not stop the next one");
-    assert.equal(root.lastRun(svc, "task#0")?.status, "failed");
+    assert.equal(suite.root.lastRun(svc, "task#0")?.status, "failed");
   });
 
   test("0: a disabled task does not run", async () => {
     const svc = service("[task#0]\ncommand = echo ran task#0\ndisable = true\n");
-    const r = await root.runTasks(svc);
+    const r = await suite.root.runTasks(svc);
     assert.equal(r.status, 0, r.stderr);
     assert.deepEqual(ranRids(r.stdout), []);
     assert.match(r.stderr, /task#0 disabled/);
-    assert.equal(root.lastRun(svc, "task#0"), null);
+    assert.equal(suite.root.lastRun(svc, "task#0"), null);
   });
 
   test("0: retcodes maps an exit code to up", async () => {
-    const r = await root.runTasks(service("[task#0]\ncommand = sh -c 'exit 3'\nretcodes = 3:up 0:down\n"));
+    const r = await suite.root.runTasks(service("[task#0]\ncommand = sh -c 'exit 3'\nretcodes = 3:up 0:down\n"));
     assert.equal(r.status, 0, r.stderr);
   });
 
@@ -109,7 +98,7 @@ describe("exit codes of svcmgr run", { concurrency: 4 }, () => {
   for (const [what, args, message] of usage) {
     test(`2: usage error, ${what}`, async () => {
       const svc = service("[task#0]\ncommand = echo ran task#0\n");
-      const r = await root.run(args(svc));
+      const r = await suite.root.run(args(svc));
       assert.equal(r.status, 2, r.stderr);
       assert.match(r.stderr, message);
       assert.deepEqual(ranRids(r.stdout), []);
@@ -118,7 +107,7 @@ describe("exit codes of svcmgr run", { concurrency: 4 }, () => {
   }
 
   test("2: configuration error", async () => {
-    const r = await root.runTasks(service("[task#0]\ncommand = echo ran task#0\noptional = maybe\n"));
+    const r = await suite.root.runTasks(service("[task#0]\ncommand = echo ran task#0\noptional = maybe\n"));
     assert.equal(r.status, 2);
     assert.match(r.stderr, /invalid configuration/);
     assert.deepEqual(ranRids(r.stdout), []);
@@ -126,14 +115,14 @@ describe("exit codes of svcmgr run", { concurrency: 4 }, () => {
   });
 
   test("2: unknown service", async () => {
-    const r = await root.runTasks("no-such-service");
+    const r = await suite.root.runTasks("no-such-service");
     assert.equal(r.status, 2);
     assert.match(r.stderr, /service no-such-service not found/);
     noTrace(r);
   });
 
   test("2: a selector glob that matches no service", async () => {
-    const r = await root.runTasks("zzz*");
+    const r = await suite.root.runTasks("zzz*");
     assert.equal(r.status, 2);
     assert.match(r.stderr, /no service matches "zzz\*"/);
     noTrace(r);

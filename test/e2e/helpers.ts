@@ -10,7 +10,7 @@ import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { TestContext } from "node:test";
+import { after, before, type TestContext } from "node:test";
 import { openHistory } from "../../src/history/store.js";
 import type { RunRecord } from "../../src/history/record.js";
 import type { LastRun } from "../../src/run/ports.js";
@@ -169,6 +169,34 @@ export class TestRoot {
 }
 
 /** A fresh root, removed after the test (or suite) that owns `t`. */
+/**
+ * One temp root for a describe block (created before, removed after its tests) and a
+ * factory of services in it: each case gets a service of its own, so concurrent cases
+ * never share a task's run slot. `service(conf)` writes `<prefix><n>.conf` and returns its
+ * name and file.
+ */
+export function rootPerSuite(prefix: string): { readonly root: TestRoot; service(conf: string): { name: string; file: string } } {
+  let root: TestRoot | undefined;
+  let n = 0;
+  before(() => {
+    root = makeRoot();
+  });
+  after(() => root?.cleanup());
+  const current = () => {
+    if (root === undefined) throw new Error("rootPerSuite: used outside its describe block's tests");
+    return root;
+  };
+  return {
+    get root() {
+      return current();
+    },
+    service(conf) {
+      const name = `${prefix}${n++}`;
+      return { name, file: current().writeConf(name, conf) };
+    },
+  };
+}
+
 export function makeRoot(t?: Pick<TestContext, "after">): TestRoot {
   const dir = mkdtempSync(join(tmpdir(), "svcmgr-e2e-"));
   chmodSync(dir, 0o755);

@@ -1,6 +1,6 @@
-import { before, after, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { makeRoot, ranRids, hasStackTrace, type TestRoot } from "./helpers.js";
+import { ranRids, hasStackTrace, rootPerSuite } from "./helpers.js";
 
 /** Spec §5.2: --rid, --tags and --subsets intersect; tasks run in natural rid order. */
 const CONF = `
@@ -27,18 +27,8 @@ subset = g2
 `;
 
 describe("task selection", { concurrency: 4 }, () => {
-  let root: TestRoot;
-  let n = 0;
-  before(() => {
-    root = makeRoot();
-  });
-  after(() => root.cleanup());
-  /** Each case gets its own copy of the service, so concurrent cases never share a task's run slot. */
-  const service = () => {
-    const name = `sel${n++}`;
-    root.writeConf(name, CONF);
-    return name;
-  };
+  const suite = rootPerSuite("sel");
+  const service = () => suite.service(CONF).name;
 
   const cases: Array<[string, string[], string[]]> = [
     ["no selector runs every task", [], ["task#1", "task#2", "task#5", "task#6", "task#10"]],
@@ -58,7 +48,7 @@ describe("task selection", { concurrency: 4 }, () => {
   ];
   for (const [name, args, expected] of cases) {
     test(name, async () => {
-      const r = await root.runTasks(service(), args);
+      const r = await suite.root.runTasks(service(), args);
       assert.equal(r.status, 0, r.stderr);
       assert.deepEqual(ranRids(r.stdout), expected);
     });
@@ -72,7 +62,7 @@ describe("task selection", { concurrency: 4 }, () => {
   ];
   for (const [name, args] of none) {
     test(`${name}: nothing selected, exit 1`, async () => {
-      const r = await root.runTasks(service(), args);
+      const r = await suite.root.runTasks(service(), args);
       assert.equal(r.status, 1);
       assert.match(r.stderr, /no resource match the given --rid, --subset and --tags specifiers/);
       assert.deepEqual(ranRids(r.stdout), []);
