@@ -9,6 +9,7 @@ import type { ScheduledTask, ServiceUpdate } from "../daemon/task.js";
 import { listServicePaths } from "../platform/config-files.js";
 import { readAndValidate } from "../service/open.js";
 import { scheduleCheckOptions } from "../cli/schedule-check.js";
+import type { ValidateOptions } from "../config/validate.js";
 
 /**
  * The daemon's view of the configured services: for each valid service, its config and
@@ -37,10 +38,13 @@ export class ServiceRegistry {
   load(): ServiceUpdate[] {
     const updates: ServiceUpdate[] = [];
     const seen = new Set<string>();
+    // The host zone is looked up once per load, not once per schedule (an Intl call each).
+    const app: App = Object.create(this.app, { timezone: { value: this.app.timezone } }) as App;
+    const checks = scheduleCheckOptions(app);
     for (const path of listServicePaths(this.app.paths)) {
       const svc = formatObjectPath(path);
       seen.add(svc);
-      updates.push(this.loadOne(svc, path));
+      updates.push(this.loadOne(app, checks, svc, path));
     }
     for (const svc of [...this.services.keys()]) {
       if (!seen.has(svc)) {
@@ -51,10 +55,10 @@ export class ServiceRegistry {
     return updates;
   }
 
-  private loadOne(svc: string, path: ReturnType<typeof listServicePaths>[number]): ServiceUpdate {
+  private loadOne(app: App, checks: ValidateOptions, svc: string, path: ReturnType<typeof listServicePaths>[number]): ServiceUpdate {
     let loaded;
     try {
-      loaded = readAndValidate(this.app, path, scheduleCheckOptions(this.app));
+      loaded = readAndValidate(app, path, checks);
     } catch (e) {
       this.services.delete(svc);
       return { kind: "invalid", svc, detail: (e as Error).message };
@@ -66,15 +70,15 @@ export class ServiceRegistry {
     }
     const tasks = new Map(loaded.config.rids("task").map((rid) => [rid, taskDef(loaded.config, rid)]));
     this.services.set(svc, { config: loaded.config, tasks });
-    return { kind: "tasks", svc, tasks: [...tasks.values()].map((t) => this.scheduled(svc, t)) };
+    return { kind: "tasks", svc, tasks: [...tasks.values()].map((t) => this.scheduled(app.timezone, svc, t)) };
   }
 
-  private scheduled(svc: string, task: TaskDef): ScheduledTask {
+  private scheduled(hostZone: string, svc: string, task: TaskDef): ScheduledTask {
     const base = { key: `${svc}/${task.rid}`, svc, rid: task.rid, catchup: task.catchup, catchupWindowMs: task.catchupWindowMs ?? null, configDigest: digest(task) };
     const reason = notScheduledReason(task);
     if (reason !== null) return { ...base, schedule: null, notScheduledReason: reason };
     try {
-      return { ...base, schedule: taskSchedule(task, svc, this.app.nodename, this.app.timezone) };
+      return { ...base, schedule: taskSchedule(task, svc, this.app.nodename, hostZone) };
     } catch (e) {
       return { ...base, schedule: null, notScheduledReason: "schedule-error", notScheduledDetail: (e as Error).message };
     }

@@ -130,9 +130,15 @@ export class Daemon {
 
   /** CPU time used so far (user + system), in clock ticks (see `getconf CLK_TCK`). */
   cpuTicks(): number {
+    const { user, system } = this.cpuSplit();
+    return user + system;
+  }
+
+  /** CPU time used so far in clock ticks, user and system apart. */
+  cpuSplit(): { user: number; system: number } {
     const stat = readFileSync(`/proc/${this.pid}/stat`, "latin1");
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return Number(f[14 - 3]) + Number(f[15 - 3]);
+    return { user: Number(f[14 - 3]), system: Number(f[15 - 3]) };
   }
 
   /** Resident memory in KiB (VmRSS) or the peak (VmHWM). */
