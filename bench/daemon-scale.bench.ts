@@ -1,6 +1,6 @@
 /**
  * The real daemon with many configured tasks, after `npm run build`:
- *   node --import tsx bench/daemon-scale.bench.ts [--services 100] [--tasks 100] [--idle 20] [--profile DIR]
+ *   node --import tsx bench/daemon-scale.bench.ts [--services 100] [--tasks 100] [--settle 10] [--idle 20] [--profile DIR]
  *
  * 100 services × 100 tasks (`/bin/true`), schedules spread over the day and kept away from the
  * current hour so that none runs during the measure: half cron with seconds (`S M H * * *`), half
@@ -8,7 +8,8 @@
  * - start-up: from spawn to the log line `daemon started`, and to the last of the first `planned`
  *   lines (every task has a timer: the daemon is ready);
  * - resident memory (VmRSS) once started, and the peak (VmHWM);
- * - idle CPU over `--idle` seconds: (utime + stime) delta / wall, as % of one core.
+ * - CPU in the `--settle` seconds after start-up (V8 trims the start-up heap), then idle CPU over
+ *   `--idle` seconds: (utime + stime) delta / wall, as % of one core.
  * Targets: RSS ≤ 200 MB, idle CPU < 1 % of a core.
  */
 import { execFileSync } from "node:child_process";
@@ -23,6 +24,7 @@ const arg = (name: string, dflt: string): string => {
 const SERVICES = Number(arg("services", "100"));
 const PER_SERVICE = Number(arg("tasks", "100"));
 const IDLE_S = Number(arg("idle", "20"));
+const SETTLE_S = Number(arg("settle", "10"));
 const PROFILE = arg("profile", "");
 const TICK_MS = 1000 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 const TOTAL = SERVICES * PER_SERVICE;
@@ -72,6 +74,11 @@ async function main(): Promise<void> {
       await sleep(2000);
       const rssKb = d.memoryKb();
       const hwmKb = d.memoryKb("VmHWM");
+      // V8 trims the heap left by the start-up in the next seconds: measured apart from idling.
+      const settle0 = d.cpuTicks();
+      const s0 = performance.now();
+      await sleep(SETTLE_S * 1000);
+      const settlePct = (((d.cpuTicks() - settle0) * TICK_MS) / (performance.now() - s0)) * 100;
       const cpu0 = d.cpuTicks();
       const w0 = performance.now();
       await sleep(IDLE_S * 1000);
@@ -87,7 +94,8 @@ async function main(): Promise<void> {
         ["RSS after start-up", `${(rssKb / 1024).toFixed(1)} MiB`, `≤ 200 MB ${rssKb * 1024 <= 200e6 ? "ok" : "MISSED"}`],
         ["RSS peak (VmHWM)", `${(hwmKb / 1024).toFixed(1)} MiB`, ""],
         [`RSS after ${IDLE_S} s idle`, `${(rssAfterKb / 1024).toFixed(1)} MiB`, ""],
-        [`idle CPU over ${IDLE_S} s`, `${idlePct.toFixed(2)} % of a core`, `< 1 % ${idlePct < 1 ? "ok" : "MISSED"}`],
+        [`CPU in the ${SETTLE_S} s after start-up (heap trimming)`, `${settlePct.toFixed(2)} % of a core`, ""],
+        [`idle CPU over the next ${IDLE_S} s`, `${idlePct.toFixed(2)} % of a core`, `< 1 % ${idlePct < 1 ? "ok" : "MISSED"}`],
         ["unexpected events (not-scheduled, started, errors)", String(badEvents.length), "0"],
       ];
       const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
