@@ -32,7 +32,7 @@ function take(dir: string, maxParallel: number, session: string): RunSlotGrant {
   const running = liveRunFiles(dir);
   if (running >= maxParallel) return { ok: false, running };
   const file = join(dir, `${process.pid}-${session}`);
-  let content: RunFile = { session, owner: { pid: process.pid, startTime: processStartTime(process.pid) } };
+  let content: RunFile = { session, owner: { pid: process.pid, startTime: ownStartTime() } };
   writeFileSync(file, JSON.stringify(content));
   return {
     ok: true,
@@ -44,6 +44,13 @@ function take(dir: string, maxParallel: number, session: string): RunSlotGrant {
       rmSync(file, { force: true });
     },
   };
+}
+
+let ownStart: number | null | undefined;
+/** This process's start time, read once (it never changes). */
+function ownStartTime(): number | null {
+  if (ownStart === undefined) ownStart = processStartTime(process.pid);
+  return ownStart;
 }
 
 /** Counts live run files, removing stale ones. */

@@ -17,6 +17,13 @@ import { execSetup, type HostFacts, type ServiceFacts } from "../run/exec-setup.
 import { parseCommandLine } from "../run/command-line.js";
 import { resourceState, type StatusDeps } from "../resource/status.js";
 
+let ownStart: number | null | undefined;
+/** This process's start time, read once: a daemon builds pipeline ports for every run. */
+function ownStartTime(): number | null {
+  if (ownStart === undefined) ownStart = processStartTime(process.pid);
+  return ownStart;
+}
+
 /** Builds the ports a service's runs and status need from the App. */
 export function hostFacts(app: App): HostFacts {
   return {
@@ -95,6 +102,6 @@ export function pipelineDeps(app: App, config: ServiceConfig, history: HistorySt
     },
     processStartTime,
     ownerPid: process.pid,
-    ownerStartTime: processStartTime(process.pid),
+    ownerStartTime: ownStartTime(),
   };
 }
