@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { openHistory } from "../../src/history/store.js";
 import type { RunRecord } from "../../src/history/record.js";
-import { isProcessAlive } from "../../src/history/liveness.js";
+import { isProcessAlive, processStartTime } from "../../src/history/liveness.js";
 import { makeRoot, processesWith, type TestRoot } from "./helpers.js";
 import { count, Daemon, duplicateSlots, isTask, killAllDaemons, killMarked, records, sleepMarker, waitRecords } from "./daemon-harness.js";
 
@@ -18,29 +18,53 @@ const EVERY_SECOND = "* * * * * *";
 const iso = (ms: number | null): string => (ms === null ? "null" : new Date(ms).toISOString());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function startDaemon(t: TestContext, root: TestRoot, args: readonly string[] = []): Daemon {
-  const d = Daemon.start(root, args);
-  t.after(() => d.stop("SIGKILL").catch(() => undefined));
+/** What a test owns: its root, its daemons, its marked processes; released in that order, root last. */
+interface Owned {
+  readonly root: TestRoot;
+  readonly daemons: Daemon[];
+  readonly markers: string[];
+  /** Processes started outside the harness, as (pid, start time): only that very process is killed. */
+  readonly pids: Array<{ pid: number; startTime: number | null }>;
+}
+
+function setup(t: TestContext): Owned {
+  const owned: Owned = { root: makeRoot(), daemons: [], markers: [], pids: [] };
+  t.after(async () => {
+    await Promise.all(owned.daemons.map((d) => d.stop("SIGKILL").catch(() => undefined)));
+    for (const { pid, startTime } of owned.pids) {
+      if (startTime === null || !isProcessAlive(pid, startTime)) continue;
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    for (const m of owned.markers) killMarked(m);
+    owned.root.cleanup();
+  });
+  return owned;
+}
+
+function startDaemon(o: Owned, args: readonly string[] = []): Daemon {
+  const d = Daemon.start(o.root, args);
+  o.daemons.push(d);
   return d;
 }
 
-function marked(t: TestContext): string {
+function marked(o: Owned): string {
   const m = sleepMarker();
-  t.after(() => killMarked(m));
+  o.markers.push(m);
   return m;
-}
-
-function root(t: TestContext): TestRoot {
-  return makeRoot(t);
 }
 
 after(() => killAllDaemons());
 
 describe("daemon end to end", { concurrency: true }, () => {
   test("second-granularity schedules run and are recorded (cron with seconds and @Ns)", async (t) => {
-    const r = root(t);
+    const o = setup(t);
+    const r = o.root;
     r.writeConf("basic", `[task#1]\ncommand = echo ok-$SVCMGR_RID-$SVCMGR_TRIGGER\nschedule = ${EVERY_SECOND}\n\n[task#2]\ncommand = sh -c 'echo bad >&2; exit 3'\nschedule = @2s\n`);
-    const d = startDaemon(t, r);
+    const d = startDaemon(o);
     const recs = await waitRecords(r, "3 task#1 successes and 2 task#2 failures",
       (rs) => count(rs, (x) => x.rid === "task#1" && x.status === "succeeded") >= 3 && count(rs, (x) => x.rid === "task#2" && x.status === "failed") >= 2, 10_000, d);
     const exit = await d.stop();
@@ -79,10 +103,11 @@ describe("daemon end to end", { concurrency: true }, () => {
   });
 
   test("overlap: a 3 s task every second with max_parallel = 1 is skipped, never run twice at once", async (t) => {
-    const r = root(t);
-    const m = marked(t);
+    const o = setup(t);
+    const r = o.root;
+    const m = marked(o);
     r.writeConf("overlap", `[task#1]\ncommand = sleep 3 ${m}\nschedule = ${EVERY_SECOND}\nmax_parallel = 1\n`);
-    const d = startDaemon(t, r, ["--grace", "1s"]);
+    const d = startDaemon(o, ["--grace", "1s"]);
     let maxAlive = 0;
     const recs = await waitRecords(r, "3 max_parallel skips", (rs) => {
       maxAlive = Math.max(maxAlive, processesWith(`sleep 3 ${m}`).length);
@@ -101,10 +126,11 @@ describe("daemon end to end", { concurrency: true }, () => {
   });
 
   test("run_requires unmet at fire time: skipped with the requirement as reason", async (t) => {
-    const r = root(t);
+    const o = setup(t);
+    const r = o.root;
     const dir = r.path("needed");
     r.writeConf("req", `[fs#1]\ntype = directory\npath = ${dir}\n\n[task#1]\ncommand = echo ran\nschedule = ${EVERY_SECOND}\nrun_requires = fs#1(up)\n`);
-    const d = startDaemon(t, r);
+    const d = startDaemon(o);
     const recs = await waitRecords(r, "2 requires skips", (rs) => count(rs, (x) => x.status === "skipped") >= 2, 10_000, d);
     for (const s of recs) {
       assert.equal(s.status, "skipped");
@@ -119,9 +145,10 @@ describe("daemon end to end", { concurrency: true }, () => {
   });
 
   test("confirmation and disabled tasks are never run; the log says why", async (t) => {
-    const r = root(t);
+    const o = setup(t);
+    const r = o.root;
     r.writeConf("guard", `[task#1]\ncommand = echo confirmed\nschedule = ${EVERY_SECOND}\nconfirmation = true\n\n[task#2]\ncommand = echo disabled\nschedule = ${EVERY_SECOND}\ndisable = true\n\n[task#3]\ncommand = echo control\nschedule = ${EVERY_SECOND}\n`);
-    const d = startDaemon(t, r);
+    const d = startDaemon(o);
     const conf = await d.waitEvent("not-scheduled task#1", (e) => e.event === "not-scheduled" && e.rid === "task#1");
     assert.equal(conf.reason, "confirmation");
     assert.match(conf.message, /confirmation/);
@@ -134,10 +161,11 @@ describe("daemon end to end", { concurrency: true }, () => {
   });
 
   test("an invalid service is refused (logged) while a valid one keeps running", async (t) => {
-    const r = root(t);
+    const o = setup(t);
+    const r = o.root;
     r.writeConf("bad", `[task#1]\ncommand = echo never\nschedule = ${EVERY_SECOND}\nrun_requires = fs#9(up)\n`);
     r.writeConf("good", `[task#1]\ncommand = echo fine\nschedule = ${EVERY_SECOND}\n`);
-    const d = startDaemon(t, r);
+    const d = startDaemon(o);
     const refused = await d.waitEvent("bad refused", (e) => e.event === "not-scheduled" && e.svc === "bad");
     assert.equal(refused.reason, "invalid-service");
     assert.match(refused.detail ?? "", /fs#9/, "the log names the problem");
@@ -148,11 +176,12 @@ describe("daemon end to end", { concurrency: true }, () => {
   });
 
   test("hot reload: add, change, remove files; a running task is untouched; no run because of a reload", async (t) => {
-    const r = root(t);
-    const m = marked(t);
+    const o = setup(t);
+    const r = o.root;
+    const m = marked(o);
     r.writeConf("clock", `[task#1]\ncommand = echo tick\nschedule = ${EVERY_SECOND}\n`);
     r.writeConf("keep", `[task#1]\ncommand = sleep 4 ${m}\nschedule = ${EVERY_SECOND}\n`);
-    const d = startDaemon(t, r);
+    const d = startDaemon(o);
     const running = await waitRecords(r, "keep running", (rs) => rs.some((x) => x.svc === "keep" && x.status === "running" && x.pid !== null), 10_000, d);
     const keepRun = running.find((x) => x.svc === "keep" && x.status === "running")!;
 
@@ -196,9 +225,10 @@ describe("daemon end to end", { concurrency: true }, () => {
   });
 
   test("SIGHUP reloads; a second daemon on the same root refuses to start", async (t) => {
-    const r = root(t);
+    const o = setup(t);
+    const r = o.root;
     r.writeConf("hup", `[task#1]\ncommand = echo hup\nschedule = ${EVERY_SECOND}\n`);
-    const d = startDaemon(t, r);
+    const d = startDaemon(o);
     await d.waitEvent("daemon started", (e) => e.event === "planned" && e.svc === "hup");
     d.child.kill("SIGHUP");
     await d.waitEvent("sighup line", (e) => e.event === "sighup");
@@ -215,16 +245,9 @@ describe("daemon end to end", { concurrency: true }, () => {
   });
 
   test("daemon start / status / stop round trip", async (t) => {
-    const r = root(t);
+    const o = setup(t);
+    const r = o.root;
     r.writeConf("bg", `[task#1]\ncommand = echo bg\nschedule = ${EVERY_SECOND}\n`);
-    t.after(() => {
-      try {
-        const info = JSON.parse(readFileSync(r.path("var", "daemon.pid"), "utf8")) as { pid: number };
-        process.kill(info.pid, "SIGKILL");
-      } catch {
-        // not running
-      }
-    });
     const before = await r.run(["daemon", "status"]);
     assert.equal(before.status, 1);
     assert.match(before.stdout, /not running/);
@@ -232,6 +255,7 @@ describe("daemon end to end", { concurrency: true }, () => {
     assert.equal(start.status, 0, start.stderr);
     const pid = Number(/daemon started \(pid (\d+)\)/.exec(start.stdout)?.[1]);
     assert.ok(pid > 0, start.stdout);
+    o.pids.push({ pid, startTime: processStartTime(pid) });
     assert.ok(isProcessAlive(pid, null));
     const status = await r.run(["daemon", "status", "--format", "json"]);
     assert.equal(status.status, 0, status.stdout);
@@ -254,10 +278,11 @@ describe("daemon end to end", { concurrency: true }, () => {
   });
 
   test("graceful stop: a long task is aborted after --grace, recorded aborted, no process survives", async (t) => {
-    const r = root(t);
-    const m = marked(t);
+    const o = setup(t);
+    const r = o.root;
+    const m = marked(o);
     r.writeConf("long", `[task#1]\ncommand = sleep 30 ${m} & sleep 30 ${m}; wait\nschedule = ${EVERY_SECOND}\n`);
-    const d = startDaemon(t, r, ["--grace", "1s"]);
+    const d = startDaemon(o, ["--grace", "1s"]);
     const recs = await waitRecords(r, "the long run", (rs) => rs.some((x) => x.status === "running" && x.pid !== null), 10_000, d);
     const run = recs.find((x) => x.status === "running")!;
     const sleeps = () => processesWith(`sleep 30 ${m}`).filter((p) => /^\d+: sleep /.test(p));
@@ -276,16 +301,17 @@ describe("daemon end to end", { concurrency: true }, () => {
   });
 
   test("catch-up after a short downtime: the most recent slot runs, the others are missed", async (t) => {
-    const r = root(t);
+    const o = setup(t);
+    const r = o.root;
     r.writeConf("lat", `[task#1]\ncommand = echo lat\nschedule = ${EVERY_SECOND}\ncatchup = latest\n`);
     r.writeConf("non", `[task#1]\ncommand = echo non\nschedule = ${EVERY_SECOND}\ncatchup = none\n`);
-    const d1 = startDaemon(t, r);
+    const d1 = startDaemon(o);
     await waitRecords(r, "one run each", (rs) => rs.some((x) => x.svc === "lat" && x.status === "succeeded") && rs.some((x) => x.svc === "non" && x.status === "succeeded"), 10_000, d1);
     await d1.stop();
     const lastBefore = (svc: string) => Math.max(...records(r, { svc }).map((x) => x.scheduledFor!));
     const before = { lat: lastBefore("lat"), non: lastBefore("non") };
     await sleep(3500); // the downtime: three or four slots pass
-    const d2 = startDaemon(t, r);
+    const d2 = startDaemon(o);
     const started = await d2.waitEvent("daemon started", (e) => e.event === "daemon-started");
     const restartAt = Date.parse(started.time);
     await waitRecords(r, "runs after the restart", (rs) => ["lat", "non"].every((s) => rs.some((x) => x.svc === s && x.scheduledFor! > restartAt + 1000 && x.status === "succeeded")), 10_000, d2);
@@ -304,16 +330,20 @@ describe("daemon end to end", { concurrency: true }, () => {
       assert.ok(latest.scheduledFor! <= restartAt + 1000, `${svc}: the first slot run after the restart is ${iso(latest.scheduledFor)}`);
       // The slot due at restart (under a second old) runs on time whatever the policy.
       assert.equal(latest.status, "succeeded", `${svc} latest ${iso(latest.scheduledFor)} ${latest.status}`);
-      assert.ok(latest.startedAt - latest.scheduledFor! < 1000);
+      assert.ok(latest.startedAt - latest.scheduledFor! < 5000, `started ${latest.startedAt - latest.scheduledFor!} ms late`);
+      const line = d2.find("started", svc).find((e) => e.slot === iso(latest.scheduledFor));
+      assert.doesNotMatch(line?.message ?? "no started line", /catchup|no started line/, "run as on time, not as a catch-up");
       for (const o of older) assert.match(o.reason ?? "", svc === "lat" ? /catchup = latest: superseded/ : /catchup = none/, `${svc} ${iso(o.scheduledFor)}`);
       assert.deepEqual(d2.find("missed", svc).map((e) => e.slot), older.map((o) => iso(o.scheduledFor)), `${svc}: one missed line per missed slot`);
-      const later = since.slice(firstRun).filter((x) => x.status !== "succeeded" && !/daemon stopped/.test(x.reason ?? ""));
-      assert.deepEqual(later.map((x) => `${iso(x.scheduledFor)} ${x.status} ${x.reason ?? ""}`), [], `${svc}: every later slot ran (or was cut by the stop)`);
+      // Later slots run (a slow machine may overlap two runs: skipped, max_parallel; the stop may cut one).
+      const later = since.slice(firstRun).filter((x) => x.status !== "succeeded" && !/daemon stopped|max_parallel/.test(x.reason ?? ""));
+      assert.deepEqual(later.map((x) => `${iso(x.scheduledFor)} ${x.status} ${x.reason ?? ""}`), [], `${svc}: every later slot ran`);
     }
   });
 
   test("catch-up after a long downtime: latest runs the most recent missed slot once, none runs nothing", async (t) => {
-    const r = root(t);
+    const o = setup(t);
+    const r = o.root;
     // A schedule whose last four slots are 2 to 5 minutes old and the slot before them 6 minutes
     // old, recorded as the last run before the downtime.
     const now = Date.now();
@@ -329,7 +359,7 @@ describe("daemon end to end", { concurrency: true }, () => {
       store.record({ svc, rid: "task#1", trigger: "schedule", scheduledFor: slotsMs[0]!, startedAt: slotsMs[0]!, endedAt: slotsMs[0]! + 5, status: "succeeded", exitCode: 0 });
     }
     store.close();
-    const d = startDaemon(t, r);
+    const d = startDaemon(o);
     await waitRecords(r, "the catch-up decisions", (rs) => count(rs, (x) => x.status !== "running") >= 2 + 4 + 4, 10_000, d);
     await d.waitEvent("the catch-up run to finish", (e) => e.event === "finished" && e.svc === "lat");
     const lat = records(r, { svc: "lat" });
@@ -349,11 +379,12 @@ describe("daemon end to end", { concurrency: true }, () => {
   });
 
   test("kill -9 and restart: orphans are not started twice, dead runs become interrupted, no slot is duplicated or lost", async (t) => {
-    const r = root(t);
-    const m1 = marked(t);
-    const m2 = marked(t);
+    const o = setup(t);
+    const r = o.root;
+    const m1 = marked(o);
+    const m2 = marked(o);
     r.writeConf("k", `[task#1]\ncommand = sleep 4 ${m1}\nschedule = ${EVERY_SECOND}\n\n[task#2]\ncommand = sleep 30 ${m2}\nschedule = ${EVERY_SECOND}\n`);
-    const d1 = startDaemon(t, r, ["--grace", "1s"]);
+    const d1 = startDaemon(o, ["--grace", "1s"]);
     const running = await waitRecords(r, "both tasks running", (rs) => ["task#1", "task#2"].every((rid) => rs.some((x) => x.rid === rid && x.status === "running" && x.pid !== null)), 10_000, d1);
     const run1 = running.find((x) => x.rid === "task#1" && x.status === "running")!;
     const run2 = running.find((x) => x.rid === "task#2" && x.status === "running")!;
@@ -363,7 +394,7 @@ describe("daemon end to end", { concurrency: true }, () => {
     await waitRecords(r, "task#2 process gone", () => !isProcessAlive(run2.pid!, run2.pidStartTime), 5000);
     assert.ok(isProcessAlive(run1.pid!, run1.pidStartTime), "task#1 still running at restart");
 
-    const d2 = startDaemon(t, r, ["--grace", "1s"]);
+    const d2 = startDaemon(o, ["--grace", "1s"]);
     const interrupted2 = await d2.waitEvent("task#2 interrupted at once", (e) => e.event === "interrupted" && e.rid === "task#2");
     assert.equal(interrupted2.runId, run2.id);
     const orphan = await d2.waitEvent("task#1 orphaned", (e) => e.event === "orphaned" && e.rid === "task#1");
@@ -413,8 +444,9 @@ describe("daemon end to end", { concurrency: true }, () => {
   });
 
   test("10 MB of output: bounded excerpt, complete log file, flat daemon memory", async (t) => {
-    const r = root(t);
-    const d = startDaemon(t, r);
+    const o = setup(t);
+    const r = o.root;
+    const d = startDaemon(o);
     await d.waitEvent("daemon started", (e) => e.event === "daemon-started");
     await sleep(500);
     const baseKb = d.memoryKb();
