@@ -41,11 +41,26 @@ export function compileCron(expression: string): CronRule {
   const pattern = expression.trim();
   try {
     const cron = new Cron(pattern, { utcOffset: 0, domAndDow: false, mode: "auto" });
+    shareYearTable(cron);
     return { cron, fixed: isFixedTime(pattern) };
   } catch (e) {
     const why = e instanceof Error ? e.message.replace(/^Cron(Pattern|Options)?:\s*/, "") : String(e);
     throw new ScheduleSyntaxError(expression, `not a valid cron expression: ${why}`, { cause: e });
   }
+}
+
+/** Every year allowed: the table croner builds for a `*` year field. */
+const ALL_YEARS: readonly number[] = Object.freeze(new Array<number>(10_000).fill(1));
+
+/**
+ * croner 11 gives each pattern its own 10,000-entry year table (about 80 KiB): with ten
+ * thousand tasks that is most of the daemon's memory. For a `*` year field the table is all
+ * ones and only read after parsing, so every such pattern shares one frozen copy (a write
+ * would throw rather than corrupt the others).
+ */
+function shareYearTable(cron: Cron): void {
+  const pattern = (cron as unknown as { _states?: { pattern?: { starYear?: boolean; year?: readonly number[] } } })._states?.pattern;
+  if (pattern?.starYear === true && pattern.year?.length === ALL_YEARS.length) pattern.year = ALL_YEARS;
 }
 
 /** First cron wall time >= lo, or null when there is none at all. */
