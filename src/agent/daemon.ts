@@ -60,10 +60,12 @@ class Agent {
   private readonly inFlight = new Set<Promise<LaunchOutcome>>();
   private orphans: RunRecord[] = [];
   private readonly scheduler: Scheduler;
+  private readonly launcher: ReturnType<typeof createLauncher>;
 
   constructor(private readonly app: App, private readonly opts: DaemonOptions, private readonly history: HistoryStore) {
     this.registry = new ServiceRegistry(app);
-    const launch = createLauncher(app, this.registry, history, opts.daemonUser, this.abort.signal);
+    this.launcher = createLauncher(app, this.registry, history, opts.daemonUser, this.abort.signal);
+    const launch = this.launcher.launch;
     this.scheduler = new Scheduler(
       {
         clock: app.clock,
@@ -200,6 +202,7 @@ class Agent {
       await Promise.allSettled([...this.inFlight]);
     }
     this.writeStatus();
+    this.launcher.close();
     this.opts.log.write("info", `daemon stopped (${report.droppedQueued} queued slot(s) recorded as missed, ${report.interrupted.length} aborted)`, { event: "daemon-stopped" });
   }
 }

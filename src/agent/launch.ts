@@ -5,7 +5,11 @@ import type { LaunchOutcome, LaunchRequest, SkipReason } from "../daemon/ports.j
 import { runTask, type Gate, type TaskOutcome } from "../run/pipeline.js";
 import type { RunContext } from "../run/context.js";
 import type { RunReporter } from "../run/ports.js";
-import { openLog, pipelineDeps } from "../service/wiring.js";
+import { pipelineDeps } from "../service/wiring.js";
+import { objectLogFile } from "../core/paths.js";
+import type { ServiceConfig } from "../config/service.js";
+import { openRotatingFile, type RotatingFile } from "../platform/rotating-file.js";
+import { sessionLog } from "../platform/service-log.js";
 import type { ServiceRegistry } from "./service-registry.js";
 
 /**
@@ -14,7 +18,14 @@ import type { ServiceRegistry } from "./service-registry.js";
  * outcome for the daemon log. Never rejects: a failure to even start is an outcome.
  */
 export function createLauncher(app: App, registry: ServiceRegistry, history: HistoryStore, daemonUser: string, signal: AbortSignal) {
-  return async (slot: LaunchRequest): Promise<LaunchOutcome> => {
+  // Service log files stay open across runs: one open file per service, not one per run.
+  const logFiles = new Map<string, RotatingFile>();
+  const logFile = (config: ServiceConfig) => {
+    let f = logFiles.get(config.name);
+    if (f === undefined) logFiles.set(config.name, (f = openRotatingFile(objectLogFile(app.paths, config.path))));
+    return f;
+  };
+  const launch = async (slot: LaunchRequest): Promise<LaunchOutcome> => {
     const loaded = registry.get(slot.svc);
     const task = loaded?.tasks.get(slot.rid);
     if (loaded === undefined || task === undefined) return { kind: "failed", detail: `${slot.svc} ${slot.rid} is no longer configured` };
@@ -23,7 +34,7 @@ export function createLauncher(app: App, registry: ServiceRegistry, history: His
       trigger: "schedule", cron: true, confirm: false, dryRun: false, session, scheduledFor: slot.scheduledFor.getTime(),
       extraEnv: {}, initiatedBy: daemonUser, signal,
     };
-    const log = openLog(app, loaded.config, session);
+    const log = sessionLog(logFile(loaded.config), { session, now: () => app.clock.now() });
     try {
       const reporter: RunReporter = {
         message: (level, rid, text) => log.write(level, rid, text),
@@ -32,9 +43,14 @@ export function createLauncher(app: App, registry: ServiceRegistry, history: His
       return toLaunchOutcome(await runTask(task, ctx, pipelineDeps(app, loaded.config, history, reporter)));
     } catch (e) {
       return { kind: "failed", detail: (e as Error).message };
-    } finally {
-      log.close();
     }
+  };
+  return {
+    launch,
+    close: () => {
+      for (const f of logFiles.values()) f.close();
+      logFiles.clear();
+    },
   };
 }
 

@@ -78,11 +78,15 @@ export class ServiceConfig {
 
   /** Resource rids of a group (`task`, `fs`…) in natural order. */
   rids(group?: string): string[] {
-    return this.doc.sections
+    this.resources ??= this.doc.sections
       .map((s) => classifySection(s.name))
-      .flatMap((c) => ("rid" in c && c.kind !== "DEFAULT" && c.kind !== "subset" && (group === undefined || c.group === group) ? [c.rid] : []))
-      .sort(compareRids);
+      .flatMap((c) => ("rid" in c && c.kind !== "DEFAULT" && c.kind !== "subset" ? [{ rid: c.rid, group: c.group }] : []))
+      .sort((a, b) => compareRids(a.rid, b.rid));
+    return this.resources.filter((r) => group === undefined || r.group === group).map((r) => r.rid);
   }
+
+  /** Every resource section, sorted once (the document never changes). */
+  private resources?: ReadonlyArray<{ rid: string; group: string }>;
 
   /** Raw text of a keyword on this node, before references; undefined when unset and no default. */
   raw(sectionName: string, option: string): ResolvedValue | undefined {

@@ -17,8 +17,12 @@ type Statement = BetterSqlite3.Statement;
 export const BUSY_TIMEOUT_MS = 10_000;
 
 export interface HistoryStore {
-  /** Inserts an in-flight record. Null when that schedule slot already has a record. */
-  begin(run: NewRun): number | null;
+  /**
+   * Inserts an in-flight record. Null when that schedule slot already has a record.
+   * With `logFileFor`, the record's output log path (derived from its id) is set in the
+   * same transaction.
+   */
+  begin(run: NewRun, logFileFor?: (id: number) => string): number | null;
   setLogFile(id: number, logFile: string): void;
   setPid(id: number, pid: number, pidStartTime: number | null): void;
   /** Makes an in-flight record final. False when the record is not in flight (already final). */
@@ -140,8 +144,16 @@ function makeStore(db: Db): HistoryStore {
     return row === undefined ? null : fromRow(row);
   };
   const insertedId = (row: unknown): number | null => (row === undefined ? null : (row as { id: number }).id);
+  const beginWithLog = db.transaction((run: NewRun, logFileFor: (id: number) => string): number | null => {
+    const id = insertedId(st.begin.get(newRunParams(run)));
+    if (id !== null) st.setLogFile.run(logFileFor(id), id);
+    return id;
+  });
   return {
-    begin: (run) => insertedId(st.begin.get(newRunParams(run))),
+    begin: (run, logFileFor) => {
+      if (logFileFor === undefined) return insertedId(st.begin.get(newRunParams(run)));
+      return beginWithLog(run, logFileFor);
+    },
     setLogFile: (id, logFile) => void st.setLogFile.run(logFile, id),
     setPid: (id, pid, pidStartTime) => void st.setPid.run(pid, pidStartTime, id),
     finish: (id, outcome) => st.finish.run({ id, ...outcomeParams(outcome) }).changes === 1,

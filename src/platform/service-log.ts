@@ -1,4 +1,4 @@
-import { openRotatingFile, type RotationOptions } from "./rotating-file.js";
+import { openRotatingFile, type RotatingFile, type RotationOptions } from "./rotating-file.js";
 
 /**
  * The service log `<log>/<name>.log`: one line per event,
@@ -18,11 +18,16 @@ const LEVEL = { info: "INFO ", warning: "WARN ", error: "ERROR" } as const;
 
 export function openServiceLog(path: string, opts: ServiceLogOptions): ServiceLog {
   const file = openRotatingFile(path, opts);
+  return { ...sessionLog(file, opts), close: () => file.close() };
+}
+
+/** A session's view of a service log file that stays open for other sessions (the daemon's). */
+export function sessionLog(file: RotatingFile, opts: Pick<ServiceLogOptions, "session" | "now">): ServiceLog {
   return {
     write(level, rid, message) {
       const prefix = `${new Date(opts.now()).toISOString()} ${LEVEL[level]} sid=${opts.session.slice(0, 8)}${rid === null ? "" : ` rid=${rid}`} | `;
       file.writeLine(message.split("\n").map((l) => prefix + l).join("\n"));
     },
-    close: () => file.close(),
+    close: () => undefined,
   };
 }

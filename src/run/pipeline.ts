@@ -31,8 +31,9 @@ export interface PipelineDeps {
   readonly recorder: RunRecorder;
   readonly reporter: RunReporter;
   readonly lastRun: LastRunWriter;
-  /** Opens the run's full output file; returns it with its path. */
-  readonly openOutputLog: (rid: string, runId: number) => { log: RunOutputLog; path: string };
+  /** Where a run's full output goes, from its record id. */
+  readonly outputLogPath: (rid: string, runId: number) => string;
+  readonly openOutputLog: (path: string) => RunOutputLog;
   readonly processStartTime: (pid: number) => number | null;
   readonly ownerPid: number;
   readonly ownerStartTime: number | null;
@@ -151,18 +152,18 @@ async function recordRefusal(task: TaskDef, ctx: RunContext, deps: PipelineDeps,
 
 async function execute(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine, attachChild: (pid: number) => void): Promise<TaskOutcome> {
   const startedAt = deps.clock.now();
+  let logPath = "";
   const id = deps.recorder.begin({
     svc: deps.service.path, rid: task.rid, trigger: ctx.trigger, scheduledFor: ctx.scheduledFor ?? null, startedAt,
     user: setup.userName, initiatedBy: ctx.initiatedBy, session: ctx.session, command: command.display,
     ownerPid: deps.ownerPid, ownerStartTime: deps.ownerStartTime,
-  });
+  }, (runId) => (logPath = deps.outputLogPath(task.rid, runId)));
   if (id === null) {
     deps.reporter.message("info", task.rid, "this schedule slot already has a run record: not run again");
     return { rid: task.rid, gate: "duplicate-slot", status: "skipped", exitCode: null, reason: "slot already recorded", failed: false };
   }
   deps.reporter.message("info", task.rid, `command: ${command.display}${setup.identity ? ` (as ${setup.userName})` : ""}`);
-  const { log, path } = deps.openOutputLog(task.rid, id);
-  deps.recorder.setLogFile(id, path);
+  const log = deps.openOutputLog(logPath);
   const capture = new OutputCapture();
   const splitter = createOutputSplitter();
   const result = await deps.runner.run({

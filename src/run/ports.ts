@@ -3,7 +3,8 @@ import type { CompleteRun, NewRun, RunOutcome } from "../history/record.js";
 
 /** Where the pipeline records runs: the history store (or a fake in tests). */
 export interface RunRecorder {
-  begin(run: NewRun): number | null;
+  /** With `logFileFor`, the run's output file path is recorded in the same write. */
+  begin(run: NewRun, logFileFor?: (id: number) => string): number | null;
   setPid(id: number, pid: number, pidStartTime: number | null): void;
   setLogFile(id: number, logFile: string): void;
   finish(id: number, outcome: RunOutcome): boolean;

@@ -96,10 +96,8 @@ export function pipelineDeps(app: App, config: ServiceConfig, history: HistorySt
     recorder: history,
     reporter,
     lastRun: createLastRunWriter(config.varDir),
-    openOutputLog: (rid, id) => {
-      const path = runLogPath(app.paths, config.path, rid, id);
-      return { log: openRunLog(path), path };
-    },
+    outputLogPath: (rid, id) => runLogPath(app.paths, config.path, rid, id),
+    openOutputLog: (path) => openRunLog(path),
     processStartTime,
     ownerPid: process.pid,
     ownerStartTime: ownStartTime(),
