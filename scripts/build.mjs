@@ -3,7 +3,7 @@
 // usage errors only) and other cold paths in chunks that `svcmgr -s db run` never parses.
 // better-sqlite3's native addon stays in node_modules and is loaded only when history is opened.
 import { build } from "esbuild";
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { builtinModules } from "node:module";
 
 /**
@@ -26,6 +26,7 @@ const builtinsViaRequire = {
 
 const { version } = JSON.parse(readFileSync("package.json", "utf8"));
 
+rmSync("dist", { recursive: true, force: true }); // chunk names change: no stale chunk may linger
 await build({
   entryPoints: { svcmgr: "src/cli/main.ts", index: "src/index.ts" },
   outdir: "dist",

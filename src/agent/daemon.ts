@@ -84,7 +84,11 @@ class Agent {
       process.once("SIGTERM", () => resolve("SIGTERM"));
       process.once("SIGINT", () => resolve("SIGINT"));
     });
-    const reload = () => this.scheduler.reload(this.registry.load());
+    // Reloads run one after the other, so a slower older load never overwrites a newer one.
+    let reloading = Promise.resolve();
+    const reload = () => {
+      reloading = reloading.then(async () => this.scheduler.reload(await this.registry.load()));
+    };
     const onHup = () => {
       this.opts.log.write("info", "SIGHUP: reloading configuration", { event: "sighup" });
       reload();
@@ -93,7 +97,7 @@ class Agent {
     // Watch before the first load: a file written while it reads is then reloaded, not missed.
     const watcher = this.watchConfig(reload);
     this.opts.log.write("info", `daemon started (pid ${process.pid}, root ${this.app.paths.var}, max parallel ${this.opts.maxParallel})`, { event: "daemon-started", pid: process.pid });
-    this.scheduler.start(this.registry.load());
+    this.scheduler.start(await this.registry.load());
     const housekeeping = setInterval(() => void this.housekeep(), HOUSEKEEPING_MS);
     const orphanCheck = setInterval(() => this.settle(), ORPHAN_CHECK_MS);
     void this.housekeep();

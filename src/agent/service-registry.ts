@@ -4,12 +4,11 @@ import { formatAlert, hasErrors } from "../core/alert.js";
 import { formatObjectPath } from "../core/object-path.js";
 import type { ServiceConfig } from "../config/service.js";
 import { taskDef, type TaskDef } from "../task/model.js";
-import { notScheduledReason, taskSchedule } from "../task/schedule.js";
+import { notScheduledReason } from "../task/not-scheduled.js";
+import { taskSchedule } from "../task/schedule.js";
 import type { ScheduledTask, ServiceUpdate } from "../daemon/task.js";
 import { listServicePaths } from "../platform/config-files.js";
 import { readAndValidate } from "../service/open.js";
-import { scheduleCheckOptions } from "../cli/schedule-check.js";
-import type { ValidateOptions } from "../config/validate.js";
 
 /**
  * The daemon's view of the configured services: for each valid service, its config and
@@ -35,16 +34,15 @@ export class ServiceRegistry {
     return this.services.size;
   }
 
-  load(): ServiceUpdate[] {
+  async load(): Promise<ServiceUpdate[]> {
     const updates: ServiceUpdate[] = [];
     const seen = new Set<string>();
     // The host zone is looked up once per load, not once per schedule (an Intl call each).
     const app: App = Object.create(this.app, { timezone: { value: this.app.timezone } }) as App;
-    const checks = scheduleCheckOptions(app);
     for (const path of listServicePaths(this.app.paths)) {
       const svc = formatObjectPath(path);
       seen.add(svc);
-      updates.push(this.loadOne(app, checks, svc, path));
+      updates.push(await this.loadOne(app, svc, path));
     }
     for (const svc of [...this.services.keys()]) {
       if (!seen.has(svc)) {
@@ -55,10 +53,10 @@ export class ServiceRegistry {
     return updates;
   }
 
-  private loadOne(app: App, checks: ValidateOptions, svc: string, path: ReturnType<typeof listServicePaths>[number]): ServiceUpdate {
+  private async loadOne(app: App, svc: string, path: ReturnType<typeof listServicePaths>[number]): Promise<ServiceUpdate> {
     let loaded;
     try {
-      loaded = readAndValidate(app, path, checks);
+      loaded = await readAndValidate(app, path);
     } catch (e) {
       this.services.delete(svc);
       return { kind: "invalid", svc, detail: (e as Error).message };

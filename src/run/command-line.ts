@@ -1,4 +1,4 @@
-import { quote } from "shell-quote";
+import quote from "shell-quote/quote.js";
 import { ActionError } from "../core/errors.js";
 import { splitShellWords } from "../core/shlex.js";
 

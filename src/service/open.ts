@@ -2,9 +2,9 @@ import type { App } from "../app.js";
 import { formatAlert, hasErrors, type Alert } from "../core/alert.js";
 import { ActionError, ConfigError, NotFoundError, UsageError } from "../core/errors.js";
 import { formatObjectPath, parseObjectPath, type ObjectPath } from "../core/object-path.js";
-import { loadService } from "../config/load.js";
+import { loadService, type LoadedService } from "../config/load.js";
+import { scheduleChecks } from "./schedule-checks.js";
 import type { ServiceConfig } from "../config/service.js";
-import type { ValidateOptions } from "../config/validate.js";
 import { globToRegExp, isGlob } from "../config/glob.js";
 import { listServicePaths, readServiceFile } from "../platform/config-files.js";
 
@@ -35,23 +35,30 @@ export function requireSelector(selector: unknown): string {
   return selector;
 }
 
+/** How much checking: `lint` adds the schedule trap warnings (`validate config`). */
+export interface CheckOptions {
+  readonly lint?: boolean;
+}
+
 export interface OpenedService {
   readonly config: ServiceConfig;
   readonly warnings: readonly Alert[];
 }
 
 /** Reads and validates a service; refuses it (ConfigError with every alert) when it has errors. */
-export function openService(app: App, path: ObjectPath, options: ValidateOptions = {}): OpenedService {
-  const { config, alerts } = readAndValidate(app, path, options);
+export async function openService(app: App, path: ObjectPath, options: CheckOptions = {}): Promise<OpenedService> {
+  const { config, alerts } = await readAndValidate(app, path, options);
   if (hasErrors(alerts)) {
     throw new ConfigError(`${formatObjectPath(path)}: invalid configuration\n${alerts.map(formatAlert).join("\n")}`, alerts);
   }
   return { config, warnings: alerts };
 }
 
-export function readAndValidate(app: App, path: ObjectPath, options: ValidateOptions = {}) {
+/** Every command checks a service the same way, schedules included. */
+export async function readAndValidate(app: App, path: ObjectPath, options: CheckOptions = {}): Promise<LoadedService> {
   const { file, text } = readServiceFile(app.paths, path, app.uid);
-  return loadService(path, file, text, { nodename: app.nodename, paths: app.paths }, options);
+  const checks = await scheduleChecks(app, text, { lint: options.lint ?? false });
+  return loadService(path, file, text, { nodename: app.nodename, paths: app.paths }, checks);
 }
 
 /** Actions are refused on a node outside DEFAULT.nodes and DEFAULT.drpnodes (OpenSVC's rule). */

@@ -9,9 +9,9 @@ export const printConfigCommand: CliCommand = {
   describe: "Print the service configuration: the file as written, or with --eval every keyword's value on this node (scopes, inheritance, defaults and references applied)",
   needsService: true,
   options: { format: FORMAT_OPTION, eval: { type: "boolean", describe: "Show evaluated values instead of the file" } },
-  run(args, app) {
+  async run(args, app) {
     for (const path of selectServices(app, requireSelector(args.service))) {
-      const { config } = openService(app, path);
+      const { config } = await openService(app, path);
       if (args.eval !== true && args.format !== "json") {
         app.stdout.write(readFileSync(config.file, "utf8"));
         continue;

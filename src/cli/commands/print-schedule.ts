@@ -3,11 +3,10 @@ import { historyDbFile } from "../../core/paths.js";
 import { openHistory, type HistoryStore } from "../../history/store.js";
 import type { ServiceConfig } from "../../config/service.js";
 import { taskDef } from "../../task/model.js";
-import { NOT_SCHEDULED_TEXT, notScheduledReason, taskSchedule } from "../../task/schedule.js";
+import { NOT_SCHEDULED_TEXT, notScheduledReason } from "../../task/not-scheduled.js";
 import { openService, requireSelector, selectServices } from "../../service/open.js";
 import { FORMAT_OPTION, type CliCommand } from "../command.js";
 import { formatLocalTime, renderTable } from "../render.js";
-import { scheduleCheckOptions } from "../schedule-check.js";
 
 interface ScheduleRow {
   service: string;
@@ -26,10 +25,11 @@ export const printScheduleCommand: CliCommand = {
   describe: "Show each task's schedule: last run, next run, the parameter that defines it, its time zone, and why a task is never scheduled",
   needsService: true,
   options: { format: FORMAT_OPTION },
-  run(args, app) {
+  async run(args, app) {
     const history = openHistory(historyDbFile(app.paths));
     try {
-      const rows = selectServices(app, requireSelector(args.service)).flatMap((path) => scheduleRows(app, openService(app, path, scheduleCheckOptions(app)).config, history));
+      const rows: ScheduleRow[] = [];
+      for (const path of selectServices(app, requireSelector(args.service))) rows.push(...(await scheduleRows(app, (await openService(app, path)).config, history)));
       if (args.format === "json") app.stdout.write(JSON.stringify(rows, null, 2) + "\n");
       else app.stdout.write(renderTable(["SERVICE", "ACTION", "LAST RUN", "NEXT RUN", "CONFIG PARAMETER", "SCHEDULE DEFINITION", "TIMEZONE"], rows.map(textRow)));
     } finally {
@@ -39,7 +39,8 @@ export const printScheduleCommand: CliCommand = {
   },
 };
 
-function scheduleRows(app: App, config: ServiceConfig, history: HistoryStore): ScheduleRow[] {
+async function scheduleRows(app: App, config: ServiceConfig, history: HistoryStore): Promise<ScheduleRow[]> {
+  const { taskSchedule } = await import("../../task/schedule.js");
   const now = new Date(app.clock.now());
   return config.rids("task").map((rid) => {
     const task = taskDef(config, rid);

@@ -27,7 +27,7 @@ export const printStatusCommand: CliCommand = {
     const history = openHistory(historyDbFile(app.paths));
     try {
       for (const path of selectServices(app, requireSelector(args.service))) {
-        const { config } = openService(app, path);
+        const { config } = await openService(app, path);
         const rows = await statusRows(app, config, history);
         const avail = aggregateAvail(rows.map(asAggregated));
         const overall = aggregateOverall(rows.map(asAggregated));

@@ -13,7 +13,6 @@ import { openService, requireNodeMember, requireSelector, selectServices } from 
 import { openLog, pipelineDeps } from "../../service/wiring.js";
 import { createReporter } from "../../service/reporter.js";
 import type { CliCommand, ParsedArgs } from "../command.js";
-import { scheduleCheckOptions } from "../schedule-check.js";
 
 export const runCommand: CliCommand = {
   words: ["run"],
@@ -49,7 +48,7 @@ export const runCommand: CliCommand = {
 };
 
 async function runService(app: App, path: ReturnType<typeof selectServices>[number], args: ParsedArgs, extraEnv: Record<string, string>, history: ReturnType<typeof openHistory>): Promise<number> {
-  const { config, warnings } = openService(app, path, scheduleCheckOptions(app, { lint: false }));
+  const { config, warnings } = await openService(app, path);
   for (const w of warnings) app.stderr.write(formatAlert(w) + "\n");
   requireNodeMember(config, "run", app.nodename);
   const tasks = config.rids("task").map((rid) => taskDef(config, rid));

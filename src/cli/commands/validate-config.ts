@@ -2,7 +2,6 @@ import { formatAlert, hasErrors } from "../../core/alert.js";
 import { formatObjectPath } from "../../core/object-path.js";
 import { readAndValidate, requireSelector, selectServices } from "../../service/open.js";
 import { FORMAT_OPTION, type CliCommand } from "../command.js";
-import { scheduleCheckOptions } from "../schedule-check.js";
 
 export const validateConfigCommand: CliCommand = {
   words: ["validate", "config"],
@@ -10,11 +9,11 @@ export const validateConfigCommand: CliCommand = {
   needsService: true,
   options: { format: FORMAT_OPTION },
   examples: [["svcmgr -s db validate config", "errors and warnings, each with file:line, section, keyword and value"]],
-  run(args, app) {
+  async run(args, app) {
     let failed = false;
     const report: Array<{ service: string; valid: boolean; alerts: unknown[] }> = [];
     for (const path of selectServices(app, requireSelector(args.service))) {
-      const { alerts } = readAndValidate(app, path, scheduleCheckOptions(app));
+      const { alerts } = await readAndValidate(app, path, { lint: true });
       const valid = !hasErrors(alerts);
       failed ||= !valid;
       report.push({ service: formatObjectPath(path), valid, alerts: [...alerts] });
