@@ -1,4 +1,5 @@
-import { fchmodSync, mkdirSync, openSync, write, writeSync, writev, close } from "node:fs";
+import { fchmodSync, openSync, write, writeSync, writev, close } from "node:fs";
+import { ensureDir } from "../platform/fs-util.js";
 import { dirname } from "node:path";
 import { formatObjectPath, type ObjectPath } from "../core/object-path.js";
 import type { Paths } from "../core/paths.js";
@@ -40,7 +41,7 @@ interface Pending {
  * synchronously (the task outruns the disk: the event loop waits, memory stays flat).
  */
 export function openRunLog(path: string, opts: RunLogOptions = {}): RunLog {
-  mkdirSync(dirname(path), { recursive: true, mode: 0o750 });
+  ensureDir(dirname(path), 0o750);
   const fd = openSync(path, "w", 0o640);
   fchmodSync(fd, 0o640); // whatever the umask
   return new RunLogFile(path, fd, opts.maxQueuedBytes ?? 1 << 20);

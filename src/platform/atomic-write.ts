@@ -1,4 +1,5 @@
-import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { renameSync, writeFileSync } from "node:fs";
+import { ensureDir } from "./fs-util.js";
 import { dirname } from "node:path";
 
 /**
@@ -8,7 +9,7 @@ import { dirname } from "node:path";
  * history database.
  */
 export function writeFileAtomic(path: string, content: string, mode = 0o644): void {
-  mkdirSync(dirname(path), { recursive: true });
+  ensureDir(dirname(path));
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, content, { mode });
   renameSync(tmp, path);

@@ -1,4 +1,5 @@
-import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, fstatSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { ensureDir } from "./fs-util.js";
 import { dirname } from "node:path";
 
 /**
@@ -26,7 +27,7 @@ export function openRotatingFile(path: string, opts: RotationOptions = {}): Rota
   const backups = opts.backups ?? DEFAULT_LOG_BACKUPS;
   let fd: number | null = null;
   const open = () => {
-    mkdirSync(dirname(path), { recursive: true });
+    ensureDir(dirname(path));
     return openSync(path, "a", 0o640);
   };
   return {

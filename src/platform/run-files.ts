@@ -1,4 +1,5 @@
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { ensureDir, removeFile } from "./fs-util.js";
 import { join } from "node:path";
 import type { RunSlotGrant, RunSlots } from "../run/ports.js";
 import { isProcessAlive, processStartTime } from "../history/liveness.js";
@@ -22,7 +23,7 @@ export function createRunSlots(varDir: string): RunSlots {
   return {
     acquire(rid, maxParallel, session) {
       const dir = join(varDir, rid, "run");
-      mkdirSync(dir, { recursive: true });
+      ensureDir(dir);
       return withLock(join(varDir, rid, "run.lock"), () => take(dir, maxParallel, session));
     },
   };
@@ -41,7 +42,7 @@ function take(dir: string, maxParallel: number, session: string): RunSlotGrant {
       writeFileSync(file, JSON.stringify(content));
     },
     release() {
-      rmSync(file, { force: true });
+      removeFile(file);
     },
   };
 }
@@ -59,7 +60,7 @@ export function liveRunFiles(dir: string): number {
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (isLive(path)) live++;
-    else rmSync(path, { force: true });
+    else removeFile(path);
   }
   return live;
 }
@@ -84,14 +85,14 @@ function withLock<T>(lockPath: string, fn: () => T): T {
       break;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      if (lockOwnerDead(lockPath) || Date.now() > deadline) rmSync(lockPath, { force: true });
+      if (lockOwnerDead(lockPath) || Date.now() > deadline) removeFile(lockPath);
       else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
     }
   }
   try {
     return fn();
   } finally {
-    rmSync(lockPath, { force: true });
+    removeFile(lockPath);
   }
 }
 

@@ -1,0 +1,23 @@
+import { mkdirSync, unlinkSync } from "node:fs";
+
+/**
+ * Directories this process created or found. A run touches the same few directories every
+ * time (run files, output logs, state): a recursive mkdir each time costs syscalls for
+ * nothing. If a directory is removed behind svcmgr's back, the next open fails loudly.
+ */
+const knownDirs = new Set<string>();
+
+export function ensureDir(dir: string, mode?: number): void {
+  if (knownDirs.has(dir)) return;
+  mkdirSync(dir, { recursive: true, mode });
+  knownDirs.add(dir);
+}
+
+/** Removes one file; a file already gone is fine. (rmSync goes through a recursive remover.) */
+export function removeFile(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
+}
