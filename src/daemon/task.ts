@@ -3,6 +3,7 @@
  * config layer. The daemon never reads configuration itself.
  */
 import type { Schedule } from "../schedule/types.js";
+import type { TaskNotScheduledReason } from "../task/not-scheduled.js";
 
 /**
  * What to do with slots missed while the daemon was down or the clock jumped forward.
@@ -17,9 +18,7 @@ export const CATCHUP_POLICIES: readonly CatchupPolicy[] = ["latest", "none", "al
 
 /** Why a configured task gets no timer. */
 export type NotScheduledReason =
-  | "disabled" // disable = true
-  | "confirmation" // confirmation = true: never run unattended (design §5)
-  | "no-schedule" // schedule empty, "@0" or "[]"
+  | TaskNotScheduledReason // disabled, confirmation (never run unattended, design §5), no schedule
   | "invalid-service" // the service has configuration errors
   | "schedule-error"; // the schedule engine failed on this task
 

@@ -1,17 +1,14 @@
 import type { TaskDef } from "./model.js";
 
-/** Why the daemon never runs a task on its own, or null when it has a schedule it will follow. */
-export type NotScheduledReason = "disabled" | "confirmation" | "no-schedule";
+/**
+ * Why the daemon never runs a task on its own, from the task's own keywords. The daemon adds
+ * reasons of its own (daemon/task.ts), and describes all of them.
+ */
+export type TaskNotScheduledReason = "disabled" | "confirmation" | "no-schedule";
 
-export function notScheduledReason(task: TaskDef): NotScheduledReason | null {
+export function notScheduledReason(task: TaskDef): TaskNotScheduledReason | null {
   if (task.disable) return "disabled";
   if (task.confirmation) return "confirmation";
   if (task.schedule === "" || task.schedule === "@0" || task.schedule === "[]" || task.schedule === '""') return "no-schedule";
   return null;
 }
-
-export const NOT_SCHEDULED_TEXT: Readonly<Record<NotScheduledReason, string>> = {
-  disabled: "disabled",
-  confirmation: "confirmation = true: only run by hand with a human's yes",
-  "no-schedule": "no schedule (manual runs only)",
-};

@@ -3,7 +3,8 @@ import { historyDbFile } from "../../core/paths.js";
 import { openHistory, type HistoryStore } from "../../history/store.js";
 import type { ServiceConfig } from "../../config/service.js";
 import { taskDef } from "../../task/model.js";
-import { NOT_SCHEDULED_TEXT, notScheduledReason } from "../../task/not-scheduled.js";
+import { notScheduledReason } from "../../task/not-scheduled.js";
+import { describeNotScheduled } from "../../daemon/task.js";
 import { openService, requireSelector, selectServices } from "../../service/open.js";
 import { FORMAT_OPTION, type CliCommand } from "../command.js";
 import { formatLocalTime, renderTable } from "../render.js";
@@ -54,7 +55,7 @@ async function scheduleRows(app: App, config: ServiceConfig, history: HistorySto
       lastRun: last === null ? null : formatLocalTime(last.startedAt, zone),
       nextRun: next === null ? null : formatLocalTime(next.getTime(), zone),
       configParameter: task.scheduleParameter, scheduleDefinition: task.schedule === "" ? "-" : task.schedule, timezone: zone,
-      notScheduled: reason === null ? null : NOT_SCHEDULED_TEXT[reason],
+      notScheduled: reason === null ? null : describeNotScheduled(reason),
     };
   });
 }
