@@ -6,7 +6,6 @@ export interface RunRecorder {
   /** With `logFileFor`, the run's output file path is recorded in the same write. */
   begin(run: NewRun, logFileFor?: (id: number) => string): number | null;
   setPid(id: number, pid: number, pidStartTime: number | null): void;
-  setLogFile(id: number, logFile: string): void;
   finish(id: number, outcome: RunOutcome): boolean;
   record(run: CompleteRun): number | null;
 }
