@@ -16,7 +16,7 @@ chmodSync(root, 0o755);
 chmodSync(join(root, "etc"), 0o755);
 chmodSync(join(root, "etc", "bench.conf"), 0o644);
 
-const cli = [join(import.meta.dirname, "..", "dist", "svcmgr.mjs"), "--root", root, "-s", "bench", "run", "--rid", "task#0"];
+const cli = [join(import.meta.dirname, "..", "dist", "svcmgr.cjs"), "--root", root, "-s", "bench", "run", "--rid", "task#0"];
 
 function time(args: string[]): number {
   const t = process.hrtime.bigint();

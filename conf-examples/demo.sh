@@ -12,7 +12,7 @@ set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 EXAMPLES="$REPO/conf-examples"
-CLI="$REPO/dist/svcmgr.mjs"
+CLI="$REPO/dist/svcmgr.cjs"
 
 if [ "$(id -u)" -ne 0 ]; then
   echo "demo.sh: run it as root (the db backup task switches to user nobody): sudo bash $0" >&2

@@ -3,7 +3,10 @@
 // usage errors only) and other cold paths in chunks that `svcmgr -s db run` never parses.
 // better-sqlite3's native addon stays in node_modules and is loaded only when history is opened.
 import { build } from "esbuild";
-import { readFileSync, rmSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { builtinModules } from "node:module";
 
 /**
@@ -27,22 +30,77 @@ const builtinsViaRequire = {
 const { version } = JSON.parse(readFileSync("package.json", "utf8"));
 
 rmSync("dist", { recursive: true, force: true }); // chunk names change: no stale chunk may linger
-await build({
-  entryPoints: { svcmgr: "src/cli/main.ts", index: "src/index.ts" },
-  outdir: "dist",
-  outExtension: { ".js": ".mjs" },
-  chunkNames: "chunks/[name]-[hash]",
-  splitting: true,
+
+const common = {
   bundle: true,
   platform: "node",
   target: "node20",
-  format: "esm",
   // better-sqlite3's JavaScript is bundled; its addon is resolved at run time (history/store.ts).
   external: ["*.node"],
   sourcemap: "linked",
   logLevel: "warning",
   define: { SVCMGR_VERSION: JSON.stringify(version) },
+};
+
+// The library, for `import … from "svcmgr"`: ESM, cold paths (the schedule engine) in chunks.
+await build({
+  ...common,
+  entryPoints: { index: "src/index.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".mjs" },
+  chunkNames: "chunks/[name]-[hash]",
+  splitting: true,
+  format: "esm",
   plugins: [builtinsViaRequire],
-  // Bundled CommonJS dependencies (yargs helpers, shell-quote) may call require().
+  // Bundled CommonJS dependencies may call require().
   banner: { js: "import { createRequire as __svcmgrRequire } from 'node:module'; const require = __svcmgrRequire(import.meta.url);" },
 });
+
+// The CLI: one CommonJS file, loaded by the launcher below through V8's code cache. Cold paths
+// (yargs, the daemon, the schedule engine) are wrapped by esbuild and run only when imported.
+// Whitespace is minified (less to read on each call); names are kept for readable stack traces.
+await build({
+  ...common,
+  entryPoints: { cli: "src/cli/main.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".cjs" },
+  format: "cjs",
+  minifyWhitespace: true,
+  minifySyntax: true,
+  // import.meta for a CommonJS file, computed only when used.
+  define: { ...common.define, "import.meta": "__svcmgrImportMeta" },
+  banner: {
+    js: "const __svcmgrImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; }, resolve: (s) => require('node:url').pathToFileURL(require.resolve(s)).href };",
+  },
+});
+
+// The `svcmgr` executable.
+await build({
+  ...common,
+  entryPoints: { svcmgr: "src/cli/launch.ts" },
+  outdir: "dist",
+  outExtension: { ".js": ".cjs" },
+  format: "cjs",
+  sourcemap: false,
+  banner: { js: "#!/usr/bin/env node" },
+});
+chmodSync("dist/svcmgr.cjs", 0o755);
+
+writeCodeCache();
+
+/**
+ * A representative call (load and validate a service, run a task, record it) against a
+ * throw-away root: the launcher finds no cache and writes one holding every function that
+ * call compiled.
+ */
+function writeCodeCache() {
+  const root = mkdtempSync(join(tmpdir(), "svcmgr-build-"));
+  try {
+    mkdirSync(join(root, "etc"), { mode: 0o755 });
+    writeFileSync(join(root, "etc", "warm.conf"), "[task#0]\ncommand = /bin/true\nschedule = @10m\n", { mode: 0o644 });
+    chmodSync(root, 0o755);
+    execFileSync(process.execPath, ["dist/svcmgr.cjs", "--root", root, "-s", "warm", "run", "--rid", "task#0"], { stdio: "ignore" });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}

@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { isSvcmgrError } from "../core/errors.js";
 import { createApp } from "../platform/create-app.js";
 import type { CliCommand, ParsedArgs } from "./command.js";

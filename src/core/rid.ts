@@ -1,3 +1,5 @@
+import { naturalCompare } from "./natural-order.js";
+
 /**
  * Resource ids: `<group>#<index>` (`task#0`, `fs#data`). The group picks the driver family.
  */
@@ -12,9 +14,7 @@ export function parseRid(rid: string): Rid | null {
   return { group: rid.slice(0, at), index: rid.slice(at + 1) };
 }
 
-const collator = new Intl.Collator("en", { numeric: true });
-
 /** Natural order: `task#2` before `task#10`. */
 export function compareRids(a: string, b: string): number {
-  return collator.compare(a, b);
+  return naturalCompare(a, b);
 }

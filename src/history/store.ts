@@ -1,6 +1,6 @@
-import { createRequire } from "node:module";
 import { closeSync, mkdirSync, openSync } from "node:fs";
 import { dirname } from "node:path";
+import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import type BetterSqlite3 from "better-sqlite3";
 import { HistoryError } from "./errors.js";
@@ -55,7 +55,7 @@ function loadDriver(): { Driver: typeof BetterSqlite3; nativeBinding: string | u
   try {
     let nativeBinding: string | undefined;
     try {
-      nativeBinding = createRequire(import.meta.url).resolve("better-sqlite3/build/Release/better_sqlite3.node");
+      nativeBinding = fileURLToPath(import.meta.resolve("better-sqlite3/build/Release/better_sqlite3.node"));
     } catch {
       nativeBinding = undefined; // an unusual build layout: let the driver search
     }

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync, statSync, type Stats } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { ConfigError, NotFoundError } from "../core/errors.js";
 import { configFile, type Paths } from "../core/paths.js";
+import { naturalCompare } from "../core/natural-order.js";
 import { formatObjectPath, parseObjectPath, type ObjectPath } from "../core/object-path.js";
 
 /** Every service path found under the etc dir: `<etc>/<name>.conf`, `<etc>/namespaces/<ns>/svc/<name>.conf`. */
@@ -15,7 +16,7 @@ export function listServicePaths(paths: Paths): ObjectPath[] {
       if (f.endsWith(".conf")) tryPush(found, `${ns}/svc/${f.slice(0, -5)}`);
     }
   }
-  return found.sort((a, b) => formatObjectPath(a).localeCompare(formatObjectPath(b)));
+  return found.sort((a, b) => naturalCompare(formatObjectPath(a), formatObjectPath(b)));
 }
 
 function tryPush(found: ObjectPath[], text: string): void {

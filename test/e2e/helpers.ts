@@ -1,5 +1,5 @@
 /**
- * Helpers for the end-to-end tests: they run the built CLI (`dist/svcmgr.mjs`) as a user would,
+ * Helpers for the end-to-end tests: they run the built CLI (`dist/svcmgr.cjs`) as a user would,
  * against a private root (`--root DIR`) holding `etc/`, `var/` and `log/`.
  *
  * The bundle must exist and be current: `npm test` builds first; on its own, run
@@ -16,7 +16,7 @@ import type { RunRecord } from "../../src/history/record.js";
 import type { LastRun } from "../../src/run/ports.js";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const CLI = join(REPO, "dist", "svcmgr.mjs");
+export const CLI = join(REPO, "dist", "svcmgr.cjs");
 
 if (!existsSync(CLI)) {
   throw new Error(`${CLI} is missing: the end-to-end tests run the built CLI; run "npm run build" first (npm test does)`);
