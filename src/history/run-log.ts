@@ -1,5 +1,5 @@
-import { fchmodSync, openSync, write, writeSync, writev, close } from "node:fs";
-import { ensureDir } from "../platform/fs-util.js";
+import { closeSync, fchmodSync, openSync, write, writeSync, writev } from "node:fs";
+import { ensureDir, removeFile } from "../platform/fs-util.js";
 import { dirname } from "node:path";
 import { formatObjectPath, type ObjectPath } from "../core/object-path.js";
 import type { Paths } from "../core/paths.js";
@@ -34,21 +34,28 @@ interface Pending {
 }
 
 /**
- * Opens a run's full output log (mode 0640, directories created, truncated if it exists).
+ * A run's full output log (mode 0640, directories created, truncated if it exists). The file
+ * is created on the first byte of output: a silent run creates nothing, and a stale file left
+ * at that path is removed on close, so the path never shows another run's output.
  * Writes go to the thread pool one batch at a time, each at the file position reserved
  * when `write` was called, so the file is in arrival order whatever completes first.
  * Invariant: at most `maxQueuedBytes` wait in memory; beyond that a write is done
  * synchronously (the task outruns the disk: the event loop waits, memory stays flat).
  */
 export function openRunLog(path: string, opts: RunLogOptions = {}): RunLog {
+  return new RunLogFile(path, opts.maxQueuedBytes ?? 1 << 20);
+}
+
+function createLogFile(path: string): number {
   ensureDir(dirname(path), 0o750);
   const fd = openSync(path, "w", 0o640);
   fchmodSync(fd, 0o640); // whatever the umask
-  return new RunLogFile(path, fd, opts.maxQueuedBytes ?? 1 << 20);
+  return fd;
 }
 
 class RunLogFile implements RunLog {
   readonly #queue: Pending[] = [];
+  #fd: number | null = null;
   #queued = 0;
   #offset = 0;
   #writing = false;
@@ -56,16 +63,27 @@ class RunLogFile implements RunLog {
   #error: Error | null = null;
   #drained: (() => void) | null = null;
 
-  constructor(readonly path: string, private readonly fd: number, private readonly maxQueued: number) {}
+  constructor(readonly path: string, private readonly maxQueued: number) {}
 
   write(_stream: OutputStream, chunk: Buffer): void {
     if (this.#closed || this.#error !== null || chunk.length === 0) return;
+    const fd = this.#fd ?? this.#create();
+    if (fd === null) return;
     const position = this.#offset;
     this.#offset += chunk.length;
-    if (this.#queued + chunk.length > this.maxQueued) return writeAllSync(this.fd, chunk, position, this.#fail);
+    if (this.#queued + chunk.length > this.maxQueued) return writeAllSync(fd, chunk, position, this.#fail);
     this.#queue.push({ chunk, position });
     this.#queued += chunk.length;
     this.#pump();
+  }
+
+  #create(): number | null {
+    try {
+      return (this.#fd = createLogFile(this.path));
+    } catch (e) {
+      this.#fail(e);
+      return null;
+    }
   }
 
   get queuedBytes(): number {
@@ -76,7 +94,15 @@ class RunLogFile implements RunLog {
     if (this.#closed) return Promise.reject(new Error(`run log ${this.path}: already closed`));
     this.#closed = true;
     return new Promise<void>((resolve, reject) => {
-      this.#drained = () => close(this.fd, (e) => (e ? reject(e) : this.#error ? reject(this.#error) : resolve()));
+      this.#drained = () => {
+        try {
+          if (this.#fd !== null) closeSync(this.#fd);
+          else if (this.#error === null) removeFile(this.path);
+        } catch (e) {
+          this.#fail(e);
+        }
+        return this.#error === null ? resolve() : reject(this.#error);
+      };
       this.#pump();
     });
   }
@@ -90,7 +116,7 @@ class RunLogFile implements RunLog {
     if (this.#queue.length === 0) return this.#drained?.();
     const batch = contiguous(this.#queue);
     this.#writing = true;
-    writeBatch(this.fd, batch, (e) => {
+    writeBatch(this.#fd!, batch, (e) => {
       this.#writing = false;
       for (const p of batch) this.#queued -= p.chunk.length;
       if (e) this.#fail(e);

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs";
 import { ensureDir, removeFile } from "./fs-util.js";
 import { join } from "node:path";
 import type { RunSlotGrant, RunSlots } from "../run/ports.js";
@@ -33,15 +33,18 @@ function take(dir: string, maxParallel: number, session: string): RunSlotGrant {
   const running = liveRunFiles(dir);
   if (running >= maxParallel) return { ok: false, running };
   const file = join(dir, `${process.pid}-${session}`);
-  let content: RunFile = { session, owner: { pid: process.pid, startTime: ownStartTime() } };
-  writeFileSync(file, JSON.stringify(content));
+  const owned: RunFile = { session, owner: { pid: process.pid, startTime: ownStartTime() } };
+  // Kept open: the child is added in place. The new JSON is longer than the old, so it
+  // overwrites it whole and the file is never empty or cut short for a concurrent reader.
+  const fd = openSync(file, "w");
+  writeSync(fd, JSON.stringify(owned));
   return {
     ok: true,
-    attachChild(pid) {
-      content = { ...content, child: { pid, startTime: processStartTime(pid) } };
-      writeFileSync(file, JSON.stringify(content));
+    attachChild(pid, startTime) {
+      writeSync(fd, JSON.stringify({ ...owned, child: { pid, startTime } }), 0);
     },
     release() {
+      closeSync(fd);
       removeFile(file);
     },
   };

@@ -150,7 +150,7 @@ async function recordRefusal(task: TaskDef, ctx: RunContext, deps: PipelineDeps,
   return { rid: task.rid, gate, status, exitCode: null, reason, failed, recordId: id ?? undefined };
 }
 
-async function execute(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine, attachChild: (pid: number) => void): Promise<TaskOutcome> {
+async function execute(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine, attachChild: (pid: number, startTime: number | null) => void): Promise<TaskOutcome> {
   const startedAt = deps.clock.now();
   let logPath = "";
   const id = deps.recorder.begin({
@@ -170,8 +170,9 @@ async function execute(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup
     argv: command.argv, env: setup.env, cwd: setup.cwd, identity: setup.identity, umask: task.umask, limits: task.limits,
     timeoutMs: task.timeoutMs, killGraceMs: deps.killGraceMs, signal: ctx.signal,
     onSpawn: (pid) => {
-      attachChild(pid);
-      deps.recorder.setPid(id, pid, deps.processStartTime(pid));
+      const startTime = deps.processStartTime(pid);
+      attachChild(pid, startTime);
+      deps.recorder.setPid(id, pid, startTime);
     },
     onOutput: (stream, chunk) => {
       capture.push(stream, chunk);
@@ -180,7 +181,8 @@ async function execute(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup
     },
   });
   for (const line of splitter.flush()) deps.reporter.output(task.rid, line.stream, line.text, task.log);
-  await log.close();
+  // The record and last_run are written whatever happened to the full output file.
+  await log.close().catch((e: unknown) => deps.reporter.message("warning", task.rid, (e as Error).message));
   return finishRun(task, ctx, deps, id, result, capture);
 }
 

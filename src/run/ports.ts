@@ -29,7 +29,7 @@ export interface RunSlots {
 }
 
 export type RunSlotGrant =
-  | { readonly ok: true; attachChild(pid: number): void; release(): void }
+  | { readonly ok: true; attachChild(pid: number, startTime: number | null): void; release(): void }
   | { readonly ok: false; readonly running: number };
 
 /** The run's full output file. */

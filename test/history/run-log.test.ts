@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
@@ -78,4 +78,28 @@ test("write errors surface at close, naming the file, without throwing at write"
   const outcome = JSON.parse(r.stdout) as { ok: boolean; message?: string };
   assert.equal(outcome.ok, false);
   assert.equal(outcome.message, `run log ${path}: EFBIG: file too large, write`);
+});
+
+test("a silent run creates no file, and removes a stale one left at its path", async (t) => {
+  const dir = tempDir(t);
+  const fresh = join(dir, "runs", "db", "task#0", "1.log");
+  await openRunLog(fresh).close();
+  assert.equal(existsSync(fresh), false, "no output, no file");
+  assert.equal(existsSync(dirname(fresh)), false, "nor its directories");
+  const stale = join(dir, "2.log");
+  writeFileSync(stale, "output of a run from an older database\n");
+  const log = openRunLog(stale);
+  log.write("stdout", Buffer.alloc(0));
+  await log.close();
+  assert.equal(existsSync(stale), false, "the path never shows another run's output");
+});
+
+test("a log that cannot be created fails close with the path, not the run's writes", async (t) => {
+  const dir = tempDir(t);
+  writeFileSync(join(dir, "file"), "");
+  const path = join(dir, "file", "1.log"); // a file where a directory should be
+  const log = openRunLog(path);
+  log.write("stdout", Buffer.from("a"));
+  log.write("stdout", Buffer.from("b"));
+  await assert.rejects(log.close(), (e: Error) => e.message.startsWith(`run log ${path}:`));
 });

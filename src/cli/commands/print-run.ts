@@ -39,6 +39,7 @@ function readOutput(r: RunRecord): string {
   try {
     return readFileSync(r.logFile, "utf8");
   } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" && r.outputBytes === 0) return ""; // a silent run writes no file
     throw new NotFoundError(`run ${r.id}: cannot read its output file ${r.logFile}: ${(e as Error).message}`);
   }
 }
