@@ -1,6 +1,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
 import { makeRoot, ranRids, type TestRoot } from "./helpers.js";
@@ -78,6 +78,31 @@ describe("output, state files and history", { concurrency: 4 }, () => {
     const logFile = recs[1]!.logFile!;
     assert.equal(logFile, root.path("log", "runs", "hist", "task#0", `${recs[1]!.id}.log`));
     assert.equal(readFileSync(logFile, "utf8"), "hello from the task\n");
+  });
+
+  test("a silent run writes no output file; print run --full shows it empty", async () => {
+    root.writeConf("silent", "[task#0]\ncommand = true\n");
+    const r = await root.runTasks("silent");
+    assert.equal(r.status, 0, r.stderr);
+    const rec = root.history("silent")[0]!;
+    assert.equal(rec.outputBytes, 0);
+    assert.equal(existsSync(rec.logFile!), false);
+    const full = await root.run(["-s", "silent", "print", "run", String(rec.id), "--full", "--format", "json"]);
+    assert.equal(full.status, 0, full.stderr);
+    assert.equal((JSON.parse(full.stdout) as { output: string }).output, "");
+  });
+
+  test("an output file that cannot be written costs a warning, never the run's record or last_run", async () => {
+    root.writeConf("unwritable", "[task#0]\ncommand = echo kept in the excerpt\n");
+    mkdirSync(root.path("log", "runs"), { recursive: true });
+    writeFileSync(root.path("log", "runs", "unwritable"), "a file where the service's run log directory should be\n");
+    const r = await root.runTasks("unwritable");
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /run log .*unwritable.*ENOTDIR/);
+    const rec = root.history("unwritable")[0]!;
+    assert.equal(rec.status, "succeeded");
+    assert.equal(rec.outputHead, "kept in the excerpt\n");
+    assert.equal(root.lastRun("unwritable", "task#0")!.status, "succeeded");
   });
 
   test("print status --format json: resources with states, each task's last run", async () => {
