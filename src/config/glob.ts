@@ -1,5 +1,16 @@
-/** fnmatch-style glob (`*`, `?`, `[…]`) → anchored RegExp. */
+const compiled = new Map<string, RegExp>();
+
+/**
+ * fnmatch-style glob (`*`, `?`, `[…]`) → anchored RegExp, compiled once per distinct glob
+ * (the patterns come from configs and command lines: a small, fixed set).
+ */
 export function globToRegExp(glob: string): RegExp {
+  let re = compiled.get(glob);
+  if (re === undefined) compiled.set(glob, (re = compile(glob)));
+  return re;
+}
+
+function compile(glob: string): RegExp {
   let re = "";
   for (let i = 0; i < glob.length; i++) {
     const c = glob[i]!;

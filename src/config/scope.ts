@@ -33,8 +33,13 @@ export function resolveScoped(section: IniSection, option: string, node: NodeCon
   return (
     byKey(`${option}@${node.nodename}`) ??
     (short !== node.nodename ? byKey(`${option}@${short}`) : undefined) ??
-    (nodeMatches(node.nodename, node.nodes) ? byKey(`${option}@nodes`) : undefined) ??
-    (nodeMatches(node.nodename, node.drpnodes) ? byKey(`${option}@drpnodes`) : undefined) ??
+    onlyIf(byKey(`${option}@nodes`), () => nodeMatches(node.nodename, node.nodes)) ??
+    onlyIf(byKey(`${option}@drpnodes`), () => nodeMatches(node.nodename, node.drpnodes)) ??
     byKey(option)
   );
+}
+
+/** `entry` when it exists and `applies()`; the node patterns are matched only for a scoped key that is there. */
+function onlyIf(entry: IniEntry | undefined, applies: () => boolean): IniEntry | undefined {
+  return entry !== undefined && applies() ? entry : undefined;
 }

@@ -9,7 +9,8 @@ import { createTtyPrompter } from "./tty-prompter.js";
 
 /** The composition root: the only place that builds platform adapters into an App. */
 export function createApp(opts: { root?: string; debug?: boolean }): App {
-  const env = process.env;
+  const env: NodeJS.ProcessEnv = { ...process.env }; // a plain copy: reading it is far cheaper than process.env
+  let timezone: string | undefined;
   const root = opts.root ?? env.SVCMGR_ROOT ?? null;
   return {
     paths: pathsFor(root),
@@ -22,9 +23,9 @@ export function createApp(opts: { root?: string; debug?: boolean }): App {
     nodename: hostname(),
     uid: process.geteuid?.() ?? 0,
     env,
-    // Intl's first use costs ~10 ms: only pay it when a command needs the zone.
+    // Intl's first use costs ~10 ms: only pay it when a command needs the zone, and once.
     get timezone() {
-      return Intl.DateTimeFormat().resolvedOptions().timeZone;
+      return (timezone ??= Intl.DateTimeFormat().resolvedOptions().timeZone);
     },
     debug: opts.debug ?? false,
   };
