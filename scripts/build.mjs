@@ -1,6 +1,7 @@
-// Bundles the CLI and the library into dist/ with esbuild.
-// The CLI entry is small and loads the rest on demand: code splitting keeps yargs (help and
-// usage errors only) and other cold paths in chunks that `svcmgr -s db run` never parses.
+// Bundles the CLI and the library into dist/ with esbuild:
+//   dist/svcmgr.cjs   the executable (src/cli/launch.ts), a few lines
+//   dist/cli.cjs      the CLI, one CommonJS file, plus cli.cjs.cache: V8's code cache for it
+//   dist/index.mjs    the library (`import … from "svcmgr"`), ESM, cold paths in dist/chunks
 // better-sqlite3's native addon stays in node_modules and is loaded only when history is opened.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
@@ -12,7 +13,7 @@ import { builtinModules } from "node:module";
 /**
  * Node built-ins through require() instead of ESM imports: an ESM import of a built-in makes
  * Node build a facade that reads every export (node:fs's lazy streams included), which costs
- * milliseconds on each CLI call; require() hands back the module as it is.
+ * milliseconds on each import of the library; require() hands back the module as it is.
  */
 const builtinsViaRequire = {
   name: "builtins-via-require",
@@ -32,6 +33,7 @@ const { version } = JSON.parse(readFileSync("package.json", "utf8"));
 rmSync("dist", { recursive: true, force: true }); // chunk names change: no stale chunk may linger
 
 const common = {
+  outdir: "dist",
   bundle: true,
   platform: "node",
   target: "node20",
@@ -46,7 +48,6 @@ const common = {
 await build({
   ...common,
   entryPoints: { index: "src/index.ts" },
-  outdir: "dist",
   outExtension: { ".js": ".mjs" },
   chunkNames: "chunks/[name]-[hash]",
   splitting: true,
@@ -56,15 +57,14 @@ await build({
   banner: { js: "import { createRequire as __svcmgrRequire } from 'node:module'; const require = __svcmgrRequire(import.meta.url);" },
 });
 
+const commonJs = { ...common, outExtension: { ".js": ".cjs" }, format: "cjs" };
+
 // The CLI: one CommonJS file, loaded by the launcher below through V8's code cache. Cold paths
 // (yargs, the daemon, the schedule engine) are wrapped by esbuild and run only when imported.
 // Whitespace is minified (less to read on each call); names are kept for readable stack traces.
 await build({
-  ...common,
+  ...commonJs,
   entryPoints: { cli: "src/cli/main.ts" },
-  outdir: "dist",
-  outExtension: { ".js": ".cjs" },
-  format: "cjs",
   minifyWhitespace: true,
   minifySyntax: true,
   // import.meta for a CommonJS file, computed only when used.
@@ -76,11 +76,8 @@ await build({
 
 // The `svcmgr` executable.
 await build({
-  ...common,
+  ...commonJs,
   entryPoints: { svcmgr: "src/cli/launch.ts" },
-  outdir: "dist",
-  outExtension: { ".js": ".cjs" },
-  format: "cjs",
   sourcemap: false,
   banner: { js: "#!/usr/bin/env node" },
 });
