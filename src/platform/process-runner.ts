@@ -1,7 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, closeSync, constants, openSync, readdirSync, readFileSync, readSync, statSync, type Stats } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Clock, LimitName, ProcessResult, ProcessRunner, ProcessSpec, UserDb } from "../core/ports.js";
+import { defaultSpawnTask, type SpawnTask, type TaskProcess } from "./task-spawn.js";
 import { createUserDb } from "./user-db.js";
 
 export interface ProcessRunnerOptions {
@@ -12,6 +12,8 @@ export interface ProcessRunnerOptions {
   readonly clock?: Clock;
   /** Where sh, prlimit and setpriv are found (never the task's PATH). */
   readonly toolDirs?: readonly string[];
+  /** How the process is started. @default defaultSpawnTask() (vfork where the addon is built) */
+  readonly spawnTask?: SpawnTask;
 }
 
 export const DEFAULT_KILL_GRACE_MS = 5000;
@@ -33,7 +35,7 @@ const systemClock: Clock = {
 };
 
 /**
- * Runs task processes, each in its own session and process group (spawn `detached`).
+ * Runs task processes, each in its own session and process group (see task-spawn.ts).
  * The exec chain, outermost first, each step exec'ing the next in the same pid:
  *   [sh -c '…umask "$1" && shift && exec "$@"' svcmgr MASK]
  *   [prlimit --x=N:N … --]
@@ -50,6 +52,7 @@ export function createProcessRunner(options: ProcessRunnerOptions = {}): Process
     pipeGraceMs: options.pipeGraceMs ?? DEFAULT_PIPE_GRACE_MS,
     toolDirs: options.toolDirs ?? DEFAULT_TOOL_DIRS,
     userDb: () => (userDb ??= createUserDb()),
+    spawnTask: options.spawnTask ?? defaultSpawnTask(),
   };
   return { run: (spec) => runProcess(spec, ctx) };
 }
@@ -59,6 +62,7 @@ interface RunContext {
   readonly pipeGraceMs: number;
   readonly toolDirs: readonly string[];
   readonly userDb: () => UserDb;
+  readonly spawnTask: SpawnTask;
 }
 
 async function runProcess(spec: ProcessSpec, ctx: RunContext): Promise<ProcessResult> {
@@ -70,14 +74,9 @@ async function runProcess(spec: ProcessSpec, ctx: RunContext): Promise<ProcessRe
   if (spec.signal?.aborted) return notStarted(undefined, true);
   const plan = planExec(spec, ctx);
   if (!plan.ok) return notStarted(plan.error);
-  let child: ChildProcess;
+  let child: TaskProcess;
   try {
-    child = spawn(plan.argv[0]!, plan.argv.slice(1), {
-      cwd: spec.cwd,
-      env: { ...spec.env },
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    child = await ctx.spawnTask(plan.argv[0]!, plan.argv, { cwd: spec.cwd, env: spec.env });
   } catch (e) {
     return notStarted(describeExecError(e, spec.argv[0] ?? ""));
   }
@@ -281,39 +280,32 @@ class Supervisor {
   private stage: "running" | "terminating" | "killed" = "running";
   private done = false;
   private readonly timers: Array<{ cancel(): void }> = [];
-  /** The leader's pid, which is also the process group id (setsid). */
-  private pid = 0;
   private readonly onAbort = () => this.interrupt("abort");
 
   constructor(
-    private readonly child: ChildProcess,
+    private readonly child: TaskProcess,
     private readonly spec: ProcessSpec,
     private readonly ctx: RunContext,
     private readonly startedAt: number,
   ) {
     this.result = new Promise((r) => (this.settle = r));
-    if (child.pid === undefined) {
-      child.once("error", (e) => this.finish(describeExecError(e, spec.argv[0] ?? "")));
-      return;
-    }
-    this.watch(child.pid);
+    this.watch();
     spec.onSpawn?.(child.pid);
   }
 
-  private watch(pid: number): void {
-    this.pid = pid;
+  private watch(): void {
     this.pipe("stdout");
     this.pipe("stderr");
-    this.child.once("exit", (code, signal) => this.leaderExited(code, signal));
-    this.child.once("error", (e) => this.exit === null && this.finish(describeExecError(e, this.spec.argv[0] ?? "")));
+    this.child.onExit((code, signal) => this.leaderExited(code, signal));
     const timeoutMs = this.spec.timeoutMs;
     if (timeoutMs !== undefined && timeoutMs > 0) this.timers.push(longTimer(this.ctx.clock, timeoutMs, () => this.interrupt("timeout")));
     this.spec.signal?.addEventListener("abort", this.onAbort, { once: true });
+    if (this.spec.signal?.aborted) this.interrupt("abort"); // aborted while the spawn was settling
   }
 
   /** Chunks go straight to onOutput: the runner keeps no output in memory. */
   private pipe(stream: "stdout" | "stderr"): void {
-    const s = this.child[stream]!;
+    const s = this.child[stream];
     s.on("data", (chunk: Buffer) => this.spec.onOutput?.(stream, chunk));
     s.once("close", () => {
       this.openPipes -= 1;
@@ -342,7 +334,7 @@ class Supervisor {
   private terminateGroup(): void {
     if (this.stage !== "running" || this.done) return;
     this.stage = "terminating";
-    signalGroup(this.pid, "SIGTERM");
+    signalGroup(this.child.pid, "SIGTERM");
     const grace = this.spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     this.timers.push(this.ctx.clock.setTimer(grace, () => this.killGroup()));
     this.pollGroup();
@@ -357,37 +349,36 @@ class Supervisor {
   private killGroup(): void {
     if (this.stage !== "terminating" || this.done) return;
     this.stage = "killed";
-    signalGroup(this.pid, "SIGKILL");
+    signalGroup(this.child.pid, "SIGKILL");
     this.timers.push(this.ctx.clock.setTimer(this.ctx.pipeGraceMs, () => this.abandonPipes()));
     this.maybeFinish();
   }
 
   /** Only a process outside the group can still hold the pipes: stop reading them. */
   private abandonPipes(): void {
-    this.child.stdout?.destroy();
-    this.child.stderr?.destroy();
+    this.child.stdout.destroy();
+    this.child.stderr.destroy();
   }
 
   private maybeFinish(): void {
     if (this.done || this.exit === null || this.openPipes > 0) return;
-    if (this.stage === "terminating" && groupExists(this.pid)) return;
-    this.finish(undefined);
+    if (this.stage === "terminating" && groupExists(this.child.pid)) return;
+    this.finish();
   }
 
-  private finish(spawnError: string | undefined): void {
+  private finish(): void {
     if (this.done) return;
     this.done = true;
     for (const t of this.timers) t.cancel();
     this.spec.signal?.removeEventListener("abort", this.onAbort);
     this.settle({
-      pid: this.child.pid ?? null,
+      pid: this.child.pid,
       startedAt: this.startedAt,
       endedAt: this.ctx.clock.now(),
       exitCode: this.exit?.code ?? null,
       signal: this.exit?.signal ?? null,
       timedOut: this.timedOut,
       aborted: this.aborted,
-      ...(spawnError === undefined ? {} : { spawnError }),
     });
   }
 }

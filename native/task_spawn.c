@@ -1,0 +1,348 @@
+/*
+ * task_spawn: start a task process with vfork and report its exit on the Node event loop.
+ *
+ * Node's child_process forks the whole agent for every task; a fork copies the page tables of
+ * the agent's heap and every page the agent writes afterwards faults once more. A vfork child
+ * shares the memory until exec instead, so starting a task costs the same whatever the
+ * agent's size. (glibc's posix_spawn would do the same but leaves its two internal signals
+ * ignored in the new program; this child resets every signal, as Node's fork path does.)
+ *
+ * spawn(file, argv, envp, cwd, onExit) -> [pid, stdoutFd, stderrFd]
+ *   The child runs `file` with argv and exactly envp, in cwd, in a new session (its pid is its
+ *   process group), stdin on /dev/null, stdout and stderr on two new pipes whose read ends are
+ *   returned (close-on-exec, blocking mode left to the caller). Every signal has its default
+ *   disposition and none is blocked in the child.
+ *   The file is exec'd as given; one that the kernel cannot run (no #! and no binary header)
+ *   is run by /bin/sh, as execvp and so Node's child_process do.
+ *   onExit(exitCode, signalNumber) is called once from the event loop when the child ends;
+ *   exactly one of the two is a number, the other null. The child is reaped here, by pid
+ *   (waitpid never takes -1, so libuv's own children are left alone).
+ *   When nothing could be started, it throws an Error with `code` (an errno name such as
+ *   "ENOENT"), `errno` and `syscall`; no descriptor or handle is left open.
+ * supported: false when the kernel has no pidfd (Linux < 5.3); spawn must not be called then.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <node_api.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <uv.h>
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+#define CHECK(call)                                 \
+  do {                                              \
+    if ((call) != napi_ok) return throw_last(env);  \
+  } while (0)
+
+/* One running child: its exit is watched through a pidfd polled by libuv. */
+typedef struct {
+  uv_poll_t poll; /* first member: the handle pointer is the watcher pointer */
+  napi_env env;
+  napi_ref on_exit;
+  napi_async_context async;
+  pid_t pid;
+  int pidfd;
+} watcher;
+
+static napi_value throw_last(napi_env env) {
+  bool pending = false;
+  napi_is_exception_pending(env, &pending);
+  if (!pending) napi_throw_error(env, NULL, "task_spawn: N-API call failed");
+  return NULL;
+}
+
+static napi_value throw_errno(napi_env env, int err, const char *syscall) {
+  napi_value code, msg, error, num, sys;
+  char text[256];
+  const char *name = uv_err_name(-err);
+  snprintf(text, sizeof text, "%s: %s", syscall, strerror(err));
+  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
+  napi_create_error(env, code, msg, &error);
+  napi_create_int32(env, err, &num);
+  napi_set_named_property(env, error, "errno", num);
+  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sys);
+  napi_set_named_property(env, error, "syscall", sys);
+  napi_throw(env, error);
+  return NULL;
+}
+
+/* A JS string as a new NUL-terminated UTF-8 string (free it), or NULL when it is not a string. */
+static char *to_cstring(napi_env env, napi_value value) {
+  size_t len = 0;
+  if (napi_get_value_string_utf8(env, value, NULL, 0, &len) != napi_ok) return NULL;
+  char *s = malloc(len + 1);
+  if (s == NULL) return NULL;
+  napi_get_value_string_utf8(env, value, s, len + 1, &len);
+  return s;
+}
+
+static void free_strings(char **list) {
+  if (list == NULL) return;
+  for (char **p = list; *p != NULL; p++) free(*p);
+  free(list);
+}
+
+/* A JS array of strings as a NULL-terminated list (free_strings it), or NULL on a bad element. */
+static char **to_cstring_list(napi_env env, napi_value array) {
+  uint32_t n = 0;
+  if (napi_get_array_length(env, array, &n) != napi_ok) return NULL;
+  char **list = calloc(n + 1, sizeof *list);
+  if (list == NULL) return NULL;
+  for (uint32_t i = 0; i < n; i++) {
+    napi_value item;
+    if (napi_get_element(env, array, i, &item) != napi_ok || (list[i] = to_cstring(env, item)) == NULL) {
+      free_strings(list);
+      return NULL;
+    }
+  }
+  return list;
+}
+
+static void close_pair(int fds[2]) {
+  if (fds[0] >= 0) close(fds[0]);
+  if (fds[1] >= 0) close(fds[1]);
+  fds[0] = fds[1] = -1;
+}
+
+/* The kernel's struct sigaction (x86_64 and arm64 layout): glibc's wrapper refuses its own signals 32 and 33. */
+struct kernel_sigaction {
+  void (*handler)(int);
+  unsigned long flags;
+  void (*restorer)(void);
+  uint64_t mask;
+};
+
+/* What the child needs, prepared before vfork: the child allocates nothing. */
+typedef struct {
+  const char *file;
+  char **argv;
+  char **envp;
+  const char *cwd;
+  char **sh_argv; /* execvp's fallback for a file without #! or binary header: sh file args… */
+  int out, err;
+} child_plan;
+
+/*
+ * Runs in the vfork child, on the parent's memory and stack, while the parent thread waits:
+ * system calls only, no allocation, no lock; never returns. On failure it leaves errno in
+ * *error for the parent and exits 127.
+ */
+__attribute__((noreturn, noinline)) static void exec_child(const child_plan *plan, volatile int *error) {
+  struct kernel_sigaction dfl = {SIG_DFL, 0, NULL, 0};
+  uint64_t none = 0;
+  for (int sig = 1; sig < 65; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP) syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof none);
+  int devnull = -1;
+  if (setsid() < 0 || (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) goto fail;
+  if (dup2(devnull, 0) < 0 || dup2(plan->out, 1) < 0 || dup2(plan->err, 2) < 0) goto fail;
+  if (chdir(plan->cwd) < 0) goto fail;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none);
+  execve(plan->file, plan->argv, plan->envp);
+  if (errno == ENOEXEC) {
+    execve("/bin/sh", plan->sh_argv, plan->envp);
+    errno = ENOEXEC;
+  }
+fail:
+  *error = errno;
+  _exit(127);
+}
+
+/* sh file argv[1]…: a list that borrows argv's strings (free only the list). */
+static char **shell_argv(const char *file, char **argv) {
+  size_t n = 0;
+  while (argv[n] != NULL) n++;
+  char **list = calloc(n + 2, sizeof *list);
+  if (list == NULL) return NULL;
+  list[0] = "/bin/sh";
+  list[1] = (char *)file;
+  for (size_t i = 1; i < n; i++) list[i + 1] = argv[i];
+  return list;
+}
+
+/*
+ * vfork with every signal blocked (glibc's own included, hence the raw system call), so no
+ * handler of the agent ever runs in the child; the child resets them all before unblocking.
+ * Returns 0 and the pid, or an errno value with the child (if any) reaped.
+ */
+static int vfork_exec(const child_plan *plan, pid_t *pid) {
+  uint64_t all = ~(uint64_t)0, saved = 0;
+  volatile int error = 0;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &all, &saved, sizeof all);
+  pid_t child = vfork();
+  if (child == 0) exec_child(plan, &error);
+  int fork_errno = errno;
+  syscall(SYS_rt_sigprocmask, SIG_SETMASK, &saved, NULL, sizeof saved);
+  if (child < 0) return fork_errno;
+  if (error != 0) {
+    while (waitpid(child, NULL, 0) < 0 && errno == EINTR) {
+    }
+    return error;
+  }
+  *pid = child;
+  return 0;
+}
+
+/* Pipes, then the child, with the contract above; returns 0 or an errno value. */
+static int start_child(const char *file, char **argv, char **envp, const char *cwd, int out[2], int err[2], pid_t *pid) {
+  int rc = 0;
+  char **sh_argv = shell_argv(file, argv);
+  if (sh_argv == NULL) return ENOMEM;
+  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) rc = errno;
+  if (rc == 0) {
+    child_plan plan = {file, argv, envp, cwd, sh_argv, out[1], err[1]};
+    rc = vfork_exec(&plan, pid);
+  }
+  free(sh_argv);
+  if (out[1] >= 0) close(out[1]);
+  if (err[1] >= 0) close(err[1]);
+  out[1] = err[1] = -1;
+  if (rc != 0) {
+    close_pair(out);
+    close_pair(err);
+  }
+  return rc;
+}
+
+static void free_watcher(uv_handle_t *handle) {
+  free(handle);
+}
+
+/* Close callback once the poll handle is off the loop: only now may the pidfd be closed. */
+static void release_watcher(uv_handle_t *handle) {
+  close(((watcher *)handle)->pidfd);
+  free(handle);
+}
+
+static void report_exit(watcher *w, int status) {
+  napi_env env = w->env;
+  napi_handle_scope scope;
+  napi_value cb, recv, args[2], result;
+  napi_open_handle_scope(env, &scope);
+  if (WIFSIGNALED(status)) {
+    napi_get_null(env, &args[0]);
+    napi_create_int32(env, WTERMSIG(status), &args[1]);
+  } else {
+    napi_create_int32(env, WEXITSTATUS(status), &args[0]);
+    napi_get_null(env, &args[1]);
+  }
+  napi_get_reference_value(env, w->on_exit, &cb);
+  napi_get_global(env, &recv); /* make_callback wants an object as `this` */
+  napi_make_callback(env, w->async, recv, cb, 2, args, &result);
+  napi_close_handle_scope(env, scope);
+  napi_delete_reference(env, w->on_exit);
+  napi_async_destroy(env, w->async);
+}
+
+/* The pidfd is readable once the child has ended: reap it, then tell JS. */
+static void on_pidfd_readable(uv_poll_t *handle, int status, int events) {
+  watcher *w = (watcher *)handle;
+  int wstatus = 0;
+  (void)status;
+  (void)events;
+  pid_t got;
+  do got = waitpid(w->pid, &wstatus, WNOHANG);
+  while (got < 0 && errno == EINTR);
+  if (got == 0) return; /* not ended yet: keep polling */
+  uv_poll_stop(handle);
+  /* got < 0 (ECHILD) means someone else reaped it: report a signal-less, code-less end as 255. */
+  report_exit(w, got < 0 ? (255 << 8) : wstatus);
+  uv_close((uv_handle_t *)handle, release_watcher);
+}
+
+/* Starts watching; returns 0, or an errno value with nothing left registered. */
+static int watch_exit(napi_env env, pid_t pid, int pidfd, napi_value on_exit) {
+  uv_loop_t *loop;
+  napi_value name;
+  watcher *w = calloc(1, sizeof *w);
+  if (w == NULL) return ENOMEM;
+  w->env = env;
+  w->pid = pid;
+  w->pidfd = pidfd;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || napi_create_string_utf8(env, "svcmgr:task", NAPI_AUTO_LENGTH, &name) != napi_ok) {
+    free(w);
+    return EINVAL;
+  }
+  int rc = -uv_poll_init(loop, &w->poll, pidfd);
+  if (rc != 0) {
+    free(w);
+    return rc;
+  }
+  rc = -uv_poll_start(&w->poll, UV_READABLE, on_pidfd_readable);
+  if (rc == 0 && napi_create_reference(env, on_exit, 1, &w->on_exit) != napi_ok) rc = EINVAL;
+  if (rc == 0 && napi_async_init(env, NULL, name, &w->async) != napi_ok) {
+    napi_delete_reference(env, w->on_exit);
+    rc = EINVAL;
+  }
+  if (rc != 0) uv_close((uv_handle_t *)&w->poll, free_watcher);
+  return rc;
+}
+
+static napi_value spawn(napi_env env, napi_callback_info info) {
+  size_t argc = 5;
+  napi_value args[5], result, value;
+  int out[2] = {-1, -1}, err[2] = {-1, -1};
+  pid_t pid = 0;
+  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (argc < 5) {
+    napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, onExit)");
+    return NULL;
+  }
+  char *file = to_cstring(env, args[0]);
+  char **argv = to_cstring_list(env, args[1]);
+  char **envp = to_cstring_list(env, args[2]);
+  char *cwd = to_cstring(env, args[3]);
+  int rc = (file && argv && envp && cwd) ? start_child(file, argv, envp, cwd, out, err, &pid) : EINVAL;
+  free(file);
+  free_strings(argv);
+  free_strings(envp);
+  free(cwd);
+  if (rc != 0) return throw_errno(env, rc, "spawn");
+
+  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+  rc = pidfd < 0 ? errno : watch_exit(env, pid, pidfd, args[4]);
+  if (rc != 0) {
+    /* Unwatched, the child could never be reported: end it before it does anything. */
+    kill(-pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    if (pidfd >= 0) close(pidfd);
+    close_pair(out);
+    close_pair(err);
+    return throw_errno(env, rc, pidfd < 0 ? "pidfd_open" : "uv_poll_start");
+  }
+
+  CHECK(napi_create_array_with_length(env, 3, &result));
+  CHECK(napi_create_int32(env, pid, &value));
+  CHECK(napi_set_element(env, result, 0, value));
+  CHECK(napi_create_int32(env, out[0], &value));
+  CHECK(napi_set_element(env, result, 1, value));
+  CHECK(napi_create_int32(env, err[0], &value));
+  CHECK(napi_set_element(env, result, 2, value));
+  return result;
+}
+
+static bool pidfd_available(void) {
+  int fd = (int)syscall(SYS_pidfd_open, getpid(), 0);
+  if (fd < 0) return false;
+  close(fd);
+  return true;
+}
+
+NAPI_MODULE_INIT() {
+  napi_value fn, flag;
+  if (napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, spawn, NULL, &fn) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "spawn", fn) != napi_ok) return NULL;
+  if (napi_get_boolean(env, pidfd_available(), &flag) != napi_ok) return NULL;
+  if (napi_set_named_property(env, exports, "supported", flag) != napi_ok) return NULL;
+  return exports;
+}
