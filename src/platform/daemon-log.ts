@@ -1,3 +1,4 @@
+import { lineBatch } from "./line-batch.js";
 import type { RotatingFile } from "./rotating-file.js";
 
 /**
@@ -27,4 +28,10 @@ export function createDaemonLog(sink: { write(line: string): void; close?(): voi
 /** A rotating file as a line sink. */
 export function fileSink(file: RotatingFile): { write(line: string): void; close(): void } {
   return { write: (line) => file.writeLine(line), close: () => file.close() };
+}
+
+/** Standard output as a line sink, the lines of one event-loop turn in one write. */
+export function stdoutSink(): { write(line: string): void; close(): void } {
+  const batch = lineBatch((lines) => void process.stdout.write(lines.join("")));
+  return { write: (line) => batch.push(line), close: () => batch.flush() };
 }

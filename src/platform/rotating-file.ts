@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
 import { ensureDir } from "./fs-util.js";
 import { dirname } from "node:path";
+import { lineBatch } from "./line-batch.js";
 
 /**
  * An append-only log file rotated by size: when it passes `maxBytes` it becomes `.1`, older
@@ -8,9 +9,13 @@ import { dirname } from "node:path";
  * (O_APPEND keeps each write whole); the size is checked before each write, so a file may
  * exceed the limit by at most one write per writer. A writer whose file was rotated by another
  * process reopens the path instead of rotating again.
+ * Lines are written at the end of the event-loop turn, those of one turn in one write
+ * (line-batch.ts); the size is still checked line by line, so rotation points do not move.
  */
 export interface RotatingFile {
   writeLine(text: string): void;
+  /** Writes pending lines now. */
+  flush(): void;
   close(): void;
 }
 
@@ -30,22 +35,38 @@ export function openRotatingFile(path: string, opts: RotationOptions = {}): Rota
     ensureDir(dirname(path));
     return openSync(path, "a", 0o640);
   };
-  return {
-    writeLine(text) {
-      fd ??= open();
-      const st = fstatSync(fd);
-      if (statSync(path, { throwIfNoEntry: false })?.ino !== st.ino) {
-        // Another process rotated the file: follow it rather than rotate it again.
-        closeSync(fd);
-        fd = open();
-      } else if (st.size >= maxBytes) {
-        closeSync(fd);
+  /** The open file's size, after following a rotation done by another process. */
+  const currentSize = (): number => {
+    fd ??= open();
+    const st = fstatSync(fd);
+    if (statSync(path, { throwIfNoEntry: false })?.ino === st.ino) return st.size;
+    closeSync(fd);
+    fd = open();
+    return fstatSync(fd).size;
+  };
+  const writeLines = (lines: string[]) => {
+    let size = currentSize();
+    let chunk = "";
+    for (const line of lines) {
+      if (size >= maxBytes) {
+        if (chunk !== "") writeSync(fd!, chunk);
+        chunk = "";
+        closeSync(fd!);
         rotate(path, backups);
         fd = open();
+        size = 0;
       }
-      writeSync(fd, text.endsWith("\n") ? text : text + "\n");
-    },
+      chunk += line;
+      size += Buffer.byteLength(line);
+    }
+    writeSync(fd!, chunk);
+  };
+  const batch = lineBatch(writeLines);
+  return {
+    writeLine: (text) => batch.push(text.endsWith("\n") ? text : text + "\n"),
+    flush: () => batch.flush(),
     close() {
+      batch.flush();
       if (fd !== null) closeSync(fd);
       fd = null;
     },

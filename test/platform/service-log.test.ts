@@ -1,5 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,6 +65,31 @@ test("two writers on one file: lines never interleave", (t) => {
   for (const l of lines) assert.match(l, LINE);
 });
 
+test("lines are written at the end of the event-loop turn, in one write, and on close", async (t) => {
+  const file = tempLog(t);
+  const log = openServiceLog(file, { session: "cafebabe", now: () => 0 });
+  log.write("info", null, "message 1 x");
+  log.write("info", null, "message 2 x");
+  assert.equal(read(file), "", "nothing written within the turn");
+  await new Promise((r) => setImmediate(r));
+  assert.equal(read(file).split("\n").filter(Boolean).length, 2, "both lines at the end of the turn");
+  log.write("info", null, "message 3 x");
+  log.close();
+  assert.equal(read(file).split("\n").filter(Boolean).length, 3, "close writes what is pending");
+});
+
+test("a process that exits in the same turn still writes its lines", (t) => {
+  const file = tempLog(t);
+  const module = new URL("../../src/platform/service-log.ts", import.meta.url).href;
+  const script = `import { openServiceLog } from ${JSON.stringify(module)};
+    const log = openServiceLog(${JSON.stringify(file)}, { session: "cafebabe", now: () => 0 });
+    log.write("info", null, "message 1 x");
+    process.exit(3);`;
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
+  assert.equal(r.status, 3, r.stderr);
+  assert.equal(read(file), "1970-01-01T00:00:00.000Z INFO  sid=cafebabe | message 1 x\n");
+});
+
 test("a multi-line message gets the prefix on every line", (t) => {
   const file = tempLog(t);
   const log = openServiceLog(file, { session: "cafebabe", now: () => 0 });
@@ -72,13 +98,14 @@ test("a multi-line message gets the prefix on every line", (t) => {
   assert.equal(read(file), "1970-01-01T00:00:00.000Z ERROR sid=cafebabe rid=task#0 | first\n1970-01-01T00:00:00.000Z ERROR sid=cafebabe rid=task#0 | second\n");
 });
 
-test("two writers and rotation: a writer follows the other's rotation, so lines stay in order and backups full", (t) => {
+test("two writers and rotation: a writer follows the other's rotation, so lines stay in order and backups full", async (t) => {
   const file = tempLog(t);
   const a = openServiceLog(file, { session: "aaaaaaaa", now: () => 0, maxBytes: 1000, backups: 10 });
   const b = openServiceLog(file, { session: "bbbbbbbb", now: () => 0, maxBytes: 1000, backups: 10 });
   for (let i = 0; i < 60; i += 2) {
     a.write("info", null, `message ${i} ${"x".repeat(20)}`);
     b.write("info", "task#0", `message ${i + 1} ${"x".repeat(20)}`);
+    await new Promise((r) => setImmediate(r)); // as two processes would: each turn's lines are written at its end
   }
   a.close();
   b.close();

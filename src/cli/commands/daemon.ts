@@ -6,7 +6,7 @@ import type { App } from "../../app.js";
 import { ActionError, UsageError } from "../../core/errors.js";
 import { parseDuration } from "../../core/duration.js";
 import { defaultMaxParallel } from "../../daemon/ports.js";
-import { createDaemonLog, fileSink, type LogFormat } from "../../platform/daemon-log.js";
+import { createDaemonLog, fileSink, stdoutSink, type LogFormat } from "../../platform/daemon-log.js";
 import { openRotatingFile } from "../../platform/rotating-file.js";
 import { livePid } from "../../platform/pid-file.js";
 import { isProcessAlive } from "../../history/liveness.js";
@@ -36,7 +36,7 @@ export const daemonRunCommand: CliCommand = {
     const maxParallel = args["max-parallel"] === undefined ? defaultMaxParallel(availableParallelism()) : Number(args["max-parallel"]);
     if (!Number.isInteger(maxParallel) || maxParallel < 1) throw new UsageError("--max-parallel must be a whole number >= 1");
     const format = (args["log-format"] === "json" ? "json" : "text") as LogFormat;
-    const sink = typeof args["log-file"] === "string" ? fileSink(openRotatingFile(args["log-file"])) : { write: (l: string) => void process.stdout.write(l) };
+    const sink = typeof args["log-file"] === "string" ? fileSink(openRotatingFile(args["log-file"])) : stdoutSink();
     const { runDaemon } = await import("../../agent/daemon.js");
     return runDaemon(app, {
       maxParallel, graceMs, log: createDaemonLog(sink, format, () => app.clock.now()),
