@@ -7,7 +7,7 @@
  * agent's size. (glibc's posix_spawn would do the same but leaves its two internal signals
  * ignored in the new program; this child resets every signal, as Node's fork path does.)
  *
- * spawn(file, argv, envp, cwd, onExit) -> [pid, stdoutFd, stderrFd]
+ * spawn(file, argv, envp, cwd, onExit) -> Promise<[pid, stdoutFd, stderrFd]>
  *   The child runs `file` with argv and exactly envp, in cwd, in a new session (its pid is its
  *   process group), stdin on /dev/null, stdout and stderr on two new pipes whose read ends are
  *   returned (close-on-exec, blocking mode left to the caller). Every signal has its default
@@ -17,8 +17,9 @@
  *   onExit(exitCode, signalNumber) is called once from the event loop when the child ends;
  *   exactly one of the two is a number, the other null. The child is reaped here, by pid
  *   (waitpid never takes -1, so libuv's own children are left alone).
- *   When nothing could be started, it throws an Error with `code` (an errno name such as
- *   "ENOENT"), `errno` and `syscall`; no descriptor or handle is left open.
+ *   When nothing could be started, the promise rejects with an Error with `code` (an errno
+ *   name such as "ENOENT"), `errno` and `syscall`; no descriptor or handle is left open.
+ *   Bad argument types throw at once.
  * supported: false when the kernel has no pidfd (Linux < 5.3); spawn must not be called then.
  */
 #define _GNU_SOURCE
@@ -61,7 +62,8 @@ static napi_value throw_last(napi_env env) {
   return NULL;
 }
 
-static napi_value throw_errno(napi_env env, int err, const char *syscall) {
+/* An Error like Node's system errors: message "syscall: text", code (errno name), errno, syscall. */
+static napi_value errno_error(napi_env env, int err, const char *syscall) {
   napi_value code, msg, error, num, sys;
   char text[256];
   const char *name = uv_err_name(-err);
@@ -73,8 +75,7 @@ static napi_value throw_errno(napi_env env, int err, const char *syscall) {
   napi_set_named_property(env, error, "errno", num);
   napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sys);
   napi_set_named_property(env, error, "syscall", sys);
-  napi_throw(env, error);
-  return NULL;
+  return error;
 }
 
 /* A JS string as a new NUL-terminated UTF-8 string (free it), or NULL when it is not a string. */
@@ -288,47 +289,110 @@ static int watch_exit(napi_env env, pid_t pid, int pidfd, napi_value on_exit) {
   return rc;
 }
 
+/*
+ * One spawn in flight. The vfork runs on a libuv pool thread: only that thread waits for the
+ * child to reach exec, the event loop goes on. Everything else (pidfd, poll handle, JS values)
+ * happens on the loop thread, in spawn() and spawn_done().
+ */
+typedef struct {
+  napi_async_work work;
+  napi_deferred deferred;
+  napi_ref on_exit;
+  char *file, *cwd;
+  char **argv, **envp;
+  int out[2], err[2];
+  pid_t pid;
+  int rc;
+} spawn_job;
+
+static void free_job(napi_env env, spawn_job *job) {
+  free(job->file);
+  free(job->cwd);
+  free_strings(job->argv);
+  free_strings(job->envp);
+  if (job->on_exit != NULL) napi_delete_reference(env, job->on_exit);
+  if (job->work != NULL) napi_delete_async_work(env, job->work);
+  free(job);
+}
+
+static void spawn_on_pool_thread(napi_env env, void *data) {
+  spawn_job *job = data;
+  (void)env;
+  job->rc = start_child(job->file, job->argv, job->envp, job->cwd, job->out, job->err, &job->pid);
+}
+
+/* Watches the new child, then settles the promise: [pid, stdoutFd, stderrFd] or the errno error. */
+static void spawn_done(napi_env env, napi_status status, void *data) {
+  spawn_job *job = data;
+  napi_value on_exit, result, value;
+  int rc = status == napi_ok ? job->rc : ECANCELED;
+  const char *failed_call = "spawn";
+  if (rc == 0) {
+    int pidfd = (int)syscall(SYS_pidfd_open, job->pid, 0);
+    if (pidfd < 0) {
+      rc = errno;
+      failed_call = "pidfd_open";
+    } else if (napi_get_reference_value(env, job->on_exit, &on_exit) != napi_ok || (rc = watch_exit(env, job->pid, pidfd, on_exit)) != 0) {
+      rc = rc != 0 ? rc : EINVAL;
+      failed_call = "uv_poll_start";
+    }
+    if (rc != 0) {
+      /* Unwatched, the child could never be reported: end it before it does anything. */
+      kill(-job->pid, SIGKILL);
+      while (waitpid(job->pid, NULL, 0) < 0 && errno == EINTR) {
+      }
+      if (pidfd >= 0) close(pidfd);
+      close_pair(job->out);
+      close_pair(job->err);
+    }
+  }
+  if (rc != 0) {
+    napi_reject_deferred(env, job->deferred, errno_error(env, rc, failed_call));
+  } else {
+    napi_create_array_with_length(env, 3, &result);
+    napi_create_int32(env, job->pid, &value);
+    napi_set_element(env, result, 0, value);
+    napi_create_int32(env, job->out[0], &value);
+    napi_set_element(env, result, 1, value);
+    napi_create_int32(env, job->err[0], &value);
+    napi_set_element(env, result, 2, value);
+    napi_resolve_deferred(env, job->deferred, result);
+  }
+  free_job(env, job);
+}
+
 static napi_value spawn(napi_env env, napi_callback_info info) {
   size_t argc = 5;
-  napi_value args[5], result, value;
-  int out[2] = {-1, -1}, err[2] = {-1, -1};
-  pid_t pid = 0;
+  napi_value args[5], promise, name;
   CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
   if (argc < 5) {
     napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, onExit)");
     return NULL;
   }
-  char *file = to_cstring(env, args[0]);
-  char **argv = to_cstring_list(env, args[1]);
-  char **envp = to_cstring_list(env, args[2]);
-  char *cwd = to_cstring(env, args[3]);
-  int rc = (file && argv && envp && cwd) ? start_child(file, argv, envp, cwd, out, err, &pid) : EINVAL;
-  free(file);
-  free_strings(argv);
-  free_strings(envp);
-  free(cwd);
-  if (rc != 0) return throw_errno(env, rc, "spawn");
-
-  int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-  rc = pidfd < 0 ? errno : watch_exit(env, pid, pidfd, args[4]);
-  if (rc != 0) {
-    /* Unwatched, the child could never be reported: end it before it does anything. */
-    kill(-pid, SIGKILL);
-    waitpid(pid, NULL, 0);
-    if (pidfd >= 0) close(pidfd);
-    close_pair(out);
-    close_pair(err);
-    return throw_errno(env, rc, pidfd < 0 ? "pidfd_open" : "uv_poll_start");
+  spawn_job *job = calloc(1, sizeof *job);
+  if (job == NULL) {
+    napi_throw(env, errno_error(env, ENOMEM, "calloc"));
+    return NULL;
   }
-
-  CHECK(napi_create_array_with_length(env, 3, &result));
-  CHECK(napi_create_int32(env, pid, &value));
-  CHECK(napi_set_element(env, result, 0, value));
-  CHECK(napi_create_int32(env, out[0], &value));
-  CHECK(napi_set_element(env, result, 1, value));
-  CHECK(napi_create_int32(env, err[0], &value));
-  CHECK(napi_set_element(env, result, 2, value));
-  return result;
+  job->out[0] = job->out[1] = job->err[0] = job->err[1] = -1;
+  job->file = to_cstring(env, args[0]);
+  job->argv = to_cstring_list(env, args[1]);
+  job->envp = to_cstring_list(env, args[2]);
+  job->cwd = to_cstring(env, args[3]);
+  if (!job->file || !job->argv || !job->envp || !job->cwd || napi_create_reference(env, args[4], 1, &job->on_exit) != napi_ok ||
+      napi_create_string_utf8(env, "svcmgr:spawn", NAPI_AUTO_LENGTH, &name) != napi_ok ||
+      napi_create_async_work(env, NULL, name, spawn_on_pool_thread, spawn_done, job, &job->work) != napi_ok ||
+      napi_create_promise(env, &job->deferred, &promise) != napi_ok) {
+    free_job(env, job);
+    napi_throw_type_error(env, NULL, "spawn(file: string, argv: string[], envp: string[], cwd: string, onExit: function)");
+    return NULL;
+  }
+  if (napi_queue_async_work(env, job->work) != napi_ok) {
+    napi_value error = errno_error(env, EAGAIN, "napi_queue_async_work");
+    napi_reject_deferred(env, job->deferred, error);
+    free_job(env, job);
+  }
+  return promise;
 }
 
 static bool pidfd_available(void) {

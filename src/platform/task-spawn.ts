@@ -8,7 +8,8 @@ import { fileURLToPath } from "node:url";
 
 /**
  * A started task process: the leader of its own session and process group (pid = pgid),
- * stdin on /dev/null, stdout and stderr on pipes read here.
+ * stdin on /dev/null, stdout and stderr on pipes read here. Attach the stream listeners as
+ * soon as the spawn settles (before any I/O turn), as for any Node stream.
  */
 export interface TaskProcess {
   readonly pid: number;
@@ -59,7 +60,7 @@ function exitLatch(): { fire: ExitListener; onExit: (listener: ExitListener) => 
 
 interface TaskSpawnAddon {
   readonly supported: boolean;
-  spawn(file: string, argv: readonly string[], envp: readonly string[], cwd: string, onExit: (code: number | null, signal: number | null) => void): [number, number, number];
+  spawn(file: string, argv: readonly string[], envp: readonly string[], cwd: string, onExit: (code: number | null, signal: number | null) => void): Promise<[number, number, number]>;
 }
 
 let addon: TaskSpawnAddon | null | undefined;
@@ -94,7 +95,8 @@ const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.sig
 
 /**
  * vfork through the addon: the child shares the agent's memory until exec instead of
- * copying its page tables, so a start costs the same however large the agent is.
+ * copying its page tables, so a start costs the same however large the agent is; and the
+ * vfork happens on a libuv pool thread, so the event loop does not wait for the exec.
  */
 export function nativeSpawnTask(): SpawnTask | null {
   const native = loadAddon();
@@ -104,7 +106,7 @@ export function nativeSpawnTask(): SpawnTask | null {
     const nul = [file, cwd, ...argv, ...envp].find((s) => s.includes("\0"));
     if (nul !== undefined) throw Object.assign(new Error(`argument contains a NUL byte: ${JSON.stringify(nul)}`), { code: "ERR_INVALID_ARG_VALUE" });
     const exit = exitLatch();
-    const [pid, outFd, errFd] = native.spawn(file, argv, envp, cwd, (code, signal) =>
+    const [pid, outFd, errFd] = await native.spawn(file, argv, envp, cwd, (code, signal) =>
       exit.fire(code, signal === null ? null : (signalNames.get(signal) ?? (`SIG${signal}` as NodeJS.Signals))),
     );
     return {
