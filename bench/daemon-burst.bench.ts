@@ -7,8 +7,9 @@
  *    history) p50 / p99 / max, wall time until the last record is final, daemon CPU per run
  *    (utime + stime of the daemon between just before the slot and the last record).
  * 2. Baselines measured in the same run: a bare Node script spawning `/bin/true` as many times
- *    with the same concurrency (its own CPU per spawn, wall time), and `node -e 0` (the start a
- *    CLI re-spawn per run would pay, as OpenSVC does).
+ *    with the same concurrency through child_process (its own CPU per spawn, wall time), the
+ *    same through svcmgr's vfork launcher alone (what the daemon pays for starting, without
+ *    recording), and `node -e 0` (the start a CLI re-spawn per run would pay, as OpenSVC does).
  * 3. One task due at exact seconds, ten times: start lag median and max.
  * With `--profile DIR`, the burst daemons run under `node --cpu-prof` (profiles written to DIR on stop).
  */
@@ -17,6 +18,7 @@ import { availableParallelism } from "node:os";
 import { makeRoot, type TestRoot } from "../test/e2e/helpers.js";
 import { Daemon, waitRecords } from "../test/e2e/daemon-harness.js";
 import { defaultMaxParallel } from "../src/daemon/ports.js";
+import { nativeSpawnTask } from "../src/platform/task-spawn.js";
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -117,6 +119,29 @@ function spawnBaseline(n: number, conc: number): { wallMs: number; cpuMsPerSpawn
   return { wallMs: r.wall, cpuMsPerSpawn: (r.selfTicks * TICK_MS) / n, childCpuMsPerSpawn: (r.childTicks * TICK_MS) / n };
 }
 
+/** The vfork launcher alone, in this process: CPU per spawn (user + system) and wall time. */
+async function nativeSpawnBaseline(n: number, conc: number): Promise<{ wallMs: number; cpuMsPerSpawn: number } | null> {
+  const spawnTask = nativeSpawnTask();
+  if (spawnTask === null) return null;
+  const one = async () => {
+    const c = await spawnTask("/bin/true", ["/bin/true"], { cwd: "/", env: {} });
+    const closed = (s: NodeJS.ReadableStream) => new Promise((r) => s.resume().once("close", r));
+    await Promise.all([closed(c.stdout), closed(c.stderr), new Promise((r) => c.onExit(r))]);
+  };
+  let started = 0;
+  const worker = async () => {
+    while (started < n) {
+      started++;
+      await one();
+    }
+  };
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  await Promise.all(Array.from({ length: conc }, worker));
+  const cpu = process.cpuUsage(cpu0);
+  return { wallMs: performance.now() - t0, cpuMsPerSpawn: (cpu.user + cpu.system) / 1000 / n };
+}
+
 /** `node -e 0`: wall and CPU (user + system, from the waited child) per start. */
 function nodeStart(times: number): { wallMs: number; cpuMs: number } {
   const CPU_OF_CHILDREN = `const f=require("fs").readFileSync("/proc/self/stat","latin1");const x=f.slice(f.lastIndexOf(")")+2).split(" ");console.log(Number(x[13])+Number(x[14]))`;
@@ -152,6 +177,7 @@ async function main(): Promise<void> {
   results.push(await burst(`default (${DEFAULT_PARALLEL})`, null));
   const spawnHigh = spawnBaseline(TASKS, PARALLEL);
   const spawnDefault = spawnBaseline(TASKS, DEFAULT_PARALLEL);
+  const nativeHigh = await nativeSpawnBaseline(TASKS, PARALLEL);
   const node = nodeStart(10);
   const single = await singleTask(10);
 
@@ -161,6 +187,7 @@ async function main(): Promise<void> {
   }
   rows.push([`bare node spawn ×${TASKS}, conc ${PARALLEL}`, String(TASKS), "", "", "", fmt(spawnHigh.wallMs, 0), fmt(spawnHigh.cpuMsPerSpawn, 2), "", `(child ${fmt(spawnHigh.childCpuMsPerSpawn, 2)} ms)`, ""]);
   rows.push([`bare node spawn ×${TASKS}, conc ${DEFAULT_PARALLEL}`, String(TASKS), "", "", "", fmt(spawnDefault.wallMs, 0), fmt(spawnDefault.cpuMsPerSpawn, 2), "", `(child ${fmt(spawnDefault.childCpuMsPerSpawn, 2)} ms)`, ""]);
+  if (nativeHigh !== null) rows.push([`vfork launcher alone ×${TASKS}, conc ${PARALLEL}`, String(TASKS), "", "", "", fmt(nativeHigh.wallMs, 0), fmt(nativeHigh.cpuMsPerSpawn, 2), "", "", ""]);
   rows.push(["node -e 0 (CLI re-spawn floor)", "10", "", "", "", fmt(node.wallMs, 0) + " /start", fmt(node.cpuMs, 1), "", "", ""]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join("  "));
@@ -171,7 +198,8 @@ async function main(): Promise<void> {
   console.log("\nratios:");
   for (const r of results) {
     const base = r.label.startsWith("default") ? spawnDefault : spawnHigh;
-    console.log(`  ${r.label}: daemon CPU per run = ${fmt(r.cpuMsPerRun / base.cpuMsPerSpawn, 1)} × a bare spawn, ${fmt((r.cpuMsPerRun / node.cpuMs) * 100, 1)} % of a node start; wall = ${fmt(r.wallMs / base.wallMs, 1)} × bare spawns`);
+    const launcher = nativeHigh === null ? "" : `, ${fmt(r.cpuMsPerRun / nativeHigh.cpuMsPerSpawn, 1)} × the vfork launcher alone`;
+    console.log(`  ${r.label}: daemon CPU per run = ${fmt(r.cpuMsPerRun / base.cpuMsPerSpawn, 1)} × a bare child_process spawn${launcher}, ${fmt((r.cpuMsPerRun / node.cpuMs) * 100, 1)} % of a node start; wall = ${fmt(r.wallMs / base.wallMs, 1)} × bare child_process spawns`);
   }
 }
 
