@@ -58,7 +58,7 @@ export class OpensvcSearch implements WallSearch {
         continue;
       }
       const release = exclusionRelease(this.program.excludes, c.wall);
-      if (release < 0) return this.splay(c, hi);
+      if (release < 0) return this.splay(el, c, hi);
       w = release;
     }
     return null;
@@ -88,15 +88,18 @@ export class OpensvcSearch implements WallSearch {
 
   /**
    * Moves a hit in a `~` window to the window's deterministic target when it is still ahead.
-   * A target past `hi` belongs to a later search (null); an excluded target falls back to the hit.
+   * A target past `hi` belongs to a later search (null). A target the element's calendar
+   * refuses (a window running past midnight into a day it does not allow) or an exclusion
+   * covers falls back to the hit.
    */
-  private splay(c: DayHit, hi: number): DayHit | null {
+  private splay(el: Element, c: DayHit, hi: number): DayHit | null {
     const key = this.ctx.splayKey;
     if (key === null || !c.range.probabilistic) return c;
     const ds = Math.floor(c.wall / DAY_MS) * DAY_MS;
     const target = splayTarget(key, windowStart(c.range, ds, c.wall), c.range.length);
     if (target <= c.wall) return c;
     if (target >= hi) return null;
-    return exclusionRelease(this.program.excludes, target) < 0 ? { wall: target, range: c.range } : c;
+    const allowed = dayVerdict(el, Math.floor(target / DAY_MS)) === "ok" && exclusionRelease(this.program.excludes, target) < 0;
+    return allowed ? { wall: target, range: c.range } : c;
   }
 }

@@ -120,6 +120,20 @@ describe("deterministic ~ delay", () => {
     assert.equal(iso(parseSchedule("~09:00-09:00:02", { timezone: "UTC", splayKey: "k" }).next(now)!), "2025-06-02T09:00:00Z");
     assert.equal(iso(parseSchedule("~09:00-10:00@10m", { timezone: "UTC", splayKey: "k" }).next(now)!), "2025-06-02T09:00:00Z");
   });
+  test("a window running past midnight never splays into a day its day filter refuses", () => {
+    // 06:00 on the 1st to 00:34 on the 2nd, only on the 1st: the 2nd's part of the window is
+    // refused by check(), so the delay must not land there (it runs at the hit instead).
+    const s = parseSchedule("~06:00-00:34 *:1", { timezone: "Australia/Lord_Howe", splayKey: "p" });
+    const from = new Date("2020-01-01T00:00:00Z"); // 11:00 local on the 1st, inside the window
+    const next = s.next(from)!;
+    assert.equal(s.check(next).allowed, true, `${next.toISOString()}: ${s.check(next).reason}`);
+    assert.equal(iso(next), "2020-01-01T00:00:00Z");
+    for (let i = 0; i < 40; i++) {
+      const k = parseSchedule("~06:00-00:34 *:1", { timezone: "UTC", splayKey: `svc/task#${i}` });
+      const at = k.next(new Date("2025-06-01T05:00:00Z"))!;
+      assert.equal(k.check(at).allowed, true, `key ${i}: ${at.toISOString()}`);
+    }
+  });
   test("past the target, a window not yet run runs now (catch-up)", () => {
     const s = parseSchedule("~09:00-10:00", { timezone: "UTC", splayKey: "k" });
     const target = s.next(now)!;
