@@ -14,8 +14,7 @@ import { lineBatch } from "./line-batch.js";
  */
 export interface RotatingFile {
   writeLine(text: string): void;
-  /** Writes pending lines now. */
-  flush(): void;
+  /** Writes pending lines, then closes the file. */
   close(): void;
 }
 
@@ -64,7 +63,6 @@ export function openRotatingFile(path: string, opts: RotationOptions = {}): Rota
   const batch = lineBatch(writeLines);
   return {
     writeLine: (text) => batch.push(text.endsWith("\n") ? text : text + "\n"),
-    flush: () => batch.flush(),
     close() {
       batch.flush();
       if (fd !== null) closeSync(fd);
