@@ -1,53 +1,129 @@
-import { closeSync, openSync, readdirSync, readFileSync, writeFileSync, writeSync } from "node:fs";
+import { closeSync, linkSync, openSync, readdirSync, readFileSync, statSync, writeSync } from "node:fs";
 import { ensureDir, removeFile } from "./fs-util.js";
 import { join } from "node:path";
 import type { RunSlotGrant, RunSlots } from "../run/ports.js";
 import { isProcessAlive, processStartTime } from "../history/liveness.js";
 
 /**
- * max_parallel through run files: `<var>/<rid>/run/<owner pid>-<session>` holds JSON naming
- * the svcmgr process that runs the task and, once spawned, the task's own process, each with
- * its start time. A run file is live while either process is alive with the same start time
- * (a reused pid has another start time), so a task survives as "running" even when the
- * svcmgr that started it was killed. Stale files are removed before counting.
- * Counting and creating happen under `run.lock`, created with O_EXCL and holding its owner's
- * pid; a lock whose owner is dead is broken.
+ * max_parallel through run files in `<var>/<rid>/run/`.
+ *
+ * Each svcmgr process owns files there named `<pid>-<n>` and reuses them run after run, so a
+ * run allocates no inode (creating and deleting a file per run is what costs most on a busy
+ * ext4). A file holds JSON naming its owner (the svcmgr process) and, while a run holds it,
+ * the run's session and, once spawned, the task's own process, each with its start time.
+ *
+ * Invariants:
+ * - a file counts as a running task unless it is marked idle, and only while its owner or its
+ *   child is alive with the recorded start time (a reused pid has another start time); a file
+ *   whose owner and child are gone is stale and removed before counting;
+ * - counting and claiming happen under `<var>/<rid>/run.lock`, a hard link to the claimer's
+ *   own file: it names its owner, and taking it allocates nothing. A lock whose owner is dead
+ *   is broken. (Where hard links are refused, the lock is created with O_EXCL instead.)
+ * - a file is rewritten in place and never gets shorter (JSON padded with spaces), so it is
+ *   never empty or cut short; a file that does not parse is counted as running while it is
+ *   recent (a reader may catch a write half done) and is stale after UNREADABLE_STALE_MS;
+ * - a process removes its idle files when it exits; a killed one leaves them to the next counter.
  */
 interface RunFile {
-  readonly session: string;
   readonly owner: { pid: number; startTime: number | null };
+  readonly idle?: true;
+  readonly session?: string;
   readonly child?: { pid: number; startTime: number | null };
 }
+
+/** An unreadable run file younger than this is counted as running. */
+const UNREADABLE_STALE_MS = 60_000;
+const LOCK_WAIT_MS = 5000;
+
+/** One of this process's files: the path, its current length, and whether a run holds it. */
+interface OwnFile {
+  readonly path: string;
+  length: number;
+  busy: boolean;
+}
+
+/** This process's run files, by run dir. Process-wide: every service's slots share it. */
+const ownFiles = new Map<string, OwnFile[]>();
 
 export function createRunSlots(varDir: string): RunSlots {
   return {
     acquire(rid, maxParallel, session) {
       const dir = join(varDir, rid, "run");
       ensureDir(dir);
-      return withLock(join(varDir, rid, "run.lock"), () => take(dir, maxParallel, session));
+      const own = idleOwnFile(dir);
+      return withLock(join(varDir, rid, "run.lock"), own.path, () => claim(dir, own, maxParallel, session));
     },
   };
 }
 
-function take(dir: string, maxParallel: number, session: string): RunSlotGrant {
+function claim(dir: string, own: OwnFile, maxParallel: number, session: string): RunSlotGrant {
   const running = liveRunFiles(dir);
   if (running >= maxParallel) return { ok: false, running };
-  const file = join(dir, `${process.pid}-${session}`);
-  const owned: RunFile = { session, owner: { pid: process.pid, startTime: ownStartTime() } };
-  // Kept open: the child is added in place. The new JSON is longer than the old, so it
-  // overwrites it whole and the file is never empty or cut short for a concurrent reader.
-  const fd = openSync(file, "w");
-  writeSync(fd, JSON.stringify(owned));
+  const owner = { pid: process.pid, startTime: ownStartTime() };
+  // Kept open for the run: the child is added in place.
+  const fd = openSync(own.path, "r+");
+  own.busy = true;
+  rewrite(fd, own, { owner, session });
   return {
     ok: true,
     attachChild(pid, startTime) {
-      writeSync(fd, JSON.stringify({ ...owned, child: { pid, startTime } }), 0);
+      rewrite(fd, own, { owner, session, child: { pid, startTime } });
     },
     release() {
-      closeSync(fd);
-      removeFile(file);
+      try {
+        rewrite(fd, own, { owner, idle: true });
+      } finally {
+        closeSync(fd);
+        own.busy = false;
+      }
     },
   };
+}
+
+/** Writes `content` over the whole file, padded so the file never gets shorter. */
+function rewrite(fd: number, own: OwnFile, content: RunFile): void {
+  const text = JSON.stringify(content).padEnd(own.length, " ");
+  writeSync(fd, text, 0);
+  own.length = Math.max(own.length, Buffer.byteLength(text));
+}
+
+/** An idle file of this process in `dir`, created when all of them are busy. */
+function idleOwnFile(dir: string): OwnFile {
+  let files = ownFiles.get(dir);
+  if (files === undefined) ownFiles.set(dir, (files = []));
+  const idle = files.find((f) => !f.busy);
+  if (idle !== undefined) return idle;
+  const text = JSON.stringify({ owner: { pid: process.pid, startTime: ownStartTime() }, idle: true } satisfies RunFile);
+  for (let n = files.length; ; n++) {
+    const path = join(dir, `${process.pid}-${n}`);
+    let fd: number;
+    try {
+      fd = openSync(path, "wx"); // a file of a dead process that had our pid may still matter
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "EEXIST") continue;
+      throw e;
+    }
+    try {
+      writeSync(fd, text);
+    } finally {
+      closeSync(fd);
+    }
+    const own: OwnFile = { path, length: Buffer.byteLength(text), busy: false };
+    files.push(own);
+    removeOwnFilesAtExit();
+    return own;
+  }
+}
+
+let exitHooked = false;
+function removeOwnFilesAtExit(): void {
+  if (exitHooked) return;
+  exitHooked = true;
+  process.once("exit", () => {
+    for (const files of ownFiles.values()) {
+      for (const f of files) if (!f.busy) removeFile(f.path);
+    }
+  });
 }
 
 let ownStart: number | null | undefined;
@@ -57,40 +133,58 @@ function ownStartTime(): number | null {
   return ownStart;
 }
 
-/** Counts live run files, removing stale ones. */
+/** Counts the runs holding a file in `dir`, removing stale files. */
 export function liveRunFiles(dir: string): number {
+  const own = new Map((ownFiles.get(dir) ?? []).map((f) => [f.path, f]));
   let live = 0;
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
-    if (isLive(path)) live++;
-    else removeFile(path);
+    const mine = own.get(path);
+    if (mine !== undefined) {
+      if (mine.busy) live++;
+      continue;
+    }
+    const state = fileState(path);
+    if (state === "running") live++;
+    else if (state === "stale") removeFile(path);
   }
   return live;
 }
 
-function isLive(path: string): boolean {
+function fileState(path: string): "running" | "idle" | "stale" | "gone" {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return "gone";
+  }
   let f: RunFile;
   try {
-    f = JSON.parse(readFileSync(path, "utf8")) as RunFile;
+    f = JSON.parse(text) as RunFile;
   } catch {
-    return false;
+    return unreadableState(path);
   }
-  return isProcessAlive(f.owner.pid, f.owner.startTime) || (f.child !== undefined && isProcessAlive(f.child.pid, f.child.startTime));
+  if (typeof f?.owner?.pid !== "number") return unreadableState(path);
+  const ownerAlive = isProcessAlive(f.owner.pid, f.owner.startTime);
+  if (f.child !== undefined && isProcessAlive(f.child.pid, f.child.startTime)) return "running";
+  if (!ownerAlive) return "stale";
+  return f.idle === true ? "idle" : "running";
 }
 
-function withLock<T>(lockPath: string, fn: () => T): T {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    try {
-      const fd = openSync(lockPath, "wx");
-      writeFileSync(fd, String(process.pid));
-      closeSync(fd);
-      break;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
-      if (lockOwnerDead(lockPath) || Date.now() > deadline) removeFile(lockPath);
-      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-    }
+function unreadableState(path: string): "running" | "stale" | "gone" {
+  try {
+    return Date.now() - statSync(path).mtimeMs < UNREADABLE_STALE_MS ? "running" : "stale";
+  } catch {
+    return "gone";
+  }
+}
+
+/** Runs `fn` holding `lockPath`, taken as a hard link to `ownPath` (or created with O_EXCL). */
+function withLock<T>(lockPath: string, ownPath: string, fn: () => T): T {
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  while (!tryLock(lockPath, ownPath)) {
+    if (lockOwnerDead(lockPath) || Date.now() > deadline) removeFile(lockPath);
+    else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
   }
   try {
     return fn();
@@ -99,11 +193,40 @@ function withLock<T>(lockPath: string, fn: () => T): T {
   }
 }
 
-function lockOwnerDead(lockPath: string): boolean {
+function tryLock(lockPath: string, ownPath: string): boolean {
   try {
-    const pid = Number(readFileSync(lockPath, "utf8"));
-    return !Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid, null);
-  } catch {
-    return false;
+    linkSync(ownPath, lockPath);
+    return true;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return false;
+    if (code !== "EPERM" && code !== "EXDEV" && code !== "ENOTSUP") throw e;
   }
+  try {
+    const fd = openSync(lockPath, "wx");
+    writeSync(fd, JSON.stringify({ owner: { pid: process.pid, startTime: ownStartTime() } } satisfies RunFile));
+    closeSync(fd);
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw e;
+  }
+}
+
+/** The lock holds its owner's run file JSON (or, from an older svcmgr, the bare pid). */
+function lockOwnerDead(lockPath: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(lockPath, "utf8");
+  } catch {
+    return false; // gone already: the next attempt takes it
+  }
+  let owner: RunFile["owner"];
+  try {
+    const parsed = JSON.parse(text) as RunFile | number;
+    owner = typeof parsed === "number" ? { pid: parsed, startTime: null } : (parsed?.owner ?? { pid: 0, startTime: null });
+  } catch {
+    return false; // being written: wait
+  }
+  return !isProcessAlive(owner.pid, owner.startTime);
 }

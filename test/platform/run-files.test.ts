@@ -1,0 +1,141 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createRunSlots, liveRunFiles } from "../../src/platform/run-files.js";
+import { processStartTime } from "../../src/history/liveness.js";
+import type { RunSlotGrant } from "../../src/run/ports.js";
+
+/** A fresh var dir for one task; returns it and its run dir. */
+function taskVar(t: { after: (fn: () => void) => void }) {
+  const varDir = mkdtempSync(join(tmpdir(), "svcmgr-runfiles-"));
+  t.after(() => rmSync(varDir, { recursive: true, force: true }));
+  const runDir = join(varDir, "task#0", "run");
+  return { varDir, runDir, files: () => (existsSync(runDir) ? readdirSync(runDir).sort() : []) };
+}
+
+function granted(g: RunSlotGrant): Extract<RunSlotGrant, { ok: true }> {
+  assert.equal(g.ok, true, g.ok ? "" : `refused: ${g.running} running`);
+  return g as Extract<RunSlotGrant, { ok: true }>;
+}
+
+/** A process that stays alive until the test ends: a live foreign owner or child. */
+function liveProcess(t: { after: (fn: () => void) => void }): { pid: number; startTime: number | null } {
+  const p = spawn("sleep", ["60"], { stdio: "ignore" });
+  t.after(() => p.kill("SIGKILL"));
+  return { pid: p.pid!, startTime: processStartTime(p.pid!) };
+}
+
+/** A pid that named a process which has exited. */
+function deadPid(): number {
+  return spawnSync("true").pid!;
+}
+
+const foreign = (dir: string, name: string, content: unknown) => {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, name), typeof content === "string" ? content : JSON.stringify(content));
+};
+
+test("runs reuse the process's run file: same inode, idle between runs, JSON always whole", (t) => {
+  const v = taskVar(t);
+  const slots = createRunSlots(v.varDir);
+  const first = granted(slots.acquire("task#0", 1, "session-one"));
+  const [name] = v.files();
+  assert.equal(name, `${process.pid}-0`);
+  const path = join(v.runDir, name!);
+  const inode = statSync(path).ino;
+  assert.deepEqual(JSON.parse(readFileSync(path, "utf8")), { owner: { pid: process.pid, startTime: processStartTime(process.pid) }, session: "session-one" });
+  first.attachChild(4242, 77);
+  assert.equal(JSON.parse(readFileSync(path, "utf8")).child.pid, 4242);
+  first.release();
+  const idle = JSON.parse(readFileSync(path, "utf8")) as { idle?: boolean; session?: string };
+  assert.equal(idle.idle, true, "released: idle");
+  assert.equal(idle.session, undefined);
+  assert.equal(liveRunFiles(v.runDir), 0, "an idle file is not a running task");
+  for (let i = 0; i < 5; i++) granted(slots.acquire("task#0", 1, `s${i}`)).release();
+  assert.deepEqual(v.files(), [name], "one file, reused");
+  assert.equal(statSync(path).ino, inode, "no new file per run");
+  assert.ok(!existsSync(join(v.varDir, "task#0", "run.lock")), "the lock is released");
+});
+
+test("max_parallel counts this process's busy files; a second concurrent run gets a second file", (t) => {
+  const v = taskVar(t);
+  const slots = createRunSlots(v.varDir);
+  const a = granted(slots.acquire("task#0", 2, "a"));
+  const b = granted(slots.acquire("task#0", 2, "b"));
+  assert.deepEqual(v.files(), [`${process.pid}-0`, `${process.pid}-1`]);
+  const refused = slots.acquire("task#0", 2, "c");
+  assert.deepEqual(refused, { ok: false, running: 2 });
+  const kept = v.files();
+  assert.equal(kept.length, 3, "the refused attempt left one idle file (the lock was a link to it)");
+  a.release();
+  const c = granted(slots.acquire("task#0", 2, "c"));
+  assert.deepEqual(v.files(), kept, "idle files are taken again, no new one");
+  b.release();
+  c.release();
+});
+
+test("another process's files: busy counts, idle does not, a dead owner's file is removed unless its child lives", (t) => {
+  const v = taskVar(t);
+  const live = liveProcess(t);
+  const child = liveProcess(t);
+  foreign(v.runDir, "busy", { owner: live, session: "x" });
+  foreign(v.runDir, "idle", { owner: live, idle: true });
+  foreign(v.runDir, "dead", { owner: { pid: deadPid(), startTime: null }, session: "y" });
+  foreign(v.runDir, "reused-pid", { owner: { pid: live.pid, startTime: (live.startTime ?? 0) + 1 }, session: "z" });
+  foreign(v.runDir, "orphan", { owner: { pid: deadPid(), startTime: null }, session: "w", child });
+  foreign(v.runDir, "old-format", { session: "v", owner: live }); // no idle field: a run
+  assert.equal(liveRunFiles(v.runDir), 3, "busy, orphan, old-format");
+  assert.deepEqual(v.files(), ["busy", "idle", "old-format", "orphan"], "stale files are removed");
+  assert.deepEqual(createRunSlots(v.varDir).acquire("task#0", 3, "s"), { ok: false, running: 3 });
+});
+
+test("an unreadable run file counts as running while recent, and is stale after a minute", (t) => {
+  const v = taskVar(t);
+  foreign(v.runDir, "half-written", '{"owner":{"pid":');
+  assert.equal(liveRunFiles(v.runDir), 1);
+  const old = (Date.now() - 120_000) / 1000;
+  utimesSync(join(v.runDir, "half-written"), old, old);
+  assert.equal(liveRunFiles(v.runDir), 0);
+  assert.deepEqual(v.files(), []);
+});
+
+test("a lock left by a dead process is broken; a hard-linked lock names its live owner", (t) => {
+  const v = taskVar(t);
+  const slots = createRunSlots(v.varDir);
+  const lock = join(v.varDir, "task#0", "run.lock");
+  mkdirSync(v.runDir, { recursive: true });
+  writeFileSync(lock, String(deadPid())); // an older svcmgr's lock: the bare pid
+  granted(slots.acquire("task#0", 1, "a")).release();
+  writeFileSync(lock, JSON.stringify({ owner: { pid: deadPid(), startTime: null } }));
+  granted(slots.acquire("task#0", 1, "b")).release();
+  assert.ok(!existsSync(lock));
+
+  // While this process holds the lock, it is a link to its own run file.
+  const own = join(v.runDir, `${process.pid}-0`);
+  linkSync(own, lock);
+  assert.equal(statSync(lock).ino, statSync(own).ino);
+  assert.equal(JSON.parse(readFileSync(lock, "utf8")).owner.pid, process.pid);
+  rmSync(lock);
+});
+
+test("a process removes its idle run files when it exits; a file still held stays", (t) => {
+  const v = taskVar(t);
+  const script = (release: boolean) => `
+    import { createRunSlots } from ${JSON.stringify(new URL("../../src/platform/run-files.ts", import.meta.url).pathname)};
+    const g = createRunSlots(${JSON.stringify(v.varDir)}).acquire("task#0", 1, "s");
+    if (!g.ok) process.exit(3);
+    ${release ? "g.release();" : ""}
+  `;
+  const run = (release: boolean) => spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script(release)], { encoding: "utf8" });
+  const r = run(true);
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(v.files(), [], "released, then removed at exit");
+  const held = run(false);
+  assert.equal(held.status, 0, held.stderr);
+  assert.equal(v.files().length, 1, "a run still holding its file at exit leaves it (its owner is now dead: stale)");
+  assert.equal(liveRunFiles(v.runDir), 0);
+  assert.deepEqual(v.files(), []);
+});
