@@ -64,7 +64,9 @@ class Agent {
 
   constructor(private readonly app: App, private readonly opts: DaemonOptions, private readonly history: HistoryStore) {
     this.registry = new ServiceRegistry(app);
-    this.launcher = createLauncher(app, this.registry, history, opts.daemonUser, this.abort.signal);
+    this.launcher = createLauncher(app, this.registry, history, opts.daemonUser, this.abort.signal, (text) =>
+      opts.log.write("warning", text, { event: "state-write-failed" }),
+    );
     const launch = this.launcher.launch;
     this.scheduler = new Scheduler(
       {
@@ -205,6 +207,7 @@ class Agent {
       this.abort.abort();
       await Promise.allSettled([...this.inFlight]);
     }
+    await this.launcher.flush();
     this.writeStatus();
     this.launcher.close();
     this.opts.log.write("info", `daemon stopped (${report.droppedQueued} queued slot(s) recorded as missed, ${report.interrupted.length} aborted)`, { event: "daemon-stopped" });

@@ -10,6 +10,7 @@ import { objectLogFile } from "../core/paths.js";
 import type { ServiceConfig } from "../config/service.js";
 import { openRotatingFile, type RotatingFile } from "../platform/rotating-file.js";
 import { sessionLog } from "../platform/service-log.js";
+import { createBackgroundStateFiles } from "../platform/background-state-files.js";
 import type { ServiceRegistry } from "./service-registry.js";
 
 /**
@@ -17,9 +18,10 @@ import type { ServiceRegistry } from "./service-registry.js";
  * `run --cron`, in-process. The pipeline records the run (or the skip) itself; this maps its
  * outcome for the daemon log. Never rejects: a failure to even start is an outcome.
  */
-export function createLauncher(app: App, registry: ServiceRegistry, history: HistoryStore, daemonUser: string, signal: AbortSignal) {
+export function createLauncher(app: App, registry: ServiceRegistry, history: HistoryStore, daemonUser: string, signal: AbortSignal, warn: (text: string) => void) {
   // Service log files stay open across runs: one open file per service, not one per run.
   const logFiles = new Map<string, RotatingFile>();
+  const stateFiles = createBackgroundStateFiles((path, err) => warn(`cannot write ${path}: ${err.message}`));
   const logFile = (config: ServiceConfig) => {
     let f = logFiles.get(config.name);
     if (f === undefined) logFiles.set(config.name, (f = openRotatingFile(objectLogFile(app.paths, config.path))));
@@ -40,13 +42,15 @@ export function createLauncher(app: App, registry: ServiceRegistry, history: His
         message: (level, rid, text) => log.write(level, rid, text),
         output: (rid, stream, line, toLog) => toLog && log.write(stream === "stdout" ? "info" : "error", rid, `| ${line}`),
       };
-      return toLaunchOutcome(await runTask(task, ctx, pipelineDeps(app, loaded.config, history, reporter)));
+      return toLaunchOutcome(await runTask(task, ctx, pipelineDeps(app, loaded.config, history, reporter, stateFiles.write)));
     } catch (e) {
       return { kind: "failed", detail: (e as Error).message };
     }
   };
   return {
     launch,
+    /** Waits for the state files (last_run) still being written. */
+    flush: () => stateFiles.flush(),
     close: () => {
       for (const f of logFiles.values()) f.close();
       logFiles.clear();

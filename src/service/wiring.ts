@@ -8,6 +8,7 @@ import { openRunLog, runLogPath } from "../history/run-log.js";
 import { processStartTime } from "../history/liveness.js";
 import { createRunSlots, liveRunFiles } from "../platform/run-files.js";
 import { createLastRunWriter } from "../platform/last-run.js";
+import type { WriteStateFile } from "../platform/background-state-files.js";
 import { hostProbe } from "../platform/host-probe.js";
 import type { ServiceLog } from "../platform/service-log.js";
 import { openServiceLog } from "../platform/service-log.js";
@@ -83,7 +84,8 @@ async function runAppCheck(app: App, config: ServiceConfig, rid: string): Promis
   return r.timedOut || r.spawnError !== undefined ? null : r.exitCode;
 }
 
-export function pipelineDeps(app: App, config: ServiceConfig, history: HistoryStore, reporter: RunReporter): PipelineDeps {
+/** `writeState` replaces state files (last_run): synchronous by default; the daemon writes them in the background. */
+export function pipelineDeps(app: App, config: ServiceConfig, history: HistoryStore, reporter: RunReporter, writeState?: WriteStateFile): PipelineDeps {
   const sdeps = statusDeps(app, config);
   return {
     clock: app.clock,
@@ -95,7 +97,7 @@ export function pipelineDeps(app: App, config: ServiceConfig, history: HistorySt
     slots: createRunSlots(config.varDir),
     recorder: history,
     reporter,
-    lastRun: createLastRunWriter(config.varDir),
+    lastRun: createLastRunWriter(config.varDir, writeState),
     outputLogPath: (rid, id) => runLogPath(app.paths, config.path, rid, id),
     openOutputLog: (path) => openRunLog(path),
     processStartTime,
