@@ -1,6 +1,7 @@
 import { newSessionId } from "../platform/session-id.js";
 import type { App } from "../app.js";
 import type { HistoryStore } from "../history/store.js";
+import { deferCompletions } from "../history/deferred-completions.js";
 import type { LaunchOutcome, LaunchRequest, SkipReason } from "../daemon/ports.js";
 import { runTask, type Gate, type TaskOutcome } from "../run/pipeline.js";
 import type { RunContext } from "../run/context.js";
@@ -22,6 +23,7 @@ export function createLauncher(app: App, registry: ServiceRegistry, history: His
   // Service log files stay open across runs: one open file per service, not one per run.
   const logFiles = new Map<string, RotatingFile>();
   const stateFiles = createBackgroundStateFiles((path, err) => warn(`cannot write ${path}: ${err.message}`));
+  const recorder = deferCompletions(history, (err, ids) => warn(`cannot record the end of run(s) ${ids.join(", ")}: ${err.message}`));
   const logFile = (config: ServiceConfig) => {
     let f = logFiles.get(config.name);
     if (f === undefined) logFiles.set(config.name, (f = openRotatingFile(objectLogFile(app.paths, config.path))));
@@ -42,15 +44,18 @@ export function createLauncher(app: App, registry: ServiceRegistry, history: His
         message: (level, rid, text) => log.write(level, rid, text),
         output: (rid, stream, line, toLog) => toLog && log.write(stream === "stdout" ? "info" : "error", rid, `| ${line}`),
       };
-      return toLaunchOutcome(await runTask(task, ctx, pipelineDeps(app, loaded.config, history, reporter, stateFiles.write)));
+      return toLaunchOutcome(await runTask(task, ctx, pipelineDeps(app, loaded.config, recorder, reporter, stateFiles.write)));
     } catch (e) {
       return { kind: "failed", detail: (e as Error).message };
     }
   };
   return {
     launch,
-    /** Waits for the state files (last_run) still being written. */
-    flush: () => stateFiles.flush(),
+    /** Commits the run records' pending updates and waits for the state files (last_run) still being written. */
+    flush: async () => {
+      recorder.flush();
+      await stateFiles.flush();
+    },
     close: () => {
       for (const f of logFiles.values()) f.close();
       logFiles.clear();

@@ -43,6 +43,8 @@ export interface HistoryStore {
   /** One bounded batch; call again while `more`. Never deletes in-flight records. */
   prune(policy: PrunePolicy, now: number, batchSize?: number): PruneBatchResult;
   countByStatus(q?: Pick<HistoryQuery, "svc" | "rid" | "since" | "until">): Record<RunStatus, number>;
+  /** Runs `fn` in one write transaction (one commit for all its writes). */
+  transaction(fn: () => void): void;
   close(): void;
 }
 
@@ -149,6 +151,7 @@ function makeStore(db: Db): HistoryStore {
     if (id !== null) st.setLogFile.run(logFileFor(id), id);
     return id;
   });
+  const inTransaction = db.transaction((fn: () => void) => fn());
   return {
     begin: (run, logFileFor) => {
       if (logFileFor === undefined) return insertedId(st.begin.get(newRunParams(run)));
@@ -169,6 +172,7 @@ function makeStore(db: Db): HistoryStore {
     markInterrupted: (id, reason, endedAt) => st.interrupt.run(reason, endedAt, endedAt, id).changes === 1,
     prune: (policy, now, batchSize) => pruneBatch(db, cached, policy, now, batchSize),
     countByStatus: (q = {}) => countByStatus(cached, q),
+    transaction: (fn) => inTransaction.immediate(fn),
     close: () => db.close(),
   };
 }

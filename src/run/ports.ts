@@ -6,7 +6,7 @@ export interface RunRecorder {
   /** With `logFileFor`, the run's output file path is recorded in the same write. */
   begin(run: NewRun, logFileFor?: (id: number) => string): number | null;
   setPid(id: number, pid: number, pidStartTime: number | null): void;
-  finish(id: number, outcome: RunOutcome): boolean;
+  finish(id: number, outcome: RunOutcome): void;
   record(run: CompleteRun): number | null;
 }
 

@@ -3,7 +3,6 @@ import { join } from "node:path";
 import type { App } from "../app.js";
 import { objectLogFile } from "../core/paths.js";
 import type { ServiceConfig } from "../config/service.js";
-import type { HistoryStore } from "../history/store.js";
 import { openRunLog, runLogPath } from "../history/run-log.js";
 import { processStartTime } from "../history/liveness.js";
 import { createRunSlots, liveRunFiles } from "../platform/run-files.js";
@@ -13,7 +12,7 @@ import { hostProbe } from "../platform/host-probe.js";
 import type { ServiceLog } from "../platform/service-log.js";
 import { openServiceLog } from "../platform/service-log.js";
 import type { PipelineDeps } from "../run/pipeline.js";
-import type { LastRun, RunReporter } from "../run/ports.js";
+import type { LastRun, RunRecorder, RunReporter } from "../run/ports.js";
 import { execSetup, type HostFacts, type ServiceFacts } from "../run/exec-setup.js";
 import { parseCommandLine } from "../run/command-line.js";
 import { resourceState, type StatusDeps } from "../resource/status.js";
@@ -85,7 +84,7 @@ async function runAppCheck(app: App, config: ServiceConfig, rid: string): Promis
 }
 
 /** `writeState` replaces state files (last_run): synchronous by default; the daemon writes them in the background. */
-export function pipelineDeps(app: App, config: ServiceConfig, history: HistoryStore, reporter: RunReporter, writeState?: WriteStateFile): PipelineDeps {
+export function pipelineDeps(app: App, config: ServiceConfig, recorder: RunRecorder, reporter: RunReporter, writeState?: WriteStateFile): PipelineDeps {
   const sdeps = statusDeps(app, config);
   return {
     clock: app.clock,
@@ -95,7 +94,7 @@ export function pipelineDeps(app: App, config: ServiceConfig, history: HistorySt
     service: serviceFacts(config),
     states: { statusOf: async (rid) => (await resourceState(config, rid, sdeps)).status },
     slots: createRunSlots(config.varDir),
-    recorder: history,
+    recorder,
     reporter,
     lastRun: createLastRunWriter(config.varDir, writeState),
     outputLogPath: (rid, id) => runLogPath(app.paths, config.path, rid, id),
