@@ -15,8 +15,8 @@ type Completion = { readonly id: number; readonly pid: number; readonly pidStart
  * commit serves every run that spawned or ended in that turn, instead of one commit each.
  *
  * Invariants:
- * - records are begun (and refusals recorded) at once, after committing what is pending: every
- *   write reaches the database in call order, and a run starts only once its record is committed;
+ * - records are begun (and refusals recorded) at once: a run starts only once its record is
+ *   committed. The updates of one record are applied in call order;
  * - a completion is at most one turn late. A crash in between leaves the record in flight, with
  *   or without its pid, which recovery settles exactly as after a crash just before the update;
  * - a failed commit is reported through `onError` with the records it concerned; later turns
@@ -51,14 +51,8 @@ export function deferCompletions(store: HistoryStore, onError: (err: Error, ids:
   };
 
   return {
-    begin: (run, logFileFor) => {
-      flush();
-      return store.begin(run, logFileFor);
-    },
-    record: (run) => {
-      flush();
-      return store.record(run);
-    },
+    begin: (run, logFileFor) => store.begin(run, logFileFor),
+    record: (run) => store.record(run),
     setPid: (id, pid, pidStartTime) => defer({ id, pid, pidStartTime }),
     finish: (id, outcome) => defer({ id, outcome }),
     flush,

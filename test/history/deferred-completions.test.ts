@@ -37,16 +37,20 @@ test("pids and outcomes of one turn are committed together at the end of the tur
   }
 });
 
-test("beginning or recording a run first commits what is pending, so writes keep their order", (t) => {
+test("records begin at once, while completions wait; one record's updates keep their order", async (t) => {
   const { store } = tempStore(t);
   const recorder = deferCompletions(store, (e) => assert.fail(e));
   const first = recorder.begin(manual())!;
+  recorder.setPid(first, 41, null);
   recorder.finish(first, ok(REFERENCE + 10));
   const second = recorder.begin(manual({ startedAt: REFERENCE + 20 }))!;
-  assert.equal(store.get(first)!.status, "succeeded", "committed before the next record began");
-  recorder.setPid(second, 42, null);
-  recorder.record({ ...manual({ startedAt: REFERENCE + 30 }), status: "skipped", endedAt: REFERENCE + 30, reason: "r" });
-  assert.equal(store.get(second)!.pid, 42);
+  const skipped = recorder.record({ ...manual({ startedAt: REFERENCE + 30 }), status: "skipped", endedAt: REFERENCE + 30, reason: "r" })!;
+  assert.equal(store.get(second)!.status, "running", "begun at once");
+  assert.equal(store.get(skipped)!.status, "skipped", "recorded at once");
+  assert.equal(store.get(first)!.status, "running", "its completion waits for the end of the turn");
+  await nextTurn();
+  assert.equal(store.get(first)!.status, "succeeded");
+  assert.equal(store.get(first)!.pid, 41);
   recorder.finish(second, ok(REFERENCE + 40));
   recorder.flush();
   assert.equal(store.get(second)!.status, "succeeded", "flush commits at once");
