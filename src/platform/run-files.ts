@@ -50,8 +50,15 @@ export function createRunSlots(varDir: string): RunSlots {
     acquire(rid, maxParallel, session) {
       const dir = join(varDir, rid, "run");
       ensureDir(dir);
+      const take = (own: OwnFile) => withLock(join(varDir, rid, "run.lock"), own.path, () => claim(dir, own, maxParallel, session));
       const own = idleOwnFile(dir);
-      return withLock(join(varDir, rid, "run.lock"), own.path, () => claim(dir, own, maxParallel, session));
+      try {
+        return take(own);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+        forget(dir, own); // removed behind svcmgr's back: start a new one
+        return take(idleOwnFile(dir));
+      }
     },
   };
 }
@@ -113,6 +120,12 @@ function idleOwnFile(dir: string): OwnFile {
     removeOwnFilesAtExit();
     return own;
   }
+}
+
+function forget(dir: string, own: OwnFile): void {
+  const files = ownFiles.get(dir) ?? [];
+  const i = files.indexOf(own);
+  if (i >= 0) files.splice(i, 1);
 }
 
 let exitHooked = false;

@@ -60,6 +60,17 @@ test("runs reuse the process's run file: same inode, idle between runs, JSON alw
   assert.ok(!existsSync(join(v.varDir, "task#0", "run.lock")), "the lock is released");
 });
 
+test("a run file removed behind svcmgr's back is made again at the next run", (t) => {
+  const v = taskVar(t);
+  const slots = createRunSlots(v.varDir);
+  granted(slots.acquire("task#0", 1, "a")).release();
+  rmSync(join(v.runDir, `${process.pid}-0`));
+  const again = granted(slots.acquire("task#0", 1, "b"));
+  assert.equal(v.files().length, 1);
+  assert.equal(JSON.parse(readFileSync(join(v.runDir, v.files()[0]!), "utf8")).session, "b");
+  again.release();
+});
+
 test("max_parallel counts this process's busy files; a second concurrent run gets a second file", (t) => {
   const v = taskVar(t);
   const slots = createRunSlots(v.varDir);
