@@ -35,6 +35,13 @@ export function processStartTime(pid: number): number | null {
   return readStat(pid)?.startTime ?? null;
 }
 
+let ownStart: number | null | undefined;
+/** This process's own start time, read once (it never changes). */
+export function ownStartTime(): number | null {
+  if (ownStart === undefined) ownStart = processStartTime(process.pid);
+  return ownStart;
+}
+
 function signalZeroAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);

@@ -2,7 +2,7 @@ import { closeSync, linkSync, openSync, readdirSync, readFileSync, statSync, wri
 import { ensureDir, removeFile } from "./fs-util.js";
 import { join } from "node:path";
 import type { RunSlotGrant, RunSlots } from "../run/ports.js";
-import { isProcessAlive, processStartTime } from "../history/liveness.js";
+import { isProcessAlive, ownStartTime } from "../history/liveness.js";
 
 /**
  * max_parallel through run files in `<var>/<rid>/run/`.
@@ -66,7 +66,7 @@ export function createRunSlots(varDir: string): RunSlots {
 function claim(dir: string, own: OwnFile, maxParallel: number, session: string): RunSlotGrant {
   const running = liveRunFiles(dir);
   if (running >= maxParallel) return { ok: false, running };
-  const owner = { pid: process.pid, startTime: ownStartTime() };
+  const owner = thisProcess();
   // Kept open for the run: the child is added in place.
   const fd = openSync(own.path, "r+");
   own.busy = true;
@@ -100,7 +100,7 @@ function idleOwnFile(dir: string): OwnFile {
   if (files === undefined) ownFiles.set(dir, (files = []));
   const idle = files.find((f) => !f.busy);
   if (idle !== undefined) return idle;
-  const text = JSON.stringify({ owner: { pid: process.pid, startTime: ownStartTime() }, idle: true } satisfies RunFile);
+  const text = JSON.stringify({ owner: thisProcess(), idle: true } satisfies RunFile);
   for (let n = files.length; ; n++) {
     const path = join(dir, `${process.pid}-${n}`);
     let fd: number;
@@ -139,12 +139,7 @@ function removeOwnFilesAtExit(): void {
   });
 }
 
-let ownStart: number | null | undefined;
-/** This process's start time, read once (it never changes). */
-function ownStartTime(): number | null {
-  if (ownStart === undefined) ownStart = processStartTime(process.pid);
-  return ownStart;
-}
+const thisProcess = (): RunFile["owner"] => ({ pid: process.pid, startTime: ownStartTime() });
 
 /** Counts the runs holding a file in `dir`, removing stale files. */
 export function liveRunFiles(dir: string): number {
@@ -178,9 +173,8 @@ function fileState(path: string): "running" | "idle" | "stale" | "gone" {
     return unreadableState(path);
   }
   if (typeof f?.owner?.pid !== "number") return unreadableState(path);
-  const ownerAlive = isProcessAlive(f.owner.pid, f.owner.startTime);
   if (f.child !== undefined && isProcessAlive(f.child.pid, f.child.startTime)) return "running";
-  if (!ownerAlive) return "stale";
+  if (!isProcessAlive(f.owner.pid, f.owner.startTime)) return "stale";
   return f.idle === true ? "idle" : "running";
 }
 
@@ -217,7 +211,7 @@ function tryLock(lockPath: string, ownPath: string): boolean {
   }
   try {
     const fd = openSync(lockPath, "wx");
-    writeSync(fd, JSON.stringify({ owner: { pid: process.pid, startTime: ownStartTime() } } satisfies RunFile));
+    writeSync(fd, JSON.stringify({ owner: thisProcess() } satisfies RunFile));
     closeSync(fd);
     return true;
   } catch (e) {

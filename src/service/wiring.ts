@@ -4,7 +4,7 @@ import type { App } from "../app.js";
 import { objectLogFile } from "../core/paths.js";
 import type { ServiceConfig } from "../config/service.js";
 import { openRunLog, runLogPath } from "../history/run-log.js";
-import { processStartTime } from "../history/liveness.js";
+import { ownStartTime, processStartTime } from "../history/liveness.js";
 import { createRunSlots, liveRunFiles } from "../platform/run-files.js";
 import { createLastRunWriter } from "../platform/last-run.js";
 import type { WriteStateFile } from "../platform/background-state-files.js";
@@ -16,13 +16,6 @@ import type { LastRun, RunRecorder, RunReporter } from "../run/ports.js";
 import { execSetup, type HostFacts, type ServiceFacts } from "../run/exec-setup.js";
 import { parseCommandLine } from "../run/command-line.js";
 import { resourceState, type StatusDeps } from "../resource/status.js";
-
-let ownStart: number | null | undefined;
-/** This process's start time, read once: a daemon builds pipeline ports for every run. */
-function ownStartTime(): number | null {
-  if (ownStart === undefined) ownStart = processStartTime(process.pid);
-  return ownStart;
-}
 
 /** Builds the ports a service's runs and status need from the App. */
 export function hostFacts(app: App): HostFacts {
