@@ -7,11 +7,12 @@
  * agent's size. (glibc's posix_spawn would do the same but leaves its two internal signals
  * ignored in the new program; this child resets every signal, as Node's fork path does.)
  *
- * spawn(file, argv, envp, cwd, onExit) -> Promise<[pid, stdoutFd, stderrFd]>
+ * spawn(file, argv, envp, cwd, onExit) -> Promise<[pid, stdoutFd, stderrFd, startTime]>
  *   The child runs `file` with argv and exactly envp, in cwd, in a new session (its pid is its
  *   process group), stdin on /dev/null, stdout and stderr on two new pipes whose read ends are
  *   returned (close-on-exec, blocking mode left to the caller). Every signal has its default
- *   disposition and none is blocked in the child.
+ *   disposition and none is blocked in the child. startTime is the child's /proc/<pid>/stat
+ *   field 22 (clock ticks since boot), read on the pool thread, or null when unreadable.
  *   The file is exec'd as given; one that the kernel cannot run (no #! and no binary header)
  *   is run by /bin/sh, as execvp and so Node's child_process do.
  *   onExit(exitCode, signalNumber) is called once from the event loop when the child ends;
@@ -302,6 +303,7 @@ typedef struct {
   char **argv, **envp;
   int out[2], err[2];
   pid_t pid;
+  long long start_time; /* -1: unknown */
   int rc;
 } spawn_job;
 
@@ -315,10 +317,34 @@ static void free_job(napi_env env, spawn_job *job) {
   free(job);
 }
 
+/* Field 22 of /proc/<pid>/stat (start time in clock ticks since boot), or -1. The command
+   (field 2) may hold spaces and ')': fields are counted from the last ')'. */
+static long long process_start_time(pid_t pid) {
+  char path[64], buf[1024];
+  snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n;
+  do n = read(fd, buf, sizeof buf - 1);
+  while (n < 0 && errno == EINTR);
+  close(fd);
+  if (n <= 0) return -1;
+  buf[n] = '\0';
+  char *p = strrchr(buf, ')');
+  for (int field = 2; p != NULL && field < 22; field++) {
+    p = strchr(p + 1, ' ');
+  }
+  if (p == NULL) return -1;
+  char *end;
+  long long value = strtoll(p + 1, &end, 10);
+  return end == p + 1 ? -1 : value;
+}
+
 static void spawn_on_pool_thread(napi_env env, void *data) {
   spawn_job *job = data;
   (void)env;
   job->rc = start_child(job->file, job->argv, job->envp, job->cwd, job->out, job->err, &job->pid);
+  job->start_time = job->rc == 0 ? process_start_time(job->pid) : -1;
 }
 
 /* Watches the new child, then settles the promise: [pid, stdoutFd, stderrFd] or the errno error. */
@@ -349,13 +375,16 @@ static void spawn_done(napi_env env, napi_status status, void *data) {
   if (rc != 0) {
     napi_reject_deferred(env, job->deferred, errno_error(env, rc, failed_call));
   } else {
-    napi_create_array_with_length(env, 3, &result);
+    napi_create_array_with_length(env, 4, &result);
     napi_create_int32(env, job->pid, &value);
     napi_set_element(env, result, 0, value);
     napi_create_int32(env, job->out[0], &value);
     napi_set_element(env, result, 1, value);
     napi_create_int32(env, job->err[0], &value);
     napi_set_element(env, result, 2, value);
+    if (job->start_time < 0) napi_get_null(env, &value);
+    else napi_create_double(env, (double)job->start_time, &value);
+    napi_set_element(env, result, 3, value);
     napi_resolve_deferred(env, job->deferred, result);
   }
   free_job(env, job);

@@ -51,8 +51,8 @@ export interface ProcessSpec {
   /** SIGTERM the whole process group at this deadline, SIGKILL after killGraceMs. */
   readonly timeoutMs?: number;
   readonly killGraceMs?: number;
-  /** Called with the child's pid as soon as it exists. */
-  readonly onSpawn?: (pid: number) => void;
+  /** Called as soon as the child exists, with its pid and start time (/proc/<pid>/stat field 22; null when unknown). */
+  readonly onSpawn?: (pid: number, startTime: number | null) => void;
   /** Raw output chunks, in arrival order per stream. */
   readonly onOutput?: (stream: "stdout" | "stderr", chunk: Buffer) => void;
   /** Aborting kills the process group as a timeout would (recorded as aborted, not timed out). */

@@ -1,4 +1,4 @@
-import { closeSync, fchmodSync, openSync, write, writeSync, writev } from "node:fs";
+import { closeSync, existsSync, fchmodSync, openSync, write, writeSync, writev } from "node:fs";
 import { ensureDir, removeFile } from "../platform/fs-util.js";
 import { dirname } from "node:path";
 import { formatObjectPath, type ObjectPath } from "../core/object-path.js";
@@ -97,7 +97,7 @@ class RunLogFile implements RunLog {
       this.#drained = () => {
         try {
           if (this.#fd !== null) closeSync(this.#fd);
-          else if (this.#error === null) removeFile(this.path);
+          else if (this.#error === null && existsSync(this.path)) removeFile(this.path); // a silent run: usually nothing there
         } catch (e) {
           this.#fail(e);
         }

@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import type { Clock, LimitName, ProcessResult, ProcessRunner, ProcessSpec, UserDb } from "../core/ports.js";
 import { defaultSpawnTask, type SpawnTask, type TaskProcess } from "./task-spawn.js";
 import { createUserDb } from "./user-db.js";
+import { processStartTime } from "../history/liveness.js";
 
 export interface ProcessRunnerOptions {
   /** Supplementary groups of a switched identity, for the execute-permission check. @default createUserDb() */
@@ -94,7 +95,7 @@ function planExec(spec: ProcessSpec, ctx: RunContext): Plan {
   const canExec = spec.identity ? identityExecCheck(spec.identity, ctx.userDb()) : selfExecCheck;
   const program = resolveProgram(argv0, spec.env.PATH, spec.cwd, canExec);
   if (!program.ok) return program;
-  const interpreterError = checkInterpreter(program.path, argv0, spec.cwd, canExec);
+  const interpreterError = checkInterpreter(program, argv0, spec.cwd, canExec);
   if (interpreterError) return { ok: false, error: interpreterError };
   const wrappers = wrapperArgv(spec, ctx.toolDirs);
   if (!wrappers.ok) return wrappers;
@@ -113,7 +114,7 @@ function checkCwd(cwd: string): string | null {
 // Program lookup: execvp's rules, but in spec.env.PATH and for the identity the task runs as.
 
 type ExecCheck = (path: string, st: Stats) => boolean;
-type Lookup = { ok: true; path: string } | { ok: false; error: string };
+type Lookup = { ok: true; path: string; st: Stats } | { ok: false; error: string };
 
 /**
  * argv[0] with a `/` is taken relative to cwd; otherwise each PATH entry is tried in order
@@ -127,37 +128,54 @@ function resolveProgram(argv0: string, pathVar: string | undefined, cwd: string,
     : (pathVar ?? DEFAULT_EXEC_PATH).split(":").map((dir) => resolve(cwd, dir, argv0));
   let denied = false;
   for (const path of candidates) {
-    const verdict = checkCandidate(path, canExec);
-    if (verdict === "ok") return { ok: true, path };
-    if (verdict === "denied") denied = true;
+    const found = checkCandidate(path, canExec);
+    if (found.verdict === "ok") return { ok: true, path, st: found.st };
+    if (found.verdict === "denied") denied = true;
   }
   return { ok: false, error: `${denied ? "permission denied" : "command not found"}: ${argv0}` };
 }
 
-function checkCandidate(path: string, canExec: ExecCheck): "ok" | "missing" | "denied" {
+type Candidate = { verdict: "ok"; st: Stats } | { verdict: "missing" | "denied" };
+
+function checkCandidate(path: string, canExec: ExecCheck): Candidate {
   let st: Stats;
   try {
     st = statSync(path);
   } catch (e) {
-    return errno(e) === "EACCES" ? "denied" : "missing";
+    return { verdict: errno(e) === "EACCES" ? "denied" : "missing" };
   }
   // execve refuses directories and devices with EACCES.
-  if (!st.isFile()) return "denied";
-  return canExec(path, st) ? "ok" : "denied";
+  if (!st.isFile()) return { verdict: "denied" };
+  return canExec(path, st) ? { verdict: "ok", st } : { verdict: "denied" };
 }
 
 /**
  * A script's `#!` interpreter must exist too: execve fails with ENOENT otherwise, which would
  * read as "command not found" for a file that is there. Reads at most the kernel's 256 bytes.
  */
-function checkInterpreter(path: string, argv0: string, cwd: string, canExec: ExecCheck): string | null {
-  const head = readHead(path, 256);
-  if (!head.startsWith("#!")) return null;
-  const interpreter = head.slice(2).split("\n", 1)[0]!.trim().split(/[ \t]/, 1)[0] ?? "";
+function checkInterpreter(program: { path: string; st: Stats }, argv0: string, cwd: string, canExec: ExecCheck): string | null {
+  const interpreter = interpreterOf(program.path, program.st);
+  if (interpreter === null) return null;
   if (interpreter === "") return `exec format error: ${argv0} (empty #! line)`;
-  const verdict = checkCandidate(resolve(cwd, interpreter), canExec);
+  const { verdict } = checkCandidate(resolve(cwd, interpreter), canExec);
   if (verdict === "ok") return null;
   return `bad interpreter: ${argv0} (#!${interpreter}: ${verdict === "missing" ? "not found" : "permission denied"})`;
+}
+
+/** Programs' `#!` interpreters (null: not a script), by path, valid while the file's stat is unchanged. */
+const interpreters = new Map<string, { stamp: string; interpreter: string | null }>();
+const MAX_REMEMBERED_PROGRAMS = 1000;
+
+/** The `#!` interpreter of the program at `path`, read once per version of the file. */
+function interpreterOf(path: string, st: Stats): string | null {
+  const stamp = `${st.dev}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}`;
+  const known = interpreters.get(path);
+  if (known?.stamp === stamp) return known.interpreter;
+  const head = readHead(path, 256);
+  const interpreter = head.startsWith("#!") ? (head.slice(2).split("\n", 1)[0]!.trim().split(/[ \t]/, 1)[0] ?? "") : null;
+  if (interpreters.size >= MAX_REMEMBERED_PROGRAMS) interpreters.clear();
+  interpreters.set(path, { stamp, interpreter });
+  return interpreter;
 }
 
 function readHead(path: string, max: number): string {
@@ -246,7 +264,7 @@ function prlimitFlags(limits: Readonly<Partial<Record<LimitName, number>>>): str
 function findTool(name: string, dirs: readonly string[]): string | null {
   for (const dir of dirs) {
     const path = join(dir, name);
-    if (checkCandidate(path, selfExecCheck) === "ok") return path;
+    if (checkCandidate(path, selfExecCheck).verdict === "ok") return path;
   }
   return null;
 }
@@ -290,7 +308,7 @@ class Supervisor {
   ) {
     this.result = new Promise((r) => (this.settle = r));
     this.watch();
-    spec.onSpawn?.(child.pid);
+    spec.onSpawn?.(child.pid, child.startTime !== undefined ? child.startTime : processStartTime(child.pid));
   }
 
   private watch(): void {

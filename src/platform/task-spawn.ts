@@ -13,6 +13,8 @@ import { fileURLToPath } from "node:url";
  */
 export interface TaskProcess {
   readonly pid: number;
+  /** The leader's start time (/proc/<pid>/stat field 22) when the launcher read it; undefined: not read. */
+  readonly startTime?: number | null;
   readonly stdout: Readable;
   readonly stderr: Readable;
   /** Called once when the leader ends (even if that was before the listener was set). */
@@ -60,7 +62,7 @@ function exitLatch(): { fire: ExitListener; onExit: (listener: ExitListener) => 
 
 interface TaskSpawnAddon {
   readonly supported: boolean;
-  spawn(file: string, argv: readonly string[], envp: readonly string[], cwd: string, onExit: (code: number | null, signal: number | null) => void): Promise<[number, number, number]>;
+  spawn(file: string, argv: readonly string[], envp: readonly string[], cwd: string, onExit: (code: number | null, signal: number | null) => void): Promise<[number, number, number, number | null]>;
 }
 
 let addon: TaskSpawnAddon | null | undefined;
@@ -106,11 +108,12 @@ export function nativeSpawnTask(): SpawnTask | null {
     const nul = [file, cwd, ...argv, ...envp].find((s) => s.includes("\0"));
     if (nul !== undefined) throw Object.assign(new Error(`argument contains a NUL byte: ${JSON.stringify(nul)}`), { code: "ERR_INVALID_ARG_VALUE" });
     const exit = exitLatch();
-    const [pid, outFd, errFd] = await native.spawn(file, argv, envp, cwd, (code, signal) =>
+    const [pid, outFd, errFd, startTime] = await native.spawn(file, argv, envp, cwd, (code, signal) =>
       exit.fire(code, signal === null ? null : (signalNames.get(signal) ?? (`SIG${signal}` as NodeJS.Signals))),
     );
     return {
       pid,
+      startTime,
       stdout: new Socket({ fd: outFd, readable: true, writable: false }),
       stderr: new Socket({ fd: errFd, readable: true, writable: false }),
       onExit: exit.onExit,

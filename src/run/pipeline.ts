@@ -34,7 +34,6 @@ export interface PipelineDeps {
   /** Where a run's full output goes, from its record id. */
   readonly outputLogPath: (rid: string, runId: number) => string;
   readonly openOutputLog: (path: string) => RunOutputLog;
-  readonly processStartTime: (pid: number) => number | null;
   readonly ownerPid: number;
   readonly ownerStartTime: number | null;
   /** SIGTERM → SIGKILL grace on timeout. */
@@ -169,8 +168,7 @@ async function execute(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup
   const result = await deps.runner.run({
     argv: command.argv, env: setup.env, cwd: setup.cwd, identity: setup.identity, umask: task.umask, limits: task.limits,
     timeoutMs: task.timeoutMs, killGraceMs: deps.killGraceMs, signal: ctx.signal,
-    onSpawn: (pid) => {
-      const startTime = deps.processStartTime(pid);
+    onSpawn: (pid, startTime) => {
       attachChild(pid, startTime);
       deps.recorder.setPid(id, pid, startTime);
     },

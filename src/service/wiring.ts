@@ -4,7 +4,7 @@ import type { App } from "../app.js";
 import { objectLogFile } from "../core/paths.js";
 import type { ServiceConfig } from "../config/service.js";
 import { openRunLog, runLogPath } from "../history/run-log.js";
-import { ownStartTime, processStartTime } from "../history/liveness.js";
+import { ownStartTime } from "../history/liveness.js";
 import { createRunSlots, liveRunFiles } from "../platform/run-files.js";
 import { createLastRunWriter } from "../platform/last-run.js";
 import type { WriteStateFile } from "../platform/background-state-files.js";
@@ -92,7 +92,6 @@ export function pipelineDeps(app: App, config: ServiceConfig, recorder: RunRecor
     lastRun: createLastRunWriter(config.varDir, writeState),
     outputLogPath: (rid, id) => runLogPath(app.paths, config.path, rid, id),
     openOutputLog: (path) => openRunLog(path),
-    processStartTime,
     ownerPid: process.pid,
     ownerStartTime: ownStartTime(),
   };

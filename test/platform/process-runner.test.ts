@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { ProcessResult, ProcessSpec } from "../../src/core/ports.js";
 import { createProcessRunner } from "../../src/platform/process-runner.js";
 import { createUserDb } from "../../src/platform/user-db.js";
+import { processStartTime } from "../../src/history/liveness.js";
 import { resolveIdentity } from "../../src/run/identity.js";
 
 const isRoot = process.getuid?.() === 0;
@@ -120,13 +121,18 @@ describe("identity, environment, cwd and umask of a switched task", { skip: !isR
 });
 
 describe("exit status, signals and spawn errors", () => {
-  test("exit codes, stdout and stderr per stream, onSpawn with the pid", async () => {
-    let spawned: number | null = null;
-    const { stdout, stderr, result } = await run({ argv: ["/bin/sh", "-c", "echo out; echo err >&2; exit 3"], onSpawn: (pid) => (spawned = pid) });
+  test("exit codes, stdout and stderr per stream, onSpawn with the pid and its start time", async () => {
+    let spawned: { pid: number; startTime: number | null; fromProc: number | null } | null = null;
+    const { stdout, stderr, result } = await run({
+      argv: ["/bin/sh", "-c", "echo out; echo err >&2; exit 3"],
+      onSpawn: (pid, startTime) => (spawned = { pid, startTime, fromProc: processStartTime(pid) }),
+    });
     assertExit(result, 3);
     assert.equal(stdout, "out\n");
     assert.equal(stderr, "err\n");
-    assert.equal(spawned, result.pid);
+    assert.equal(spawned!.pid, result.pid);
+    assert.ok(spawned!.startTime !== null && spawned!.startTime > 0);
+    assert.equal(spawned!.startTime, spawned!.fromProc);
     assert.ok(result.startedAt <= result.endedAt);
   });
 
@@ -159,6 +165,23 @@ describe("exit status, signals and spawn errors", () => {
       assert.equal((await run({ argv: ["badshebang"], env: { PATH: dir } })).result.spawnError, bad);
       assert.equal((await run({ argv: ["badshebang"], env: { PATH: dir }, umask: 0o22 })).result.spawnError, bad);
       assert.equal((await run({ argv: ["true"], cwd: join(dir, "gone") })).result.spawnError, `working directory not found: ${join(dir, "gone")}`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test("a script edited between runs is checked again: its new #! line counts", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "svcmgr-edited-"));
+    const script = join(dir, "job");
+    try {
+      writeFileSync(script, "#!/bin/sh\necho one\n", { mode: 0o755 });
+      assert.equal((await run({ argv: [script] })).stdout, "one\n");
+      writeFileSync(script, "#!/nonexistent/interp\necho two\n");
+      assert.equal((await run({ argv: [script] })).result.spawnError, `bad interpreter: ${script} (#!/nonexistent/interp: not found)`);
+      writeFileSync(script, "#!/bin/sh\necho three\n");
+      assert.equal((await run({ argv: [script] })).stdout, "three\n");
+      writeFileSync(script, "#!\necho four\n");
+      assert.equal((await run({ argv: [script] })).result.spawnError, `exec format error: ${script} (empty #! line)`);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -64,6 +64,15 @@ for (const [name, spawnTask] of launchers) {
       assert.equal(Number(session), child.pid);
     });
 
+    test("a start time the launcher reports is the child's own (/proc/<pid>/stat field 22)", async () => {
+      const child = await start(["/bin/sh", "-c", "cat /proc/$$/stat"]);
+      const out = await finish(child);
+      const own = Number(out.stdout.slice(out.stdout.lastIndexOf(")") + 2).split(" ")[22 - 3]);
+      assert.ok(own > 0);
+      if (name.startsWith("native")) assert.equal(child.startTime, own);
+      else assert.equal(child.startTime, undefined); // child_process does not read it: the runner does
+    });
+
     test("stdin is /dev/null, no descriptor of the agent leaks, no signal is ignored or blocked", async () => {
       const other = await start(["/bin/sleep", "5"]); // its pipes must not reach the next child
       const fds = await finish(await start(["/bin/ls", "-l", "/proc/self/fd/"]));
