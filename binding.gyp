@@ -1,8 +1,8 @@
 {
   "targets": [
     {
-      "target_name": "task_spawn",
-      "sources": ["native/task_spawn.c"],
+      "target_name": "svcmgr_native",
+      "sources": ["native/addon.c", "native/napi_util.c", "native/task_spawn.c", "native/file_lock.c", "native/state_files.c"],
       "cflags": ["-std=gnu11", "-Wall", "-Wextra", "-O2"]
     }
   ]

@@ -1,5 +1,5 @@
 /*
- * task_spawn: start a task process with vfork and report its exit on the Node event loop.
+ * spawn: start a task process with vfork and report its exit on the Node event loop.
  *
  * Node's child_process forks the whole agent for every task; a fork copies the page tables of
  * the agent's heap and every page the agent writes afterwards faults once more. A vfork child
@@ -21,12 +21,13 @@
  *   When nothing could be started, the promise rejects with an Error with `code` (an errno
  *   name such as "ENOENT"), `errno` and `syscall`; no descriptor or handle is left open.
  *   Bad argument types throw at once.
- * supported: false when the kernel has no pidfd (Linux < 5.3); spawn must not be called then.
+ * spawnSupported: false when the kernel has no pidfd (Linux < 5.3); spawn must not be called then.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <node_api.h>
+#include "napi_util.h"
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,10 +42,6 @@
 #define SYS_pidfd_open 434
 #endif
 
-#define CHECK(call)                                 \
-  do {                                              \
-    if ((call) != napi_ok) return throw_last(env);  \
-  } while (0)
 
 /* One running child: its exit is watched through a pidfd polled by libuv. */
 typedef struct {
@@ -55,61 +52,6 @@ typedef struct {
   pid_t pid;
   int pidfd;
 } watcher;
-
-static napi_value throw_last(napi_env env) {
-  bool pending = false;
-  napi_is_exception_pending(env, &pending);
-  if (!pending) napi_throw_error(env, NULL, "task_spawn: N-API call failed");
-  return NULL;
-}
-
-/* An Error like Node's system errors: message "syscall: text", code (errno name), errno, syscall. */
-static napi_value errno_error(napi_env env, int err, const char *syscall) {
-  napi_value code, msg, error, num, sys;
-  char text[256];
-  const char *name = uv_err_name(-err);
-  snprintf(text, sizeof text, "%s: %s", syscall, strerror(err));
-  napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &code);
-  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
-  napi_create_error(env, code, msg, &error);
-  napi_create_int32(env, err, &num);
-  napi_set_named_property(env, error, "errno", num);
-  napi_create_string_utf8(env, syscall, NAPI_AUTO_LENGTH, &sys);
-  napi_set_named_property(env, error, "syscall", sys);
-  return error;
-}
-
-/* A JS string as a new NUL-terminated UTF-8 string (free it), or NULL when it is not a string. */
-static char *to_cstring(napi_env env, napi_value value) {
-  size_t len = 0;
-  if (napi_get_value_string_utf8(env, value, NULL, 0, &len) != napi_ok) return NULL;
-  char *s = malloc(len + 1);
-  if (s == NULL) return NULL;
-  napi_get_value_string_utf8(env, value, s, len + 1, &len);
-  return s;
-}
-
-static void free_strings(char **list) {
-  if (list == NULL) return;
-  for (char **p = list; *p != NULL; p++) free(*p);
-  free(list);
-}
-
-/* A JS array of strings as a NULL-terminated list (free_strings it), or NULL on a bad element. */
-static char **to_cstring_list(napi_env env, napi_value array) {
-  uint32_t n = 0;
-  if (napi_get_array_length(env, array, &n) != napi_ok) return NULL;
-  char **list = calloc(n + 1, sizeof *list);
-  if (list == NULL) return NULL;
-  for (uint32_t i = 0; i < n; i++) {
-    napi_value item;
-    if (napi_get_element(env, array, i, &item) != napi_ok || (list[i] = to_cstring(env, item)) == NULL) {
-      free_strings(list);
-      return NULL;
-    }
-  }
-  return list;
-}
 
 static void close_pair(int fds[2]) {
   if (fds[0] >= 0) close(fds[0]);
@@ -393,7 +335,7 @@ static void spawn_done(napi_env env, napi_status status, void *data) {
 static napi_value spawn(napi_env env, napi_callback_info info) {
   size_t argc = 5;
   napi_value args[5], promise, name;
-  CHECK(napi_get_cb_info(env, info, &argc, args, NULL, NULL));
+  if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok) return throw_last(env);
   if (argc < 5) {
     napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, onExit)");
     return NULL;
@@ -431,11 +373,12 @@ static bool pidfd_available(void) {
   return true;
 }
 
-NAPI_MODULE_INIT() {
+/* Adds spawn and spawnSupported to the module's exports. */
+napi_status register_task_spawn(napi_env env, napi_value exports) {
   napi_value fn, flag;
-  if (napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, spawn, NULL, &fn) != napi_ok) return NULL;
-  if (napi_set_named_property(env, exports, "spawn", fn) != napi_ok) return NULL;
-  if (napi_get_boolean(env, pidfd_available(), &flag) != napi_ok) return NULL;
-  if (napi_set_named_property(env, exports, "supported", flag) != napi_ok) return NULL;
-  return exports;
+  napi_status st;
+  if ((st = napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, spawn, NULL, &fn)) != napi_ok) return st;
+  if ((st = napi_set_named_property(env, exports, "spawn", fn)) != napi_ok) return st;
+  if ((st = napi_get_boolean(env, pidfd_available(), &flag)) != napi_ok) return st;
+  return napi_set_named_property(env, exports, "spawnSupported", flag);
 }

@@ -3,11 +3,11 @@
 //   dist/cli.cjs      the CLI, one CommonJS file, plus cli.cjs.cache: V8's code cache for it
 //   dist/index.mjs    the library (`import … from "svcmgr"`), ESM, cold paths in dist/chunks
 // better-sqlite3's native addon stays in node_modules and is loaded only when history is opened.
-// svcmgr's own addon (native/task_spawn.c, the task launcher) is compiled by node-gyp into
+// svcmgr's own addon (native/*.c: the task launcher, file locks, state files) is compiled by node-gyp into
 // build/Release at `npm install`, and again here when its source is newer than the build.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { builtinModules } from "node:module";
@@ -109,12 +109,13 @@ function writeCodeCache() {
 /** node-gyp is on PATH inside npm scripts; without it, say what to run instead of failing the build. */
 function rebuildAddonIfStale() {
   const mtime = (path) => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-  const built = mtime("build/Release/task_spawn.node");
-  if (built > mtime("native/task_spawn.c") && built > mtime("binding.gyp")) return;
+  const built = mtime("build/Release/svcmgr_native.node");
+  const sources = ["binding.gyp", ...readdirSync("native").map((f) => join("native", f))];
+  if (sources.every((f) => built > mtime(f))) return;
   try {
     execFileSync("node-gyp", ["rebuild"], { stdio: "pipe" });
   } catch (e) {
     if (e.stderr) process.stderr.write(e.stderr);
-    console.warn(`build: the task launcher addon was not rebuilt (${e.code ?? `exit ${e.status}`}); run \`npm run build\` or \`npx node-gyp rebuild\`. Until then tasks start through child_process.`);
+    console.warn(`build: svcmgr's native addon was not rebuilt (${e.code ?? `exit ${e.status}`}); run \`npm run build\` or \`npx node-gyp rebuild\`. Until then svcmgr uses its slower plain-Node fallbacks.`);
   }
 }

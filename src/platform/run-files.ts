@@ -1,4 +1,5 @@
-import { closeSync, linkSync, openSync, readdirSync, readFileSync, statSync, writeSync } from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, statSync, writeSync } from "node:fs";
+import { withDirLock } from "./dir-lock.js";
 import { ensureDir, removeFile } from "./fs-util.js";
 import { join } from "node:path";
 import type { RunSlotGrant, RunSlots } from "../run/ports.js";
@@ -16,9 +17,8 @@ import { isProcessAlive, ownStartTime } from "../history/liveness.js";
  * - a file counts as a running task unless it is marked idle, and only while its owner or its
  *   child is alive with the recorded start time (a reused pid has another start time); a file
  *   whose owner and child are gone is stale and removed before counting;
- * - counting and claiming happen under `<var>/<rid>/run.lock`, a hard link to the claimer's
- *   own file: it names its owner, and taking it allocates nothing. A lock whose owner is dead
- *   is broken. (Where hard links are refused, the lock is created with O_EXCL instead.)
+ * - counting and claiming happen under the run dir's lock (dir-lock.ts: flock on the
+ *   directory, which allocates nothing and dies with its holder);
  * - a file is rewritten in place and never gets shorter (JSON padded with spaces), so it is
  *   never empty or cut short; a file that does not parse is counted as running while it is
  *   recent (a reader may catch a write half done) and is stale after UNREADABLE_STALE_MS;
@@ -33,7 +33,6 @@ interface RunFile {
 
 /** An unreadable run file younger than this is counted as running. */
 const UNREADABLE_STALE_MS = 60_000;
-const LOCK_WAIT_MS = 5000;
 
 /** One of this process's files: the path, its current length, and whether a run holds it. */
 interface OwnFile {
@@ -50,7 +49,7 @@ export function createRunSlots(varDir: string): RunSlots {
     acquire(rid, maxParallel, session) {
       const dir = join(varDir, rid, "run");
       ensureDir(dir);
-      const take = (own: OwnFile) => withLock(join(varDir, rid, "run.lock"), own.path, () => claim(dir, own, maxParallel, session));
+      const take = (own: OwnFile) => withDirLock(dir, () => claim(dir, own, maxParallel, session));
       const own = idleOwnFile(dir);
       try {
         return take(own);
@@ -184,56 +183,4 @@ function unreadableState(path: string): "running" | "stale" | "gone" {
   } catch {
     return "gone";
   }
-}
-
-/** Runs `fn` holding `lockPath`, taken as a hard link to `ownPath` (or created with O_EXCL). */
-function withLock<T>(lockPath: string, ownPath: string, fn: () => T): T {
-  const deadline = Date.now() + LOCK_WAIT_MS;
-  while (!tryLock(lockPath, ownPath)) {
-    if (lockOwnerDead(lockPath) || Date.now() > deadline) removeFile(lockPath);
-    else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
-  }
-  try {
-    return fn();
-  } finally {
-    removeFile(lockPath);
-  }
-}
-
-function tryLock(lockPath: string, ownPath: string): boolean {
-  try {
-    linkSync(ownPath, lockPath);
-    return true;
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") return false;
-    if (code !== "EPERM" && code !== "EXDEV" && code !== "ENOTSUP") throw e;
-  }
-  try {
-    const fd = openSync(lockPath, "wx");
-    writeSync(fd, JSON.stringify({ owner: thisProcess() } satisfies RunFile));
-    closeSync(fd);
-    return true;
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
-    throw e;
-  }
-}
-
-/** The lock holds its owner's run file JSON (or, from an older svcmgr, the bare pid). */
-function lockOwnerDead(lockPath: string): boolean {
-  let text: string;
-  try {
-    text = readFileSync(lockPath, "utf8");
-  } catch {
-    return false; // gone already: the next attempt takes it
-  }
-  let owner: RunFile["owner"];
-  try {
-    const parsed = JSON.parse(text) as RunFile | number;
-    owner = typeof parsed === "number" ? { pid: parsed, startTime: null } : (parsed?.owner ?? { pid: 0, startTime: null });
-  } catch {
-    return false; // being written: wait
-  }
-  return !isProcessAlive(owner.pid, owner.startTime);
 }

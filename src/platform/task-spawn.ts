@@ -1,10 +1,8 @@
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
 import { Socket } from "node:net";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { nativeAddon } from "./native-addon.js";
 
 /**
  * A started task process: the leader of its own session and process group (pid = pgid),
@@ -60,39 +58,6 @@ function exitLatch(): { fire: ExitListener; onExit: (listener: ExitListener) => 
   };
 }
 
-interface TaskSpawnAddon {
-  readonly supported: boolean;
-  spawn(file: string, argv: readonly string[], envp: readonly string[], cwd: string, onExit: (code: number | null, signal: number | null) => void): Promise<[number, number, number, number | null]>;
-}
-
-let addon: TaskSpawnAddon | null | undefined;
-
-/** node-gyp's output under the package root, which is 1 to 3 levels above this module (src/platform, dist, dist/chunks). */
-function addonPath(): string | null {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let up = 0; up < 3; up++, dir = dirname(dir)) {
-    const path = join(dir, "build", "Release", "task_spawn.node");
-    if (existsSync(path)) return path;
-  }
-  return null;
-}
-
-/** The addon (native/task_spawn.c), loaded once; null when it is not built or cannot work here. */
-function loadAddon(): TaskSpawnAddon | null {
-  if (addon !== undefined) return addon;
-  addon = null;
-  const path = process.platform === "linux" ? addonPath() : null;
-  if (path === null) return addon;
-  try {
-    const module = { exports: {} as TaskSpawnAddon };
-    process.dlopen(module, path);
-    if (module.exports.supported) addon = module.exports;
-  } catch {
-    // A stale or foreign build: Node's launcher does the same job, only slower.
-  }
-  return addon;
-}
-
 const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 
 /**
@@ -101,8 +66,8 @@ const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.sig
  * vfork happens on a libuv pool thread, so the event loop does not wait for the exec.
  */
 export function nativeSpawnTask(): SpawnTask | null {
-  const native = loadAddon();
-  if (native === null) return null;
+  const native = nativeAddon();
+  if (native === null || !native.spawnSupported) return null;
   return async (file, argv, { cwd, env }) => {
     const envp = Object.entries(env).map(([k, v]) => `${k}=${v}`);
     const nul = [file, cwd, ...argv, ...envp].find((s) => s.includes("\0"));

@@ -9,7 +9,7 @@ import { parseCommandLine, type CommandLine } from "./command-line.js";
 import { execSetup, type ExecSetup, type HostFacts, type ServiceFacts } from "./exec-setup.js";
 import { CONFIRMATION_TIMEOUT_MS, confirmationAnswer, decideConfirmation, unmetRequirement } from "./gates.js";
 import { createOutputSplitter } from "./line-splitter.js";
-import type { LastRunWriter, ResourceStates, RunOutputLog, RunRecorder, RunReporter, RunSlots } from "./ports.js";
+import type { LastRunWriter, ResourceStates, RunOutputLog, RunRecorder, RunReporter, RunSlotGrant, RunSlots } from "./ports.js";
 import { describeResult } from "./result-message.js";
 
 /**
@@ -41,7 +41,7 @@ export interface PipelineDeps {
 }
 
 /** Which stage stopped a run before its command ran. */
-export type Gate = "disabled" | "requires" | "confirmation" | "identity" | "command" | "pre-run" | "max-parallel" | "duplicate-slot";
+export type Gate = "disabled" | "requires" | "confirmation" | "identity" | "command" | "pre-run" | "max-parallel" | "run-slot" | "duplicate-slot";
 
 export interface TaskOutcome {
   readonly rid: string;
@@ -85,7 +85,12 @@ async function runWithTriggers(task: TaskDef, ctx: RunContext, deps: PipelineDep
   if (task.blockingPreRun !== undefined && !(await runTrigger(task, deps, setup, "blocking_pre_run", task.blockingPreRun, true))) {
     return refuse(task, ctx, deps, "pre-run", "aborted", "blocking_pre_run failed");
   }
-  const slot = deps.slots.acquire(task.rid, task.maxParallel, ctx.session);
+  let slot: RunSlotGrant;
+  try {
+    slot = deps.slots.acquire(task.rid, task.maxParallel, ctx.session);
+  } catch (e) {
+    return refuse(task, ctx, deps, "run-slot", "aborted", `cannot take a run slot: ${(e as Error).message}`);
+  }
   if (!slot.ok) {
     return refuse(task, ctx, deps, "max-parallel", ctx.trigger === "schedule" ? "skipped" : "aborted", `task is already running ${slot.running} times (max_parallel = ${task.maxParallel})`);
   }

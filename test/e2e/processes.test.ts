@@ -1,7 +1,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { nativeAddon } from "../../src/platform/native-addon.js";
 import { collect, makeRoot, processesWith, spawnCli, uniqueMarker, waitFor, type TestRoot } from "./helpers.js";
 
 /** Design §5 Timeout and Concurrency: group kill on timeout; max_parallel through run files. */
@@ -98,5 +100,26 @@ describe("timeouts and concurrent runs", { concurrency: true }, () => {
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, "ran task#0\n");
     assert.deepEqual(root.runFiles("stale", "task#0"), []);
+  });
+
+  test("a run slot locked by a stuck process: the run waits 5 s, then is aborted with the reason and recorded", { skip: nativeAddon() === null && "native addon not built" }, async () => {
+    root.writeConf("stuck", "[task#0]\ncommand = echo ran task#0\n");
+    const dir = join(root.varDir("stuck"), "task#0", "run");
+    mkdirSync(dir, { recursive: true });
+    const holder = spawn("flock", ["--exclusive", dir, "--command", "echo locked; exec sleep 30"], { stdio: ["ignore", "pipe", "inherit"], detached: true });
+    try {
+      await new Promise<void>((resolve) => holder.stdout.on("data", (c: Buffer) => c.toString().includes("locked") && resolve()));
+      const r = await root.runTasks("stuck");
+      assert.equal(r.status, 1);
+      assert.equal(r.stdout, "", "the command did not run");
+      assert.match(r.stderr, /cannot take a run slot: .*task#0\/run is locked by another process for more than 5 s/);
+      assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+      assert.ok(r.ms >= 5000, `waited ${r.ms} ms`);
+      const [record] = root.history("stuck");
+      assert.equal(record?.status, "aborted");
+      assert.match(record?.reason ?? "", /cannot take a run slot/);
+    } finally {
+      process.kill(-holder.pid!, "SIGKILL");
+    }
   });
 });

@@ -8,7 +8,7 @@ import { nodeSpawnTask, nativeSpawnTask, type SpawnTask, type TaskProcess } from
 const native = nativeSpawnTask();
 
 test("the native (vfork) launcher is built and usable on Linux", { skip: process.platform !== "linux" && "Linux only" }, () => {
-  assert.notEqual(native, null, "build/Release/task_spawn.node is missing or the kernel has no pidfd (npm ci runs node-gyp)");
+  assert.notEqual(native, null, "build/Release/svcmgr_native.node is missing or the kernel has no pidfd (npm ci runs node-gyp)");
 });
 
 /** Reads both pipes to the end and waits for the leader's end. */

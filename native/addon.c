@@ -1,0 +1,14 @@
+/*
+ * svcmgr's native addon: what Node's own API cannot do cheaply for the agent.
+ *   task_spawn.c   starting a task process with vfork, its end watched through a pidfd
+ *   file_lock.c    flock(2), for locks the kernel releases when their holder dies
+ *   state_files.c  replacing small state files (temp + rename) in one thread-pool job
+ */
+#include "napi_util.h"
+
+NAPI_MODULE_INIT() {
+  if (register_task_spawn(env, exports) != napi_ok) return NULL;
+  if (register_file_lock(env, exports) != napi_ok) return NULL;
+  if (register_state_files(env, exports) != napi_ok) return NULL;
+  return exports;
+}

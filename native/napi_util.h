@@ -1,0 +1,21 @@
+/* N-API helpers shared by svcmgr's native functions (napi_util.c). */
+#ifndef SVCMGR_NAPI_UTIL_H
+#define SVCMGR_NAPI_UTIL_H
+#include <node_api.h>
+
+/* Throws a generic error unless one is already pending; returns NULL for the caller to return. */
+napi_value throw_last(napi_env env);
+/* An Error like Node's system errors: message "syscall: text", code (errno name), errno, syscall. */
+napi_value errno_error(napi_env env, int err, const char *syscall);
+/* A JS string as a new NUL-terminated UTF-8 string (free it), or NULL when it is not a string. */
+char *to_cstring(napi_env env, napi_value value);
+/* A JS array of strings as a NULL-terminated list (free_strings it), or NULL on a bad element. */
+char **to_cstring_list(napi_env env, napi_value array);
+void free_strings(char **list);
+
+/* Each part of the addon adds its functions to the module's exports. */
+napi_status register_task_spawn(napi_env env, napi_value exports);
+napi_status register_file_lock(napi_env env, napi_value exports);
+napi_status register_state_files(napi_env env, napi_value exports);
+
+#endif
