@@ -1,7 +1,7 @@
 import { newSessionId } from "../platform/session-id.js";
 import type { App } from "../app.js";
 import type { HistoryStore } from "../history/store.js";
-import { deferCompletions } from "../history/deferred-completions.js";
+import { createTurnRecorder } from "../history/turn-recorder.js";
 import type { LaunchOutcome, LaunchRequest, SkipReason } from "../daemon/ports.js";
 import { runTask, type Gate, type TaskOutcome } from "../run/pipeline.js";
 import type { RunContext } from "../run/context.js";
@@ -23,7 +23,7 @@ export function createLauncher(app: App, registry: ServiceRegistry, history: His
   // Service log files stay open across runs: one open file per service, not one per run.
   const logFiles = new Map<string, RotatingFile>();
   const stateFiles = createBackgroundStateFiles((path, err) => warn(`cannot write ${path}: ${err.message}`));
-  const recorder = deferCompletions(history, (err, ids) => warn(`cannot record the end of run(s) ${ids.join(", ")}: ${err.message}`));
+  const recorder = createTurnRecorder(history, (err, ids) => warn(`cannot record the end of run(s) ${ids.join(", ")}: ${err.message}`));
   const logFile = (config: ServiceConfig) => {
     let f = logFiles.get(config.name);
     if (f === undefined) logFiles.set(config.name, (f = openRotatingFile(objectLogFile(app.paths, config.path))));

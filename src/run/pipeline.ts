@@ -157,7 +157,7 @@ async function recordRefusal(task: TaskDef, ctx: RunContext, deps: PipelineDeps,
 async function execute(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine, attachChild: (pid: number, startTime: number | null) => void): Promise<TaskOutcome> {
   const startedAt = deps.clock.now();
   let logPath = "";
-  const id = deps.recorder.begin({
+  const id = await deps.recorder.begin({
     svc: deps.service.path, rid: task.rid, trigger: ctx.trigger, scheduledFor: ctx.scheduledFor ?? null, startedAt,
     user: setup.userName, initiatedBy: ctx.initiatedBy, session: ctx.session, command: command.display,
     ownerPid: deps.ownerPid, ownerStartTime: deps.ownerStartTime,

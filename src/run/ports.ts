@@ -3,8 +3,12 @@ import type { CompleteRun, NewRun, RunOutcome } from "../history/record.js";
 
 /** Where the pipeline records runs: the history store (or a fake in tests). */
 export interface RunRecorder {
-  /** With `logFileFor`, the run's output file path is recorded in the same write. */
-  begin(run: NewRun, logFileFor?: (id: number) => string): number | null;
+  /**
+   * The new record's id, or null when its schedule slot already has one. The task must not
+   * start before this settles: then the record is committed. With `logFileFor`, the run's
+   * output file path is recorded in the same write.
+   */
+  begin(run: NewRun, logFileFor?: (id: number) => string): number | null | Promise<number | null>;
   setPid(id: number, pid: number, pidStartTime: number | null): void;
   finish(id: number, outcome: RunOutcome): void;
   record(run: CompleteRun): number | null;

@@ -1,0 +1,106 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { createTurnRecorder } from "../../src/history/turn-recorder.js";
+import { openHistory, type HistoryStore } from "../../src/history/store.js";
+import { recoverInterrupted } from "../../src/history/recover.js";
+import { manual, REFERENCE, scheduled, tempDir, tempStore } from "./helpers.js";
+
+const nextTurn = () => new Promise((r) => setImmediate(r));
+const ok = (endedAt: number) => ({ status: "succeeded" as const, endedAt, exitCode: 0 });
+const noError = (e: Error) => assert.fail(e);
+
+/** The real store, counting its write transactions. */
+function counting(store: HistoryStore): { store: HistoryStore; transactions: () => number } {
+  let n = 0;
+  return {
+    store: { ...store, transaction: (fn) => { n++; store.transaction(fn); } },
+    transactions: () => n,
+  };
+}
+
+test("the record writes of one turn are committed together; a begun record's id comes after the commit", async (t) => {
+  const { store } = tempStore(t);
+  const spy = counting(store);
+  const recorder = createTurnRecorder(spy.store, noError);
+  const begun = [0, 1, 2].map((i) => recorder.begin(scheduled(REFERENCE + i * 1000)));
+  assert.deepEqual(store.query(), [], "nothing is written before the end of the turn");
+  const ids = (await Promise.all(begun)).map((id) => id!);
+  assert.equal(spy.transactions(), 1, "one commit for the three begins");
+  assert.deepEqual(ids.map((id) => store.get(id)!.status), ["running", "running", "running"], "committed when the ids are known");
+  ids.forEach((id, i) => recorder.setPid(id, 1000 + i, 5));
+  ids.forEach((id) => recorder.finish(id, ok(REFERENCE + 5000)));
+  await nextTurn();
+  assert.equal(spy.transactions(), 2, "one commit for the pids and outcomes of the next turn");
+  for (const [i, id] of ids.entries()) {
+    const r = store.get(id)!;
+    assert.equal(r.status, "succeeded");
+    assert.equal(r.pid, 1000 + i);
+    assert.equal(r.durationMs, 5000 - i * 1000);
+  }
+});
+
+test("writes keep their call order; a second begin for the same slot gets null; refusals are written at once", async (t) => {
+  const { store } = tempStore(t);
+  const recorder = createTurnRecorder(store, noError);
+  const first = (await recorder.begin(manual()))!;
+  recorder.setPid(first, 41, null);
+  recorder.finish(first, ok(REFERENCE + 10));
+  const slot = REFERENCE + 60_000;
+  const [second, duplicate] = await Promise.all([recorder.begin(scheduled(slot)), recorder.begin(scheduled(slot, { startedAt: slot + 5 }))]);
+  assert.equal(duplicate, null, "the slot already had a record");
+  assert.equal(store.get(first)!.status, "succeeded");
+  assert.equal(store.get(first)!.pid, 41);
+  const skipped = recorder.record({ ...manual({ startedAt: REFERENCE + 30 }), status: "skipped", endedAt: REFERENCE + 30, reason: "r" })!;
+  assert.equal(store.get(skipped)!.status, "skipped", "recorded at once");
+  recorder.finish(second!, ok(slot + 40));
+  recorder.flush();
+  assert.equal(store.get(second!)!.status, "succeeded", "flush commits at once");
+});
+
+test("a failed commit rejects the turn's begins and reports its updates; later turns go on", async (t) => {
+  const { store } = tempStore(t);
+  const errors: string[] = [];
+  let fail = false;
+  const flaky: HistoryStore = { ...store, transaction: (fn) => { if (fail) throw new Error("disk I/O error"); store.transaction(fn); } };
+  const recorder = createTurnRecorder(flaky, (e, ids) => errors.push(`${e.message}: ${ids.join(",")}`));
+  const a = (await recorder.begin(manual()))!;
+  fail = true;
+  recorder.setPid(a, 7, null);
+  recorder.finish(a, ok(REFERENCE + 1));
+  await assert.rejects(recorder.begin(manual({ startedAt: REFERENCE + 2 })), /disk I\/O error/);
+  assert.deepEqual(errors, [`disk I/O error: ${a}`]);
+  assert.equal(store.query().length, 1, "the rejected begin wrote nothing");
+  fail = false;
+  const b = (await recorder.begin(manual({ startedAt: REFERENCE + 3 })))!;
+  recorder.finish(b, ok(REFERENCE + 4));
+  await nextTurn();
+  assert.equal(store.get(b)!.status, "succeeded");
+  assert.equal(store.get(a)!.status, "running", "the lost update leaves the record in flight, for recovery");
+});
+
+test("a process gone before its turn's commit: a begin leaves nothing, a lost outcome leaves the record in flight for recovery", (t) => {
+  const dir = tempDir(t);
+  const file = join(dir, "history.sqlite");
+  const script = `
+    import { openHistory } from ${JSON.stringify(new URL("../../src/history/store.ts", import.meta.url).pathname)};
+    import { createTurnRecorder } from ${JSON.stringify(new URL("../../src/history/turn-recorder.ts", import.meta.url).pathname)};
+    const recorder = createTurnRecorder(openHistory(${JSON.stringify(file)}), () => {});
+    const run = (startedAt) => ({ svc: "db", rid: "task#0", trigger: "manual", startedAt, ownerPid: process.pid, ownerStartTime: null });
+    const id = await recorder.begin(run(1));
+    recorder.finish(id, { status: "succeeded", endedAt: 2, exitCode: 0 });
+    void recorder.begin(run(3));
+    process.exit(0); // before the turn ends
+  `;
+  const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { encoding: "utf8" });
+  assert.equal(r.status, 0, r.stderr);
+  const store = openHistory(file);
+  t.after(() => store.close());
+  const records = store.query();
+  assert.equal(records.length, 1, "the uncommitted begin left nothing (its task never started)");
+  assert.equal(records[0]!.status, "running", "the committed record exists: never lost");
+  const recovered = recoverInterrupted(store, () => false, 100);
+  assert.deepEqual(recovered.interrupted.map((x) => x.id), [records[0]!.id]);
+  assert.equal(store.get(records[0]!.id)!.status, "interrupted");
+});
