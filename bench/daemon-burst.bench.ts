@@ -149,8 +149,11 @@ async function nativeSpawnBaseline(n: number, conc: number): Promise<{ wallMs: n
   if (spawnTask === null) return null;
   const one = async () => {
     const c = await spawnTask("/bin/true", ["/bin/true"], { cwd: "/", env: {} });
-    const closed = (s: NodeJS.ReadableStream) => new Promise((r) => s.resume().once("close", r));
-    await Promise.all([closed(c.stdout), closed(c.stderr), new Promise((r) => c.onExit(r))]);
+    const closed = new Promise<void>((resolve) => {
+      let open = 2;
+      c.onOutput((_stream, chunk) => chunk === null && --open === 0 && resolve());
+    });
+    await Promise.all([closed, new Promise((r) => c.onExit(r))]);
   };
   let started = 0;
   const worker = async () => {

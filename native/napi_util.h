@@ -15,6 +15,7 @@ void free_strings(char **list);
 
 /* Each part of the addon adds its functions to the module's exports. */
 napi_status register_task_spawn(napi_env env, napi_value exports);
+napi_status register_task_watch(napi_env env, napi_value exports);
 napi_status register_file_lock(napi_env env, napi_value exports);
 napi_status register_state_files(napi_env env, napi_value exports);
 

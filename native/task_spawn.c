@@ -1,5 +1,5 @@
 /*
- * spawn: start a task process with vfork and report its exit on the Node event loop.
+ * spawn: start a task process with vfork (task_watch.c then watches it on the event loop).
  *
  * Node's child_process forks the whole agent for every task; a fork copies the page tables of
  * the agent's heap and every page the agent writes afterwards faults once more. A vfork child
@@ -7,17 +7,16 @@
  * agent's size. (glibc's posix_spawn would do the same but leaves its two internal signals
  * ignored in the new program; this child resets every signal, as Node's fork path does.)
  *
- * spawn(file, argv, envp, cwd, onExit) -> Promise<[pid, stdoutFd, stderrFd, startTime]>
+ * spawn(file, argv, envp, cwd, onEvent) -> Promise<[pid, startTime, handle]>
  *   The child runs `file` with argv and exactly envp, in cwd, in a new session (its pid is its
- *   process group), stdin on /dev/null, stdout and stderr on two new pipes whose read ends are
- *   returned (close-on-exec, blocking mode left to the caller). Every signal has its default
- *   disposition and none is blocked in the child. startTime is the child's /proc/<pid>/stat
- *   field 22 (clock ticks since boot), read on the pool thread, or null when unreadable.
+ *   process group), stdin on /dev/null, stdout and stderr on two new pipes. Every signal has
+ *   its default disposition and none is blocked in the child. startTime is the child's
+ *   /proc/<pid>/stat field 22 (clock ticks since boot), read on the pool thread, or null when
+ *   unreadable.
  *   The file is exec'd as given; one that the kernel cannot run (no #! and no binary header)
  *   is run by /bin/sh, as execvp and so Node's child_process do.
- *   onExit(exitCode, signalNumber) is called once from the event loop when the child ends;
- *   exactly one of the two is a number, the other null. The child is reaped here, by pid
- *   (waitpid never takes -1, so libuv's own children are left alone).
+ *   The child's output and end are reported to onEvent, and `handle` serves abandonOutput
+ *   (task_watch.c).
  *   When nothing could be started, the promise rejects with an Error with `code` (an errno
  *   name such as "ENOENT"), `errno` and `syscall`; no descriptor or handle is left open.
  *   Bad argument types throw at once.
@@ -28,6 +27,7 @@
 #include <fcntl.h>
 #include <node_api.h>
 #include "napi_util.h"
+#include "task_watch.h"
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -42,16 +42,6 @@
 #define SYS_pidfd_open 434
 #endif
 
-
-/* One running child: its exit is watched through a pidfd polled by libuv. */
-typedef struct {
-  uv_poll_t poll; /* first member: the handle pointer is the watcher pointer */
-  napi_env env;
-  napi_ref on_exit;
-  napi_async_context async;
-  pid_t pid;
-  int pidfd;
-} watcher;
 
 static void close_pair(int fds[2]) {
   if (fds[0] >= 0) close(fds[0]);
@@ -158,80 +148,6 @@ static int start_child(const char *file, char **argv, char **envp, const char *c
   return rc;
 }
 
-static void free_watcher(uv_handle_t *handle) {
-  free(handle);
-}
-
-/* Close callback once the poll handle is off the loop: only now may the pidfd be closed. */
-static void release_watcher(uv_handle_t *handle) {
-  close(((watcher *)handle)->pidfd);
-  free(handle);
-}
-
-static void report_exit(watcher *w, int status) {
-  napi_env env = w->env;
-  napi_handle_scope scope;
-  napi_value cb, recv, args[2], result;
-  napi_open_handle_scope(env, &scope);
-  if (WIFSIGNALED(status)) {
-    napi_get_null(env, &args[0]);
-    napi_create_int32(env, WTERMSIG(status), &args[1]);
-  } else {
-    napi_create_int32(env, WEXITSTATUS(status), &args[0]);
-    napi_get_null(env, &args[1]);
-  }
-  napi_get_reference_value(env, w->on_exit, &cb);
-  napi_get_global(env, &recv); /* make_callback wants an object as `this` */
-  napi_make_callback(env, w->async, recv, cb, 2, args, &result);
-  napi_close_handle_scope(env, scope);
-  napi_delete_reference(env, w->on_exit);
-  napi_async_destroy(env, w->async);
-}
-
-/* The pidfd is readable once the child has ended: reap it, then tell JS. */
-static void on_pidfd_readable(uv_poll_t *handle, int status, int events) {
-  watcher *w = (watcher *)handle;
-  int wstatus = 0;
-  (void)status;
-  (void)events;
-  pid_t got;
-  do got = waitpid(w->pid, &wstatus, WNOHANG);
-  while (got < 0 && errno == EINTR);
-  if (got == 0) return; /* not ended yet: keep polling */
-  uv_poll_stop(handle);
-  /* got < 0 (ECHILD) means someone else reaped it: report a signal-less, code-less end as 255. */
-  report_exit(w, got < 0 ? (255 << 8) : wstatus);
-  uv_close((uv_handle_t *)handle, release_watcher);
-}
-
-/* Starts watching; returns 0, or an errno value with nothing left registered. */
-static int watch_exit(napi_env env, pid_t pid, int pidfd, napi_value on_exit) {
-  uv_loop_t *loop;
-  napi_value name;
-  watcher *w = calloc(1, sizeof *w);
-  if (w == NULL) return ENOMEM;
-  w->env = env;
-  w->pid = pid;
-  w->pidfd = pidfd;
-  if (napi_get_uv_event_loop(env, &loop) != napi_ok || napi_create_string_utf8(env, "svcmgr:task", NAPI_AUTO_LENGTH, &name) != napi_ok) {
-    free(w);
-    return EINVAL;
-  }
-  int rc = -uv_poll_init(loop, &w->poll, pidfd);
-  if (rc != 0) {
-    free(w);
-    return rc;
-  }
-  rc = -uv_poll_start(&w->poll, UV_READABLE, on_pidfd_readable);
-  if (rc == 0 && napi_create_reference(env, on_exit, 1, &w->on_exit) != napi_ok) rc = EINVAL;
-  if (rc == 0 && napi_async_init(env, NULL, name, &w->async) != napi_ok) {
-    napi_delete_reference(env, w->on_exit);
-    rc = EINVAL;
-  }
-  if (rc != 0) uv_close((uv_handle_t *)&w->poll, free_watcher);
-  return rc;
-}
-
 /*
  * One spawn in flight. The vfork runs on a libuv pool thread: only that thread waits for the
  * child to reach exec, the event loop goes on. Everything else (pidfd, poll handle, JS values)
@@ -240,7 +156,7 @@ static int watch_exit(napi_env env, pid_t pid, int pidfd, napi_value on_exit) {
 typedef struct {
   napi_async_work work;
   napi_deferred deferred;
-  napi_ref on_exit;
+  napi_ref on_event;
   char *file, *cwd;
   char **argv, **envp;
   int out[2], err[2];
@@ -254,7 +170,7 @@ static void free_job(napi_env env, spawn_job *job) {
   free(job->cwd);
   free_strings(job->argv);
   free_strings(job->envp);
-  if (job->on_exit != NULL) napi_delete_reference(env, job->on_exit);
+  if (job->on_event != NULL) napi_delete_reference(env, job->on_event);
   if (job->work != NULL) napi_delete_async_work(env, job->work);
   free(job);
 }
@@ -289,10 +205,10 @@ static void spawn_on_pool_thread(napi_env env, void *data) {
   job->start_time = job->rc == 0 ? process_start_time(job->pid) : -1;
 }
 
-/* Watches the new child, then settles the promise: [pid, stdoutFd, stderrFd] or the errno error. */
+/* Watches the new child, then settles the promise: [pid, startTime, handle] or the errno error. */
 static void spawn_done(napi_env env, napi_status status, void *data) {
   spawn_job *job = data;
-  napi_value on_exit, result, value;
+  napi_value on_event, handle, result, value;
   int rc = status == napi_ok ? job->rc : ECANCELED;
   const char *failed_call = "spawn";
   if (rc == 0) {
@@ -300,33 +216,30 @@ static void spawn_done(napi_env env, napi_status status, void *data) {
     if (pidfd < 0) {
       rc = errno;
       failed_call = "pidfd_open";
-    } else if (napi_get_reference_value(env, job->on_exit, &on_exit) != napi_ok || (rc = watch_exit(env, job->pid, pidfd, on_exit)) != 0) {
-      rc = rc != 0 ? rc : EINVAL;
+      close_pair(job->out);
+      close_pair(job->err);
+    } else {
       failed_call = "uv_poll_start";
+      rc = napi_get_reference_value(env, job->on_event, &on_event) != napi_ok ? EINVAL : watch_task(env, job->pid, pidfd, job->out[0], job->err[0], on_event, &handle);
+      job->out[0] = job->err[0] = -1; /* the watch owns them now, even on failure */
     }
     if (rc != 0) {
       /* Unwatched, the child could never be reported: end it before it does anything. */
       kill(-job->pid, SIGKILL);
       while (waitpid(job->pid, NULL, 0) < 0 && errno == EINTR) {
       }
-      if (pidfd >= 0) close(pidfd);
-      close_pair(job->out);
-      close_pair(job->err);
     }
   }
   if (rc != 0) {
     napi_reject_deferred(env, job->deferred, errno_error(env, rc, failed_call));
   } else {
-    napi_create_array_with_length(env, 4, &result);
+    napi_create_array_with_length(env, 3, &result);
     napi_create_int32(env, job->pid, &value);
     napi_set_element(env, result, 0, value);
-    napi_create_int32(env, job->out[0], &value);
-    napi_set_element(env, result, 1, value);
-    napi_create_int32(env, job->err[0], &value);
-    napi_set_element(env, result, 2, value);
     if (job->start_time < 0) napi_get_null(env, &value);
     else napi_create_double(env, (double)job->start_time, &value);
-    napi_set_element(env, result, 3, value);
+    napi_set_element(env, result, 1, value);
+    napi_set_element(env, result, 2, handle);
     napi_resolve_deferred(env, job->deferred, result);
   }
   free_job(env, job);
@@ -337,7 +250,7 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
   napi_value args[5], promise, name;
   if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok) return throw_last(env);
   if (argc < 5) {
-    napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, onExit)");
+    napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, onEvent)");
     return NULL;
   }
   spawn_job *job = calloc(1, sizeof *job);
@@ -350,12 +263,12 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
   job->argv = to_cstring_list(env, args[1]);
   job->envp = to_cstring_list(env, args[2]);
   job->cwd = to_cstring(env, args[3]);
-  if (!job->file || !job->argv || !job->envp || !job->cwd || napi_create_reference(env, args[4], 1, &job->on_exit) != napi_ok ||
+  if (!job->file || !job->argv || !job->envp || !job->cwd || napi_create_reference(env, args[4], 1, &job->on_event) != napi_ok ||
       napi_create_string_utf8(env, "svcmgr:spawn", NAPI_AUTO_LENGTH, &name) != napi_ok ||
       napi_create_async_work(env, NULL, name, spawn_on_pool_thread, spawn_done, job, &job->work) != napi_ok ||
       napi_create_promise(env, &job->deferred, &promise) != napi_ok) {
     free_job(env, job);
-    napi_throw_type_error(env, NULL, "spawn(file: string, argv: string[], envp: string[], cwd: string, onExit: function)");
+    napi_throw_type_error(env, NULL, "spawn(file: string, argv: string[], envp: string[], cwd: string, onEvent: function)");
     return NULL;
   }
   if (napi_queue_async_work(env, job->work) != napi_ok) {

@@ -10,8 +10,14 @@ import { fileURLToPath } from "node:url";
 export interface NativeAddon {
   /** False when the kernel has no pidfd (Linux < 5.3): spawn must not be called. */
   readonly spawnSupported: boolean;
-  /** vfork + exec (native/task_spawn.c): resolves to [pid, stdoutFd, stderrFd, startTime]. */
-  spawn(file: string, argv: readonly string[], envp: readonly string[], cwd: string, onExit: (code: number | null, signal: number | null) => void): Promise<[number, number, number, number | null]>;
+  /**
+   * vfork + exec (native/task_spawn.c), then the child watched (native/task_watch.c): resolves
+   * to [pid, startTime, handle for abandonOutput]. onEvent(0, code, signal) when the leader
+   * ends; onEvent(1 or 2, chunk) for stdout or stderr output, then (1 or 2, null) once closed.
+   */
+  spawn(file: string, argv: readonly string[], envp: readonly string[], cwd: string, onEvent: (kind: number, a: Buffer | number | null, b: number | null) => void): Promise<[number, number | null, unknown]>;
+  /** Stops reading a task's pipes and closes them; no more output events come for it. */
+  abandonOutput(handle: unknown): void;
   /** flock(fd, LOCK_EX | LOCK_NB) (native/file_lock.c): false when another open file holds the lock. */
   tryLock(fd: number): boolean;
   /** Temp file + rename for each path, in one thread-pool job (native/state_files.c): one result per path. */

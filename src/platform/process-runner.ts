@@ -312,23 +312,16 @@ class Supervisor {
   }
 
   private watch(): void {
-    this.pipe("stdout");
-    this.pipe("stderr");
+    this.child.onOutput((stream, chunk) => {
+      if (chunk !== null) return this.spec.onOutput?.(stream, chunk); // straight through: the runner keeps no output
+      this.openPipes -= 1;
+      this.maybeFinish();
+    });
     this.child.onExit((code, signal) => this.leaderExited(code, signal));
     const timeoutMs = this.spec.timeoutMs;
     if (timeoutMs !== undefined && timeoutMs > 0) this.timers.push(longTimer(this.ctx.clock, timeoutMs, () => this.interrupt("timeout")));
     this.spec.signal?.addEventListener("abort", this.onAbort, { once: true });
     if (this.spec.signal?.aborted) this.interrupt("abort"); // aborted while the spawn was settling
-  }
-
-  /** Chunks go straight to onOutput: the runner keeps no output in memory. */
-  private pipe(stream: "stdout" | "stderr"): void {
-    const s = this.child[stream];
-    s.on("data", (chunk: Buffer) => this.spec.onOutput?.(stream, chunk));
-    s.once("close", () => {
-      this.openPipes -= 1;
-      this.maybeFinish();
-    });
   }
 
   private leaderExited(code: number | null, signal: NodeJS.Signals | null): void {
@@ -374,8 +367,7 @@ class Supervisor {
 
   /** Only a process outside the group can still hold the pipes: stop reading them. */
   private abandonPipes(): void {
-    this.child.stdout.destroy();
-    this.child.stderr.destroy();
+    this.child.abandonOutput();
   }
 
   private maybeFinish(): void {

@@ -1,22 +1,28 @@
 import { spawn } from "node:child_process";
-import { Socket } from "node:net";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import { nativeAddon } from "./native-addon.js";
 
+export type OutputStream = "stdout" | "stderr";
+/** A chunk of output, or null once that stream is closed. */
+export type OutputListener = (stream: OutputStream, chunk: Buffer | null) => void;
+export type ExitListener = (code: number | null, signal: NodeJS.Signals | null) => void;
+
 /**
  * A started task process: the leader of its own session and process group (pid = pgid),
- * stdin on /dev/null, stdout and stderr on pipes read here. Attach the stream listeners as
- * soon as the spawn settles (before any I/O turn), as for any Node stream.
+ * stdin on /dev/null, stdout and stderr on pipes read here. Events that come before their
+ * listener is set are kept for it, so none can be missed.
  */
 export interface TaskProcess {
   readonly pid: number;
   /** The leader's start time (/proc/<pid>/stat field 22) when the launcher read it; undefined: not read. */
   readonly startTime?: number | null;
-  readonly stdout: Readable;
-  readonly stderr: Readable;
-  /** Called once when the leader ends (even if that was before the listener was set). */
+  /** Output chunks per stream in arrival order, then null once that stream is closed: exactly once per stream. */
+  onOutput(listener: OutputListener): void;
+  /** Called once when the leader ends. */
   onExit(listener: ExitListener): void;
+  /** Stops reading pipes that something outside the task's group still holds: each stream not yet closed reports null now. */
+  abandonOutput(): void;
 }
 
 /**
@@ -38,32 +44,34 @@ export const nodeSpawnTask: SpawnTask = (file, argv, { cwd, env }) =>
       child.once("error", reject);
       return;
     }
-    const exit = exitLatch();
-    child.once("exit", exit.fire);
-    resolve({ pid: child.pid, stdout: child.stdout!, stderr: child.stderr!, onExit: exit.onExit });
+    const events = new TaskEvents();
+    child.once("exit", (code, signal) => events.exited(code, signal));
+    const read = (stream: OutputStream, s: Readable) => {
+      s.on("data", (chunk: Buffer) => events.output(stream, chunk));
+      s.once("close", () => events.output(stream, null));
+    };
+    read("stdout", child.stdout!);
+    read("stderr", child.stderr!);
+    resolve({
+      pid: child.pid,
+      onOutput: (l) => events.onOutput(l),
+      onExit: (l) => events.onExit(l),
+      abandonOutput: () => {
+        child.stdout!.destroy();
+        child.stderr!.destroy();
+        events.closeOpenStreams();
+      },
+    });
   });
 
-type ExitListener = (code: number | null, signal: NodeJS.Signals | null) => void;
-
-/** Keeps the leader's end until a listener is set, so none can be missed. */
-function exitLatch(): { fire: ExitListener; onExit: (listener: ExitListener) => void } {
-  let ended: Parameters<ExitListener> | null = null;
-  let listener: ExitListener | null = null;
-  return {
-    fire: (code, signal) => {
-      ended = [code, signal];
-      listener?.(code, signal);
-    },
-    onExit: (l) => (ended === null ? (listener = l) : l(...ended)),
-  };
-}
-
 const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
+const STREAM_OF_EVENT: readonly OutputStream[] = ["stdout", "stdout", "stderr"]; // native event kinds 1 and 2
 
 /**
  * vfork through the addon: the child shares the agent's memory until exec instead of
  * copying its page tables, so a start costs the same however large the agent is; and the
- * vfork happens on a libuv pool thread, so the event loop does not wait for the exec.
+ * vfork happens on a libuv pool thread, so the event loop does not wait for the exec. The
+ * addon also reads the pipes itself, so a run costs no Node stream.
  */
 export function nativeSpawnTask(): SpawnTask | null {
   const native = nativeAddon();
@@ -72,16 +80,55 @@ export function nativeSpawnTask(): SpawnTask | null {
     const envp = Object.entries(env).map(([k, v]) => `${k}=${v}`);
     const nul = [file, cwd, ...argv, ...envp].find((s) => s.includes("\0"));
     if (nul !== undefined) throw Object.assign(new Error(`argument contains a NUL byte: ${JSON.stringify(nul)}`), { code: "ERR_INVALID_ARG_VALUE" });
-    const exit = exitLatch();
-    const [pid, outFd, errFd, startTime] = await native.spawn(file, argv, envp, cwd, (code, signal) =>
-      exit.fire(code, signal === null ? null : (signalNames.get(signal) ?? (`SIG${signal}` as NodeJS.Signals))),
-    );
+    const events = new TaskEvents();
+    const [pid, startTime, handle] = await native.spawn(file, argv, envp, cwd, (kind, a, b) => {
+      if (kind !== 0) return events.output(STREAM_OF_EVENT[kind]!, a as Buffer | null);
+      events.exited(a as number | null, b === null ? null : (signalNames.get(b as number) ?? (`SIG${b}` as NodeJS.Signals)));
+    });
     return {
       pid,
       startTime,
-      stdout: new Socket({ fd: outFd, readable: true, writable: false }),
-      stderr: new Socket({ fd: errFd, readable: true, writable: false }),
-      onExit: exit.onExit,
+      onOutput: (l) => events.onOutput(l),
+      onExit: (l) => events.onExit(l),
+      abandonOutput: () => {
+        native.abandonOutput(handle);
+        events.closeOpenStreams();
+      },
     };
   };
+}
+
+/** A task's events, kept until their listeners are set; each stream closes exactly once. */
+class TaskEvents {
+  #outputListener: OutputListener | null = null;
+  #early: Array<[OutputStream, Buffer | null]> = [];
+  readonly #open = new Set<OutputStream>(["stdout", "stderr"]);
+  #exitListener: ExitListener | null = null;
+  #ended: Parameters<ExitListener> | null = null;
+
+  output(stream: OutputStream, chunk: Buffer | null): void {
+    if (!this.#open.has(stream)) return;
+    if (chunk === null) this.#open.delete(stream);
+    if (this.#outputListener !== null) this.#outputListener(stream, chunk);
+    else this.#early.push([stream, chunk]);
+  }
+
+  closeOpenStreams(): void {
+    for (const stream of [...this.#open]) this.output(stream, null);
+  }
+
+  exited(code: number | null, signal: NodeJS.Signals | null): void {
+    this.#ended = [code, signal];
+    this.#exitListener?.(code, signal);
+  }
+
+  onOutput(listener: OutputListener): void {
+    this.#outputListener = listener;
+    for (const [stream, chunk] of this.#early.splice(0)) listener(stream, chunk);
+  }
+
+  onExit(listener: ExitListener): void {
+    if (this.#ended !== null) listener(...this.#ended);
+    else this.#exitListener = listener;
+  }
 }

@@ -1,5 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -13,15 +14,14 @@ test("the native (vfork) launcher is built and usable on Linux", { skip: process
 
 /** Reads both pipes to the end and waits for the leader's end. */
 async function finish(child: TaskProcess): Promise<{ stdout: string; stderr: string; code: number | null; signal: string | null }> {
-  const text = (s: NodeJS.ReadableStream) =>
-    new Promise<string>((resolve) => {
-      let acc = "";
-      s.on("data", (c: Buffer) => (acc += c.toString("utf8")));
-      s.once("close", () => resolve(acc));
-    });
+  const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  const closed = new Promise<void>((resolve) => {
+    let open = 2;
+    child.onOutput((stream, chunk) => (chunk !== null ? chunks[stream].push(chunk) : --open === 0 && resolve()));
+  });
   const exited = new Promise<[number | null, string | null]>((resolve) => child.onExit((code, signal) => resolve([code, signal])));
-  const [stdout, stderr, [code, signal]] = await Promise.all([text(child.stdout), text(child.stderr), exited]);
-  return { stdout, stderr, code, signal };
+  const [, [code, signal]] = await Promise.all([closed, exited]);
+  return { stdout: Buffer.concat(chunks.stdout).toString("utf8"), stderr: Buffer.concat(chunks.stderr).toString("utf8"), code, signal };
 }
 
 /** This process's descriptors above 2 that any child inherits (opened without O_CLOEXEC by whoever started us). */
@@ -93,6 +93,37 @@ for (const [name, spawnTask] of launchers) {
       assert.deepEqual(out, { stdout: "out\n", stderr: "err\n", code: 3, signal: null });
     });
 
+    test("output of several MiB arrives whole and in order, on each stream", async () => {
+      const lines = 500_000;
+      const out = await finish(await start(["/bin/sh", "-c", `seq 1 ${lines}; seq 1 ${lines} >&2`]));
+      const expected = Array.from({ length: lines }, (_, i) => `${i + 1}\n`).join("");
+      assert.ok(expected.length > 2 * 1024 * 1024);
+      assert.equal(out.stdout, expected);
+      assert.equal(out.stderr, expected);
+    });
+
+    test("events that come before their listeners are kept for them", async () => {
+      const child = await start(["/bin/sh", "-c", "echo early; echo late >&2; exit 4"]);
+      await new Promise((r) => setTimeout(r, 200)); // the task has ended and its pipes are closed by now
+      assert.deepEqual(await finish(child), { stdout: "early\n", stderr: "late\n", code: 4, signal: null });
+    });
+
+    test("abandoned output: pipes held by a process outside the group are closed, each stream reports its end once", async () => {
+      const marker = `svcmgr-abandon-${process.pid}-${name.length}`;
+      const child = await start(["/bin/sh", "-c", `setsid sh -c 'sleep 30 # ${marker}' & echo started`]);
+      const events: string[] = [];
+      child.onOutput((stream, chunk) => events.push(chunk === null ? `${stream} closed` : `${stream}: ${chunk.toString().trim()}`));
+      await new Promise((resolve) => child.onExit(resolve));
+      await new Promise((r) => setTimeout(r, 100));
+      assert.deepEqual(events, ["stdout: started"], "the escaped process still holds the pipes");
+      const fdsBefore = readdirSync("/proc/self/fd").length;
+      child.abandonOutput();
+      child.abandonOutput(); // a second call changes nothing
+      assert.deepEqual(events, ["stdout: started", "stdout closed", "stderr closed"]);
+      assert.equal(readdirSync("/proc/self/fd").length, fdsBefore - 2, "both read ends closed");
+      spawnSync("pkill", ["-f", marker]);
+    });
+
     test("a signalled leader reports the signal's name; a late listener still hears the end", async () => {
       const child = await start(["/bin/sh", "-c", "kill -TERM $$"]);
       const first = await finish(child);
@@ -130,7 +161,7 @@ for (const [name, spawnTask] of launchers) {
       const before = readdirSync("/proc/self/fd").length;
       const ends = await Promise.all(Array.from({ length: 200 }, (_, i) => start(["/bin/sh", "-c", `exit ${i % 7}`]).then(finish)));
       assert.deepEqual(ends.map((e) => e.code), ends.map((_, i) => i % 7));
-      await new Promise((r) => setImmediate(r)); // handles close on the next turn
+      await new Promise((r) => setImmediate(r)); // Node's streams close their descriptors on the next turn
       // Earlier tests' handles may still be closing, so fewer is possible; one leak per child would show as hundreds.
       assert.ok(readdirSync("/proc/self/fd").length <= before, "descriptors left open");
     });
