@@ -134,11 +134,11 @@ export class Daemon {
     return user + system;
   }
 
-  /** CPU time used so far in clock ticks, user and system apart. */
-  cpuSplit(): { user: number; system: number } {
+  /** CPU time used so far in clock ticks, user and system apart, and that of the tasks it has reaped. */
+  cpuSplit(): { user: number; system: number; children: number } {
     const stat = readFileSync(`/proc/${this.pid}/stat`, "latin1");
     const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { user: Number(f[14 - 3]), system: Number(f[15 - 3]) };
+    return { user: Number(f[14 - 3]), system: Number(f[15 - 3]), children: Number(f[16 - 3]) + Number(f[17 - 3]) };
   }
 
   /** Resident memory in KiB (VmRSS) or the peak (VmHWM). */
