@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import type { Clock, LimitName, ProcessResult, ProcessRunner, ProcessSpec, UserDb } from "../core/ports.js";
 import { defaultSpawnTask, type SpawnTask, type TaskProcess } from "./task-spawn.js";
 import { createUserDb } from "./user-db.js";
+import { whenAborted } from "./abort-listeners.js";
 import { processStartTime } from "../history/liveness.js";
 
 export interface ProcessRunnerOptions {
@@ -298,7 +299,7 @@ class Supervisor {
   private stage: "running" | "terminating" | "killed" = "running";
   private done = false;
   private readonly timers: Array<{ cancel(): void }> = [];
-  private readonly onAbort = () => this.interrupt("abort");
+  private stopWatchingAbort = (): void => {};
 
   constructor(
     private readonly child: TaskProcess,
@@ -320,7 +321,7 @@ class Supervisor {
     this.child.onExit((code, signal) => this.leaderExited(code, signal));
     const timeoutMs = this.spec.timeoutMs;
     if (timeoutMs !== undefined && timeoutMs > 0) this.timers.push(longTimer(this.ctx.clock, timeoutMs, () => this.interrupt("timeout")));
-    this.spec.signal?.addEventListener("abort", this.onAbort, { once: true });
+    if (this.spec.signal !== undefined) this.stopWatchingAbort = whenAborted(this.spec.signal, () => this.interrupt("abort"));
     if (this.spec.signal?.aborted) this.interrupt("abort"); // aborted while the spawn was settling
   }
 
@@ -380,7 +381,7 @@ class Supervisor {
     if (this.done) return;
     this.done = true;
     for (const t of this.timers) t.cancel();
-    this.spec.signal?.removeEventListener("abort", this.onAbort);
+    this.stopWatchingAbort();
     this.settle({
       pid: this.child.pid,
       startedAt: this.startedAt,
