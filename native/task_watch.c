@@ -97,7 +97,7 @@ static void close_reader(pipe_reader *r) {
 }
 
 static void on_pipe_readable(uv_poll_t *handle, int status, int events) {
-  static char buf[65536]; /* the loop thread only, and callbacks never nest */
+  static __thread char buf[65536]; /* one per event-loop thread (workers each have theirs); callbacks never nest */
   task_watch *w = handle->data;
   pipe_reader *r = (pipe_reader *)handle;
   (void)events;
