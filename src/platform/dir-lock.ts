@@ -60,7 +60,12 @@ function lockWithFlock(dir: string, waitMs: number): (() => void) | null {
 
 function lockWithFile(lockPath: string, waitMs: number): () => void {
   const owner = JSON.stringify({ owner: { pid: process.pid, startTime: ownStartTime() } });
-  waitFor(lockPath, waitMs, () => createExclusive(lockPath, owner) || (lockOwnerDead(lockPath) && (removeFile(lockPath), false)));
+  waitFor(lockPath, waitMs, () => {
+    if (createExclusive(lockPath, owner)) return true;
+    if (!lockOwnerDead(lockPath)) return false;
+    removeFile(lockPath); // left by a process that is gone: break it and try again at once
+    return createExclusive(lockPath, owner);
+  });
   return () => removeFile(lockPath);
 }
 
