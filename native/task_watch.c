@@ -59,8 +59,11 @@ static void release_handle(uv_handle_t *handle) {
   task_watch *w = handle->data;
   if (--w->open_handles > 0) return;
   if (w->box != NULL) w->box->watch = NULL;
+  napi_handle_scope scope; /* close callbacks run outside any JS call */
+  napi_open_handle_scope(w->env, &scope);
   napi_delete_reference(w->env, w->on_event);
   napi_async_destroy(w->env, w->async);
+  napi_close_handle_scope(w->env, scope);
   free(w);
 }
 
