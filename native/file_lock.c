@@ -30,7 +30,5 @@ static napi_value try_lock(napi_env env, napi_callback_info info) {
 }
 
 napi_status register_file_lock(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_status st = napi_create_function(env, "tryLock", NAPI_AUTO_LENGTH, try_lock, NULL, &fn);
-  return st != napi_ok ? st : napi_set_named_property(env, exports, "tryLock", fn);
+  return export_function(env, exports, "tryLock", try_lock);
 }

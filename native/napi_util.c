@@ -61,3 +61,23 @@ char **to_cstring_list(napi_env env, napi_value array) {
   return list;
 }
 
+napi_status export_function(napi_env env, napi_value exports, const char *name, napi_callback cb) {
+  napi_value fn;
+  napi_status st = napi_create_function(env, name, NAPI_AUTO_LENGTH, cb, NULL, &fn);
+  return st != napi_ok ? st : napi_set_named_property(env, exports, name, fn);
+}
+
+napi_status create_promise_work(napi_env env, const char *name, napi_async_execute_callback execute, napi_async_complete_callback complete, void *data,
+                                napi_async_work *work, napi_deferred *deferred, napi_value *promise) {
+  napi_value resource_name;
+  napi_status st = napi_create_string_utf8(env, name, NAPI_AUTO_LENGTH, &resource_name);
+  if (st == napi_ok) st = napi_create_async_work(env, NULL, resource_name, execute, complete, data, work);
+  if (st == napi_ok) st = napi_create_promise(env, deferred, promise);
+  return st;
+}
+
+bool queue_promise_work(napi_env env, napi_async_work work, napi_deferred deferred) {
+  if (napi_queue_async_work(env, work) == napi_ok) return true;
+  napi_reject_deferred(env, deferred, errno_error(env, EAGAIN, "napi_queue_async_work"));
+  return false;
+}

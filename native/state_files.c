@@ -124,7 +124,7 @@ static bool read_entries(napi_env env, napi_value paths, napi_value contents, re
 
 static napi_value replace_files(napi_env env, napi_callback_info info) {
   size_t argc = 3;
-  napi_value args[3], promise, name;
+  napi_value args[3], promise;
   if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok) return throw_last(env);
   replace_job *job = calloc(1, sizeof *job);
   if (job == NULL) {
@@ -133,23 +133,16 @@ static napi_value replace_files(napi_env env, napi_callback_info info) {
   }
   int32_t mode = 0;
   if (argc < 3 || !read_entries(env, args[0], args[1], job) || napi_get_value_int32(env, args[2], &mode) != napi_ok ||
-      napi_create_string_utf8(env, "svcmgr:replaceFiles", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, replace_on_pool_thread, replace_done, job, &job->work) != napi_ok ||
-      napi_create_promise(env, &job->deferred, &promise) != napi_ok) {
+      create_promise_work(env, "svcmgr:replaceFiles", replace_on_pool_thread, replace_done, job, &job->work, &job->deferred, &promise) != napi_ok) {
     free_job(env, job);
     napi_throw_type_error(env, NULL, "replaceFiles(paths: string[], contents: string[], mode: number), as many contents as paths");
     return NULL;
   }
   job->mode = mode & 07777;
-  if (napi_queue_async_work(env, job->work) != napi_ok) {
-    napi_reject_deferred(env, job->deferred, errno_error(env, EAGAIN, "napi_queue_async_work"));
-    free_job(env, job);
-  }
+  if (!queue_promise_work(env, job->work, job->deferred)) free_job(env, job);
   return promise;
 }
 
 napi_status register_state_files(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_status st = napi_create_function(env, "replaceFiles", NAPI_AUTO_LENGTH, replace_files, NULL, &fn);
-  return st != napi_ok ? st : napi_set_named_property(env, exports, "replaceFiles", fn);
+  return export_function(env, exports, "replaceFiles", replace_files);
 }

@@ -247,7 +247,7 @@ static void spawn_done(napi_env env, napi_status status, void *data) {
 
 static napi_value spawn(napi_env env, napi_callback_info info) {
   size_t argc = 5;
-  napi_value args[5], promise, name;
+  napi_value args[5], promise;
   if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok) return throw_last(env);
   if (argc < 5) {
     napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, onEvent)");
@@ -264,18 +264,12 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
   job->envp = to_cstring_list(env, args[2]);
   job->cwd = to_cstring(env, args[3]);
   if (!job->file || !job->argv || !job->envp || !job->cwd || napi_create_reference(env, args[4], 1, &job->on_event) != napi_ok ||
-      napi_create_string_utf8(env, "svcmgr:spawn", NAPI_AUTO_LENGTH, &name) != napi_ok ||
-      napi_create_async_work(env, NULL, name, spawn_on_pool_thread, spawn_done, job, &job->work) != napi_ok ||
-      napi_create_promise(env, &job->deferred, &promise) != napi_ok) {
+      create_promise_work(env, "svcmgr:spawn", spawn_on_pool_thread, spawn_done, job, &job->work, &job->deferred, &promise) != napi_ok) {
     free_job(env, job);
     napi_throw_type_error(env, NULL, "spawn(file: string, argv: string[], envp: string[], cwd: string, onEvent: function)");
     return NULL;
   }
-  if (napi_queue_async_work(env, job->work) != napi_ok) {
-    napi_value error = errno_error(env, EAGAIN, "napi_queue_async_work");
-    napi_reject_deferred(env, job->deferred, error);
-    free_job(env, job);
-  }
+  if (!queue_promise_work(env, job->work, job->deferred)) free_job(env, job);
   return promise;
 }
 
@@ -288,10 +282,9 @@ static bool pidfd_available(void) {
 
 /* Adds spawn and spawnSupported to the module's exports. */
 napi_status register_task_spawn(napi_env env, napi_value exports) {
-  napi_value fn, flag;
+  napi_value flag;
   napi_status st;
-  if ((st = napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, spawn, NULL, &fn)) != napi_ok) return st;
-  if ((st = napi_set_named_property(env, exports, "spawn", fn)) != napi_ok) return st;
+  if ((st = export_function(env, exports, "spawn", spawn)) != napi_ok) return st;
   if ((st = napi_get_boolean(env, pidfd_available(), &flag)) != napi_ok) return st;
   return napi_set_named_property(env, exports, "spawnSupported", flag);
 }

@@ -236,7 +236,5 @@ static napi_value abandon_output(napi_env env, napi_callback_info info) {
 }
 
 napi_status register_task_watch(napi_env env, napi_value exports) {
-  napi_value fn;
-  napi_status st = napi_create_function(env, "abandonOutput", NAPI_AUTO_LENGTH, abandon_output, NULL, &fn);
-  return st != napi_ok ? st : napi_set_named_property(env, exports, "abandonOutput", fn);
+  return export_function(env, exports, "abandonOutput", abandon_output);
 }
