@@ -23,7 +23,7 @@ export function createLauncher(app: App, registry: ServiceRegistry, history: His
   // Service log files stay open across runs: one open file per service, not one per run.
   const logFiles = new Map<string, RotatingFile>();
   const stateFiles = createBackgroundStateFiles((path, err) => warn(`cannot write ${path}: ${err.message}`));
-  const recorder = createTurnRecorder(history, (err, ids) => warn(`cannot record the end of run(s) ${ids.join(", ")}: ${err.message}`));
+  const recorder = createTurnRecorder(history, (err, ids) => warn(`cannot record the pid or the outcome of run(s) ${ids.join(", ")}: ${err.message}`));
   const logFile = (config: ServiceConfig) => {
     let f = logFiles.get(config.name);
     if (f === undefined) logFiles.set(config.name, (f = openRotatingFile(objectLogFile(app.paths, config.path))));
