@@ -10,7 +10,12 @@ import { dirname } from "node:path";
  */
 export function writeFileAtomic(path: string, content: string, mode = 0o644): void {
   ensureDir(dirname(path));
-  const tmp = `${path}.tmp-${process.pid}`;
+  const tmp = tempPathFor(path);
   writeFileSync(tmp, content, { mode });
   renameSync(tmp, path);
+}
+
+/** The temp file beside `path` that this process writes before renaming it over `path` (native/state_files.c names it alike). */
+export function tempPathFor(path: string): string {
+  return `${path}.tmp-${process.pid}`;
 }

@@ -1,5 +1,6 @@
 import { rename, writeFile } from "node:fs";
 import { dirname } from "node:path";
+import { tempPathFor } from "./atomic-write.js";
 import { ensureDir } from "./fs-util.js";
 import { nativeAddon } from "./native-addon.js";
 
@@ -107,7 +108,7 @@ export const replaceFilesWithNode: ReplaceFiles = (files, done) => {
     if (--left === 0) done(errors);
   };
   files.forEach(({ path, content }, i) => {
-    const tmp = `${path}.tmp-${process.pid}`;
+    const tmp = tempPathFor(path);
     writeFile(tmp, content, { mode: 0o644 }, (writeErr) => {
       if (writeErr !== null) return finish(i, writeErr);
       rename(tmp, path, (renameErr) => finish(i, renameErr));
