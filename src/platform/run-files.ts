@@ -1,4 +1,4 @@
-import { closeSync, openSync, readdirSync, readFileSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeSync } from "node:fs";
 import { withDirLock } from "./dir-lock.js";
 import { ensureDir, removeFile } from "./fs-util.js";
 import { join } from "node:path";
@@ -8,21 +8,28 @@ import { isProcessAlive, ownStartTime } from "../history/liveness.js";
 /**
  * max_parallel through run files in `<var>/<rid>/run/`.
  *
- * Each svcmgr process owns files there named `<pid>-<n>` and reuses them run after run, so a
- * run allocates no inode (creating and deleting a file per run is what costs most on a busy
- * ext4). A file holds JSON naming its owner (the svcmgr process) and, while a run holds it,
- * the run's session and, once spawned, the task's own process, each with its start time.
+ * A run holds one file there, JSON naming its owner (the svcmgr process) and, while a run
+ * holds it, the run's session and, once spawned, the task's own process, each with its start
+ * time. Files are reused, never deleted after a run: a process keeps its files for its next
+ * runs, and a file whose owner has exited is taken over by the next run of any process. So
+ * runs allocate no inode once a task has run (creating and deleting files is what costs most
+ * on a busy ext4), whether in the daemon or in a CLI process that lives for one run.
  *
  * Invariants:
  * - a file counts as a running task unless it is marked idle, and only while its owner or its
  *   child is alive with the recorded start time (a reused pid has another start time); a file
- *   whose owner and child are gone is stale and removed before counting;
- * - counting and claiming happen under the run dir's lock (dir-lock.ts: flock on the
- *   directory, which allocates nothing and dies with its holder);
- * - a file is rewritten in place and never gets shorter (JSON padded with spaces), so it is
- *   never empty or cut short; a file that does not parse is counted as running while it is
- *   recent (a reader may catch a write half done) and is stale after UNREADABLE_STALE_MS;
- * - a process removes its idle files when it exits; a killed one leaves them to the next counter.
+ *   whose owner and child are gone is stale;
+ * - counting, claiming and taking over stale files happen under the run dir's lock
+ *   (dir-lock.ts: flock on the directory, which allocates nothing and dies with its holder);
+ *   a count without the lock (status) only reads;
+ * - a process never writes a file while another live process owns it, and trusts its own
+ *   files without reading them (nobody else writes them while it lives);
+ * - a file is rewritten in place and never gets shorter (JSON padded with spaces to the
+ *   length read or written last), so it is never empty or cut short; a file that does not
+ *   parse is counted as running while it is recent (a reader may catch a write half done),
+ *   and is removed once older than UNREADABLE_STALE_MS.
+ * A file's name (`<pid>-<n>` of the process that created it) only makes it unique; its owner
+ * is what it says.
  */
 interface RunFile {
   readonly owner: { pid: number; startTime: number | null };
@@ -49,27 +56,35 @@ export function createRunSlots(varDir: string): RunSlots {
     acquire(rid, maxParallel, session) {
       const dir = join(varDir, rid, "run");
       ensureDir(dir);
-      const take = (own: OwnFile) => withDirLock(dir, () => claim(dir, own, maxParallel, session));
-      const own = idleOwnFile(dir);
+      const take = () => withDirLock(dir, () => claim(dir, maxParallel, session));
       try {
-        return take(own);
+        return take();
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-        forget(dir, own); // removed behind svcmgr's back: start a new one
-        return take(idleOwnFile(dir));
+        forgetRemoved(dir); // removed behind svcmgr's back
+        return take();
       }
     },
   };
 }
 
-function claim(dir: string, own: OwnFile, maxParallel: number, session: string): RunSlotGrant {
-  const running = liveRunFiles(dir);
-  if (running >= maxParallel) return { ok: false, running };
+/** Under the run dir's lock. */
+function claim(dir: string, maxParallel: number, session: string): RunSlotGrant {
+  const scan = scanRunDir(dir);
+  for (const path of scan.unreadable) removeFile(path);
+  if (scan.live >= maxParallel) return { ok: false, running: scan.live };
+  const own = idleOwnFile(dir) ?? takeOver(dir, scan.stale) ?? createOwnFile(dir);
   const owner = thisProcess();
   // Kept open for the run: the child is added in place.
   const fd = openSync(own.path, "r+");
   own.busy = true;
-  rewrite(fd, own, { owner, session });
+  try {
+    rewrite(fd, own, { owner, session });
+  } catch (e) {
+    own.busy = false;
+    closeSync(fd);
+    throw e;
+  }
   return {
     ok: true,
     attachChild(pid, startTime) {
@@ -93,18 +108,38 @@ function rewrite(fd: number, own: OwnFile, content: RunFile): void {
   own.length = Math.max(own.length, Buffer.byteLength(text));
 }
 
-/** An idle file of this process in `dir`, created when all of them are busy. */
-function idleOwnFile(dir: string): OwnFile {
+function ownFilesOf(dir: string): OwnFile[] {
   let files = ownFiles.get(dir);
   if (files === undefined) ownFiles.set(dir, (files = []));
-  const idle = files.find((f) => !f.busy);
-  if (idle !== undefined) return idle;
+  return files;
+}
+
+function forgetRemoved(dir: string): void {
+  const files = ownFiles.get(dir);
+  if (files !== undefined) ownFiles.set(dir, files.filter((f) => f.busy || existsSync(f.path)));
+}
+
+function idleOwnFile(dir: string): OwnFile | undefined {
+  return ownFiles.get(dir)?.find((f) => !f.busy);
+}
+
+/** Makes a stale file (its owner and child gone) this process's own. */
+function takeOver(dir: string, stale: readonly StaleFile[]): OwnFile | undefined {
+  const file = stale[0];
+  if (file === undefined) return undefined;
+  const own: OwnFile = { path: file.path, length: file.length, busy: false };
+  ownFilesOf(dir).push(own);
+  return own;
+}
+
+function createOwnFile(dir: string): OwnFile {
+  const files = ownFilesOf(dir);
   const text = JSON.stringify({ owner: thisProcess(), idle: true } satisfies RunFile);
   for (let n = files.length; ; n++) {
     const path = join(dir, `${process.pid}-${n}`);
     let fd: number;
     try {
-      fd = openSync(path, "wx"); // a file of a dead process that had our pid may still matter
+      fd = openSync(path, "wx"); // a name taken by another file stays that file's
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "EEXIST") continue;
       throw e;
@@ -116,54 +151,58 @@ function idleOwnFile(dir: string): OwnFile {
     }
     const own: OwnFile = { path, length: Buffer.byteLength(text), busy: false };
     files.push(own);
-    removeOwnFilesAtExit();
     return own;
   }
 }
 
-function forget(dir: string, own: OwnFile): void {
-  const files = ownFiles.get(dir) ?? [];
-  const i = files.indexOf(own);
-  if (i >= 0) files.splice(i, 1);
-}
-
-let exitHooked = false;
-function removeOwnFilesAtExit(): void {
-  if (exitHooked) return;
-  exitHooked = true;
-  process.once("exit", () => {
-    for (const files of ownFiles.values()) {
-      for (const f of files) if (!f.busy) removeFile(f.path);
-    }
-  });
-}
-
 const thisProcess = (): RunFile["owner"] => ({ pid: process.pid, startTime: ownStartTime() });
 
-/** Counts the runs holding a file in `dir`, removing stale files. */
+/** A file no live process holds, and how long it is. */
+interface StaleFile {
+  readonly path: string;
+  readonly length: number;
+}
+
+interface RunDirScan {
+  /** Runs holding a file. */
+  readonly live: number;
+  /** Files whose owner and child are gone: free to take over. */
+  readonly stale: StaleFile[];
+  /** Files that do not parse and are too old to be a write half done. */
+  readonly unreadable: string[];
+}
+
+/** Counts the runs holding a file in `dir`; reads only. */
 export function liveRunFiles(dir: string): number {
+  return scanRunDir(dir).live;
+}
+
+function scanRunDir(dir: string): RunDirScan {
   const own = new Map((ownFiles.get(dir) ?? []).map((f) => [f.path, f]));
-  let live = 0;
+  const scan: RunDirScan & { live: number } = { live: 0, stale: [], unreadable: [] };
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     const mine = own.get(path);
     if (mine !== undefined) {
-      if (mine.busy) live++;
+      if (mine.busy) scan.live++;
       continue;
     }
     const state = fileState(path);
-    if (state === "running") live++;
-    else if (state === "stale") removeFile(path);
+    if (state.kind === "running") scan.live++;
+    else if (state.kind === "stale") scan.stale.push({ path, length: state.length });
+    else if (state.kind === "unreadable") scan.unreadable.push(path);
   }
-  return live;
+  return scan;
 }
 
-function fileState(path: string): "running" | "idle" | "stale" | "gone" {
+type FileState = { kind: "running" | "idle" | "gone" | "unreadable" } | { kind: "stale"; length: number };
+
+function fileState(path: string): FileState {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
   } catch {
-    return "gone";
+    return { kind: "gone" };
   }
   let f: RunFile;
   try {
@@ -172,15 +211,15 @@ function fileState(path: string): "running" | "idle" | "stale" | "gone" {
     return unreadableState(path);
   }
   if (typeof f?.owner?.pid !== "number") return unreadableState(path);
-  if (f.child !== undefined && isProcessAlive(f.child.pid, f.child.startTime)) return "running";
-  if (!isProcessAlive(f.owner.pid, f.owner.startTime)) return "stale";
-  return f.idle === true ? "idle" : "running";
+  if (f.child !== undefined && isProcessAlive(f.child.pid, f.child.startTime)) return { kind: "running" };
+  if (!isProcessAlive(f.owner.pid, f.owner.startTime)) return { kind: "stale", length: Buffer.byteLength(text) };
+  return { kind: f.idle === true ? "idle" : "running" };
 }
 
-function unreadableState(path: string): "running" | "stale" | "gone" {
+function unreadableState(path: string): FileState {
   try {
-    return Date.now() - statSync(path).mtimeMs < UNREADABLE_STALE_MS ? "running" : "stale";
+    return { kind: Date.now() - statSync(path).mtimeMs < UNREADABLE_STALE_MS ? "running" : "unreadable" };
   } catch {
-    return "gone";
+    return { kind: "gone" };
   }
 }

@@ -142,6 +142,18 @@ export class TestRoot {
     return existsSync(dir) ? readdirSync(dir) : [];
   }
 
+  /** Run files a run holds (not marked idle): what counts against max_parallel while their owner lives. */
+  heldRunFiles(svc: string, rid: string): string[] {
+    const dir = join(this.varDir(svc), rid, "run");
+    return this.runFiles(svc, rid).filter((name) => {
+      try {
+        return (JSON.parse(readFileSync(join(dir, name), "utf8")) as { idle?: boolean }).idle !== true;
+      } catch {
+        return true;
+      }
+    });
+  }
+
   serviceLog(svc: string): string {
     const file = join(this.dir, "log", `${svc}.log`);
     return existsSync(file) ? readFileSync(file, "utf8") : "";

@@ -26,7 +26,7 @@ describe("timeouts and concurrent runs", { concurrency: true }, () => {
     assert.ok(last.durationMs >= 1000 && last.durationMs < 4000, `durationMs ${last.durationMs}`);
     assert.equal(root.history("tmo").at(-1)?.status, "timed_out");
     assert.deepEqual(processesWith(`sleep ${marker}`), []);
-    assert.deepEqual(root.runFiles("tmo", "task#0"), [], "the run file is removed");
+    assert.deepEqual(root.heldRunFiles("tmo", "task#0"), [], "the run file is released");
   });
 
   test("timeout: a task ignoring SIGTERM gets SIGKILL after the grace period", async () => {
@@ -55,7 +55,7 @@ describe("timeouts and concurrent runs", { concurrency: true }, () => {
     const first = spawnCli(["--root", root.dir, "-s", "par1", "run", "--env", "HOLD=first"]);
     const firstDone = collect(first);
     try {
-      await waitFor("the first run's run file", () => root.runFiles("par1", "task#0").length === 1);
+      await waitFor("the first run's run file", () => root.heldRunFiles("par1", "task#0").length === 1);
       const status = await root.run(["-s", "par1", "print", "status", "--format", "json"]);
       const task = (JSON.parse(status.stdout) as { resources: Array<{ rid: string; running: number }> }).resources.find((x) => x.rid === "task#0");
       assert.equal(task?.running, 1, "print status shows the run");
@@ -70,7 +70,8 @@ describe("timeouts and concurrent runs", { concurrency: true }, () => {
     const r1 = await firstDone;
     assert.equal(r1.status, 0, r1.stderr);
     assert.equal(r1.stdout, "done first\n");
-    assert.deepEqual(root.runFiles("par1", "task#0"), []);
+    assert.deepEqual(root.heldRunFiles("par1", "task#0"), []);
+    assert.equal(root.runFiles("par1", "task#0").length, 1, "the refused run created no file; the first run's stays for the next run");
     const statuses = root.history("par1").map((h) => h.status);
     assert.deepEqual([...statuses].sort(), ["aborted", "succeeded"]);
   });
@@ -80,7 +81,7 @@ describe("timeouts and concurrent runs", { concurrency: true }, () => {
     const first = spawnCli(["--root", root.dir, "-s", "par2", "run", "--env", "HOLD=first"]);
     const firstDone = collect(first);
     try {
-      await waitFor("the first run's run file", () => root.runFiles("par2", "task#0").length === 1);
+      await waitFor("the first run's run file", () => root.heldRunFiles("par2", "task#0").length === 1);
       const second = await root.runTasks("par2");
       assert.equal(second.status, 0, second.stderr);
       assert.equal(second.stdout, "done \n");
@@ -99,7 +100,8 @@ describe("timeouts and concurrent runs", { concurrency: true }, () => {
     const r = await root.runTasks("stale");
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stdout, "ran task#0\n");
-    assert.deepEqual(root.runFiles("stale", "task#0"), []);
+    assert.deepEqual(root.runFiles("stale", "task#0"), ["999999999-dead"], "the stale file was taken over, not a new one made");
+    assert.deepEqual(root.heldRunFiles("stale", "task#0"), [], "and released");
   });
 
   test("a run slot locked by a stuck process: the run waits 5 s, then is aborted with the reason and recorded", { skip: nativeAddon() === null && "native addon not built" }, async () => {

@@ -79,16 +79,15 @@ test("max_parallel counts this process's busy files; a second concurrent run get
   assert.deepEqual(v.files(), [`${process.pid}-0`, `${process.pid}-1`]);
   const refused = slots.acquire("task#0", 2, "c");
   assert.deepEqual(refused, { ok: false, running: 2 });
-  const kept = v.files();
-  assert.equal(kept.length, 3, "the refused attempt left one idle file, ready for the next run");
+  assert.equal(v.files().length, 2, "a refused attempt creates nothing");
   a.release();
   const c = granted(slots.acquire("task#0", 2, "c"));
-  assert.deepEqual(v.files(), kept, "idle files are taken again, no new one");
+  assert.deepEqual(v.files(), [`${process.pid}-0`, `${process.pid}-1`], "idle files are taken again, no new one");
   b.release();
   c.release();
 });
 
-test("another process's files: busy counts, idle does not, a dead owner's file is removed unless its child lives", (t) => {
+test("another process's files: busy counts, idle does not, a dead owner's file counts only while its child lives", (t) => {
   const v = taskVar(t);
   const live = liveProcess(t);
   const child = liveProcess(t);
@@ -98,9 +97,28 @@ test("another process's files: busy counts, idle does not, a dead owner's file i
   foreign(v.runDir, "reused-pid", { owner: { pid: live.pid, startTime: (live.startTime ?? 0) + 1 }, session: "z" });
   foreign(v.runDir, "orphan", { owner: { pid: deadPid(), startTime: null }, session: "w", child });
   foreign(v.runDir, "old-format", { session: "v", owner: live }); // no idle field: a run
+  const before = new Map(v.files().map((n) => [n, readFileSync(join(v.runDir, n), "utf8")]));
   assert.equal(liveRunFiles(v.runDir), 3, "busy, orphan, old-format");
-  assert.deepEqual(v.files(), ["busy", "idle", "old-format", "orphan"], "stale files are removed");
+  assert.deepEqual(new Map(v.files().map((n) => [n, readFileSync(join(v.runDir, n), "utf8")])), before, "counting without the lock changes nothing");
   assert.deepEqual(createRunSlots(v.varDir).acquire("task#0", 3, "s"), { ok: false, running: 3 });
+});
+
+test("a run takes over a stale file (owner and child gone) in place rather than creating one", (t) => {
+  const v = taskVar(t);
+  const live = liveProcess(t);
+  foreign(v.runDir, "idle-of-live", { owner: live, idle: true });
+  foreign(v.runDir, "dead", { owner: { pid: deadPid(), startTime: null }, session: "a-long-session-name-from-before", child: { pid: deadPid(), startTime: 1 } });
+  const inode = statSync(join(v.runDir, "dead")).ino;
+  const slots = createRunSlots(v.varDir);
+  const g = granted(slots.acquire("task#0", 1, "s"));
+  assert.deepEqual(v.files(), ["dead", "idle-of-live"], "no new file; the live owner's idle file is left alone");
+  assert.equal(statSync(join(v.runDir, "dead")).ino, inode);
+  const text = readFileSync(join(v.runDir, "dead"), "utf8");
+  assert.deepEqual(JSON.parse(text), { owner: { pid: process.pid, startTime: processStartTime(process.pid) }, session: "s" }, "whole JSON, padded over the longer old content");
+  assert.equal(JSON.parse(readFileSync(join(v.runDir, "idle-of-live"), "utf8")).owner.pid, live.pid);
+  assert.deepEqual(slots.acquire("task#0", 1, "t"), { ok: false, running: 1 }, "the taken-over file counts as this process's run");
+  g.release();
+  assert.equal(liveRunFiles(v.runDir), 0);
 });
 
 test("an unreadable run file counts as running while recent, and is stale after a minute", (t) => {
@@ -110,7 +128,9 @@ test("an unreadable run file counts as running while recent, and is stale after 
   const old = (Date.now() - 120_000) / 1000;
   utimesSync(join(v.runDir, "half-written"), old, old);
   assert.equal(liveRunFiles(v.runDir), 0);
-  assert.deepEqual(v.files(), []);
+  assert.deepEqual(v.files(), ["half-written"], "counting without the lock removes nothing");
+  granted(createRunSlots(v.varDir).acquire("task#0", 1, "s")).release();
+  assert.deepEqual(v.files(), [`${process.pid}-0`], "the next run removes it");
 });
 
 test("a lock file left by a dead process (as older svcmgr versions made them) does not block a run", (t) => {
@@ -124,7 +144,7 @@ test("a lock file left by a dead process (as older svcmgr versions made them) do
   granted(slots.acquire("task#0", 1, "b")).release();
 });
 
-test("a process removes its idle run files when it exits; a file still held stays", (t) => {
+test("a file left by an exited process, held or not, is taken over by the next process's run: no new file", (t) => {
   const v = taskVar(t);
   const script = (release: boolean) => `
     import { createRunSlots } from ${JSON.stringify(new URL("../../src/platform/run-files.ts", import.meta.url).pathname)};
@@ -135,10 +155,14 @@ test("a process removes its idle run files when it exits; a file still held stay
   const run = (release: boolean) => spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script(release)], { encoding: "utf8" });
   const r = run(true);
   assert.equal(r.status, 0, r.stderr);
-  assert.deepEqual(v.files(), [], "released, then removed at exit");
+  const [name] = v.files();
+  assert.ok(name !== undefined, "the released file stays for the next run");
+  const inode = statSync(join(v.runDir, name)).ino;
   const held = run(false);
   assert.equal(held.status, 0, held.stderr);
-  assert.equal(v.files().length, 1, "a run still holding its file at exit leaves it (its owner is now dead: stale)");
-  assert.equal(liveRunFiles(v.runDir), 0);
-  assert.deepEqual(v.files(), []);
+  assert.deepEqual(v.files(), [name], "the second process took the first one's file");
+  assert.equal(statSync(join(v.runDir, name)).ino, inode);
+  assert.equal(liveRunFiles(v.runDir), 0, "a run still holding its file at exit leaves it stale: not counted");
+  granted(createRunSlots(v.varDir).acquire("task#0", 1, "here")).release();
+  assert.deepEqual(v.files(), [name], "and this process takes it over too");
 });
