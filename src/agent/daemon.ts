@@ -8,6 +8,7 @@ import { Scheduler } from "../daemon/scheduler.js";
 import type { DaemonEvent } from "../daemon/events.js";
 import { formatDaemonEvent } from "../daemon/event-format.js";
 import type { LaunchOutcome } from "../daemon/ports.js";
+import type { ServiceUpdate } from "../daemon/task.js";
 import { openHistory, type HistoryStore } from "../history/store.js";
 import { recoverInterrupted, settleOrphans } from "../history/recover.js";
 import { pruneHistory } from "../history/prune.js";
@@ -18,6 +19,7 @@ import type { DaemonLog } from "../platform/daemon-log.js";
 import { writeFileAtomic } from "../platform/atomic-write.js";
 import { createLauncher } from "./launch.js";
 import { ServiceRegistry } from "./service-registry.js";
+import { prepareTaskDirs } from "./task-dirs.js";
 
 /**
  * The agent: one process per root that schedules every task of every valid service and runs
@@ -89,7 +91,11 @@ class Agent {
     // Reloads run one after the other, so a slower older load never overwrites a newer one.
     let reloading = Promise.resolve();
     const reload = () => {
-      reloading = reloading.then(async () => this.scheduler.reload(await this.registry.load()));
+      reloading = reloading.then(async () => {
+        const updates = await this.registry.load();
+        this.scheduler.reload(updates);
+        this.prepareTaskDirs(updates);
+      });
     };
     const onHup = () => {
       this.opts.log.write("info", "SIGHUP: reloading configuration", { event: "sighup" });
@@ -99,7 +105,9 @@ class Agent {
     // Watch before the first load: a file written while it reads is then reloaded, not missed.
     const watcher = this.watchConfig(reload);
     this.opts.log.write("info", `daemon started (pid ${process.pid}, root ${this.app.paths.var}, max parallel ${this.opts.maxParallel})`, { event: "daemon-started", pid: process.pid });
-    this.scheduler.start(await this.registry.load());
+    const loaded = await this.registry.load();
+    this.scheduler.start(loaded);
+    this.prepareTaskDirs(loaded);
     const housekeeping = setInterval(() => void this.housekeep(), HOUSEKEEPING_MS);
     const orphanCheck = setInterval(() => this.settle(), ORPHAN_CHECK_MS);
     void this.housekeep();
@@ -117,6 +125,16 @@ class Agent {
     for (const rec of r.interrupted) this.opts.log.write("warning", `interrupted ${rec.svc} ${rec.rid} run ${rec.id}: ${rec.reason}`, { event: "interrupted", svc: rec.svc, rid: rec.rid, runId: rec.id });
     for (const rec of r.orphaned) this.opts.log.write("warning", `still running without its svcmgr: ${rec.svc} ${rec.rid} run ${rec.id} (pid ${rec.pid}); not started again until it exits`, { event: "orphaned", svc: rec.svc, rid: rec.rid, runId: rec.id, pid: rec.pid });
     this.orphans = r.orphaned;
+  }
+
+  /** In the background: the scheduled tasks' run directories, ahead of their first runs. */
+  private prepareTaskDirs(updates: readonly ServiceUpdate[]): void {
+    const tasks = updates.flatMap((u) => {
+      const varDir = u.kind === "tasks" ? this.registry.get(u.svc)?.config.varDir : undefined;
+      if (u.kind !== "tasks" || varDir === undefined) return [];
+      return u.tasks.filter((t) => t.schedule !== null).map((t) => ({ varDir, rid: t.rid }));
+    });
+    void prepareTaskDirs(tasks, (dir, err) => this.opts.log.write("warning", `cannot make ${dir}: ${err.message}`, { event: "prepare-failed" }));
   }
 
   private track(p: Promise<LaunchOutcome>): Promise<LaunchOutcome> {

@@ -1,4 +1,5 @@
 import { mkdirSync, unlinkSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 
 /**
  * Directories this process created or found. A run touches the same few directories every
@@ -10,6 +11,13 @@ const knownDirs = new Set<string>();
 export function ensureDir(dir: string, mode?: number): void {
   if (knownDirs.has(dir)) return;
   mkdirSync(dir, { recursive: true, mode });
+  knownDirs.add(dir);
+}
+
+/** ensureDir off the event loop (the thread pool): for directories made ahead of their first use. */
+export async function ensureDirInBackground(dir: string, mode?: number): Promise<void> {
+  if (knownDirs.has(dir)) return;
+  await mkdir(dir, { recursive: true, mode });
   knownDirs.add(dir);
 }
 

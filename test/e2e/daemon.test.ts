@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { openHistory } from "../../src/history/store.js";
 import type { RunRecord } from "../../src/history/record.js";
 import { isProcessAlive, processStartTime } from "../../src/history/liveness.js";
-import { makeRoot, processesWith, type TestRoot } from "./helpers.js";
+import { makeRoot, processesWith, waitFor, type TestRoot } from "./helpers.js";
 import { count, Daemon, duplicateSlots, isTask, killAllDaemons, killMarked, records, sleepMarker, waitRecords } from "./daemon-harness.js";
 
 /**
@@ -158,6 +158,20 @@ describe("daemon end to end", { concurrency: true }, () => {
     const recs = records(r);
     assert.deepEqual(recs.filter((x) => x.rid !== "task#3").map((x) => `${x.rid} ${x.status}`), [], "nothing recorded for task#1 and task#2");
     assert.equal(d.events.filter((e) => e.event === "started" && e.rid !== "task#3").length, 0);
+  });
+
+  test("a scheduled task's run directory is made when the daemon loads it, before any run; an unscheduled task's is not", async (t) => {
+    const o = setup(t);
+    const r = o.root;
+    const runDir = (svc: string, rid: string) => join(r.varDir(svc), rid, "run");
+    r.writeConf("yearly", "[task#1]\ncommand = echo once a year\nschedule = 0 0 1 1 *\n\n[task#2]\ncommand = echo by hand only\n");
+    const d = startDaemon(o);
+    await d.waitEvent("planned task#1", (e) => e.event === "planned" && e.rid === "task#1");
+    await waitFor("task#1's run directory", () => existsSync(runDir("yearly", "task#1")));
+    assert.ok(!existsSync(runDir("yearly", "task#2")), "a task without a schedule gets nothing");
+    r.writeConf("added", "[task#7]\ncommand = echo later\nschedule = 0 0 1 1 *\n");
+    await waitFor("a reloaded service's run directory", () => existsSync(runDir("added", "task#7")));
+    assert.equal(records(r).length, 0, "nothing ran");
   });
 
   test("an invalid service is refused (logged) while a valid one keeps running", async (t) => {
