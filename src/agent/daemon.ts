@@ -129,11 +129,12 @@ class Agent {
 
   /** In the background: the scheduled tasks' run directories, ahead of their first runs. */
   private prepareTaskDirs(updates: readonly ServiceUpdate[]): void {
-    const tasks = updates.flatMap((u) => {
-      const varDir = u.kind === "tasks" ? this.registry.get(u.svc)?.config.varDir : undefined;
-      if (u.kind !== "tasks" || varDir === undefined) return [];
-      return u.tasks.filter((t) => t.schedule !== null).map((t) => ({ varDir, rid: t.rid }));
-    });
+    const tasks: { varDir: string; rid: string }[] = [];
+    for (const u of updates) {
+      const varDir = this.registry.get(u.svc)?.config.varDir;
+      if (u.kind !== "tasks" || varDir === undefined) continue;
+      for (const t of u.tasks) if (t.schedule !== null) tasks.push({ varDir, rid: t.rid });
+    }
     void prepareTaskDirs(tasks, (dir, err) => this.opts.log.write("warning", `cannot make ${dir}: ${err.message}`, { event: "prepare-failed" }));
   }
 
