@@ -9,6 +9,7 @@ import { fromRow, outcomeParams, newRunParams, SELECT_RUN, type RunRow } from ".
 import { buildQuery, type HistoryQuery } from "./query.js";
 import { pruneBatch, type PruneBatchResult, type PrunePolicy } from "./prune-sql.js";
 import { RUN_STATUSES, type CompleteRun, type NewRun, type RunOutcome, type RunRecord, type RunStatus } from "./record.js";
+import { sleepSync } from "../platform/sleep-sync.js";
 
 type Db = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
@@ -74,11 +75,28 @@ function connect(file: string): Db {
     closeSync(openSync(file, "a", 0o640)); // records hold task output: not world-readable (-wal/-shm follow)
     const db = new Driver(file, { timeout: BUSY_TIMEOUT_MS, ...(nativeBinding === undefined ? {} : { nativeBinding }) });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    db.pragma("journal_mode = WAL");
+    switchToWal(db, Date.now() + BUSY_TIMEOUT_MS);
     db.pragma("synchronous = NORMAL");
     return db;
   } catch (e) {
     throw new HistoryError(`cannot open history database ${file}: ${(e as Error).message}`, { cause: e });
+  }
+}
+
+/**
+ * `PRAGMA journal_mode = WAL` needs the file to itself, and SQLite answers SQLITE_BUSY at once
+ * instead of waiting when two connections switch a fresh file at the same moment (each holds
+ * what the other waits for). The switch is idempotent: try again until `deadline`.
+ */
+export function switchToWal(db: Pick<Db, "pragma">, deadline: number, sleep: (ms: number) => void = sleepSync): void {
+  for (let pause = 5; ; pause = Math.min(2 * pause, 100)) {
+    try {
+      db.pragma("journal_mode = WAL");
+      return;
+    } catch (e) {
+      if ((e as { code?: string }).code !== "SQLITE_BUSY" || Date.now() + pause > deadline) throw e;
+    }
+    sleep(pause);
   }
 }
 

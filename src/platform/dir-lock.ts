@@ -2,6 +2,7 @@ import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { isProcessAlive, ownStartTime } from "../history/liveness.js";
 import { removeFile } from "./fs-util.js";
 import { nativeAddon } from "./native-addon.js";
+import { sleepSync } from "./sleep-sync.js";
 
 /**
  * A short exclusive lock on a directory, across svcmgr processes: the critical sections it
@@ -73,7 +74,7 @@ function waitFor(what: string, waitMs: number, attempt: () => boolean): void {
   const deadline = Date.now() + waitMs;
   while (!attempt()) {
     if (Date.now() > deadline) throw new DirLockTimeout(`${what} is locked by another process for more than ${waitMs / 1000} s`);
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, RETRY_MS);
+    sleepSync(RETRY_MS);
   }
 }
 

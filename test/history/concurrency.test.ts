@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import type BetterSqlite3 from "better-sqlite3";
-import { openHistory } from "../../src/history/store.js";
+import { openHistory, switchToWal } from "../../src/history/store.js";
 import { tempDir } from "./helpers.js";
 
 const Database = createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
@@ -83,4 +83,70 @@ test("kill -9 of a writer mid-stream leaves a readable database with every commi
   assert.ok(store.inFlight().length <= 1);
   const total = store.query({}).length;
   assert.ok(total >= w.ids.length && total <= w.ids.length + 1, `${total} records for ${w.ids.length} reported`);
+});
+
+test("opening a fresh database while another process reads it waits to switch it to WAL instead of failing", { timeout: 60_000 }, async (t) => {
+  const file = join(tempDir(t), "converting.sqlite");
+  const holder = new Database(file); // a fresh file in rollback mode, as a first opener finds it
+  holder.exec("BEGIN");
+  holder.prepare("SELECT count(*) FROM sqlite_master").get(); // a reader's shared lock: the switch to WAL needs the file alone
+  const store = new URL("../../src/history/store.ts", import.meta.url).pathname;
+  const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", `
+    import { openHistory } from ${JSON.stringify(store)};
+    process.stdout.write("opening\\n");
+    openHistory(${JSON.stringify(file)}).close();
+  `], { stdio: ["ignore", "pipe", "pipe"] });
+  let stderr = "";
+  child.stderr!.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+  await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+  await new Promise((r) => setTimeout(r, 700)); // the opener meets the reader
+  holder.exec("COMMIT");
+  holder.close();
+  assert.equal(await exited, 0, stderr);
+  const db = new Database(file, { readonly: true });
+  assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
+  db.close();
+});
+
+test("processes opening the same fresh databases at the same moment all succeed (the switch to WAL waits for the others)", { timeout: 60_000 }, async (t) => {
+  const store = new URL("../../src/history/store.ts", import.meta.url).pathname;
+  const dir = tempDir(t);
+  const FILES = 20;
+  // Each process opens fresh-0, fresh-1, … in turn: all meet on each fresh file.
+  const opener = `
+    import { openHistory } from ${JSON.stringify(store)};
+    const [dir, at] = process.argv.slice(1);
+    while (Date.now() < Number(at)) {}
+    for (let i = 0; i < ${FILES}; i++) openHistory(dir + "/fresh-" + i + ".sqlite").close();
+  `;
+  const at = Date.now() + 3000; // every process is up and spinning by then
+  const runs = Array.from({ length: 6 }, () => {
+    const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", opener, dir, String(at)], { stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr!.setEncoding("utf8").on("data", (s: string) => (stderr += s));
+    return new Promise<{ code: number | null; stderr: string }>((resolve) => child.on("close", (code) => resolve({ code, stderr })));
+  });
+  for (const r of await Promise.all(runs)) assert.equal(r.code, 0, r.stderr);
+  for (let i = 0; i < FILES; i++) {
+    const db = new Database(join(dir, `fresh-${i}.sqlite`), { readonly: true });
+    assert.equal(db.pragma("journal_mode", { simple: true }), "wal");
+    db.close();
+  }
+});
+
+test("the switch to WAL is tried again while SQLite answers SQLITE_BUSY, and gives up at the deadline", () => {
+  const busy = () => Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" });
+  let answers = 0;
+  const pauses: number[] = [];
+  const flaky = { pragma: () => (++answers <= 3 ? (() => { throw busy(); })() : "wal") };
+  switchToWal(flaky as never, Date.now() + 10_000, (ms) => pauses.push(ms));
+  assert.equal(answers, 4, "three refusals, then the switch");
+  assert.deepEqual(pauses, [5, 10, 20], "a growing pause between tries");
+  const always = { pragma: () => { throw busy(); } };
+  assert.throws(() => switchToWal(always as never, Date.now() + 50, () => undefined), /database is locked/, "past the deadline the error stands");
+  const other = { pragma: () => { throw Object.assign(new Error("disk I/O error"), { code: "SQLITE_IOERR" }); } };
+  let slept = false;
+  assert.throws(() => switchToWal(other as never, Date.now() + 10_000, () => (slept = true)), /disk I\/O error/);
+  assert.equal(slept, false, "any other error is not retried");
 });
