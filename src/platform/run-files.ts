@@ -51,10 +51,15 @@ interface OwnFile {
 /** This process's run files, by run dir. Process-wide: every service's slots share it. */
 const ownFiles = new Map<string, OwnFile[]>();
 
+/** A task's run directory: `<var>/<rid>/run`. */
+export function runDirOf(varDir: string, rid: string): string {
+  return join(varDir, rid, "run");
+}
+
 export function createRunSlots(varDir: string): RunSlots {
   return {
     acquire(rid, maxParallel, session) {
-      const dir = join(varDir, rid, "run");
+      const dir = runDirOf(varDir, rid);
       ensureDir(dir);
       const take = () => withDirLock(dir, () => claim(dir, maxParallel, session));
       try {

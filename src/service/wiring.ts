@@ -5,7 +5,7 @@ import { objectLogFile } from "../core/paths.js";
 import type { ServiceConfig } from "../config/service.js";
 import { openRunLog, runLogPath } from "../history/run-log.js";
 import { ownStartTime } from "../history/liveness.js";
-import { createRunSlots, liveRunFiles } from "../platform/run-files.js";
+import { createRunSlots, liveRunFiles, runDirOf } from "../platform/run-files.js";
 import { createLastRunWriter } from "../platform/last-run.js";
 import type { WriteStateFile } from "../platform/background-state-files.js";
 import { hostProbe } from "../platform/host-probe.js";
@@ -52,7 +52,7 @@ export function readLastRunFile(config: ServiceConfig, rid: string): LastRun | n
 }
 
 export function runningCount(config: ServiceConfig, rid: string): number {
-  const dir = join(config.varDir, rid, "run");
+  const dir = runDirOf(config.varDir, rid);
   return existsSync(dir) ? liveRunFiles(dir) : 0;
 }
 

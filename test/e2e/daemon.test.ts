@@ -163,14 +163,13 @@ describe("daemon end to end", { concurrency: true }, () => {
   test("a scheduled task's run directory is made when the daemon loads it, before any run; an unscheduled task's is not", async (t) => {
     const o = setup(t);
     const r = o.root;
-    const runDir = (svc: string, rid: string) => join(r.varDir(svc), rid, "run");
     r.writeConf("yearly", "[task#1]\ncommand = echo once a year\nschedule = 0 0 1 1 *\n\n[task#2]\ncommand = echo by hand only\n");
     const d = startDaemon(o);
     await d.waitEvent("planned task#1", (e) => e.event === "planned" && e.rid === "task#1");
-    await waitFor("task#1's run directory", () => existsSync(runDir("yearly", "task#1")));
-    assert.ok(!existsSync(runDir("yearly", "task#2")), "a task without a schedule gets nothing");
+    await waitFor("task#1's run directory", () => existsSync(r.runDir("yearly", "task#1")));
+    assert.ok(!existsSync(r.runDir("yearly", "task#2")), "a task without a schedule gets nothing");
     r.writeConf("added", "[task#7]\ncommand = echo later\nschedule = 0 0 1 1 *\n");
-    await waitFor("a reloaded service's run directory", () => existsSync(runDir("added", "task#7")));
+    await waitFor("a reloaded service's run directory", () => existsSync(r.runDir("added", "task#7")));
     assert.equal(records(r).length, 0, "nothing ran");
   });
 

@@ -137,14 +137,18 @@ export class TestRoot {
   }
 
   /** Names in `var/svc/<svc>/<rid>/run/`. */
+  runDir(svc: string, rid: string): string {
+    return join(this.varDir(svc), rid, "run");
+  }
+
   runFiles(svc: string, rid: string): string[] {
-    const dir = join(this.varDir(svc), rid, "run");
+    const dir = this.runDir(svc, rid);
     return existsSync(dir) ? readdirSync(dir) : [];
   }
 
   /** Run files a run holds (not marked idle): what counts against max_parallel while their owner lives. */
   heldRunFiles(svc: string, rid: string): string[] {
-    const dir = join(this.varDir(svc), rid, "run");
+    const dir = this.runDir(svc, rid);
     return this.runFiles(svc, rid).filter((name) => {
       try {
         return (JSON.parse(readFileSync(join(dir, name), "utf8")) as { idle?: boolean }).idle !== true;

@@ -94,7 +94,7 @@ describe("timeouts and concurrent runs", { concurrency: true }, () => {
 
   test("a stale run file (its process is gone) does not block a run", async () => {
     root.writeConf("stale", "[task#0]\ncommand = echo ran task#0\n");
-    const dir = join(root.varDir("stale"), "task#0", "run");
+    const dir = root.runDir("stale", "task#0");
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, "999999999-dead"), JSON.stringify({ session: "dead", owner: { pid: 999999999, startTime: 1 } }));
     const r = await root.runTasks("stale");
@@ -106,7 +106,7 @@ describe("timeouts and concurrent runs", { concurrency: true }, () => {
 
   test("a run slot locked by a stuck process: the run waits 5 s, then is aborted with the reason and recorded", { skip: nativeAddon() === null && "native addon not built" }, async () => {
     root.writeConf("stuck", "[task#0]\ncommand = echo ran task#0\n");
-    const dir = join(root.varDir("stuck"), "task#0", "run");
+    const dir = root.runDir("stuck", "task#0");
     mkdirSync(dir, { recursive: true });
     const holder = spawn("flock", ["--exclusive", dir, "--command", "echo locked; exec sleep 30"], { stdio: ["ignore", "pipe", "inherit"], detached: true });
     try {
