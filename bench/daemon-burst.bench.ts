@@ -10,10 +10,14 @@
  *    p50 / p99 / max, wall time until the last record is final, daemon CPU per run (utime +
  *    stime of the daemon, all threads, between just before the slot and the last record), and
  *    the tasks' own CPU per run (what the daemon reaped), which shares the same CPUs.
- * 2. Baselines measured in the same run: a bare Node script spawning `/bin/true` as many times
- *    with the same concurrency through child_process (its own CPU per spawn, wall time), the
- *    same through svcmgr's vfork launcher alone (what the daemon pays for starting, without
- *    recording), and `node -e 0` (the start a CLI re-spawn per run would pay, as OpenSVC does).
+ * 2. Baselines measured in the same run, at each case's concurrency: a bare Node script spawning
+ *    `/bin/true` as many times through child_process (its own CPU per spawn, wall time, and each
+ *    spawn's offset from the loop's start: the start lag of a scheduler that did nothing but
+ *    spawn), the same through svcmgr's vfork launcher alone (what the daemon pays for starting,
+ *    without recording), and `node -e 0` (the start a CLI re-spawn per run would pay, as
+ *    OpenSVC does). When the limit queues the burst, a run starts only when an earlier one has
+ *    ended, so the lag is bounded by how fast the CPUs get through the runs: the baselines'
+ *    lag at the same concurrency is the floor to compare with.
  * 3. One task due at exact seconds, ten times: start lag median and max.
  * With `--profile DIR`, the burst daemons run under `node --cpu-prof` (profiles written to DIR on stop).
  */
@@ -124,7 +128,11 @@ function burstResult(label: string, slot: number, recs: readonly RunRecord[], cp
   };
 }
 
-/** A bare Node script: spawn `/bin/true` N times, `concurrency` at a time; its own CPU (self and waited children). */
+/**
+ * A bare Node script: spawn `/bin/true` N times, `concurrency` at a time, as if all were due at
+ * its start; its own CPU (self and waited children) and each spawn's offset from the start
+ * (the start lag a scheduler that did nothing else would have).
+ */
 const SPAWN_BASELINE = `
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -133,25 +141,36 @@ const ticks = () => { const f = readFileSync("/proc/self/stat", "latin1"); const
 const [self0, kids0] = ticks();
 const t0 = performance.now();
 let started = 0;
-const one = () => new Promise((res) => { const c = spawn("/bin/true", [], { stdio: ["ignore", "pipe", "pipe"], detached: true }); c.stdout.resume(); c.stderr.resume(); c.on("close", res); });
+const starts = [];
+const one = () => new Promise((res) => { starts.push(performance.now() - t0); const c = spawn("/bin/true", [], { stdio: ["ignore", "pipe", "pipe"], detached: true }); c.stdout.resume(); c.stderr.resume(); c.on("close", res); });
 const worker = async () => { while (started < n) { started++; await one(); } };
 await Promise.all(Array.from({ length: conc }, worker));
 const wall = performance.now() - t0;
 const [self1, kids1] = ticks();
-console.log(JSON.stringify({ wall, selfTicks: self1 - self0, childTicks: kids1 - kids0 }));
+console.log(JSON.stringify({ wall, selfTicks: self1 - self0, childTicks: kids1 - kids0, starts }));
 `;
 
-function spawnBaseline(n: number, conc: number): { wallMs: number; cpuMsPerSpawn: number; childCpuMsPerSpawn: number } {
-  const out = execFileSync(process.execPath, ["--input-type=module", "-e", SPAWN_BASELINE, String(n), String(conc)], { encoding: "utf8" });
-  const r = JSON.parse(out) as { wall: number; selfTicks: number; childTicks: number };
-  return { wallMs: r.wall, cpuMsPerSpawn: (r.selfTicks * TICK_MS) / n, childCpuMsPerSpawn: (r.childTicks * TICK_MS) / n };
+interface Baseline {
+  readonly wallMs: number;
+  readonly cpuMsPerSpawn: number;
+  /** Offsets of the spawns from the loop's start, sorted. */
+  readonly starts: readonly number[];
 }
 
-/** The vfork launcher alone, in this process: CPU per spawn (user + system) and wall time. */
-async function nativeSpawnBaseline(n: number, conc: number): Promise<{ wallMs: number; cpuMsPerSpawn: number } | null> {
+function spawnBaseline(n: number, conc: number): Baseline & { childCpuMsPerSpawn: number } {
+  const out = execFileSync(process.execPath, ["--input-type=module", "-e", SPAWN_BASELINE, String(n), String(conc)], { encoding: "utf8" });
+  const r = JSON.parse(out) as { wall: number; selfTicks: number; childTicks: number; starts: number[] };
+  return { wallMs: r.wall, cpuMsPerSpawn: (r.selfTicks * TICK_MS) / n, childCpuMsPerSpawn: (r.childTicks * TICK_MS) / n, starts: r.starts.sort((a, b) => a - b) };
+}
+
+/** The vfork launcher alone, in this process: CPU per spawn (user + system), wall time and spawn offsets. */
+async function nativeSpawnBaseline(n: number, conc: number): Promise<Baseline | null> {
   const spawnTask = nativeSpawnTask();
   if (spawnTask === null) return null;
+  const starts: number[] = [];
+  let t0 = 0;
   const one = async () => {
+    starts.push(performance.now() - t0);
     const c = await spawnTask("/bin/true", ["/bin/true"], { cwd: "/", env: {} });
     const closed = new Promise<void>((resolve) => {
       let open = 2;
@@ -167,10 +186,10 @@ async function nativeSpawnBaseline(n: number, conc: number): Promise<{ wallMs: n
     }
   };
   const cpu0 = process.cpuUsage();
-  const t0 = performance.now();
+  t0 = performance.now();
   await Promise.all(Array.from({ length: conc }, worker));
   const cpu = process.cpuUsage(cpu0);
-  return { wallMs: performance.now() - t0, cpuMsPerSpawn: (cpu.user + cpu.system) / 1000 / n };
+  return { wallMs: performance.now() - t0, cpuMsPerSpawn: (cpu.user + cpu.system) / 1000 / n, starts: starts.sort((a, b) => a - b) };
 }
 
 /** `node -e 0`: wall and CPU (user + system, from the waited child) per start. */
@@ -203,13 +222,17 @@ const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) :
 
 async function main(): Promise<void> {
   console.log(`daemon burst benchmark: ${TASKS} tasks × /bin/true due at one second; ${availableParallelism()} CPUs, node ${process.version}, CLK_TCK ${1000 / TICK_MS}\n`);
-  const results: BurstResult[] = [];
-  results.push(...(await burst(`--max-parallel ${TASKS}`, TASKS)));
-  results.push(...(await burst(`--max-parallel ${PARALLEL}`, PARALLEL)));
-  results.push(...(await burst(`default (${DEFAULT_PARALLEL})`, null)));
-  const spawnHigh = spawnBaseline(TASKS, PARALLEL);
-  const spawnDefault = spawnBaseline(TASKS, DEFAULT_PARALLEL);
-  const nativeHigh = await nativeSpawnBaseline(TASKS, PARALLEL);
+  const results: Array<BurstResult & { concurrency: number }> = [];
+  const cases: Array<[string, number | null]> = [[`--max-parallel ${TASKS}`, TASKS], [`--max-parallel ${PARALLEL}`, PARALLEL], [`default (${DEFAULT_PARALLEL})`, null]];
+  for (const [label, maxParallel] of cases) {
+    const concurrency = Math.min(maxParallel ?? DEFAULT_PARALLEL, TASKS);
+    for (const r of await burst(label, maxParallel)) results.push({ ...r, concurrency });
+  }
+  // The baselines at each case's concurrency (the burst size when the limit admits it).
+  const concurrencies = [...new Set(results.map((r) => r.concurrency))];
+  const bare = new Map(concurrencies.map((c) => [c, spawnBaseline(TASKS, c)]));
+  const launcherAlone = new Map<number, Baseline | null>();
+  for (const c of concurrencies) launcherAlone.set(c, await nativeSpawnBaseline(TASKS, c));
   const node = nodeStart(10);
   const single = await singleTask(10);
 
@@ -217,21 +240,26 @@ async function main(): Promise<void> {
   for (const r of results) {
     rows.push([r.label, String(r.runs), fmt(r.p50, 0), fmt(r.p99, 0), fmt(r.max, 0), fmt(r.wallMs, 0), fmt(r.cpuMsPerRun, 2), `${fmt(r.sysShare * 100, 0)} %`, fmt(r.taskCpuMsPerRun, 2), `p99 ≤ 1000 ${r.p99 <= 1000 ? "ok" : "MISSED"}; CPU ≤ 5 ${r.cpuMsPerRun <= 5 ? "ok" : "MISSED"}`, r.statuses]);
   }
-  rows.push([`bare node spawn ×${TASKS}, conc ${PARALLEL}`, String(TASKS), "", "", "", fmt(spawnHigh.wallMs, 0), fmt(spawnHigh.cpuMsPerSpawn, 2), "", fmt(spawnHigh.childCpuMsPerSpawn, 2), "", ""]);
-  rows.push([`bare node spawn ×${TASKS}, conc ${DEFAULT_PARALLEL}`, String(TASKS), "", "", "", fmt(spawnDefault.wallMs, 0), fmt(spawnDefault.cpuMsPerSpawn, 2), "", fmt(spawnDefault.childCpuMsPerSpawn, 2), "", ""]);
-  if (nativeHigh !== null) rows.push([`vfork launcher alone ×${TASKS}, conc ${PARALLEL}`, String(TASKS), "", "", "", fmt(nativeHigh.wallMs, 0), fmt(nativeHigh.cpuMsPerSpawn, 2), "", "", "", ""]);
+  const baselineRow = (label: string, b: Baseline, childCpu = "") =>
+    rows.push([label, String(TASKS), fmt(quantile(b.starts, 0.5), 0), fmt(quantile(b.starts, 0.99), 0), fmt(b.starts[b.starts.length - 1]!, 0), fmt(b.wallMs, 0), fmt(b.cpuMsPerSpawn, 2), "", childCpu, "", ""]);
+  for (const [c, b] of bare) baselineRow(`bare node spawn ×${TASKS}, conc ${c}`, b, fmt(b.childCpuMsPerSpawn, 2));
+  for (const [c, b] of launcherAlone) if (b !== null) baselineRow(`vfork launcher alone ×${TASKS}, conc ${c}`, b);
   rows.push(["node -e 0 (CLI re-spawn floor)", "10", "", "", "", fmt(node.wallMs, 0) + " /start", fmt(node.cpuMs, 1), "", "", "", ""]);
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join("  "));
+  console.log("(baselines: lag = each spawn's offset from the loop's start, as if all were due then)");
 
   const sorted = [...single.lags].sort((a, b) => a - b);
   console.log(`\nsingle due task, ${single.lags.length} slots: lag median ${fmt(quantile(sorted, 0.5), 0)} ms, max ${fmt(sorted[sorted.length - 1]!, 0)} ms (target ≤ 50 ms: ${sorted[sorted.length - 1]! <= 50 ? "ok" : "MISSED"}); all: ${single.lags.join(", ")}`);
 
   console.log("\nratios:");
   for (const r of results) {
-    const base = r.label.startsWith("default") ? spawnDefault : spawnHigh; // the conc-64 loop also stands for the unlimited case
-    const launcher = nativeHigh === null ? "" : `, ${fmt(r.cpuMsPerRun / nativeHigh.cpuMsPerSpawn, 1)} × the vfork launcher alone`;
-    console.log(`  ${r.label}: daemon CPU per run = ${fmt(r.cpuMsPerRun / base.cpuMsPerSpawn, 1)} × a bare child_process spawn${launcher}, ${fmt((r.cpuMsPerRun / node.cpuMs) * 100, 1)} % of a node start; wall = ${fmt(r.wallMs / base.wallMs, 1)} × bare child_process spawns`);
+    const base = bare.get(r.concurrency)!;
+    const native = launcherAlone.get(r.concurrency) ?? null;
+    const launcher = native === null ? "" : `, ${fmt(r.cpuMsPerRun / native.cpuMsPerSpawn, 1)} × the vfork launcher alone`;
+    console.log(`  ${r.label}: daemon CPU per run = ${fmt(r.cpuMsPerRun / base.cpuMsPerSpawn, 1)} × a bare child_process spawn${launcher}, ${fmt((r.cpuMsPerRun / node.cpuMs) * 100, 1)} % of a node start`);
+    const launcherLag = native === null ? "" : `, ${fmt(r.p99 / quantile(native.starts, 0.99), 1)} × the vfork launcher alone`;
+    console.log(`    lag p99 = ${fmt(r.p99 / quantile(base.starts, 0.99), 2)} × a bare child_process loop at the same concurrency${launcherLag}; wall = ${fmt(r.wallMs / base.wallMs, 2)} × that loop`);
   }
 }
 
