@@ -6,7 +6,7 @@ import type { LaunchOutcome, LaunchRequest, SkipReason } from "../daemon/ports.j
 import { runTask, type Gate, type TaskOutcome } from "../run/pipeline.js";
 import type { RunContext } from "../run/context.js";
 import type { RunReporter } from "../run/ports.js";
-import { pipelineDeps } from "../service/wiring.js";
+import { serviceRunDeps, type ServiceRunDeps } from "../service/wiring.js";
 import { objectLogFile } from "../core/paths.js";
 import type { ServiceConfig } from "../config/service.js";
 import { openRotatingFile, type RotatingFile } from "../platform/rotating-file.js";
@@ -24,6 +24,13 @@ export function createLauncher(app: App, registry: ServiceRegistry, history: His
   const logFiles = new Map<string, RotatingFile>();
   const stateFiles = createBackgroundStateFiles((path, err) => warn(`cannot write ${path}: ${err.message}`));
   const recorder = createTurnRecorder(history, (err, ids) => warn(`cannot record the pid or the outcome of run(s) ${ids.join(", ")}: ${err.message}`));
+  // A service's run ports are built once per loaded config (a reload brings a new config object).
+  const runDeps = new WeakMap<ServiceConfig, ServiceRunDeps>();
+  const runDepsOf = (config: ServiceConfig) => {
+    let deps = runDeps.get(config);
+    if (deps === undefined) runDeps.set(config, (deps = serviceRunDeps(app, config, recorder, stateFiles.write)));
+    return deps;
+  };
   const logFile = (config: ServiceConfig) => {
     let f = logFiles.get(config.name);
     if (f === undefined) logFiles.set(config.name, (f = openRotatingFile(objectLogFile(app.paths, config.path))));
@@ -44,7 +51,7 @@ export function createLauncher(app: App, registry: ServiceRegistry, history: His
         message: (level, rid, text) => log.write(level, rid, text),
         output: (rid, stream, line, toLog) => toLog && log.write(stream === "stdout" ? "info" : "error", rid, `| ${line}`),
       };
-      return toLaunchOutcome(await runTask(task, ctx, pipelineDeps(app, loaded.config, recorder, reporter, stateFiles.write)));
+      return toLaunchOutcome(await runTask(task, ctx, { ...runDepsOf(loaded.config), reporter }));
     } catch (e) {
       return { kind: "failed", detail: (e as Error).message };
     }

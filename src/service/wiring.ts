@@ -76,8 +76,11 @@ async function runAppCheck(app: App, config: ServiceConfig, rid: string): Promis
   return r.timedOut || r.spawnError !== undefined ? null : r.exitCode;
 }
 
+/** Everything a service's runs need but the reporter, which is per run (its session's log). */
+export type ServiceRunDeps = Omit<PipelineDeps, "reporter">;
+
 /** `writeState` replaces state files (last_run): synchronous by default; the daemon writes them in the background. */
-export function pipelineDeps(app: App, config: ServiceConfig, recorder: RunRecorder, reporter: RunReporter, writeState?: WriteStateFile): PipelineDeps {
+export function serviceRunDeps(app: App, config: ServiceConfig, recorder: RunRecorder, writeState?: WriteStateFile): ServiceRunDeps {
   const sdeps = statusDeps(app, config);
   return {
     clock: app.clock,
@@ -88,11 +91,14 @@ export function pipelineDeps(app: App, config: ServiceConfig, recorder: RunRecor
     states: { statusOf: async (rid) => (await resourceState(config, rid, sdeps)).status },
     slots: createRunSlots(config.varDir),
     recorder,
-    reporter,
     lastRun: createLastRunWriter(config.varDir, writeState),
     outputLogPath: (rid, id) => runLogPath(app.paths, config.path, rid, id),
     openOutputLog: (path) => openRunLog(path),
     ownerPid: process.pid,
     ownerStartTime: ownStartTime(),
   };
+}
+
+export function pipelineDeps(app: App, config: ServiceConfig, recorder: RunRecorder, reporter: RunReporter, writeState?: WriteStateFile): PipelineDeps {
+  return { ...serviceRunDeps(app, config, recorder, writeState), reporter };
 }

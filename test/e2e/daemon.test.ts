@@ -142,6 +142,13 @@ describe("daemon end to end", { concurrency: true }, () => {
     // Once the requirement holds, the next slot runs.
     mkdirSync(dir);
     await waitRecords(r, "a run once fs#1 is up", (rs) => rs.some((x) => x.status === "succeeded"), 10_000, d);
+    // A reload that changes only the resource (the task is the same) is what the next slots check.
+    r.writeConf("req", `[fs#1]\ntype = directory\npath = ${dir}-moved\n\n[task#1]\ncommand = echo ran\nschedule = ${EVERY_SECOND}\nrun_requires = fs#1(up)\n`);
+    const reloaded = await d.waitEvent("req reloaded", (e) => e.event === "reloaded" && e.svc === "req");
+    const later = await waitRecords(r, "a skip after the reload", (rs) => rs.some((x) => x.status === "skipped" && x.startedAt > Date.parse(reloaded.time)), 10_000, d);
+    const sinceReload = later.filter((x) => x.startedAt > Date.parse(reloaded.time));
+    assert.deepEqual(sinceReload.filter((x) => x.status !== "skipped").map((x) => `${iso(x.scheduledFor)} ${x.status}`), [], "no run once fs#1 is down again");
+    assert.match(sinceReload[0]!.reason ?? "", /fs#1/);
   });
 
   test("confirmation and disabled tasks are never run; the log says why", async (t) => {
