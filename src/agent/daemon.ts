@@ -45,7 +45,10 @@ const RELOAD_DEBOUNCE_MS = 300;
 
 export async function runDaemon(app: App, opts: DaemonOptions): Promise<number> {
   const pid = acquirePidFile(join(app.paths.var, DAEMON_PID_FILE), app.clock.now());
-  if (!pid.ok) throw new ActionError(`a daemon is already running for ${app.paths.var} (pid ${pid.owner.pid}); stop it with: svcmgr daemon stop`);
+  if (!pid.ok) {
+    const who = pid.owner === null ? "starting" : `pid ${pid.owner.pid}`;
+    throw new ActionError(`a daemon is already running for ${app.paths.var} (${who}); stop it with: svcmgr daemon stop`);
+  }
   const history = openHistory(historyDbFile(app.paths));
   try {
     return await new Agent(app, opts, history).run();

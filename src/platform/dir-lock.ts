@@ -1,7 +1,7 @@
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
 import { isProcessAlive, ownStartTime } from "../history/liveness.js";
 import { removeFile } from "./fs-util.js";
-import { nativeAddon } from "./native-addon.js";
+import { tryFlock } from "./flock.js";
 import { sleepSync } from "./sleep-sync.js";
 
 /**
@@ -41,22 +41,23 @@ export function withDirLock<T>(dir: string, fn: () => T, options: DirLockOptions
   }
 }
 
-/** Filesystems that have no flock (some network mounts) answer with one of these. */
-const NO_FLOCK = new Set(["ENOLCK", "EOPNOTSUPP", "ENOTSUP", "ENOSYS", "EINVAL"]);
-
 /** The release function, or null when flock cannot be used here. */
 function lockWithFlock(dir: string, waitMs: number): (() => void) | null {
-  const native = nativeAddon();
-  if (native === null) return null;
   const fd = openSync(dir, "r");
+  let supported = true;
   try {
-    waitFor(dir, waitMs, () => native.tryLock(fd));
+    waitFor(dir, waitMs, () => {
+      const taken = tryFlock(fd);
+      supported = taken !== null;
+      return taken ?? true;
+    });
   } catch (e) {
     closeSync(fd);
-    if (NO_FLOCK.has((e as NodeJS.ErrnoException).code ?? "")) return null;
     throw e;
   }
-  return () => closeSync(fd); // closing the only descriptor of the open file drops the lock
+  if (supported) return () => closeSync(fd); // closing the only descriptor of the open file drops the lock
+  closeSync(fd);
+  return null;
 }
 
 function lockWithFile(lockPath: string, waitMs: number): () => void {
