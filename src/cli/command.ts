@@ -1,5 +1,6 @@
 import type { Argv } from "yargs";
 import type { App } from "../app.js";
+import type { WholeNumberRange } from "./whole-number.js";
 
 /**
  * One CLI command per file. Options are a declarative table: the same table builds the yargs
@@ -14,6 +15,8 @@ export interface OptionSpec {
   readonly choices?: readonly string[];
   readonly default?: string | number | boolean;
   readonly requiresArg?: boolean;
+  /** For "number" options: the whole numbers allowed. @default ANY_COUNT (0 or more) */
+  readonly range?: WholeNumberRange;
 }
 
 export interface PositionalSpec {

@@ -1,5 +1,6 @@
 import type { CliCommand, OptionSpec, ParsedArgs } from "./command.js";
 import { GLOBAL_OPTIONS } from "./global-options.js";
+import { ANY_COUNT, parseWholeNumber } from "./whole-number.js";
 
 /**
  * A small, strict argv parser for well-formed command lines, driven by the commands' option
@@ -60,6 +61,7 @@ function build(command: CliCommand, positionals: string[], raw: Array<[string, s
     const [key, spec] = entry;
     const v = convertValue(spec, value);
     if (v === undefined) return null;
+    if (spec.type === "number" && given.has(key)) return null; // one number only: yargs reports it
     // Repeated options collect into an array, as yargs does; commands decide what that means.
     const previous = given.has(key) ? ([] as unknown[]).concat(args[key]) : [];
     args[key] = given.has(key) || spec.type === "array" ? [...previous, v] : v;
@@ -78,6 +80,6 @@ function convertValue(spec: OptionSpec, value: string | true): unknown {
   if (spec.type === "boolean") return value === true ? true : value === "true" ? true : value === "false" ? false : undefined;
   if (value === true) return undefined;
   if (spec.choices !== undefined && !spec.choices.includes(value)) return undefined;
-  if (spec.type === "number") return /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : undefined;
+  if (spec.type === "number") return parseWholeNumber(value, spec.range ?? ANY_COUNT) ?? undefined; // yargs reports it
   return value;
 }

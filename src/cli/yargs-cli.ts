@@ -2,6 +2,7 @@ import yargs, { type Argv, type Options } from "yargs";
 import { UsageError } from "../core/errors.js";
 import type { CliCommand, OptionSpec, ParsedArgs } from "./command.js";
 import { GLOBAL_OPTIONS } from "./global-options.js";
+import { ANY_COUNT, parseWholeNumber, wholeNumberError, type WholeNumberRange } from "./whole-number.js";
 
 /**
  * The full parser: help, version, completion-quality errors. Built from the same command
@@ -59,8 +60,21 @@ function toYargs(table: Readonly<Record<string, OptionSpec>>): Record<string, Op
   const out: Record<string, Options> = {};
   for (const [k, s] of Object.entries(table)) {
     out[k] = { type: s.type, describe: s.describe, alias: s.alias, choices: s.choices ? [...s.choices] : undefined, default: s.default, requiresArg: s.requiresArg ?? (s.type !== "boolean") };
+    // Untyped, so that a bad value reaches the coercion as typed (yargs would make it NaN).
+    if (s.type === "number") out[k] = { ...out[k], type: undefined, coerce: wholeNumberCoercion(k, s.range ?? ANY_COUNT) };
   }
   return out;
+}
+
+/** yargs reports what a coercion throws as a usage error. */
+function wholeNumberCoercion(option: string, range: WholeNumberRange) {
+  return (value: unknown): number | undefined => {
+    if (value === undefined) return undefined; // not given, no default
+    const raw = String(value);
+    const n = parseWholeNumber(raw, range);
+    if (n === null) throw new Error(wholeNumberError(option, raw, range));
+    return n;
+  };
 }
 
 function groupByFirstWord(commands: readonly CliCommand[]): CliCommand[][] {

@@ -94,6 +94,12 @@ describe("exit codes of svcmgr run", { concurrency: 4 }, () => {
     ["a malformed --env", (svc) => ["-s", svc, "run", "--env", "NOVALUE"], /--env NOVALUE: expected NAME=value/],
     ["an unknown command", () => ["frobnicate"], /frobnicate/],
     ["a bad --format value", (svc) => ["-s", svc, "print", "status", "--format", "xml"], /format/],
+    ["a negative --limit", (svc) => ["-s", svc, "print", "history", "--limit", "-1"], /^svcmgr: --limit -1: expected a whole number 1 or more$/m],
+    ["a --limit that is not a number", (svc) => ["-s", svc, "print", "history", "--limit", "ten"], /^svcmgr: --limit ten: expected a whole number 1 or more$/m],
+    ["--limit given twice", (svc) => ["-s", svc, "print", "history", "--limit", "2", "--limit", "3"], /^svcmgr: --limit 2,3: expected a whole number/m],
+    ["a daemon --keep-runs that is not a number (no daemon starts)", () => ["daemon", "run", "--keep-runs", "abc"], /^svcmgr: --keep-runs abc: expected a whole number 1 or more$/m],
+    ["a daemon --max-parallel of 0", () => ["daemon", "run", "--max-parallel", "0"], /^svcmgr: --max-parallel 0: expected a whole number from 1 to 100000$/m],
+    ["a schedule --count out of range", () => ["schedule", "next", "@1h", "--count", "10001"], /^svcmgr: --count 10001: expected a whole number from 1 to 10000$/m],
   ];
   for (const [what, args, message] of usage) {
     test(`2: usage error, ${what}`, async () => {

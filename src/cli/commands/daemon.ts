@@ -13,12 +13,12 @@ import { isProcessAlive } from "../../history/liveness.js";
 import { FORMAT_OPTION, type CliCommand, type OptionSpec, type ParsedArgs } from "../command.js";
 
 const RUN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  "max-parallel": { type: "number", describe: `Node-wide limit of tasks running at once; due runs beyond it wait in line (default: max(6, 2 × CPUs) = ${defaultMaxParallel(availableParallelism())} here)` },
+  "max-parallel": { type: "number", describe: `Node-wide limit of tasks running at once; due runs beyond it wait in line (default: max(6, 2 × CPUs) = ${defaultMaxParallel(availableParallelism())} here)`, range: [1, 100_000] },
   grace: { type: "string", describe: "On stop, how long running tasks may take to finish before they are killed and recorded as aborted", default: "30s" },
   "log-format": { type: "string", describe: "Daemon log lines as text or JSON (one object per line)", choices: ["text", "json"], default: "text" },
   "log-file": { type: "string", describe: "Write the daemon log to this size-rotated file instead of stdout", requiresArg: true },
-  "keep-runs": { type: "number", describe: "History retention: records kept per task", default: 1000 },
-  "keep-days": { type: "number", describe: "History retention: records older than this many days are pruned", default: 90 },
+  "keep-runs": { type: "number", describe: "History retention: records kept per task", default: 1000, range: [1, Number.MAX_SAFE_INTEGER] },
+  "keep-days": { type: "number", describe: "History retention: records older than this many days are pruned", default: 90, range: [1, Number.MAX_SAFE_INTEGER] },
 };
 
 function daemonPaths(app: App) {
@@ -34,7 +34,6 @@ export const daemonRunCommand: CliCommand = {
     const graceMs = parseDuration(String(args.grace), "s");
     if (graceMs === null) throw new UsageError(`--grace ${String(args.grace)}: expected a duration such as 30s or 2m`);
     const maxParallel = args["max-parallel"] === undefined ? defaultMaxParallel(availableParallelism()) : Number(args["max-parallel"]);
-    if (!Number.isInteger(maxParallel) || maxParallel < 1) throw new UsageError("--max-parallel must be a whole number >= 1");
     const format = (args["log-format"] === "json" ? "json" : "text") as LogFormat;
     const sink = typeof args["log-file"] === "string" ? fileSink(openRotatingFile(args["log-file"])) : stdoutSink();
     const { runDaemon } = await import("../../agent/daemon.js");

@@ -16,7 +16,7 @@ export const printHistoryCommand: CliCommand = {
     rid: { type: "string", describe: "Only this task", requiresArg: true },
     status: { type: "string", describe: "Only these statuses (comma list): succeeded, failed, timed_out, skipped, missed, aborted, interrupted, running", requiresArg: true },
     since: { type: "string", describe: "Only runs started at or after this time (ISO 8601) or this long ago (2h, 7d)", requiresArg: true },
-    limit: { type: "number", describe: "At most this many records", default: 50 },
+    limit: { type: "number", describe: "At most this many records", default: 50, range: [1, Number.MAX_SAFE_INTEGER] },
     format: FORMAT_OPTION,
   },
   examples: [

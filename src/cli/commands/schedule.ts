@@ -22,7 +22,7 @@ export const scheduleNextCommand: CliCommand = {
   words: ["schedule", "next"],
   describe: "Show the next runs of a schedule expression, with DST moves marked",
   positionals: [EXPRESSION],
-  options: { ...COMMON, count: { type: "number", describe: "How many runs", default: 5 } },
+  options: { ...COMMON, count: { type: "number", describe: "How many runs", default: 5, range: [1, 10_000] } },
   examples: [
     ["svcmgr schedule next '02:00-04:00@30 mon-fri'", "OpenSVC: every 30 min between 02:00 and 04:00 on weekdays"],
     ["svcmgr schedule next '~00:00-06:00 sat' --count 3", "OpenSVC: once per window, start spread over the night"],
