@@ -9,8 +9,9 @@ export const ANY_COUNT: WholeNumberRange = [0, Number.MAX_SAFE_INTEGER];
 
 /** The value as a number, or null when it is not a whole number within the range. */
 export function parseWholeNumber(raw: string, [min, max]: WholeNumberRange): number | null {
-  if (!/^\d+$/.test(raw.trim())) return null;
-  const n = Number(raw.trim());
+  const text = raw.trim();
+  if (!/^\d+$/.test(text)) return null;
+  const n = Number(text);
   return n >= min && n <= max ? n : null;
 }
 

@@ -44,20 +44,19 @@ export function withDirLock<T>(dir: string, fn: () => T, options: DirLockOptions
 /** The release function, or null when flock cannot be used here. */
 function lockWithFlock(dir: string, waitMs: number): (() => void) | null {
   const fd = openSync(dir, "r");
-  let supported = true;
+  let taken: boolean | null;
   try {
-    waitFor(dir, waitMs, () => {
-      const taken = tryFlock(fd);
-      supported = taken !== null;
-      return taken ?? true;
-    });
+    taken = tryFlock(fd);
+    if (taken === false) waitFor(dir, waitMs, () => tryFlock(fd) === true);
   } catch (e) {
     closeSync(fd);
     throw e;
   }
-  if (supported) return () => closeSync(fd); // closing the only descriptor of the open file drops the lock
-  closeSync(fd);
-  return null;
+  if (taken === null) {
+    closeSync(fd);
+    return null;
+  }
+  return () => closeSync(fd); // closing the only descriptor of the open file drops the lock
 }
 
 function lockWithFile(lockPath: string, waitMs: number): () => void {

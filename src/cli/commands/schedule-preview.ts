@@ -38,7 +38,6 @@ export function parseTime(flag: string, value: unknown, zone: Zone): number {
   return at;
 }
 
-
 export function runNext(args: ParsedArgs, app: App): number {
   const { schedule, header, format } = inputs(args, app);
   const runs = schedule.explainRuns(new Date(header.now), Number(args.count), header.last === null ? null : new Date(header.last));
