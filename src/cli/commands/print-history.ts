@@ -33,7 +33,9 @@ export const printHistoryCommand: CliCommand = {
       );
       records.sort((a, b) => b.startedAt - a.startedAt || b.id - a.id);
       const shown = records.slice(0, Number(args.limit));
+      const filtered = args.rid !== undefined || statuses !== undefined || since !== undefined;
       if (args.format === "json") app.stdout.write(JSON.stringify(shown, null, 2) + "\n");
+      else if (shown.length === 0) app.stdout.write(filtered ? "no recorded run matches\n" : "no run recorded yet\n");
       else app.stdout.write(renderTable(["ID", "SERVICE", "RID", "TRIGGER", "SLOT", "STARTED", "DURATION", "STATUS", "EXIT", "REASON"], shown.map(row)));
     } finally {
       history.close();
