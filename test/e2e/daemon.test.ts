@@ -463,6 +463,33 @@ describe("daemon end to end", { concurrency: true }, () => {
     assert.deepEqual(processesWith(m2), [], "no task#2 process left");
   });
 
+  test("retention: at start the daemon prunes beyond --keep-runs per task and past --keep-days, with the pruned runs' output files", async (t) => {
+    const o = setup(t);
+    const r = o.root;
+    r.writeConf("kept", "[task#1]\ncommand = echo kept output\n\n[task#2]\ncommand = echo other task\n");
+    for (let i = 0; i < 5; i++) assert.equal((await r.runTasks("kept", ["--rid", "task#1"])).status, 0);
+    assert.equal((await r.runTasks("kept", ["--rid", "task#2"])).status, 0);
+    const store = openHistory(r.path("var", "history.sqlite"));
+    const day = 86_400_000;
+    const old = store.record({ svc: "kept", rid: "task#2", trigger: "manual", startedAt: Date.now() - 10 * day, endedAt: Date.now() - 10 * day, status: "succeeded" });
+    store.close();
+    const before = records(r).filter((x) => x.svc === "kept");
+    const task1 = before.filter((x) => x.rid === "task#1").sort((a, b) => a.id - b.id);
+    assert.equal(task1.length, 5);
+    for (const x of task1) assert.ok(existsSync(x.logFile!), `${x.logFile} written by the run`);
+
+    const d = startDaemon(o, ["--keep-runs", "2", "--keep-days", "7"]);
+    const after = await waitRecords(r, "task#1 pruned to 2 and the 10-day-old record gone", (rs) => {
+      const mine = rs.filter((x) => x.svc === "kept");
+      return mine.filter((x) => x.rid === "task#1").length === 2 && !mine.some((x) => x.id === old);
+    }, 10_000, d);
+    const kept = after.filter((x) => x.svc === "kept");
+    assert.deepEqual(kept.filter((x) => x.rid === "task#1").map((x) => x.id).sort((a, b) => a - b), task1.slice(3).map((x) => x.id), "the newest two of task#1");
+    assert.equal(kept.filter((x) => x.rid === "task#2").length, 1, "task#2's recent run is within both limits");
+    for (const x of task1.slice(0, 3)) assert.equal(existsSync(x.logFile!), false, `${x.logFile} pruned with its record`);
+    for (const x of task1.slice(3)) assert.ok(existsSync(x.logFile!), `${x.logFile} kept`);
+  });
+
   test("10 MB of output: bounded excerpt, complete log file, flat daemon memory", async (t) => {
     const o = setup(t);
     const r = o.root;
