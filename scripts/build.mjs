@@ -16,19 +16,20 @@ import { builtinModules } from "node:module";
  * Node built-ins through require() instead of ESM imports: an ESM import of a built-in makes
  * Node build a facade that reads every export (node:fs's lazy streams included), which costs
  * milliseconds on each import of the library; require() hands back the module as it is.
+ * With `kinds`, only imports of those kinds (esbuild's import kinds) are rewritten.
  */
-const builtinsViaRequire = {
+const builtinsViaRequire = (kinds = null) => ({
   name: "builtins-via-require",
   setup(b) {
     const names = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
     b.onResolve({ filter: /^[a-z_:/]+$/ }, (a) => {
-      if (!names.has(a.path)) return undefined;
+      if (!names.has(a.path) || (kinds !== null && a.namespace !== "node-builtin" && !kinds.includes(a.kind))) return undefined;
       // Inside the shim the same name is the real built-in, loaded by the banner's require().
       return a.namespace === "node-builtin" ? { path: a.path, external: true } : { path: a.path, namespace: "node-builtin" };
     });
     b.onLoad({ filter: /.*/, namespace: "node-builtin" }, (a) => ({ contents: `module.exports = require(${JSON.stringify(a.path)});`, loader: "js" }));
   },
-};
+});
 
 const { version } = JSON.parse(readFileSync("package.json", "utf8"));
 
@@ -56,7 +57,7 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
   splitting: true,
   format: "esm",
-  plugins: [builtinsViaRequire],
+  plugins: [builtinsViaRequire()],
   // Bundled CommonJS dependencies may call require().
   banner: { js: "import { createRequire as __svcmgrRequire } from 'node:module'; const require = __svcmgrRequire(import.meta.url);" },
 });
@@ -73,6 +74,9 @@ await build({
   minifySyntax: true,
   // import.meta for a CommonJS file, computed only when used.
   define: { ...common.define, "import.meta": "__svcmgrImportMeta" },
+  // The launcher runs this file as a vm.Script, where import() cannot load anything: a
+  // built-in imported where it is needed (child_process, net, dns) is required there instead.
+  plugins: [builtinsViaRequire(["dynamic-import"])],
   banner: {
     js: "const __svcmgrImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; }, resolve: (s) => require('node:url').pathToFileURL(require.resolve(s)).href };",
   },

@@ -1,5 +1,4 @@
-import { mkdirSync, unlinkSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
+import { mkdir, mkdirSync, unlinkSync } from "node:fs";
 
 /**
  * Directories this process created or found. A run touches the same few directories every
@@ -17,7 +16,7 @@ export function ensureDir(dir: string, mode?: number): void {
 /** ensureDir off the event loop (the thread pool): for directories made ahead of their first use. */
 export async function ensureDirInBackground(dir: string, mode?: number): Promise<void> {
   if (knownDirs.has(dir)) return;
-  await mkdir(dir, { recursive: true, mode });
+  await new Promise<void>((resolve, reject) => mkdir(dir, { recursive: true, mode }, (err) => (err ? reject(err) : resolve())));
   knownDirs.add(dir);
 }
 

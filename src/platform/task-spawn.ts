@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import { nativeAddon } from "./native-addon.js";
@@ -36,9 +35,13 @@ export function defaultSpawnTask(): SpawnTask {
   return nativeSpawnTask() ?? nodeSpawnTask;
 }
 
-/** Node's child_process: forks the agent, which costs in proportion to the agent's memory. */
-export const nodeSpawnTask: SpawnTask = (file, argv, { cwd, env }) =>
-  new Promise((resolve, reject) => {
+/**
+ * Node's child_process: forks the agent, which costs in proportion to the agent's memory.
+ * Loaded at the first spawn: child_process brings net, dgram and the streams with it.
+ */
+export const nodeSpawnTask: SpawnTask = async (file, argv, { cwd, env }) => {
+  const { spawn } = await import("node:child_process");
+  return new Promise((resolve, reject) => {
     const child = spawn(file, argv.slice(1), { argv0: argv[0], cwd, env: { ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     if (child.pid === undefined) {
       child.once("error", reject);
@@ -63,6 +66,7 @@ export const nodeSpawnTask: SpawnTask = (file, argv, { cwd, env }) =>
       },
     });
   });
+};
 
 const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 const STREAM_OF_EVENT: readonly OutputStream[] = ["stdout", "stdout", "stderr"]; // native event kinds 1 and 2

@@ -1,4 +1,3 @@
-import { isIP } from "node:net";
 import type { Status } from "../core/status.js";
 import type { ServiceConfig } from "../config/service.js";
 import { fsDriverType } from "../config/validate.js";
@@ -84,6 +83,7 @@ function mountStatus(mnt: string, dev: string | undefined, probe: ResourceProbe)
 }
 
 async function ipStatus(ipname: string, ipdev: string | undefined, probe: ResourceProbe): Promise<{ status: Status; log: string[] }> {
+  const { isIP } = await import("node:net"); // only ip resources need it: net brings the streams
   const wanted = isIP(ipname) ? [ipname] : await probe.resolve(ipname).catch(() => [] as string[]);
   if (wanted.length === 0) return { status: "down", log: [`cannot resolve ${ipname}`] };
   const here = probe.localAddresses().filter((a) => wanted.includes(a.address) && (ipdev === undefined || ipdev === "" || a.iface === ipdev || a.iface.startsWith(`${ipdev}:`)));

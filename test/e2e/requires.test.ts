@@ -83,6 +83,24 @@ describe("run_requires", { concurrency: 4 }, () => {
     assert.match(unmet.stderr, /requires on resource app#1 in state up, current state down/);
   });
 
+  test("ip resource: an address or a host name configured here is up, one that is not is down", async () => {
+    root.writeConf(
+      "req-ip",
+      "[ip#0]\nipname = 127.0.0.1\n\n[ip#1]\nipname = localhost\n\n[ip#2]\nipname = 192.0.2.77\n\n" +
+        "[task#0]\ncommand = echo ran task#0\nrun_requires = ip#0(up) ip#1(up)\n\n" +
+        "[task#1]\ncommand = echo ran task#1\nrun_requires = ip#2(up)\n",
+    );
+    const ok = await root.runTasks("req-ip", ["--rid", "task#0"]);
+    assert.equal(ok.status, 0, ok.stderr);
+    assert.deepEqual(ranRids(ok.stdout), ["task#0"]);
+    const unmet = await root.runTasks("req-ip", ["--rid", "task#1"]);
+    assert.equal(unmet.status, 1);
+    assert.match(unmet.stderr, /requires on resource ip#2 in state up, current state down/);
+    const status = await root.run(["-s", "req-ip", "print", "status", "--format", "json"]);
+    assert.equal(status.status, 0, status.stderr);
+    assert.match(status.stdout, /192\.0\.2\.77 is not configured/);
+  });
+
   test("--dry-run still checks requirements", async () => {
     root.writeConf("req-dry", conf(root.path("absent-dry")));
     const r = await root.runTasks("req-dry", ["--dry-run"]);

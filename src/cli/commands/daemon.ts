@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -54,6 +53,7 @@ export const daemonStartCommand: CliCommand = {
     const running = livePid(paths.pid);
     if (running !== null) throw new ActionError(`a daemon is already running (pid ${running.pid})`);
     const argv = [process.argv[1]!, ...rootArgs(app), "daemon", "run", "--log-file", typeof args["log-file"] === "string" ? args["log-file"] : paths.log, ...passThrough(args)];
+    const { spawn } = await import("node:child_process");
     const child = spawn(process.execPath, argv, { detached: true, stdio: "ignore", env: process.env });
     child.unref();
     const pid = await waitFor(() => livePid(paths.pid)?.pid ?? null, 10_000, () => child.exitCode !== null);
