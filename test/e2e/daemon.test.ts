@@ -479,14 +479,15 @@ describe("daemon end to end", { concurrency: true }, () => {
     for (const x of task1) assert.ok(existsSync(x.logFile!), `${x.logFile} written by the run`);
 
     const d = startDaemon(o, ["--keep-runs", "2", "--keep-days", "7"]);
-    const after = await waitRecords(r, "task#1 pruned to 2 and the 10-day-old record gone", (rs) => {
+    // Records go first, then their files: wait for both.
+    const pruned = task1.slice(0, 3);
+    const after = await waitRecords(r, "task#1 pruned to 2, the 10-day-old record gone, the pruned output files removed", (rs) => {
       const mine = rs.filter((x) => x.svc === "kept");
-      return mine.filter((x) => x.rid === "task#1").length === 2 && !mine.some((x) => x.id === old);
+      return mine.filter((x) => x.rid === "task#1").length === 2 && !mine.some((x) => x.id === old) && pruned.every((x) => !existsSync(x.logFile!));
     }, 10_000, d);
     const kept = after.filter((x) => x.svc === "kept");
     assert.deepEqual(kept.filter((x) => x.rid === "task#1").map((x) => x.id).sort((a, b) => a - b), task1.slice(3).map((x) => x.id), "the newest two of task#1");
     assert.equal(kept.filter((x) => x.rid === "task#2").length, 1, "task#2's recent run is within both limits");
-    for (const x of task1.slice(0, 3)) assert.equal(existsSync(x.logFile!), false, `${x.logFile} pruned with its record`);
     for (const x of task1.slice(3)) assert.ok(existsSync(x.logFile!), `${x.logFile} kept`);
   });
 
