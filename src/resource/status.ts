@@ -84,7 +84,12 @@ function mountStatus(mnt: string, dev: string | undefined, probe: ResourceProbe)
 
 async function ipStatus(ipname: string, ipdev: string | undefined, probe: ResourceProbe): Promise<{ status: Status; log: string[] }> {
   const { isIP } = await import("node:net"); // only ip resources need it: net brings the streams
-  const wanted = isIP(ipname) ? [ipname] : await probe.resolve(ipname).catch(() => [] as string[]);
+  let wanted: string[];
+  try {
+    wanted = isIP(ipname) ? [ipname] : await probe.resolve(ipname);
+  } catch (e) {
+    return { status: "down", log: [`cannot resolve ${ipname}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`] };
+  }
   if (wanted.length === 0) return { status: "down", log: [`cannot resolve ${ipname}`] };
   const here = probe.localAddresses().filter((a) => wanted.includes(a.address) && (ipdev === undefined || ipdev === "" || a.iface === ipdev || a.iface.startsWith(`${ipdev}:`)));
   return here.length > 0 ? { status: "up", log: [] } : { status: "down", log: [`${ipname} is not configured${ipdev ? ` on ${ipdev}` : ""}`] };
