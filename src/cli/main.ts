@@ -3,6 +3,9 @@ import { createApp } from "../platform/create-app.js";
 import type { CliCommand, ParsedArgs } from "./command.js";
 import { fastParse } from "./fast-args.js";
 import { COMMANDS } from "./commands/index.js";
+import { stdOutput } from "../platform/std-output.js";
+
+const stderr = stdOutput("stderr");
 
 declare const SVCMGR_VERSION: string | undefined;
 
@@ -30,12 +33,12 @@ async function parseWithYargs(argv: readonly string[]): Promise<{ command: CliCo
 
 function reportError(e: unknown, debug: boolean): number {
   if (isSvcmgrError(e)) {
-    process.stderr.write(`svcmgr: ${e.message}\n`);
-    if (debug && e.stack) process.stderr.write(e.stack + "\n");
+    stderr.write(`svcmgr: ${e.message}\n`);
+    if (debug && e.stack) stderr.write(e.stack + "\n");
     return e.exitCode;
   }
-  process.stderr.write(`svcmgr: internal error: ${e instanceof Error ? (debug ? e.stack : e.message) : String(e)}\n`);
-  if (!debug) process.stderr.write("svcmgr: run again with --debug for details\n");
+  stderr.write(`svcmgr: internal error: ${e instanceof Error ? (debug ? e.stack : e.message) : String(e)}\n`);
+  if (!debug) stderr.write("svcmgr: run again with --debug for details\n");
   return 70;
 }
 

@@ -2,6 +2,7 @@ import yargs, { type Argv, type Options } from "yargs";
 import { UsageError } from "../core/errors.js";
 import type { CliCommand, OptionSpec, ParsedArgs } from "./command.js";
 import { GLOBAL_OPTIONS } from "./global-options.js";
+import { stdOutput } from "../platform/std-output.js";
 import { ANY_COUNT, parseWholeNumber, wholeNumberError, type WholeNumberRange } from "./whole-number.js";
 
 /**
@@ -33,7 +34,7 @@ export async function yargsParse(argv: readonly string[], commands: readonly Cli
     output = out;
   })) as ParsedArgs;
   if (output !== "") {
-    process.stdout.write(output + "\n");
+    stdOutput("stdout").write(output + "\n");
     return null;
   }
   return chosen === null ? null : { command: chosen, args };

@@ -6,6 +6,7 @@ import { systemClock } from "./system-clock.js";
 import { createUserDb } from "./user-db.js";
 import { createProcessRunner } from "./process-runner.js";
 import { createTtyPrompter } from "./tty-prompter.js";
+import { stdOutput, type StdOutput } from "./std-output.js";
 
 /** The composition root: the only place that builds platform adapters into an App. */
 export function createApp(opts: { root?: string; debug?: boolean }): App {
@@ -18,8 +19,8 @@ export function createApp(opts: { root?: string; debug?: boolean }): App {
     users: createUserDb(),
     runner: createProcessRunner(),
     prompter: createTtyPrompter(),
-    stdout: output(() => process.stdout, env),
-    stderr: output(() => process.stderr, env),
+    stdout: output(stdOutput("stdout"), env),
+    stderr: output(stdOutput("stderr"), env),
     nodename: hostname(),
     uid: process.geteuid?.() ?? 0,
     env,
@@ -31,12 +32,11 @@ export function createApp(opts: { root?: string; debug?: boolean }): App {
   };
 }
 
-/** process.stdout/stderr are built on first access (a few ms each): only when written to. */
-function output(stream: () => NodeJS.WriteStream, env: NodeJS.ProcessEnv): Output {
+function output(std: StdOutput, env: NodeJS.ProcessEnv): Output {
   return {
-    write: (text) => void stream().write(text),
+    write: (text) => std.write(text),
     get color() {
-      return stream().isTTY === true && env.NO_COLOR === undefined && env.TERM !== "dumb";
+      return std.stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== "dumb";
     },
   };
 }

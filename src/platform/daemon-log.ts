@@ -1,4 +1,5 @@
 import { lineBatch } from "./line-batch.js";
+import { stdOutput } from "./std-output.js";
 import type { RotatingFile } from "./rotating-file.js";
 
 /**
@@ -32,6 +33,7 @@ export function fileSink(file: RotatingFile): { write(line: string): void; close
 
 /** Standard output as a line sink, the lines of one event-loop turn in one write. */
 export function stdoutSink(): { write(line: string): void; close(): void } {
-  const batch = lineBatch((lines) => void process.stdout.write(lines.join("")));
+  const out = stdOutput("stdout");
+  const batch = lineBatch((lines) => out.write(lines.join("")));
   return { write: (line) => batch.push(line), close: () => batch.flush() };
 }

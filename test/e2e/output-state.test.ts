@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { join } from "node:path";
-import { makeRoot, ranRids, type TestRoot } from "./helpers.js";
+import { hasStackTrace, makeRoot, ranRids, spawnCli, type TestRoot } from "./helpers.js";
 
 /** Design §2, §5, §7: what a run leaves behind, and what the user sees of it. */
 describe("output, state files and history", { concurrency: 4 }, () => {
@@ -78,6 +78,29 @@ describe("output, state files and history", { concurrency: 4 }, () => {
     const logFile = recs[1]!.logFile!;
     assert.equal(logFile, root.path("log", "runs", "hist", "task#0", `${recs[1]!.id}.log`));
     assert.equal(readFileSync(logFile, "utf8"), "hello from the task\n");
+  });
+
+  test("a reader that goes away (| head) neither crashes the CLI nor loses the run: it finishes and is recorded", async () => {
+    root.writeConf("piped", "[task#0]\ncommand = seq 1 300000\n");
+    /** Reads the first chunk of stdout, then closes its end of the pipe, as `head -1` does. */
+    const closeEarly = async (args: string[]) => {
+      const child = spawnCli(["--root", root.path(), ...args]);
+      let stderr = "";
+      child.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
+      await new Promise<void>((resolve) => child.stdout!.once("data", () => resolve()));
+      child.stdout!.destroy();
+      const [code, signal] = await new Promise<[number | null, string | null]>((resolve) => child.once("exit", (c, s) => resolve([c, s])));
+      return { code, signal, stderr };
+    };
+    const run = await closeEarly(["-s", "piped", "run"]);
+    assert.deepEqual([run.code, run.signal], [0, null], run.stderr);
+    assert.equal(hasStackTrace(run.stderr), false, run.stderr);
+    const rec = root.history("piped")[0]!;
+    assert.equal(rec.status, "succeeded");
+    assert.equal(rec.outputBytes, Buffer.byteLength(Array.from({ length: 300_000 }, (_, i) => `${i + 1}\n`).join("")), "the task ran to its end");
+    const help = await closeEarly(["keywords"]);
+    assert.deepEqual([help.code, help.signal], [0, null], help.stderr);
+    assert.equal(help.stderr, "");
   });
 
   test("a silent run writes no output file; print run --full shows it empty", async () => {
