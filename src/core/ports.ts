@@ -78,9 +78,12 @@ export interface ProcessRunner {
 }
 
 /** Asks a human. Implementations must settle: on timeout, on EOF, on a closed stream. */
+/** How a question ended: the trimmed answer, the timeout, stdin closed, or the run interrupted. */
+export type PromptReply = { answer: string } | { timeout: true } | { closed: true } | { interrupted: true };
+
 export interface Prompter {
   /** True when a human can answer (stdin is a terminal). */
   isInteractive(): boolean;
-  /** Prints `text` (no newline added) and returns the trimmed answer, or null on timeout/EOF. */
-  ask(text: string, timeoutMs: number): Promise<{ answer: string } | { timeout: true } | { closed: true }>;
+  /** Prints `text` (no newline added) and waits for a line; settles early when `signal` aborts. */
+  ask(text: string, timeoutMs: number, signal?: AbortSignal): Promise<PromptReply>;
 }

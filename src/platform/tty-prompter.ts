@@ -1,20 +1,23 @@
-import type { Prompter } from "../core/ports.js";
+import type { Prompter, PromptReply } from "../core/ports.js";
+import { whenAborted } from "./abort-listeners.js";
 
 /**
  * Asks on the controlling terminal: prints the prompt on stderr, reads one line from stdin.
- * Always settles: with the answer, on timeout, or when stdin ends or closes.
+ * Always settles: with the answer, on timeout, when stdin ends or closes, or when `signal` aborts.
  */
 export function createTtyPrompter(streams: () => { stdin: NodeJS.ReadStream; out: NodeJS.WriteStream } = () => ({ stdin: process.stdin, out: process.stderr })): Prompter {
   // process.stdin is created on first access, which costs a few ms: only when asked.
   return {
     isInteractive: () => streams().stdin.isTTY === true,
-    ask(text, timeoutMs) {
+    ask(text, timeoutMs, signal) {
+      if (signal?.aborted) return Promise.resolve({ interrupted: true });
       const { stdin, out } = streams();
       out.write(text);
       return new Promise((resolve) => {
         let buffered = "";
-        const done = (reply: { answer: string } | { timeout: true } | { closed: true }) => {
+        const done = (reply: PromptReply) => {
           clearTimeout(timer);
+          stopWatchingAbort();
           stdin.off("data", onData);
           stdin.off("end", onEnd);
           stdin.off("close", onEnd);
@@ -29,6 +32,7 @@ export function createTtyPrompter(streams: () => { stdin: NodeJS.ReadStream; out
         };
         const onEnd = () => done({ closed: true });
         const timer = setTimeout(() => done({ timeout: true }), timeoutMs);
+        const stopWatchingAbort = signal === undefined ? () => {} : whenAborted(signal, () => done({ interrupted: true }));
         stdin.on("data", onData);
         stdin.once("end", onEnd);
         stdin.once("close", onEnd);

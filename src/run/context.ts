@@ -19,6 +19,6 @@ export interface RunContext {
   readonly extraEnv: Readonly<Record<string, string>>;
   /** Who asked: SUDO_USER or the invoking user for manual runs. */
   readonly initiatedBy: string;
-  /** Aborting stops running tasks (daemon shutdown past its grace). */
+  /** Aborting stops running tasks and starts no other (daemon shutdown past its grace, a stop signal to `run`). */
   readonly signal?: AbortSignal;
 }

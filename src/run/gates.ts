@@ -1,3 +1,4 @@
+import type { PromptReply } from "../core/ports.js";
 import type { Status } from "../core/status.js";
 import type { Requirement } from "../task/requires.js";
 
@@ -40,8 +41,9 @@ export function decideConfirmation(rid: string, required: boolean, opts: { confi
   };
 }
 
-export function confirmationAnswer(reply: { answer: string } | { timeout: true } | { closed: true }): Exclude<ConfirmationDecision, { kind: "ask" }> {
+export function confirmationAnswer(reply: PromptReply): Exclude<ConfirmationDecision, { kind: "ask" }> {
   if ("timeout" in reply) return { kind: "refuse", reason: "timeout waiting for confirmation" };
+  if ("interrupted" in reply) return { kind: "refuse", reason: "run aborted: interrupted" };
   if ("closed" in reply) return { kind: "refuse", reason: "run aborted (no answer: stdin closed)" };
   return reply.answer === "yes" ? { kind: "proceed", note: "run confirmed" } : { kind: "refuse", reason: "run aborted" };
 }

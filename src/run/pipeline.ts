@@ -129,7 +129,7 @@ async function checkConfirmation(task: TaskDef, ctx: RunContext, deps: PipelineD
     return undefined;
   }
   let decision = decideConfirmation(task.rid, task.confirmation, { confirm: ctx.confirm, cron: ctx.cron, interactive: deps.prompter.isInteractive() });
-  if (decision.kind === "ask") decision = confirmationAnswer(await deps.prompter.ask(decision.prompt, CONFIRMATION_TIMEOUT_MS));
+  if (decision.kind === "ask") decision = confirmationAnswer(await deps.prompter.ask(decision.prompt, CONFIRMATION_TIMEOUT_MS, ctx.signal));
   if (decision.kind !== "refuse") {
     if (decision.kind === "proceed" && decision.note !== undefined) deps.reporter.message("info", task.rid, decision.note);
     return undefined;

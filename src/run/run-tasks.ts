@@ -5,19 +5,22 @@ import { runTask, type PipelineDeps, type TaskOutcome } from "./pipeline.js";
 /**
  * Runs selected tasks in natural rid order. Tasks of a subset with `parallel = true` start
  * together at the place of the subset's first task. As in OpenSVC, a non-optional failure
- * stops the tasks after it (they are reported as not run).
+ * stops the tasks after it (they are reported as not run), and so does an interruption
+ * (ctx.signal aborted: the running tasks are stopped by the pipeline, no other one starts).
  */
 export async function runTasks(tasks: readonly TaskDef[], parallelSubsets: ReadonlySet<string>, ctx: RunContext, deps: PipelineDeps): Promise<TaskOutcome[]> {
   const outcomes: TaskOutcome[] = [];
   const groups = groupForRun(tasks, parallelSubsets);
+  let failed: string[] = [];
   for (const [i, group] of groups.entries()) {
-    const results = await Promise.all(group.map((t) => runTask(t, ctx, deps)));
-    outcomes.push(...results);
-    if (results.some((r) => r.failed) && i < groups.length - 1) {
-      const rest = groups.slice(i + 1).flat().map((t) => t.rid);
-      deps.reporter.message("error", rest.join(","), `not run: a previous task failed (${results.filter((r) => r.failed).map((r) => r.rid).join(", ")})`);
+    const stop = ctx.signal?.aborted ? "interrupted" : failed.length > 0 ? `a previous task failed (${failed.join(", ")})` : null;
+    if (stop !== null) {
+      deps.reporter.message("error", groups.slice(i).flat().map((t) => t.rid).join(","), `not run: ${stop}`);
       break;
     }
+    const results = await Promise.all(group.map((t) => runTask(t, ctx, deps)));
+    outcomes.push(...results);
+    failed = results.filter((r) => r.failed).map((r) => r.rid);
   }
   return outcomes;
 }

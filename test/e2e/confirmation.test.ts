@@ -51,6 +51,16 @@ describe("confirmation = true", { concurrency: 4 }, () => {
     assert.match(r.stderr, /confirmed by command line option/);
   });
 
+  test("Ctrl-C at the prompt: refused as interrupted, nothing runs, exit 130", async () => {
+    const svc = service();
+    const r = await runOnTty(["--root", suite.root.dir, "-s", svc, "run"], "\x03");
+    assert.equal(r.status, 130, r.stdout);
+    assert.match(r.stdout, /task#3: error: run aborted: interrupted/);
+    assert.ok(!/^ran task#3/m.test(r.stdout));
+    assert.ok(r.ms < 10_000, `took ${r.ms} ms (the prompt waits 30 s)`);
+    assert.equal(suite.root.history(svc).at(-1)?.status, "aborted");
+  });
+
   test("--cron: refused, even with a terminal", async () => {
     const r = await runOnTtyOrCron(suite.root, service());
     assert.equal(r.status, 1);

@@ -50,6 +50,27 @@ describe("timeouts and concurrent runs", { concurrency: true }, () => {
     return release;
   };
 
+  for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+    test(`${signal} to run: the running task's group is stopped and recorded aborted, no later task starts, exit ${code}`, async () => {
+      const marker = uniqueMarker();
+      const svc = `sig${code}`;
+      root.writeConf(svc, `[task#0]\ncommand = sh -c 'sleep ${marker} & sleep ${marker}'\n\n[task#1]\ncommand = echo ran task#1\n`);
+      const child = spawnCli(["--root", root.dir, "-s", svc, "run"]);
+      const done = collect(child);
+      await waitFor("task#0's processes", () => processesWith(`sleep ${marker}`).length >= 2);
+      child.kill(signal);
+      const r = await done;
+      assert.equal(r.status, code, r.stderr);
+      assert.match(r.stderr, new RegExp(`svcmgr: ${signal}: stopping the running tasks`));
+      assert.match(r.stderr, /task#0: error: aborted/);
+      assert.match(r.stderr, /task#1: error: not run: interrupted/);
+      assert.ok(r.ms < 5000, `the CLI returned after ${r.ms} ms`);
+      assert.deepEqual(processesWith(`sleep ${marker}`), [], "no process of the task survives");
+      assert.deepEqual(root.history(svc).map((h) => [h.rid, h.status]), [["task#0", "aborted"]], "one record, final; task#1 never started");
+      assert.deepEqual(root.heldRunFiles(svc, "task#0"), [], "the run file is released");
+    });
+  }
+
   test("max_parallel = 1 (default): a second run while the first runs is refused", async () => {
     const release = holdingService("par1");
     const first = spawnCli(["--root", root.dir, "-s", "par1", "run", "--env", "HOLD=first"]);

@@ -13,6 +13,7 @@ import { openService, requireNodeMember, requireSelector, selectServices } from 
 import { openLog, pipelineDeps } from "../../service/wiring.js";
 import { createReporter } from "../../service/reporter.js";
 import type { CliCommand, ParsedArgs } from "../command.js";
+import { interruptOnSignals } from "../interrupt.js";
 
 export const runCommand: CliCommand = {
   words: ["run"],
@@ -38,16 +39,21 @@ export const runCommand: CliCommand = {
     const extraEnv = parseEnvArgs(args.env);
     let exit = 0;
     const history = openHistory(historyDbFile(app.paths));
+    const interrupt = interruptOnSignals(app.stderr);
     try {
-      for (const path of services) exit = Math.max(exit, await runService(app, path, args, extraEnv, history));
+      for (const path of services) {
+        if (interrupt.signal.aborted) break;
+        exit = Math.max(exit, await runService(app, path, args, extraEnv, history, interrupt.signal));
+      }
     } finally {
+      interrupt.stop();
       history.close();
     }
-    return exit;
+    return interrupt.exitCode() ?? exit;
   },
 };
 
-async function runService(app: App, path: ReturnType<typeof selectServices>[number], args: ParsedArgs, extraEnv: Record<string, string>, history: ReturnType<typeof openHistory>): Promise<number> {
+async function runService(app: App, path: ReturnType<typeof selectServices>[number], args: ParsedArgs, extraEnv: Record<string, string>, history: ReturnType<typeof openHistory>, signal: AbortSignal): Promise<number> {
   const { config, warnings } = await openService(app, path);
   for (const w of warnings) app.stderr.write(formatAlert(w) + "\n");
   requireNodeMember(config, "run", app.nodename);
@@ -58,7 +64,7 @@ async function runService(app: App, path: ReturnType<typeof selectServices>[numb
   const log = openLog(app, config, session);
   const ctx: RunContext = {
     trigger: "manual", cron: args.cron === true, confirm: args.confirm === true, dryRun: args["dry-run"] === true,
-    session, extraEnv, initiatedBy: initiatingUser(app.env, app.users.user(String(app.uid))?.name ?? String(app.uid)),
+    session, extraEnv, initiatedBy: initiatingUser(app.env, app.users.user(String(app.uid))?.name ?? String(app.uid)), signal,
   };
   try {
     log.write("info", null, `do run ${process.argv.slice(2).join(" ")} (session ${session})`);
