@@ -57,8 +57,11 @@ describe("timeouts and concurrent runs", { concurrency: true }, () => {
       root.writeConf(svc, `[task#0]\ncommand = sh -c 'sleep ${marker} & sleep ${marker}'\n\n[task#1]\ncommand = echo ran task#1\n`);
       const child = spawnCli(["--root", root.dir, "-s", svc, "run"]);
       const done = collect(child);
-      await waitFor("task#0's processes", () => processesWith(`sleep ${marker}`).length >= 2);
-      child.kill(signal);
+      try {
+        await waitFor("task#0's processes", () => processesWith(`sleep ${marker}`).length >= 2);
+      } finally {
+        child.kill(signal); // also when the wait failed: the run stops its task either way
+      }
       const r = await done;
       assert.equal(r.status, code, r.stderr);
       assert.match(r.stderr, new RegExp(`svcmgr: ${signal}: stopping the running tasks`));

@@ -109,8 +109,9 @@ for (const [name, spawnTask] of launchers) {
     });
 
     test("abandoned output: pipes held by a process outside the group are closed, each stream reports its end once", async () => {
-      const marker = `svcmgr-abandon-${process.pid}-${name.length}`;
-      const child = await start(["/bin/sh", "-c", `setsid sh -c 'sleep 30 # ${marker}' & echo started`]);
+      // The duration carries the marker: the escaped process's command line is just `sleep …`.
+      const marker = `sleep 30.${process.pid}${name.length}`;
+      const child = await start(["/bin/sh", "-c", `setsid ${marker} & echo started`]);
       const events: string[] = [];
       child.onOutput((stream, chunk) => events.push(chunk === null ? `${stream} closed` : `${stream}: ${chunk.toString().trim()}`));
       await new Promise((resolve) => child.onExit(resolve));
