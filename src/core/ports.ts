@@ -77,10 +77,10 @@ export interface ProcessRunner {
   run(spec: ProcessSpec): Promise<ProcessResult>;
 }
 
-/** Asks a human. Implementations must settle: on timeout, on EOF, on a closed stream. */
 /** How a question ended: the trimmed answer, the timeout, stdin closed, or the run interrupted. */
 export type PromptReply = { answer: string } | { timeout: true } | { closed: true } | { interrupted: true };
 
+/** Asks a human. Implementations must settle: on timeout, on EOF, on a closed stream, on abort. */
 export interface Prompter {
   /** True when a human can answer (stdin is a terminal). */
   isInteractive(): boolean;
