@@ -83,10 +83,9 @@ function mountStatus(mnt: string, dev: string | undefined, probe: ResourceProbe)
 }
 
 async function ipStatus(ipname: string, ipdev: string | undefined, probe: ResourceProbe): Promise<{ status: Status; log: string[] }> {
-  const { isIP } = await import("node:net"); // only ip resources need it: net brings the streams
   let wanted: string[];
   try {
-    wanted = isIP(ipname) ? [ipname] : await probe.resolve(ipname);
+    wanted = await probe.resolve(ipname); // an address resolves to itself
   } catch (e) {
     return { status: "down", log: [`cannot resolve ${ipname}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`] };
   }

@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { isIP } from "node:net";
 import assert from "node:assert/strict";
 import { loadService } from "../../src/config/load.js";
 import { parseObjectPath } from "../../src/core/object-path.js";
@@ -16,6 +17,7 @@ function deps(dns: Record<string, string[] | Error>): StatusDeps {
     isDirectory: () => false,
     localAddresses: () => [{ address: "127.0.0.1", iface: "lo" }, { address: "10.0.0.5", iface: "eth0" }, { address: "10.0.0.6", iface: "eth0:1" }],
     async resolve(name) {
+      if (isIP(name)) return [name]; // the probe's contract: an address resolves to itself
       const answer = dns[name];
       if (answer === undefined) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${name}`), { code: "ENOTFOUND" });
       if (answer instanceof Error) throw answer;
