@@ -5,6 +5,7 @@ import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { baseEnv, cli, isRoot, REPO } from "./helpers.js";
+import { skipUnlessRoot } from "../helpers/require-all.js";
 
 /** The shipped examples must stay valid and the demo must keep working. */
 const EXAMPLES = join(REPO, "conf-examples");
@@ -35,7 +36,7 @@ describe("conf-examples", () => {
     });
   }
 
-  test("demo.sh runs to the end and exits 0", { skip: isRoot ? false : "demo.sh needs root (a task switches to user nobody)" }, () => {
+  test("demo.sh runs to the end and exits 0", { skip: skipUnlessRoot("demo.sh needs root (a task switches to user nobody)") }, () => {
     const r = spawnSync("bash", [join(EXAMPLES, "demo.sh")], { cwd: REPO, env: baseEnv({ KEEP: undefined }), encoding: "utf8", timeout: 120_000 });
     const out = `${r.stdout}\n${r.stderr}`;
     assert.equal(r.status, 0, out);

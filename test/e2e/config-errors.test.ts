@@ -2,6 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, chownSync } from "node:fs";
 import { hasStackTrace, isRoot, makeRoot, ranRids, rootPerSuite, type CliResult } from "./helpers.js";
+import { skipUnlessRoot } from "../helpers/require-all.js";
 
 /**
  * Design §3, §4: every configuration problem at once, each with file:line; errors refuse the
@@ -121,7 +122,7 @@ describe("malformed configurations", { concurrency: 4 }, () => {
 });
 
 /** A root svcmgr refuses config files others can change (it runs their commands as root). */
-describe("config file permissions (as root)", { skip: !isRoot && "needs root", concurrency: 4 }, () => {
+describe("config file permissions (as root)", { skip: skipUnlessRoot(), concurrency: 4 }, () => {
   const suite = rootPerSuite("perm");
   const CONF = "[task#0]\ncommand = echo ran task#0\n";
 

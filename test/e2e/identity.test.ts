@@ -2,9 +2,10 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { isRoot, makeRoot, type TestRoot } from "./helpers.js";
+import { skipUnlessRoot } from "../helpers/require-all.js";
 
 /** Design §5 Identity: as root, `user`/`group` switch identity with the user's groups, login env and home. */
-describe("task identity (as root)", { skip: !isRoot && "needs root to create a user and switch to it", concurrency: 4 }, () => {
+describe("task identity (as root)", { skip: skipUnlessRoot("needs root to create a user and switch to it"), concurrency: 4 }, () => {
   const rand = Math.random().toString(36).slice(2, 8);
   const group = `svcmgr-e2e-g-${rand}`;
   const user = `svcmgr-e2e-u-${rand}`;

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { nativeAddon } from "../../src/platform/native-addon.js";
 import { collect, makeRoot, processesWith, spawnCli, uniqueMarker, waitFor, type TestRoot } from "./helpers.js";
+import { skipUnlessNative } from "../helpers/require-all.js";
 
 /** Design §5 Timeout and Concurrency: group kill on timeout; max_parallel through run files. */
 describe("timeouts and concurrent runs", { concurrency: true }, () => {
@@ -128,7 +129,7 @@ describe("timeouts and concurrent runs", { concurrency: true }, () => {
     assert.deepEqual(root.heldRunFiles("stale", "task#0"), [], "and released");
   });
 
-  test("a run slot locked by a stuck process: the run waits 5 s, then is aborted with the reason and recorded", { skip: nativeAddon() === null && "native addon not built" }, async () => {
+  test("a run slot locked by a stuck process: the run waits 5 s, then is aborted with the reason and recorded", { skip: skipUnlessNative() }, async () => {
     root.writeConf("stuck", "[task#0]\ncommand = echo ran task#0\n");
     const dir = root.runDir("stuck", "task#0");
     mkdirSync(dir, { recursive: true });

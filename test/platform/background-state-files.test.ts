@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createBackgroundStateFiles, defaultReplaceFiles, replaceFilesWithNode, type ReplaceFiles } from "../../src/platform/background-state-files.js";
 import { nativeAddon } from "../../src/platform/native-addon.js";
+import { skipUnlessNative } from "../helpers/require-all.js";
 
 function tempDir(t: { after: (fn: () => void) => void }): string {
   const dir = mkdtempSync(join(tmpdir(), "svcmgr-bgstate-"));
@@ -17,7 +18,7 @@ const replacers: Array<[string, ReplaceFiles | null]> = [
   ["Node fs", replaceFilesWithNode],
 ];
 
-for (const [name, replace] of replacers) describe(`state files replaced through ${name}`, { skip: replace === null && "addon not built" }, () => {
+for (const [name, replace] of replacers) describe(`state files replaced through ${name}`, { skip: replace === replaceFilesWithNode ? false : skipUnlessNative() }, () => {
   /** Sizes of the batches handed to `replace`. */
   const batches: number[] = [];
   const counted: ReplaceFiles = (files, done) => {

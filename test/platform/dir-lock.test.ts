@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DirLockTimeout, withDirLock } from "../../src/platform/dir-lock.js";
 import { nativeAddon } from "../../src/platform/native-addon.js";
+import { skipUnlessNative } from "../helpers/require-all.js";
 
 const native = nativeAddon();
 const moduleUrl = new URL("../../src/platform/dir-lock.ts", import.meta.url).pathname;
@@ -72,7 +73,7 @@ for (const [mechanism, skip] of mechanisms) {
   });
 }
 
-test("flock creates and leaves nothing; the file lock leaves nothing once released", { skip: native === null && "native addon not built" }, (t) => {
+test("flock creates and leaves nothing; the file lock leaves nothing once released", { skip: skipUnlessNative() }, (t) => {
   const dir = tempDir(t);
   const parent = join(dir, "..");
   withDirLock(dir, () => assert.deepEqual(readdirSync(parent), ["run"]));
@@ -80,7 +81,7 @@ test("flock creates and leaves nothing; the file lock leaves nothing once releas
   assert.deepEqual(readdirSync(parent), ["run"]);
 });
 
-test("flock: the same process's second open file is refused while the first holds the lock", { skip: native === null && "native addon not built" }, (t) => {
+test("flock: the same process's second open file is refused while the first holds the lock", { skip: skipUnlessNative() }, (t) => {
   const dir = tempDir(t);
   const fd = openSync(dir, "r");
   try {

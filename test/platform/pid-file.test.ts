@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { acquirePidFile, livePid } from "../../src/platform/pid-file.js";
 import { nativeAddon } from "../../src/platform/native-addon.js";
+import { skipUnlessNative } from "../helpers/require-all.js";
 
 const moduleUrl = new URL("../../src/platform/pid-file.ts", import.meta.url).pathname;
 
@@ -42,7 +43,7 @@ function claimer(t: { after: (fn: () => void) => void }, path: string, mechanism
 }
 
 const mechanisms: Array<["flock" | "file", string | false]> = [
-  ["flock", nativeAddon() === null && "native addon not built"],
+  ["flock", skipUnlessNative()],
   ["file", false],
 ];
 
@@ -81,7 +82,7 @@ for (const [mechanism, skip] of mechanisms) {
   });
 }
 
-describe("pid file (flock)", { skip: nativeAddon() === null && "native addon not built" }, () => {
+describe("pid file (flock)", { skip: skipUnlessNative() }, () => {
   test("daemons starting at the same instant over a stale file: exactly one gets it", async (t) => {
     const path = pidPath(t);
     acquirePidFile(path, 0, { mechanism: "file" });

@@ -9,6 +9,7 @@ import { createProcessRunner } from "../../src/platform/process-runner.js";
 import { createUserDb } from "../../src/platform/user-db.js";
 import { processStartTime } from "../../src/history/liveness.js";
 import { resolveIdentity } from "../../src/run/identity.js";
+import { skipUnlessRoot } from "../helpers/require-all.js";
 
 const isRoot = process.getuid?.() === 0;
 const runner = createProcessRunner({ pipeGraceMs: 200 });
@@ -54,7 +55,7 @@ function assertExit(result: ProcessResult, exitCode: number) {
   assert.equal(result.aborted, false);
 }
 
-describe("identity, environment, cwd and umask of a switched task", { skip: !isRoot && "needs root" }, () => {
+describe("identity, environment, cwd and umask of a switched task", { skip: skipUnlessRoot() }, () => {
   const tag = `svcmgr-t-${Math.random().toString(36).slice(2, 8)}`;
   const user = tag;
   const supGroup = `${tag}-s`;

@@ -5,6 +5,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nodeSpawnTask, nativeSpawnTask, type SpawnTask, type TaskProcess } from "../../src/platform/task-spawn.js";
+import { skipUnlessNative } from "../helpers/require-all.js";
 
 const native = nativeSpawnTask();
 
@@ -45,7 +46,7 @@ const launchers: Array<[string, SpawnTask | null]> = [
 ];
 
 for (const [name, spawnTask] of launchers) {
-  describe(`${name} launcher`, { skip: spawnTask === null && "addon not built" }, () => {
+  describe(`${name} launcher`, { skip: spawnTask === nodeSpawnTask ? false : skipUnlessNative() }, () => {
     const start = (argv: string[], env: Record<string, string> = { PATH: "/usr/bin:/bin" }, cwd = "/") => spawnTask!(argv[0]!, argv, { cwd, env });
 
     test("the child gets exactly the environment, argv and cwd it is given", async () => {
