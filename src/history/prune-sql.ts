@@ -5,7 +5,10 @@ type Statement = BetterSqlite3.Statement;
 
 /** Retention. A record goes when either rule says so; in-flight records never go. */
 export interface PrunePolicy {
-  /** Keep the newest N records of each (svc, rid). Null: no count limit. */
+  /**
+   * Keep the newest N runs of each (svc, rid), and apart from them its newest N skipped or
+   * missed records. Null: no count limit.
+   */
   readonly keepPerTask: number | null;
   /** Drop records that started more than this many days ago. Null: no age limit. */
   readonly maxAgeDays: number | null;
@@ -41,20 +44,27 @@ function byAge(cached: (sql: string) => Statement, cutoff: number, limit: number
   ).all(cutoff, limit) as Victim[];
 }
 
+/** Records where no task process ran: kept apart from real runs by the count rule. */
+const NOT_RUN = `status IN ('skipped', 'missed')`;
+
 /**
- * Records beyond the newest `keep` of each task (index runs_task_started). In-flight
- * records count among the kept ones but are never returned.
+ * Records beyond the newest `keep` of each task (index runs_task_started), counted apart for
+ * real runs and for skipped/missed records: a task skipped at every slot (requirements unmet
+ * on a passive node) never pushes its real runs out. In-flight records count among the kept
+ * runs but are never returned.
  */
 function byCount(cached: (sql: string) => Statement, keep: number, limit: number, taken: Set<number>): Victim[] {
   const tasks = cached(`SELECT DISTINCT svc, rid FROM runs`).all() as { svc: string; rid: string }[];
-  const beyond = cached(`SELECT id, logFile FROM (SELECT id, log_file AS logFile, status FROM runs
-      WHERE svc = ? AND rid = ? ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?) WHERE status <> 'running'`);
   const out: Victim[] = [];
   for (const t of tasks) {
-    if (out.length >= limit) break;
-    for (const v of beyond.all(t.svc, t.rid, limit + taken.size, keep) as Victim[]) {
-      if (out.length >= limit) break;
-      if (!taken.has(v.id)) out.push(v);
+    for (const kind of [`NOT ${NOT_RUN}`, NOT_RUN]) {
+      if (out.length >= limit) return out;
+      const beyond = cached(`SELECT id, logFile FROM (SELECT id, log_file AS logFile, status FROM runs
+          WHERE svc = ? AND rid = ? AND ${kind} ORDER BY started_at DESC, id DESC LIMIT ? OFFSET ?) WHERE status <> 'running'`);
+      for (const v of beyond.all(t.svc, t.rid, limit + taken.size, keep) as Victim[]) {
+        if (out.length >= limit) break;
+        if (!taken.has(v.id)) out.push(v);
+      }
     }
   }
   return out;

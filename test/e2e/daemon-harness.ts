@@ -4,10 +4,12 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import type { TestContext } from "node:test";
+import { isProcessAlive } from "../../src/history/liveness.js";
 import { join } from "node:path";
 import { openHistory } from "../../src/history/store.js";
 import type { RunRecord } from "../../src/history/record.js";
-import { baseEnv, CLI, processesWith, spawnCli, type TestRoot } from "./helpers.js";
+import { baseEnv, CLI, makeRoot, processesWith, spawnCli, type TestRoot } from "./helpers.js";
 
 /** One daemon log line (`--log-format json`). */
 export interface LogEvent {
@@ -223,3 +225,42 @@ export function duplicateSlots(recs: readonly RunRecord[]): string[] {
 export const count = (recs: readonly RunRecord[], pred: (r: RunRecord) => boolean): number => recs.filter(pred).length;
 
 export const isTask = (svc: string, rid: string) => (r: RunRecord): boolean => r.svc === svc && r.rid === rid;
+
+/** What a test owns: its root, its daemons, its marked processes; released in that order, root last. */
+export interface Owned {
+  readonly root: TestRoot;
+  readonly daemons: Daemon[];
+  readonly markers: string[];
+  /** Processes started outside the harness, as (pid, start time): only that very process is killed. */
+  readonly pids: Array<{ pid: number; startTime: number | null }>;
+}
+
+export function setup(t: TestContext): Owned {
+  const owned: Owned = { root: makeRoot(), daemons: [], markers: [], pids: [] };
+  t.after(async () => {
+    await Promise.all(owned.daemons.map((d) => d.stop("SIGKILL").catch(() => undefined)));
+    for (const { pid, startTime } of owned.pids) {
+      if (startTime === null || !isProcessAlive(pid, startTime)) continue;
+      try {
+        process.kill(pid, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    }
+    for (const m of owned.markers) killMarked(m);
+    owned.root.cleanup();
+  });
+  return owned;
+}
+
+export function startDaemon(o: Owned, args: readonly string[] = []): Daemon {
+  const d = Daemon.start(o.root, args);
+  o.daemons.push(d);
+  return d;
+}
+
+export function marked(o: Owned): string {
+  const m = sleepMarker();
+  o.markers.push(m);
+  return m;
+}

@@ -1,12 +1,12 @@
-import { after, describe, test, type TestContext } from "node:test";
+import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { openHistory } from "../../src/history/store.js";
 import type { RunRecord } from "../../src/history/record.js";
 import { isProcessAlive, processStartTime } from "../../src/history/liveness.js";
-import { makeRoot, processesWith, waitFor, type TestRoot } from "./helpers.js";
-import { count, Daemon, duplicateSlots, isTask, killAllDaemons, killMarked, records, sleepMarker, waitRecords } from "./daemon-harness.js";
+import { processesWith, waitFor } from "./helpers.js";
+import { count, duplicateSlots, isTask, killAllDaemons, marked, records, setup, startDaemon, waitRecords } from "./daemon-harness.js";
 
 /**
  * The real daemon (`svcmgr daemon run`) on private roots with second-granularity schedules:
@@ -17,45 +17,6 @@ import { count, Daemon, duplicateSlots, isTask, killAllDaemons, killMarked, reco
 const EVERY_SECOND = "* * * * * *";
 const iso = (ms: number | null): string => (ms === null ? "null" : new Date(ms).toISOString());
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** What a test owns: its root, its daemons, its marked processes; released in that order, root last. */
-interface Owned {
-  readonly root: TestRoot;
-  readonly daemons: Daemon[];
-  readonly markers: string[];
-  /** Processes started outside the harness, as (pid, start time): only that very process is killed. */
-  readonly pids: Array<{ pid: number; startTime: number | null }>;
-}
-
-function setup(t: TestContext): Owned {
-  const owned: Owned = { root: makeRoot(), daemons: [], markers: [], pids: [] };
-  t.after(async () => {
-    await Promise.all(owned.daemons.map((d) => d.stop("SIGKILL").catch(() => undefined)));
-    for (const { pid, startTime } of owned.pids) {
-      if (startTime === null || !isProcessAlive(pid, startTime)) continue;
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-    for (const m of owned.markers) killMarked(m);
-    owned.root.cleanup();
-  });
-  return owned;
-}
-
-function startDaemon(o: Owned, args: readonly string[] = []): Daemon {
-  const d = Daemon.start(o.root, args);
-  o.daemons.push(d);
-  return d;
-}
-
-function marked(o: Owned): string {
-  const m = sleepMarker();
-  o.markers.push(m);
-  return m;
-}
 
 after(() => killAllDaemons());
 

@@ -5,7 +5,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { HistoryStore } from "../../src/history/store.js";
 import { pruneHistory } from "../../src/history/prune.js";
-import { DAY, HOUR, REFERENCE, scheduled, manual, tempStore } from "./helpers.js";
+import { DAY, HOUR, MINUTE, REFERENCE, scheduled, manual, tempStore } from "./helpers.js";
 
 /** `n` finished runs of one task, one per hour before REFERENCE, each with a log file. */
 function fill(store: HistoryStore, dir: string, rid: string, n: number): number[] {
@@ -97,4 +97,18 @@ test("pruneHistory stops at maxBatches and reports files it could not remove", a
   assert.equal(report.fileErrors.length, 8);
   assert.match(report.fileErrors[0]!.error, /^EACCES: permission denied, unlink '.*\.log'$/);
   assert.equal(store.query({}).length, 2);
+});
+
+test("prune by count keeps N real runs and, apart from them, N skipped or missed records", (t) => {
+  const { store, dir } = tempStore(t);
+  const runs = fill(store, dir, "task#0", 4);
+  const skips: number[] = [];
+  for (let i = 0; i < 20; i++) {
+    const at = REFERENCE + i * MINUTE; // all newer than the real runs: a node that went passive
+    skips.push(store.record({ ...scheduled(at), status: i % 2 === 0 ? "skipped" : "missed", endedAt: at, reason: "requires unmet" })!);
+  }
+  const r = store.prune({ keepPerTask: 3, maxAgeDays: null }, REFERENCE + DAY);
+  assert.equal(r.deleted, 1 + 17);
+  assert.deepEqual(store.query({ status: "succeeded" }).map((x) => x.id), runs.slice(1).reverse());
+  assert.deepEqual(store.query({}).filter((x) => x.status !== "succeeded").map((x) => x.id), skips.slice(-3).reverse());
 });

@@ -16,7 +16,7 @@ const RUN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   grace: { type: "string", describe: "On stop, how long running tasks may take to finish before they are killed and recorded as aborted", default: "30s" },
   "log-format": { type: "string", describe: "Daemon log lines as text or JSON (one object per line)", choices: ["text", "json"], default: "text" },
   "log-file": { type: "string", describe: "Write the daemon log to this size-rotated file instead of stdout", requiresArg: true },
-  "keep-runs": { type: "number", describe: "History retention: records kept per task", default: 1000, range: [1, Number.MAX_SAFE_INTEGER] },
+  "keep-runs": { type: "number", describe: "History retention: runs kept per task, and apart from them as many skipped or missed records", default: 1000, range: [1, Number.MAX_SAFE_INTEGER] },
   "keep-days": { type: "number", describe: "History retention: records older than this many days are pruned", default: 90, range: [1, Number.MAX_SAFE_INTEGER] },
 };
 
