@@ -1,4 +1,3 @@
-import { watch, type FSWatcher } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { App } from "../app.js";
@@ -17,6 +16,7 @@ import { isProcessAlive } from "../history/liveness.js";
 import { acquirePidFile } from "../platform/pid-file.js";
 import type { DaemonLog } from "../platform/daemon-log.js";
 import { writeFileAtomic } from "../platform/atomic-write.js";
+import { watchConfig, type ConfigWatch } from "../platform/config-watch.js";
 import { createLauncher } from "./launch.js";
 import { ServiceRegistry } from "./service-registry.js";
 import { prepareTaskDirs } from "./task-dirs.js";
@@ -42,6 +42,8 @@ const HOUSEKEEPING_MS = 60_000;
 /** While runs of a previous daemon are still alive, how often to look whether they exited. */
 const ORPHAN_CHECK_MS = 1_000;
 const RELOAD_DEBOUNCE_MS = 300;
+/** Backs the directory watches: every config file's inode, size and mtime are compared this often. */
+const CONFIG_POLL_MS = 5_000;
 
 export async function runDaemon(app: App, opts: DaemonOptions): Promise<number> {
   const pid = acquirePidFile(join(app.paths.var, DAEMON_PID_FILE), app.clock.now());
@@ -117,7 +119,7 @@ class Agent {
     const signal = await stopSignal;
     clearInterval(housekeeping);
     clearInterval(orphanCheck);
-    watcher?.close();
+    watcher.close();
     process.off("SIGHUP", onHup);
     await this.shutdown(signal);
     return 0;
@@ -168,20 +170,12 @@ class Agent {
     this.opts.log.write(level, formatDaemonEvent(e), fields);
   }
 
-  private watchConfig(reload: () => void): FSWatcher | null {
-    let timer: NodeJS.Timeout | null = null;
-    try {
-      return watch(this.app.paths.etc, { recursive: true }, () => {
-        if (timer !== null) clearTimeout(timer);
-        timer = setTimeout(() => {
-          timer = null;
-          reload();
-        }, RELOAD_DEBOUNCE_MS);
-      });
-    } catch (e) {
-      this.opts.log.write("warning", `cannot watch ${this.app.paths.etc} (${(e as Error).message}): reload with SIGHUP`, { event: "watch-failed" });
-      return null;
-    }
+  private watchConfig(reload: () => void): ConfigWatch {
+    return watchConfig(this.app.paths.etc, reload, {
+      debounceMs: RELOAD_DEBOUNCE_MS,
+      pollMs: CONFIG_POLL_MS,
+      onWatchError: (dir, e) => this.opts.log.write("warning", `cannot watch ${dir} (${e.message}): its changes are seen within ${CONFIG_POLL_MS / 1000} s`, { event: "watch-failed" }),
+    });
   }
 
   /** Records orphaned runs whose process has exited as interrupted, and logs each. Never throws. */
