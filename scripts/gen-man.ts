@@ -92,7 +92,7 @@ An INI dialect, as Python's RawConfigParser reads it:
 
 * \`[DEFAULT]\`: service-wide keywords.
 * \`[env]\`: free keys, used through \`{env.key}\` references.
-* \`[task#N]\`: a task. *N* is a number or a name (\`task#0\`, \`task#backup\`); tasks run in natural rid order (\`task#2\` before \`task#10\`).
+* \`[task#N]\`: a task. *N* is a number or a name (\`task#0\`, \`task#backup\`); tasks run in natural rid order (\`task#2\` before \`task#10\`). *N* names directories under the var and log dirs, so it is 1 to 64 letters, digits, \`_\`, \`-\` or \`.\`, starting with a letter, digit or \`_\` (the same for every resource); any other rid is an error.
 * \`[fs#N]\`, \`[ip#N]\`, \`[app#N]\`: resources whose states \`run_requires\` and \`print status\` use.
 * \`[subset#task:NAME]\`: options of the tasks whose \`subset\` is NAME.
 

@@ -7,6 +7,7 @@ import { ReferenceLoopError } from "./references.js";
 import { splitScopedKey } from "./scope.js";
 import { classifySection, type ServiceConfig } from "./service.js";
 import type { Requirement } from "../task/requires.js";
+import { isValidRidIndex, RID_INDEX_ALLOWED } from "../core/rid.js";
 
 /**
  * Checks a whole service and returns every problem at once. Errors make the service
@@ -46,6 +47,9 @@ function validateSection(config: ServiceConfig, section: IniSection, emit: Emit,
   if (cls.kind === "unknown") {
     emit({ level: "warning", line: section.line, section: section.name, message: `section ignored: ${cls.reason}` });
     return;
+  }
+  if (cls.kind !== "DEFAULT" && cls.kind !== "subset" && !isValidRidIndex(cls.index)) {
+    emit({ level: "error", line: section.line, section: section.name, message: `bad resource id: the part after "#" names directories under the var and log dirs; allowed: ${RID_INDEX_ALLOWED}` });
   }
   const driverType = cls.kind === "fs" ? fsDriverType(config, section.name) : undefined;
   for (const entry of section.entries) checkEntryKeyword(cls.kind, section, entry, driverType, emit);
