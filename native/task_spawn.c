@@ -9,7 +9,9 @@
  *
  * spawn(file, argv, envp, cwd, onEvent) -> Promise<[pid, startTime, handle]>
  *   The child runs `file` with argv and exactly envp, in cwd, in a new session (its pid is its
- *   process group), stdin on /dev/null, stdout and stderr on two new pipes. Every signal has
+ *   process group), stdin on /dev/null, stdout and stderr on two new pipes, and no other
+ *   descriptor: every one above 2 is closed, even one the agent inherited without
+ *   close-on-exec (it must not cross the switch to the task's user). Every signal has
  *   its default disposition and none is blocked in the child. startTime is the child's
  *   /proc/<pid>/stat field 22 (clock ticks since boot), read on the pool thread, or null when
  *   unreadable.
@@ -41,6 +43,18 @@
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
+#ifndef SYS_close_range
+#define SYS_close_range 436
+#endif
+
+/* getdents64's record (not in glibc's headers before 2.30). */
+struct linux_dirent64 {
+  uint64_t d_ino;
+  int64_t d_off;
+  unsigned short d_reclen;
+  unsigned char d_type;
+  char d_name[];
+};
 
 
 static void close_pair(int fds[2]) {
@@ -67,6 +81,37 @@ typedef struct {
   int out, err;
 } child_plan;
 
+/* A descriptor number from /proc/self/fd, or -1 for "." and "..". */
+static int fd_of_name(const char *name) {
+  int fd = 0;
+  if (*name == '\0') return -1;
+  for (; *name != '\0'; name++) {
+    if (*name < '0' || *name > '9') return -1;
+    fd = fd * 10 + (*name - '0');
+  }
+  return fd;
+}
+
+/*
+ * Closes every descriptor above 2. close_range (Linux 5.9); before it, the ones listed in
+ * /proc/self/fd, read into the stack (the vfork child must not allocate). Returns 0 or -1.
+ */
+static int close_above_stderr(void) {
+  if (syscall(SYS_close_range, 3, ~0U, 0) == 0) return 0;
+  int dir = open("/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir < 0) return -1;
+  char buf[512] __attribute__((aligned(8)));
+  long n;
+  while ((n = syscall(SYS_getdents64, dir, buf, sizeof buf)) > 0) {
+    for (long at = 0; at < n; at += ((struct linux_dirent64 *)(buf + at))->d_reclen) {
+      int fd = fd_of_name(((struct linux_dirent64 *)(buf + at))->d_name);
+      if (fd > 2 && fd != dir) close(fd);
+    }
+  }
+  close(dir);
+  return n < 0 ? -1 : 0;
+}
+
 /*
  * Runs in the vfork child, on the parent's memory and stack, while the parent thread waits:
  * system calls only, no allocation, no lock; never returns. On failure it leaves errno in
@@ -80,6 +125,7 @@ __attribute__((noreturn, noinline)) static void exec_child(const child_plan *pla
   int devnull = -1;
   if (setsid() < 0 || (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) goto fail;
   if (dup2(devnull, 0) < 0 || dup2(plan->out, 1) < 0 || dup2(plan->err, 2) < 0) goto fail;
+  if (close_above_stderr() < 0) goto fail;
   if (chdir(plan->cwd) < 0) goto fail;
   syscall(SYS_rt_sigprocmask, SIG_SETMASK, &none, NULL, sizeof none);
   execve(plan->file, plan->argv, plan->envp);

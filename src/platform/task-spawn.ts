@@ -1,6 +1,7 @@
 import { constants } from "node:os";
 import type { Readable } from "node:stream";
 import { nativeAddon } from "./native-addon.js";
+import { closeInheritedDescriptors } from "./inherited-fds.js";
 
 export type OutputStream = "stdout" | "stderr";
 /** A chunk of output, or null once that stream is closed. */
@@ -38,9 +39,16 @@ export function defaultSpawnTask(): SpawnTask {
 /**
  * Node's child_process: forks the agent, which costs in proportion to the agent's memory.
  * Loaded at the first spawn: child_process brings net, dgram and the streams with it.
+ * The child gets no descriptor above 2: the agent first closes those it inherited without
+ * close-on-exec (inherited-fds.ts), once, since everything it opens itself is close-on-exec.
  */
+let inheritedClosed = false;
 export const nodeSpawnTask: SpawnTask = async (file, argv, { cwd, env }) => {
   const { spawn } = await import("node:child_process");
+  if (!inheritedClosed) {
+    closeInheritedDescriptors();
+    inheritedClosed = true;
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(file, argv.slice(1), { argv0: argv[0], cwd, env: { ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     if (child.pid === undefined) {
