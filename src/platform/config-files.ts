@@ -1,5 +1,6 @@
-import { readdirSync, readFileSync, statSync, type Stats } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { closeSync, constants, fstatSync, openSync, readdirSync, readSync, realpathSync, type Stats } from "node:fs";
+import { join } from "node:path";
+import { modeText, resolveTrusted, UntrustedPath, untrustedBecause } from "./trusted-path.js";
 import { ConfigError, NotFoundError } from "../core/errors.js";
 import { configFile, type Paths } from "../core/paths.js";
 import { naturalCompare } from "../core/natural-order.js";
@@ -36,43 +37,82 @@ function safeReaddir(dir: string): string[] {
 }
 
 /**
- * Reads a service's config file. When svcmgr runs as root, a file (or any directory from it up
- * to the etc dir) that a non-root user or group can write, or that a non-root user owns, is
- * refused: a root agent must not execute commands that someone else can inject.
+ * The largest config file svcmgr reads: far above any real service (10,000 sections take
+ * about 0.5 MB), low enough that a huge or endless file cannot exhaust the agent's memory.
+ */
+export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Reads a service's config file: only a regular file of at most MAX_CONFIG_BYTES (a FIFO or
+ * a device is refused at once, never waited on). When svcmgr runs as root, the file and the
+ * way to it must be trusted (trusted-path.ts): a root agent must not execute commands that
+ * someone else can inject. The way is resolved and checked before anything is opened, the
+ * real file is opened without following a symlink, and what was opened is checked (fstat)
+ * and read from that one descriptor, so a file swapped in between is never read.
  */
 export function readServiceFile(paths: Paths, path: ObjectPath, uid: number): { file: string; text: string } {
   const file = configFile(paths, path);
-  let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    return { file, text: readConfigText(file, uid === 0) };
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`service ${formatObjectPath(path)} not found: no ${file}`);
-    throw new ConfigError(`cannot read ${file}: ${(e as Error).message}`, []);
+    throw readError(file, path, e);
   }
-  if (uid === 0) checkOwnership(file, paths.etc);
-  return { file, text };
 }
 
-function checkOwnership(file: string, etc: string): void {
-  let p = file;
+class RefusedFile extends Error {}
+
+function readConfigText(file: string, asRoot: boolean): string {
+  const real = asRoot ? resolveTrusted(file) : realpathSync(file);
+  const fd = openSync(real, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK | constants.O_NOCTTY);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile()) throw new RefusedFile(`it is ${fileKind(st)}, not a regular file`);
+    const problem = asRoot ? untrustedBecause(st) : null;
+    if (problem !== null) throw new UntrustedPath(real, st, problem);
+    if (st.size > MAX_CONFIG_BYTES) throw new RefusedFile(tooLarge(st.size));
+    return readAtMost(fd, MAX_CONFIG_BYTES).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Up to `max` bytes; a file that grew past `max` since its fstat is refused. */
+function readAtMost(fd: number, max: number): Buffer {
+  const buf = Buffer.alloc(Math.min(max + 1, 64 * 1024));
+  const chunks: Buffer[] = [];
+  let total = 0;
   for (;;) {
-    const problem = unsafeFor(statSync(p));
-    if (problem !== null) {
-      const kind = p === file ? "config file" : "directory";
-      throw new ConfigError(
-        `refusing ${kind} ${p} (mode ${(statSync(p).mode & 0o7777).toString(8).padStart(4, "0")}): ${problem}; ` +
-          `svcmgr runs commands from it as root. Fix with: chown root:root ${p} && chmod go-w ${p}`,
-        [],
-      );
-    }
-    if (relative(etc, p) === "" || dirname(p) === p) return;
-    p = dirname(p);
+    const n = readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) return Buffer.concat(chunks, total);
+    chunks.push(Buffer.from(buf.subarray(0, n)));
+    total += n;
+    if (total > max) throw new RefusedFile(tooLarge(total));
   }
 }
 
-function unsafeFor(st: Stats): string | null {
-  if (st.uid !== 0) return `it is owned by uid ${st.uid}, not root`;
-  if (st.mode & 0o002) return "it is writable by any user";
-  if (st.mode & 0o020 && st.gid !== 0) return `it is writable by group ${st.gid}`;
-  return null;
+const tooLarge = (size: number) => `it holds more than ${MAX_CONFIG_BYTES} bytes (${size}), the most a config file may hold`;
+
+function fileKind(st: Stats): string {
+  if (st.isFIFO()) return "a FIFO";
+  if (st.isCharacterDevice()) return "a character device";
+  if (st.isBlockDevice()) return "a block device";
+  if (st.isSocket()) return "a socket";
+  if (st.isDirectory()) return "a directory";
+  return "not a regular file";
+}
+
+function readError(file: string, path: ObjectPath, e: unknown): Error {
+  if (e instanceof UntrustedPath) {
+    const kind = e.st.isSymbolicLink() ? "symlink" : e.st.isDirectory() ? "directory" : "config file";
+    const shown = kind === "config file" && e.path !== file ? `${file} (${e.path})` : e.path;
+    const where = kind === "config file" ? "" : ` on the way to ${file}`;
+    return new ConfigError(
+      `refusing ${kind} ${shown} (mode ${modeText(e.st)}): ${e.problem}${where}; svcmgr runs commands from it as root. ` +
+        `Fix with: chown root:root ${e.path} && chmod go-w ${e.path}`,
+      [],
+    );
+  }
+  if (e instanceof RefusedFile) return new ConfigError(`refusing config file ${file}: ${e.message}`, []);
+  if ((e as NodeJS.ErrnoException).code === "ENOENT") return new NotFoundError(`service ${formatObjectPath(path)} not found: no ${file}`);
+  return new ConfigError(`cannot read ${file}: ${(e as Error).message}`, []);
 }
