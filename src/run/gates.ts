@@ -24,11 +24,14 @@ export type ConfirmationDecision =
 
 export const CONFIRMATION_TIMEOUT_MS = 30_000;
 
-/** Order: not needed → --confirm → cron → no terminal → ask (OpenSVC's three-line prompt). */
+/**
+ * Order: not needed → cron → --confirm → no terminal → ask (OpenSVC's three-line prompt).
+ * A scheduled (--cron) run never runs a confirmation task, --confirm or not.
+ */
 export function decideConfirmation(rid: string, required: boolean, opts: { confirm: boolean; cron: boolean; interactive: boolean }): ConfirmationDecision {
   if (!required) return { kind: "proceed" };
-  if (opts.confirm) return { kind: "proceed", note: "confirmed by command line option" };
   if (opts.cron) return { kind: "refuse", reason: "run aborted: confirmation required, never given to scheduled (--cron) runs" };
+  if (opts.confirm) return { kind: "proceed", note: "confirmed by command line option" };
   if (!opts.interactive) {
     return { kind: "refuse", reason: `run aborted: ${rid} requires confirmation and stdin is not a terminal; pass --confirm to confirm the run non-interactively` };
   }

@@ -92,7 +92,11 @@ async function runWithTriggers(task: TaskDef, ctx: RunContext, deps: PipelineDep
     return refuse(task, ctx, deps, "run-slot", "aborted", `cannot take a run slot: ${(e as Error).message}`);
   }
   if (!slot.ok) {
-    return refuse(task, ctx, deps, "max-parallel", ctx.trigger === "schedule" ? "skipped" : "aborted", `task is already running ${slot.running} times (max_parallel = ${task.maxParallel})`);
+    // Refused, not attempted: recorded skipped; a manual run still exits 1 for it.
+    const reason = `task is already running ${slot.running} times (max_parallel = ${task.maxParallel})`;
+    const counts = ctx.trigger !== "schedule" && !task.optional;
+    deps.reporter.message(counts ? "error" : "info", task.rid, reason);
+    return recordRefusal(task, ctx, deps, "max-parallel", "skipped", reason, counts);
   }
   let outcome: TaskOutcome;
   try {

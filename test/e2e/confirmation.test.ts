@@ -69,6 +69,15 @@ describe("confirmation = true", { concurrency: 4 }, () => {
     assert.match(r.stdout, /--cron/);
   });
 
+  test("--cron --confirm: still refused (a scheduled run never runs a confirmation task), nothing runs, exit 1", async () => {
+    const svc = service();
+    const r = await suite.root.runTasks(svc, ["--cron", "--confirm"]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.deepEqual(ranRids(r.stdout), []);
+    assert.match(r.stderr, /never given to scheduled \(--cron\) runs/);
+    assert.equal(suite.root.history(svc).at(-1)?.status, "aborted");
+  });
+
   test("on a terminal, answer yes: the three-line prompt, then the task runs", async () => {
     const r = await runOnTty(["--root", suite.root.dir, "-s", service(), "run"], "yes\n");
     assert.equal(r.status, 0, r.stdout);

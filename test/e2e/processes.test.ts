@@ -97,8 +97,8 @@ describe("timeouts and concurrent runs", { concurrency: true }, () => {
     assert.equal(r1.stdout, "done first\n");
     assert.deepEqual(root.heldRunFiles("par1", "task#0"), []);
     assert.equal(root.runFiles("par1", "task#0").length, 1, "the refused run created no file; the first run's stays for the next run");
-    const statuses = root.history("par1").map((h) => h.status);
-    assert.deepEqual([...statuses].sort(), ["aborted", "succeeded"]);
+    const records = root.history("par1").map((h) => [h.status, h.reason]);
+    assert.deepEqual([...records].sort(), [["skipped", "task is already running 1 times (max_parallel = 1)"], ["succeeded", null]], "the refused run is recorded skipped with its reason");
   });
 
   test("max_parallel = 2: the second run proceeds", async () => {

@@ -24,7 +24,7 @@ export const runCommand: CliCommand = {
     tags: { type: "string", describe: "Tag expression: ',' is OR, '+' is AND and binds tighter (backup+nightly,adhoc)", requiresArg: true },
     subsets: { type: "string", describe: "Comma list of subsets", requiresArg: true },
     confirm: { type: "boolean", describe: "Confirm tasks that have confirmation = true without asking" },
-    cron: { type: "boolean", describe: "Behave as a scheduled run: unmet requirements skip quietly (exit 0), confirmation tasks are refused" },
+    cron: { type: "boolean", describe: "Behave as a scheduled run: unmet requirements skip quietly (exit 0), confirmation tasks are refused, --confirm or not" },
     "dry-run": { type: "boolean", describe: "Show what would run (mode, user, cwd, argv) without running it; requirements are still checked" },
     env: { type: "array", describe: "K=V exported to the tasks, after everything else (repeatable)", requiresArg: true },
   },
