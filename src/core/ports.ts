@@ -69,6 +69,8 @@ export interface ProcessResult {
   readonly signal: string | null;
   readonly timedOut: boolean;
   readonly aborted: boolean;
+  /** True when the group had to be SIGKILLed: SIGTERM did not end it within the grace period. */
+  readonly forceKilled?: boolean;
   /** Set when the process could not be started (ENOENT, EACCES...). */
   readonly spawnError?: string;
 }

@@ -76,6 +76,8 @@ export interface RunRecord extends OutputExcerpt {
   readonly ownerStartTime: number | null;
   /** Path of the full output log. */
   readonly logFile: string | null;
+  /** True when the task got svcmgr's own environment (`run --inherit-env`) instead of the clean one. */
+  readonly inheritedEnv: boolean;
 }
 
 /** What `begin` needs: an in-flight record before the task process exists. */
@@ -93,6 +95,7 @@ export interface NewRun {
   readonly ownerPid?: number | null;
   readonly ownerStartTime?: number | null;
   readonly logFile?: string | null;
+  readonly inheritedEnv?: boolean;
 }
 
 /** How an in-flight run ended. */

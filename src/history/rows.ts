@@ -5,20 +5,23 @@ export const SELECT_RUN = `SELECT id, svc, rid, trigger, scheduled_for AS schedu
   ended_at AS endedAt, duration_ms AS durationMs, exit_code AS exitCode, signal, status, reason, user,
   initiated_by AS initiatedBy, session, command, pid, pid_start_time AS pidStartTime, owner_pid AS ownerPid,
   owner_start_time AS ownerStartTime, log_file AS logFile, output_head AS outputHead, output_tail AS outputTail,
-  output_bytes AS outputBytes, stdout_bytes AS stdoutBytes, stderr_bytes AS stderrBytes, truncated
+  output_bytes AS outputBytes, stdout_bytes AS stdoutBytes, stderr_bytes AS stderrBytes, truncated,
+  inherit_env AS inheritedEnv
   FROM runs`;
 
-/** A row as SQLite returns it: like RunRecord, with `truncated` as 0/1. */
-export type RunRow = Omit<RunRecord, "truncated" | "status" | "trigger"> & {
+/** A row as SQLite returns it: like RunRecord, with `truncated` and `inheritedEnv` as 0/1. */
+export type RunRow = Omit<RunRecord, "truncated" | "inheritedEnv" | "status" | "trigger"> & {
   truncated: number;
+  inheritedEnv: number;
   status: string;
   trigger: string;
 };
 
 /** Turns a fresh row object (owned by the caller, never shared) into a RunRecord in place. */
 export function fromRow(row: RunRow): RunRecord {
-  const r = row as unknown as { truncated: boolean | number };
+  const r = row as unknown as { truncated: boolean | number; inheritedEnv: boolean | number };
   r.truncated = row.truncated === 1;
+  r.inheritedEnv = row.inheritedEnv === 1;
   return row as unknown as RunRecord;
 }
 
@@ -39,6 +42,7 @@ export function newRunParams(run: NewRun | CompleteRun) {
     ownerPid: "ownerPid" in run ? orNull(run.ownerPid) : null,
     ownerStartTime: "ownerStartTime" in run ? orNull(run.ownerStartTime) : null,
     logFile: orNull(run.logFile),
+    inheritedEnv: run.inheritedEnv === true ? 1 : 0,
   };
 }
 

@@ -59,9 +59,13 @@ CREATE INDEX runs_started ON runs (started_at);
 CREATE INDEX runs_running ON runs (status) WHERE status = 'running';
 `;
 
+/** v2: `inherit_env`, set when a run got svcmgr's own environment (`run --inherit-env`). */
+const V2 = `ALTER TABLE runs ADD COLUMN inherit_env INTEGER NOT NULL DEFAULT 0 CHECK (inherit_env IN (0, 1));`;
+
 /** Ordered, append-only: never edit a released step, add a new one. */
 export const migrations: readonly Migration[] = [
   { version: 1, description: "create runs table and indexes", up: (db) => db.exec(V1) },
+  { version: 2, description: "record --inherit-env", up: (db) => db.exec(V2) },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

@@ -122,16 +122,16 @@ function prepareAll(db: Db) {
   const p = (sql: string): Statement => db.prepare(sql);
   return {
     begin: p(`INSERT INTO runs (svc, rid, trigger, scheduled_for, started_at, status, user, initiated_by, session,
-        command, owner_pid, owner_start_time, log_file)
+        command, owner_pid, owner_start_time, log_file, inherit_env)
       VALUES (@svc, @rid, @trigger, @scheduledFor, @startedAt, 'running', @user, @initiatedBy, @session,
-        @command, @ownerPid, @ownerStartTime, @logFile)
+        @command, @ownerPid, @ownerStartTime, @logFile, @inheritedEnv)
       ON CONFLICT DO NOTHING RETURNING id`),
     record: p(`INSERT INTO runs (svc, rid, trigger, scheduled_for, started_at, status, user, initiated_by, session,
         command, log_file, ended_at, duration_ms, exit_code, signal, reason,
-        output_head, output_tail, output_bytes, stdout_bytes, stderr_bytes, truncated)
+        output_head, output_tail, output_bytes, stdout_bytes, stderr_bytes, truncated, inherit_env)
       VALUES (@svc, @rid, @trigger, @scheduledFor, @startedAt, @status, @user, @initiatedBy, @session,
         @command, @logFile, @endedAt, @endedAt - @startedAt, @exitCode, @signal, @reason,
-        @outputHead, @outputTail, @outputBytes, @stdoutBytes, @stderrBytes, @truncated)
+        @outputHead, @outputTail, @outputBytes, @stdoutBytes, @stderrBytes, @truncated, @inheritedEnv)
       ON CONFLICT DO NOTHING RETURNING id`),
     finish: p(`UPDATE runs SET status = @status, ended_at = @endedAt, duration_ms = @endedAt - started_at,
         exit_code = @exitCode, signal = @signal, reason = @reason, output_head = @outputHead,

@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { resolve } from "node:path";
 import type { App } from "../app.js";
 import { pathsFor } from "../core/paths.js";
 import type { Output } from "../core/output.js";
@@ -14,7 +15,7 @@ export function createApp(opts: { root?: string; debug?: boolean }): App {
   let timezone: string | undefined;
   const root = opts.root ?? env.SVCMGR_ROOT ?? null;
   return {
-    paths: pathsFor(root),
+    paths: pathsFor(root === null || root === "" ? null : resolve(root)), // absolute: the daemon leaves the caller's cwd
     clock: systemClock,
     users: createUserDb(),
     runner: createProcessRunner(),

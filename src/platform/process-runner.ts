@@ -390,6 +390,7 @@ class Supervisor {
       signal: this.exit?.signal ?? null,
       timedOut: this.timedOut,
       aborted: this.aborted,
+      forceKilled: this.stage === "killed",
     });
   }
 }

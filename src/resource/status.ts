@@ -110,8 +110,20 @@ async function taskStatus(config: ServiceConfig, task: TaskDef, deps: StatusDeps
     if (unmetRequirement(task.runRequires, states) !== null) return { status: "n/a", log: ["requirements not met"] };
   }
   const last = deps.readLastRun(task.rid);
-  if (last === null || last.exitCode === null) return { status: "n/a", log: [last === null ? "never run" : `last run ${last.status}`] };
-  const status = statusForExitCode(task.retcodes, last.exitCode);
-  const log = status === "up" ? [] : [`last run failed (${last.exitCode})`];
+  if (last === null) return { status: "n/a", log: ["never run"] };
+  const { status, log } = lastRunStatus(task, last);
   return task.check === "last_run_warn" ? { status: "n/a", log } : { status, log };
+}
+
+/**
+ * The status a last run gives: its exit code through retcodes, but a run whose record is not
+ * `succeeded` is never `up`: a failed blocking trigger or a timeout is `down`; a cancelled run
+ * (aborted, interrupted) with no exit code says nothing about the task: `n/a`.
+ */
+function lastRunStatus(task: TaskDef, last: LastRun): { status: Status; log: string[] } {
+  const byCode = last.exitCode === null ? null : statusForExitCode(task.retcodes, last.exitCode);
+  if (last.status === "succeeded" && byCode !== null) return { status: byCode, log: byCode === "up" ? [] : [`last run failed (${last.exitCode})`] };
+  if (byCode !== null && byCode !== "up") return { status: byCode, log: [`last run failed (${last.exitCode})`] };
+  const cancelled = last.status === "aborted" || last.status === "interrupted";
+  return { status: cancelled ? "n/a" : "down", log: [`last run ${last.status}${last.exitCode === null ? "" : ` (exit code ${last.exitCode})`}`] };
 }

@@ -15,6 +15,8 @@ export interface RunContext {
   readonly session: string;
   /** The schedule slot this run stands for (epoch ms), for scheduled runs. */
   readonly scheduledFor?: number;
+  /** `--inherit-env`: the task starts from svcmgr's own environment (debugging; recorded with the run). */
+  readonly inheritEnv?: boolean;
   /** `--env K=V` values, exported to the task after everything else. */
   readonly extraEnv: Readonly<Record<string, string>>;
   /** Who asked: SUDO_USER or the invoking user for manual runs. */

@@ -1,4 +1,5 @@
 import type { UserDb, UserInfo } from "../core/ports.js";
+import type { LoginVars } from "./environment.js";
 
 /** The identity keywords of one task, as evaluated at use time. Empty text means unset. */
 export interface IdentityKeywords {
@@ -14,14 +15,8 @@ export interface Invoker {
   readonly gid?: number;
 }
 
-/** The login variables a task gets from the passwd entry it runs as. */
-export interface LoginEnv {
-  readonly HOME: string;
-  readonly USER: string;
-  readonly LOGNAME: string;
-  readonly SHELL: string;
-  readonly PATH: string;
-}
+/** The login variables a task gets from the passwd entry it runs as (PATH is fixed: see environment.ts). */
+export type LoginEnv = LoginVars;
 
 export interface SwitchIdentity {
   readonly user: string;
@@ -32,7 +27,7 @@ export interface SwitchIdentity {
 /**
  * What the task's user/group keywords ask for.
  * - `identity`: switch to it before exec (only ever set when the invoker is root).
- * - `env`: override these variables; absent means keep the invoking user's.
+ * - `env`: the login variables of the user switched to; absent: the invoking user's (see loginOf).
  * - `cwd`: the default working directory when the task sets none. `preferred` may not exist:
  *   the caller checks it and uses `fallback` then (this function does no I/O).
  * Nothing set (`{ ok: true }`) means no switch and nothing to override.
@@ -45,10 +40,6 @@ export type IdentityResolution =
       readonly cwd?: { readonly preferred: string; readonly fallback: "/" };
     }
   | { readonly ok: false; readonly message: string };
-
-/** login.defs-style clean PATHs: the task never inherits the agent's PATH through a switch. */
-export const ROOT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-export const USER_PATH = "/usr/local/bin:/usr/bin:/bin";
 
 /**
  * Resolves `user` and `group` (names or numeric ids) against the user database.
@@ -97,15 +88,10 @@ function resolveAsUser(
   return u ? { ok: true, ...loginOf(u) } : { ok: true };
 }
 
-function loginOf(u: UserInfo): { env: LoginEnv; cwd: { preferred: string; fallback: "/" } } {
-  const env: LoginEnv = {
-    HOME: u.home,
-    USER: u.name,
-    LOGNAME: u.name,
-    SHELL: u.shell === "" ? "/bin/sh" : u.shell,
-    PATH: u.uid === 0 ? ROOT_PATH : USER_PATH,
-  };
-  return { env, cwd: { preferred: u.home === "" ? "/" : u.home, fallback: "/" } };
+/** The login variables and default working directory of a user: the home, but `/` for root. */
+export function loginOf(u: UserInfo): { env: LoginEnv; cwd: { preferred: string; fallback: "/" } } {
+  const env: LoginEnv = { HOME: u.home, USER: u.name, LOGNAME: u.name, SHELL: u.shell === "" ? "/bin/sh" : u.shell };
+  return { env, cwd: { preferred: u.uid === 0 || u.home === "" ? "/" : u.home, fallback: "/" } };
 }
 
 function unknown(rid: string, keyword: "user" | "group", value: string): string {

@@ -1,21 +1,18 @@
-import type { ProcessResult, ProcessRunner, Prompter, Clock } from "../core/ports.js";
+import type { ProcessRunner, Prompter, Clock } from "../core/ports.js";
 import type { Status } from "../core/status.js";
 import type { FinalStatus } from "../history/record.js";
-import { OutputCapture } from "../history/capture.js";
 import type { TaskDef } from "../task/model.js";
-import { statusForExitCode } from "../task/retcodes.js";
+import { runAttempt } from "./attempt.js";
 import type { RunContext } from "./context.js";
 import { parseCommandLine, type CommandLine } from "./command-line.js";
 import { execSetup, type ExecSetup, type HostFacts, type ServiceFacts } from "./exec-setup.js";
 import { CONFIRMATION_TIMEOUT_MS, confirmationAnswer, decideConfirmation, unmetRequirement } from "./gates.js";
-import { createOutputSplitter } from "./line-splitter.js";
 import type { LastRunWriter, ResourceStates, RunOutputLog, RunRecorder, RunReporter, RunSlotGrant, RunSlots } from "./ports.js";
-import { describeResult } from "./result-message.js";
 
 /**
  * One task, one run, one linear pipeline — the same for the CLI and the daemon:
- * disabled → requires → confirmation → pre_run / blocking_pre_run → run slot (max_parallel)
- * → exec → record → on_error → post_run / blocking_post_run.
+ * disabled → requires → confirmation → run slot (max_parallel) → the run itself (attempt.ts:
+ * record, pre_run, blocking_pre_run, command, post_run, blocking_post_run, on_error).
  * Invariant: runTask never throws for anything a task or its config can do; every way a
  * run ends is a TaskOutcome, and every outcome that reached a decision is recorded.
  */
@@ -41,7 +38,7 @@ export interface PipelineDeps {
 }
 
 /** Which stage stopped a run before its command ran. */
-export type Gate = "disabled" | "requires" | "confirmation" | "identity" | "command" | "pre-run" | "max-parallel" | "run-slot" | "duplicate-slot";
+export type Gate = "disabled" | "requires" | "confirmation" | "identity" | "command" | "max-parallel" | "run-slot" | "duplicate-slot";
 
 export interface TaskOutcome {
   readonly rid: string;
@@ -77,14 +74,10 @@ export async function runTask(task: TaskDef, ctx: RunContext, deps: PipelineDeps
     say("info", `would run (${command.mode}) as ${setup.userName} in ${setup.cwd}: ${command.display}`);
     return { rid: task.rid, status: "dry-run", exitCode: null, failed: false };
   }
-  return runWithTriggers(task, ctx, deps, setup, command);
+  return runHoldingSlot(task, ctx, deps, setup, command);
 }
 
-async function runWithTriggers(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine): Promise<TaskOutcome> {
-  if (task.preRun !== undefined) await runTrigger(task, deps, setup, "pre_run", task.preRun, false);
-  if (task.blockingPreRun !== undefined && !(await runTrigger(task, deps, setup, "blocking_pre_run", task.blockingPreRun, true))) {
-    return refuse(task, ctx, deps, "pre-run", "aborted", "blocking_pre_run failed");
-  }
+async function runHoldingSlot(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine): Promise<TaskOutcome> {
   let slot: RunSlotGrant;
   try {
     slot = deps.slots.acquire(task.rid, task.maxParallel, ctx.session);
@@ -98,19 +91,11 @@ async function runWithTriggers(task: TaskDef, ctx: RunContext, deps: PipelineDep
     deps.reporter.message(counts ? "error" : "info", task.rid, reason);
     return recordRefusal(task, ctx, deps, "max-parallel", "skipped", reason, counts);
   }
-  let outcome: TaskOutcome;
   try {
-    outcome = await execute(task, ctx, deps, setup, command, slot.attachChild);
+    return await runAttempt(task, ctx, deps, setup, command, slot.attachChild);
   } finally {
     slot.release();
   }
-  if (outcome.status !== "succeeded" && task.onError !== undefined) await runTrigger(task, deps, setup, "on_error", task.onError, false);
-  if (task.postRun !== undefined) await runTrigger(task, deps, setup, "post_run", task.postRun, false);
-  if (task.blockingPostRun !== undefined && !(await runTrigger(task, deps, setup, "blocking_post_run", task.blockingPostRun, true))) {
-    deps.reporter.message(task.optional ? "warning" : "error", task.rid, "blocking_post_run failed");
-    return { ...outcome, failed: !task.optional, reason: outcome.reason ?? "blocking_post_run failed" };
-  }
-  return outcome;
 }
 
 async function checkRequires(task: TaskDef, ctx: RunContext, deps: PipelineDeps): Promise<Stop | undefined> {
@@ -156,81 +141,4 @@ async function recordRefusal(task: TaskDef, ctx: RunContext, deps: PipelineDeps,
     startedAt: now, endedAt: now, status, reason, initiatedBy: ctx.initiatedBy, session: ctx.session,
   });
   return { rid: task.rid, gate, status, exitCode: null, reason, failed, recordId: id ?? undefined };
-}
-
-async function execute(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine, attachChild: (pid: number, startTime: number | null) => void): Promise<TaskOutcome> {
-  const startedAt = deps.clock.now();
-  let logPath = "";
-  const id = await deps.recorder.begin({
-    svc: deps.service.path, rid: task.rid, trigger: ctx.trigger, scheduledFor: ctx.scheduledFor ?? null, startedAt,
-    user: setup.userName, initiatedBy: ctx.initiatedBy, session: ctx.session, command: command.display,
-    ownerPid: deps.ownerPid, ownerStartTime: deps.ownerStartTime,
-  }, (runId) => (logPath = deps.outputLogPath(task.rid, runId)));
-  if (id === null) {
-    deps.reporter.message("info", task.rid, "this schedule slot already has a run record: not run again");
-    return { rid: task.rid, gate: "duplicate-slot", status: "skipped", exitCode: null, reason: "slot already recorded", failed: false };
-  }
-  deps.reporter.message("info", task.rid, `command: ${command.display}${setup.identity ? ` (as ${setup.userName})` : ""}`);
-  const log = deps.openOutputLog(logPath);
-  const capture = new OutputCapture();
-  const splitter = createOutputSplitter();
-  const result = await deps.runner.run({
-    argv: command.argv, env: setup.env, cwd: setup.cwd, identity: setup.identity, umask: task.umask, limits: task.limits,
-    timeoutMs: task.timeoutMs, killGraceMs: deps.killGraceMs, signal: ctx.signal,
-    onSpawn: (pid, startTime) => {
-      attachChild(pid, startTime);
-      deps.recorder.setPid(id, pid, startTime);
-    },
-    onOutput: (stream, chunk) => {
-      capture.push(stream, chunk);
-      log.write(stream, chunk);
-      for (const line of splitter.push(stream, chunk)) deps.reporter.output(task.rid, stream, line.text, task.log);
-    },
-  });
-  for (const line of splitter.flush()) deps.reporter.output(task.rid, line.stream, line.text, task.log);
-  // The record and last_run are written whatever happened to the full output file.
-  await log.close().catch((e: unknown) => deps.reporter.message("warning", task.rid, (e as Error).message));
-  return finishRun(task, ctx, deps, id, result, capture);
-}
-
-function finishRun(task: TaskDef, ctx: RunContext, deps: PipelineDeps, id: number, result: ProcessResult, capture: OutputCapture): TaskOutcome {
-  const described = describeResult(result, task.retcodes, task.timeoutMs);
-  const durationMs = result.endedAt - result.startedAt;
-  deps.recorder.finish(id, {
-    status: described.status, endedAt: result.endedAt, exitCode: result.exitCode, signal: result.signal,
-    reason: described.reason ?? null, ...capture.excerpt(),
-  });
-  deps.lastRun.write(task.rid, {
-    at: new Date(result.startedAt).toISOString(), exitCode: result.exitCode, status: described.status, durationMs,
-    session: ctx.session, trigger: ctx.trigger,
-  });
-  const ok = described.status === "succeeded";
-  const level = ok ? "info" : task.optional ? "warning" : "error";
-  deps.reporter.message(level, task.rid, described.message);
-  return { rid: task.rid, status: described.status, exitCode: result.exitCode, reason: described.reason, failed: !ok && !task.optional, recordId: id };
-}
-
-/** Runs a trigger command with the task's identity; returns whether it succeeded. */
-async function runTrigger(task: TaskDef, deps: PipelineDeps, setup: ExecSetup, name: string, text: string, blocking: boolean): Promise<boolean> {
-  let command: CommandLine;
-  try {
-    command = parseCommandLine(text);
-  } catch (e) {
-    deps.reporter.message(blocking ? "error" : "warning", task.rid, `${name}: ${(e as Error).message}`);
-    return false;
-  }
-  deps.reporter.message("info", task.rid, `${name}: ${command.display}`);
-  const splitter = createOutputSplitter();
-  const result = await deps.runner.run({
-    argv: command.argv, env: setup.env, cwd: setup.cwd, identity: setup.identity, umask: task.umask, limits: task.limits,
-    timeoutMs: task.timeoutMs, killGraceMs: deps.killGraceMs,
-    onOutput: (stream, chunk) => {
-      for (const line of splitter.push(stream, chunk)) deps.reporter.output(task.rid, stream, line.text, task.log);
-    },
-  });
-  for (const line of splitter.flush()) deps.reporter.output(task.rid, line.stream, line.text, task.log);
-  if (result.exitCode === 0) return true;
-  const what = result.spawnError ?? (result.exitCode !== null ? `exit code ${result.exitCode}` : `killed by ${result.signal}`);
-  deps.reporter.message(blocking ? "error" : "warning", task.rid, `${name}: ${blocking ? "blocking" : "non-blocking"} error [${what}]`);
-  return false;
 }

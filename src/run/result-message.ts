@@ -22,16 +22,19 @@ const WELL_KNOWN_EXIT: Readonly<Record<number, string>> = {
 
 export function describeResult(r: ProcessResult, retcodes: RetcodeRules, timeoutMs?: number): DescribedResult {
   if (r.spawnError !== undefined) return fail("failed", `cannot run: ${r.spawnError}`);
-  if (r.timedOut) {
-    const how = r.signal === "SIGKILL" ? "SIGTERM then SIGKILL" : "SIGTERM";
-    return fail("timed_out", `timed out after ${formatDuration(timeoutMs ?? r.endedAt - r.startedAt)}: the process group got ${how}`);
-  }
+  if (r.timedOut) return fail("timed_out", timedOutMessage(timeoutMs ?? r.endedAt - r.startedAt, r.forceKilled === true || r.signal === "SIGKILL"));
   if (r.aborted) return fail("aborted", "aborted: the run was cancelled and its process group killed");
   if (r.exitCode === null) return fail("failed", `killed by signal ${r.signal ?? "unknown"}`);
   const status = statusForExitCode(retcodes, r.exitCode);
   if (status === "up") return { status: "succeeded", message: `command exited with code ${r.exitCode} (status up)` };
   const known = WELL_KNOWN_EXIT[r.exitCode];
   return fail("failed", `command exited with code ${r.exitCode} (status ${status}${known ? `; ${known}` : ""})`);
+}
+
+/** `where`: the trigger the deadline fell in, when not the command. */
+export function timedOutMessage(timeoutMs: number, forceKilled: boolean, where?: string): string {
+  const how = forceKilled ? "SIGTERM then SIGKILL" : "SIGTERM";
+  return `timed out after ${formatDuration(timeoutMs)}${where === undefined ? "" : ` in ${where}`}: the process group got ${how}`;
 }
 
 function fail(status: FinalStatus, message: string): DescribedResult {

@@ -14,6 +14,7 @@ import { openServiceLog } from "../platform/service-log.js";
 import type { PipelineDeps } from "../run/pipeline.js";
 import type { LastRun, RunRecorder, RunReporter } from "../run/ports.js";
 import { execSetup, type HostFacts, type ServiceFacts } from "../run/exec-setup.js";
+import { DEFAULT_LANG } from "../run/environment.js";
 import { parseCommandLine } from "../run/command-line.js";
 import { resourceState, type StatusDeps } from "../resource/status.js";
 
@@ -24,7 +25,8 @@ export function hostFacts(app: App): HostFacts {
     uid: app.uid,
     gid: process.getegid?.() ?? 0,
     env: app.env,
-    cwd: process.cwd(),
+    nodename: app.nodename,
+    lang: DEFAULT_LANG,
     isDirectory: (p) => {
       try {
         return statSync(p).isDirectory();
@@ -68,11 +70,10 @@ export function statusDeps(app: App, config: ServiceConfig): StatusDeps {
 /** An app resource's `check` command, with its identity and environment, killed after check_timeout. */
 async function runAppCheck(app: App, config: ServiceConfig, rid: string): Promise<number | null> {
   const kw = { rid, user: config.value<string>(rid, "user"), group: config.value<string>(rid, "group"), cwd: config.value<string>(rid, "cwd"), environment: config.value<Record<string, string>>(rid, "environment") ?? {} };
-  const ctx = { trigger: "manual" as const, cron: false, confirm: false, dryRun: false, session: "status", extraEnv: {}, initiatedBy: "" };
-  const setup = execSetup(kw, serviceFacts(config), ctx, hostFacts(app));
+  const setup = execSetup(kw, serviceFacts(config), { trigger: "manual", session: "status", extraEnv: {} }, hostFacts(app));
   if ("error" in setup) return null;
   const command = parseCommandLine(config.text(rid, "check")!.text);
-  const r = await app.runner.run({ argv: command.argv, env: setup.env, cwd: setup.cwd, identity: setup.identity, timeoutMs: config.value<number>(rid, "check_timeout"), killGraceMs: 1000 });
+  const r = await app.runner.run({ argv: command.argv, env: setup.env(), cwd: setup.cwd, identity: setup.identity, timeoutMs: config.value<number>(rid, "check_timeout"), killGraceMs: 1000 });
   return r.timedOut || r.spawnError !== undefined ? null : r.exitCode;
 }
 

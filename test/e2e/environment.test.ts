@@ -1,6 +1,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { makeRoot, type TestRoot } from "./helpers.js";
+import { envOf, makeRoot, type TestRoot } from "./helpers.js";
 
 /** Design §5 Environment: the svcmgr variables, then `environment`, then `--env`. */
 describe("task environment", { concurrency: 4 }, () => {
@@ -9,15 +9,6 @@ describe("task environment", { concurrency: 4 }, () => {
     root = makeRoot();
   });
   after(() => root.cleanup());
-
-  /** The task's environment as a map, from `env -0` (values may hold spaces). */
-  const envOf = (stdout: string): Map<string, string> =>
-    new Map(
-      stdout
-        .split("\0")
-        .filter((e) => e !== "")
-        .map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)] as [string, string]),
-    );
 
   test("svcmgr variables, environment keyword and --env reach the task", async () => {
     root.writeConf("envsvc", `[task#3]\ncommand = env -0\nenvironment = FOO=bar BAZ="a b"\n`);

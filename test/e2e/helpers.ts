@@ -40,6 +40,8 @@ export interface CliOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Kill the CLI after this many ms (the test then fails on its status). Default 20 s. */
   readonly timeoutMs?: number;
+  /** The CLI's working directory. Default: this process's. */
+  readonly cwd?: string;
 }
 
 /** The environment every CLI call starts from: this process's, without variables that change svcmgr's behaviour. */
@@ -55,6 +57,7 @@ export function baseEnv(extra: Readonly<Record<string, string | undefined>> = {}
 export function spawnCli(args: readonly string[], opts: CliOptions = {}): ChildProcess {
   return spawn(process.execPath, [CLI, ...args], {
     env: baseEnv(opts.env),
+    cwd: opts.cwd,
     stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
 }
@@ -220,6 +223,16 @@ export function makeRoot(t?: Pick<TestContext, "after">): TestRoot {
   const root = new TestRoot(dir);
   t?.after(() => root.cleanup());
   return root;
+}
+
+/** A task's environment as a map, from `env -0` output (values may hold spaces and newlines). */
+export function envOf(text: string): Map<string, string> {
+  return new Map(
+    text
+      .split("\0")
+      .filter((e) => e !== "")
+      .map((e) => [e.slice(0, e.indexOf("=")), e.slice(e.indexOf("=") + 1)] as [string, string]),
+  );
 }
 
 /** The rids named by `ran <rid>` lines on stdout, in order. */

@@ -42,9 +42,9 @@ test("a database at an older version is migrated in place, keeping its records",
   t.after(() => db.close());
   migrate(db, file, migrations);
   db.prepare("INSERT INTO runs (svc, rid, trigger, started_at, status) VALUES ('db', 'task#0', 'manual', ?, 'running')").run(REFERENCE);
-  const v2: Migration = { version: 2, description: "add a note column", up: (d) => d.exec("ALTER TABLE runs ADD COLUMN note TEXT DEFAULT 'n'") };
-  migrate(db, file, [...migrations, v2]);
-  assert.equal(db.pragma("user_version", { simple: true }), 2);
+  const next: Migration = { version: SCHEMA_VERSION + 1, description: "add a note column", up: (d) => d.exec("ALTER TABLE runs ADD COLUMN note TEXT DEFAULT 'n'") };
+  migrate(db, file, [...migrations, next]);
+  assert.equal(db.pragma("user_version", { simple: true }), SCHEMA_VERSION + 1);
   assert.deepEqual(db.prepare("SELECT svc, note FROM runs").all(), [{ svc: "db", note: "n" }]);
 });
 
@@ -66,13 +66,13 @@ test("a failing migration leaves the database at its previous version", (t) => {
   const db = raw(file);
   t.after(() => db.close());
   migrate(db, file);
-  const bad: Migration = { version: 2, description: "broken step", up: (d) => d.exec("CREATE TABLE x (a); SELECT nope FROM nowhere") };
+  const bad: Migration = { version: SCHEMA_VERSION + 1, description: "broken step", up: (d) => d.exec("CREATE TABLE x (a); SELECT nope FROM nowhere") };
   assert.throws(() => migrate(db, file, [...migrations, bad]), (e: unknown) => {
     assert.ok(e instanceof HistoryError);
-    assert.match(e.message, /^history database .*history\.sqlite: migration to schema v2 \(broken step\) failed: no such table: nowhere$/);
+    assert.match(e.message, new RegExp(`^history database .*history\\.sqlite: migration to schema v${SCHEMA_VERSION + 1} \\(broken step\\) failed: no such table: nowhere$`));
     return true;
   });
-  assert.equal(db.pragma("user_version", { simple: true }), 1);
+  assert.equal(db.pragma("user_version", { simple: true }), SCHEMA_VERSION);
   assert.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'x'").pluck().get(), 0);
 });
 

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { GroupInfo, UserDb, UserInfo } from "../../src/core/ports.js";
-import { resolveIdentity, ROOT_PATH, USER_PATH } from "../../src/run/identity.js";
+import { resolveIdentity } from "../../src/run/identity.js";
 
 const USERS: UserInfo[] = [
   { name: "root", uid: 0, gid: 0, home: "/root", shell: "/bin/bash" },
@@ -35,7 +35,7 @@ test("as root, user switches with its primary group, login env and home", () => 
   assert.deepEqual(resolveIdentity({ rid, user: "postgres" }, fakeDb, ROOT), {
     ok: true,
     identity: { user: "postgres", uid: 110, gid: 120 },
-    env: { HOME: "/var/lib/postgresql", USER: "postgres", LOGNAME: "postgres", SHELL: "/bin/bash", PATH: USER_PATH },
+    env: { HOME: "/var/lib/postgresql", USER: "postgres", LOGNAME: "postgres", SHELL: "/bin/bash" },
     cwd: { preferred: "/var/lib/postgresql", fallback: "/" },
   });
 });
@@ -56,13 +56,14 @@ test("as root, keyword table: names, numeric ids, group override, group alone", 
   }
 });
 
-test("root's PATH for uid 0, the user PATH otherwise; empty shell means /bin/sh", () => {
+test("root's default working directory is /, another user's is the home; empty shell means /bin/sh", () => {
   const root = resolveIdentity({ rid, group: "backup" }, fakeDb, ROOT);
   assert.ok(root.ok);
-  assert.equal(root.env?.PATH, ROOT_PATH);
+  assert.equal(root.env?.HOME, "/root");
+  assert.deepEqual(root.cwd, { preferred: "/", fallback: "/" });
   const alice = resolveIdentity({ rid, user: "alice" }, fakeDb, ROOT);
   assert.ok(alice.ok);
-  assert.equal(alice.env?.PATH, USER_PATH);
+  assert.deepEqual(alice.cwd, { preferred: "/home/alice", fallback: "/" });
   assert.equal(alice.env?.SHELL, "/bin/sh");
 });
 

@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { App } from "../../app.js";
 import { ActionError, UsageError } from "../../core/errors.js";
 import { parseDuration } from "../../core/duration.js";
@@ -34,7 +34,10 @@ export const daemonRunCommand: CliCommand = {
     if (graceMs === null) throw new UsageError(`--grace ${String(args.grace)}: expected a duration such as 30s or 2m`);
     const maxParallel = args["max-parallel"] === undefined ? defaultMaxParallel(availableParallelism()) : Number(args["max-parallel"]);
     const format = (args["log-format"] === "json" ? "json" : "text") as LogFormat;
-    const sink = typeof args["log-file"] === "string" ? fileSink(openRotatingFile(args["log-file"])) : stdoutSink();
+    const sink = typeof args["log-file"] === "string" ? fileSink(openRotatingFile(resolve(args["log-file"]))) : stdoutSink();
+    // A daemon holds no directory of the shell that started it (a mount it would keep busy);
+    // paths are absolute from here on (createApp resolves --root), tasks get their own cwd.
+    process.chdir("/");
     const { runDaemon } = await import("../../agent/daemon.js");
     return runDaemon(app, {
       maxParallel, graceMs, log: createDaemonLog(sink, format, () => app.clock.now()),
@@ -52,9 +55,10 @@ export const daemonStartCommand: CliCommand = {
     const paths = daemonPaths(app);
     const running = livePid(paths.pid);
     if (running !== null) throw new ActionError(`a daemon is already running (pid ${running.pid})`);
-    const argv = [process.argv[1]!, ...rootArgs(app), "daemon", "run", "--log-file", typeof args["log-file"] === "string" ? args["log-file"] : paths.log, ...passThrough(args)];
+    const logFile = resolve(typeof args["log-file"] === "string" ? args["log-file"] : paths.log);
+    const argv = [resolve(process.argv[1]!), ...rootArgs(app), "daemon", "run", "--log-file", logFile, ...passThrough(args)];
     const { spawn } = await import("node:child_process");
-    const child = spawn(process.execPath, argv, { detached: true, stdio: "ignore", env: process.env });
+    const child = spawn(process.execPath, argv, { detached: true, stdio: "ignore", env: process.env, cwd: "/" });
     child.unref();
     const pid = await waitFor(() => livePid(paths.pid)?.pid ?? null, 10_000, () => child.exitCode !== null);
     if (pid === null) throw new ActionError(`the daemon did not start; see ${paths.log}`);

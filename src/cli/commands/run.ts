@@ -27,6 +27,7 @@ export const runCommand: CliCommand = {
     cron: { type: "boolean", describe: "Behave as a scheduled run: unmet requirements skip quietly (exit 0), confirmation tasks are refused, --confirm or not" },
     "dry-run": { type: "boolean", describe: "Show what would run (mode, user, cwd, argv) without running it; requirements are still checked" },
     env: { type: "array", describe: "K=V exported to the tasks, after everything else (repeatable)", requiresArg: true },
+    "inherit-env": { type: "boolean", describe: "Debugging: start the tasks from svcmgr's own environment instead of the clean one (PATH, the user's HOME/USER/LOGNAME/SHELL, LANG); recorded with the run" },
   },
   examples: [
     ["svcmgr -s db run --rid task#0", "run one task"],
@@ -64,7 +65,7 @@ async function runService(app: App, path: ReturnType<typeof selectServices>[numb
   const log = openLog(app, config, session);
   const ctx: RunContext = {
     trigger: "manual", cron: args.cron === true, confirm: args.confirm === true, dryRun: args["dry-run"] === true,
-    session, extraEnv, initiatedBy: initiatingUser(app.env, app.users.user(String(app.uid))?.name ?? String(app.uid)), signal,
+    session, extraEnv, inheritEnv: args["inherit-env"] === true, initiatedBy: initiatingUser(app.env, app.users.user(String(app.uid))?.name ?? String(app.uid)), signal,
   };
   try {
     log.write("info", null, `do run ${process.argv.slice(2).join(" ")} (session ${session})`);

@@ -1,0 +1,180 @@
+import type { ProcessResult } from "../core/ports.js";
+import { formatDuration } from "../core/duration.js";
+import type { FinalStatus, OutputExcerpt } from "../history/record.js";
+import { OutputCapture } from "../history/capture.js";
+import type { TaskDef } from "../task/model.js";
+import type { CommandLine } from "./command-line.js";
+import type { RunContext } from "./context.js";
+import type { ExecSetup } from "./exec-setup.js";
+import { createOutputSplitter } from "./line-splitter.js";
+import type { PipelineDeps, TaskOutcome } from "./pipeline.js";
+import { describeResult, timedOutMessage } from "./result-message.js";
+import { runTrigger, type TriggerName, type TriggerResult } from "./trigger.js";
+
+/**
+ * One run of a task that holds its run slot, from its record to its outcome (design §9):
+ *   record begun → pre_run → blocking_pre_run → command → post_run → blocking_post_run
+ *   → on_error (when the run failed or timed out) → record finished.
+ * Invariants:
+ * - the record's status is the whole run's: a failing blocking trigger makes it `failed`
+ *   with a reason naming the trigger;
+ * - `timeout` is one deadline from the record's start, triggers included; a stage the
+ *   deadline has passed is not started. on_error alone still gets ON_ERROR_MIN_MS after a
+ *   timeout, so that a timed-out run can report itself;
+ * - an interruption (ctx.signal) ends the run as aborted and starts no further stage.
+ */
+
+/** How long on_error may run when the run's deadline has already passed. */
+export const ON_ERROR_MIN_MS = 10_000;
+
+/** Where the run stands: its status so far and what the record will say. */
+interface Verdict {
+  readonly status: FinalStatus;
+  readonly reason?: string;
+  readonly exitCode: number | null;
+  readonly signal: string | null;
+  readonly excerpt?: OutputExcerpt;
+  /** True once the command was started: post triggers run only then. */
+  readonly commandRan: boolean;
+  /** True when the outcome was already reported (the command's own message). */
+  readonly reported?: boolean;
+}
+
+interface Attempt {
+  readonly task: TaskDef;
+  readonly ctx: RunContext;
+  readonly deps: PipelineDeps;
+  readonly setup: ExecSetup;
+  readonly id: number;
+  readonly logPath: string;
+  readonly startedAt: number;
+  /** Epoch ms the run must end by; undefined without `timeout`. */
+  readonly deadline?: number;
+  readonly env: Record<string, string>;
+}
+
+export async function runAttempt(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine, attachChild: (pid: number, startTime: number | null) => void): Promise<TaskOutcome> {
+  const startedAt = deps.clock.now();
+  let logPath = "";
+  const id = await deps.recorder.begin({
+    svc: deps.service.path, rid: task.rid, trigger: ctx.trigger, scheduledFor: ctx.scheduledFor ?? null, startedAt,
+    user: setup.userName, initiatedBy: ctx.initiatedBy, session: ctx.session, command: command.display,
+    ownerPid: deps.ownerPid, ownerStartTime: deps.ownerStartTime, inheritedEnv: ctx.inheritEnv === true,
+  }, (runId) => (logPath = deps.outputLogPath(task.rid, runId)));
+  if (id === null) {
+    deps.reporter.message("info", task.rid, "this schedule slot already has a run record: not run again");
+    return { rid: task.rid, gate: "duplicate-slot", status: "skipped", exitCode: null, reason: "slot already recorded", failed: false };
+  }
+  const deadline = task.timeoutMs === undefined ? undefined : startedAt + task.timeoutMs;
+  const a: Attempt = { task, ctx, deps, setup, id, logPath, startedAt, deadline, env: setup.env({ SVCMGR_RUN_ID: String(id) }) };
+  let verdict = (await preTriggers(a)) ?? (await execute(a, command, attachChild));
+  if (verdict.commandRan) verdict = await postTriggers(a, verdict);
+  if ((verdict.status === "failed" || verdict.status === "timed_out") && task.onError !== undefined) await onError(a, verdict);
+  return finish(a, verdict);
+}
+
+/** Time left before the deadline: undefined without a timeout, 0 once it has passed. */
+function timeLeft(a: Attempt): number | undefined {
+  return a.deadline === undefined ? undefined : Math.max(0, a.deadline - a.deps.clock.now());
+}
+
+/** Runs a trigger within the deadline; a verdict when it ended the run, undefined to go on. */
+async function stage(a: Attempt, name: TriggerName, text: string | undefined, blocking: boolean, base: Omit<Verdict, "status" | "reason">): Promise<Verdict | undefined> {
+  if (text === undefined) return undefined;
+  if (a.ctx.signal?.aborted) return { ...base, status: "aborted", reason: `aborted before ${name}` };
+  const left = timeLeft(a);
+  if (left === 0) {
+    const reason = `timed out after ${formatDuration(a.task.timeoutMs!)}: ${name} not run`;
+    if (blocking || !base.commandRan) return { ...base, status: "timed_out", reason };
+    a.deps.reporter.message("warning", a.task.rid, reason);
+    return undefined;
+  }
+  const r = await runTrigger(a.task, a.setup, a.env, name, text, blocking, left, { runner: a.deps.runner, reporter: a.deps.reporter, killGraceMs: a.deps.killGraceMs, signal: a.ctx.signal });
+  return triggerVerdict(a, name, blocking, r, base);
+}
+
+function triggerVerdict(a: Attempt, name: TriggerName, blocking: boolean, r: TriggerResult, base: Omit<Verdict, "status" | "reason">): Verdict | undefined {
+  if (r.ok) return undefined;
+  if (r.aborted) return { ...base, status: "aborted", reason: `aborted in ${name}: its process group was killed` };
+  if (r.timedOut) return { ...base, status: "timed_out", reason: timedOutMessage(a.task.timeoutMs!, r.forceKilled, name) };
+  return blocking ? { ...base, status: "failed", reason: `${name} failed [${r.what}]` } : undefined;
+}
+
+const NOT_RUN = { exitCode: null, signal: null, commandRan: false } as const;
+
+async function preTriggers(a: Attempt): Promise<Verdict | undefined> {
+  return (await stage(a, "pre_run", a.task.preRun, false, NOT_RUN)) ?? (await stage(a, "blocking_pre_run", a.task.blockingPreRun, true, NOT_RUN));
+}
+
+/** post_run, then blocking_post_run: either may turn a succeeded run into a failed or timed-out one. */
+async function postTriggers(a: Attempt, v: Verdict): Promise<Verdict> {
+  const base = { exitCode: v.exitCode, signal: v.signal, excerpt: v.excerpt, commandRan: true };
+  for (const [name, text, blocking] of [["post_run", a.task.postRun, false], ["blocking_post_run", a.task.blockingPostRun, true]] as const) {
+    if (a.ctx.signal?.aborted) return v;
+    const ended = await stage(a, name, text, blocking, base);
+    // A worse outcome of a trigger replaces a success; a failure of the command stays the reason.
+    if (ended !== undefined && v.status === "succeeded") v = ended;
+  }
+  return v;
+}
+
+async function onError(a: Attempt, v: Verdict): Promise<void> {
+  if (a.ctx.signal?.aborted) return;
+  const vars: Record<string, string> = { SVCMGR_RUN_ID: String(a.id), SVCMGR_STATUS: v.status, SVCMGR_LOG: a.logPath };
+  if (v.exitCode !== null) vars.SVCMGR_EXIT_CODE = String(v.exitCode);
+  const left = timeLeft(a);
+  await runTrigger(a.task, a.setup, a.setup.env(vars), "on_error", a.task.onError!, false, left === undefined ? undefined : Math.max(left, ON_ERROR_MIN_MS), {
+    runner: a.deps.runner, reporter: a.deps.reporter, killGraceMs: a.deps.killGraceMs, signal: a.ctx.signal,
+  });
+}
+
+async function execute(a: Attempt, command: CommandLine, attachChild: (pid: number, startTime: number | null) => void): Promise<Verdict> {
+  const { task, deps } = a;
+  if (a.ctx.signal?.aborted) return { ...NOT_RUN, status: "aborted", reason: "aborted before the command" };
+  const left = timeLeft(a);
+  if (left === 0) return { ...NOT_RUN, status: "timed_out", reason: `timed out after ${formatDuration(task.timeoutMs!)}: the command was not started` };
+  deps.reporter.message("info", task.rid, `command: ${command.display}${a.setup.identity ? ` (as ${a.setup.userName})` : ""}`);
+  const log = deps.openOutputLog(a.logPath);
+  const capture = new OutputCapture();
+  const splitter = createOutputSplitter();
+  const result = await deps.runner.run({
+    argv: command.argv, env: a.env, cwd: a.setup.cwd, identity: a.setup.identity, umask: task.umask, limits: task.limits,
+    timeoutMs: left, killGraceMs: deps.killGraceMs, signal: a.ctx.signal,
+    onSpawn: (pid, startTime) => {
+      attachChild(pid, startTime);
+      deps.recorder.setPid(a.id, pid, startTime);
+    },
+    onOutput: (stream, chunk) => {
+      capture.push(stream, chunk);
+      log.write(stream, chunk);
+      for (const line of splitter.push(stream, chunk)) deps.reporter.output(task.rid, stream, line.text, task.log);
+    },
+  });
+  for (const line of splitter.flush()) deps.reporter.output(task.rid, line.stream, line.text, task.log);
+  // The record and last_run are written whatever happened to the full output file.
+  await log.close().catch((e: unknown) => deps.reporter.message("warning", task.rid, (e as Error).message));
+  return commandVerdict(a, result, capture);
+}
+
+function commandVerdict(a: Attempt, result: ProcessResult, capture: OutputCapture): Verdict {
+  const described = describeResult(result, a.task.retcodes, a.task.timeoutMs);
+  const ok = described.status === "succeeded";
+  a.deps.reporter.message(ok ? "info" : a.task.optional ? "warning" : "error", a.task.rid, described.message);
+  return {
+    status: described.status, reason: described.reason, exitCode: result.exitCode, signal: result.signal,
+    excerpt: capture.excerpt(), commandRan: result.pid !== null, reported: true,
+  };
+}
+
+function finish(a: Attempt, v: Verdict): TaskOutcome {
+  const { task, deps } = a;
+  const endedAt = deps.clock.now();
+  deps.recorder.finish(a.id, { status: v.status, endedAt, exitCode: v.exitCode, signal: v.signal, reason: v.reason ?? null, ...v.excerpt });
+  deps.lastRun.write(task.rid, {
+    at: new Date(a.startedAt).toISOString(), exitCode: v.exitCode, status: v.status, durationMs: endedAt - a.startedAt,
+    session: a.ctx.session, trigger: a.ctx.trigger,
+  });
+  const ok = v.status === "succeeded";
+  if (!ok && v.reported !== true) deps.reporter.message(task.optional ? "warning" : "error", task.rid, `run ${v.status}: ${v.reason ?? ""}`);
+  return { rid: task.rid, status: v.status, exitCode: v.exitCode, reason: v.reason, failed: !ok && !task.optional, recordId: a.id };
+}

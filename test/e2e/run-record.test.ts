@@ -1,0 +1,76 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { processesWith, rootPerSuite, uniqueMarker } from "./helpers.js";
+
+/** Design §9: the record's status is the whole run's, and `timeout` is one deadline for the run, triggers included. */
+describe("the record tells the truth", { concurrency: true }, () => {
+  const suite = rootPerSuite("rec");
+
+  /** The task's status in `print status --format json`. */
+  const taskStatus = async (svc: string, rid: string) => {
+    const r = await suite.root.run(["-s", svc, "print", "status", "--format", "json"]);
+    return (JSON.parse(r.stdout) as { resources: Array<{ rid: string; status: string }> }).resources.find((x) => x.rid === rid)?.status;
+  };
+
+  test("a failing blocking_post_run: exit 1, the record failed naming the trigger, check = last_run says down", async () => {
+    const { name } = suite.service("[task#0]\ncommand = echo ran\nblocking_post_run = false\ncheck = last_run\n");
+    const r = await suite.root.runTasks(name);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stdout, "ran\n");
+    const record = suite.root.history(name).at(-1)!;
+    assert.equal(record.status, "failed");
+    assert.equal(record.exitCode, 0, "the command itself exited 0");
+    assert.equal(record.reason, "blocking_post_run failed [exit code 1]");
+    assert.equal(suite.root.lastRun(name, "task#0")?.status, "failed");
+    assert.equal(await taskStatus(name, "task#0"), "down");
+  });
+
+  test("a failing blocking_pre_run: the command does not run, the record is failed naming the trigger", async () => {
+    const { name } = suite.service("[task#0]\ncommand = echo ran\nblocking_pre_run = sh -c 'exit 4'\n");
+    const r = await suite.root.runTasks(name);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stdout, "");
+    const record = suite.root.history(name).at(-1)!;
+    assert.equal(record.status, "failed");
+    assert.equal(record.reason, "blocking_pre_run failed [exit code 4]");
+  });
+
+  test("a failing non-blocking post_run only warns", async () => {
+    const { name } = suite.service("[task#0]\ncommand = echo ran\npost_run = false\n");
+    const r = await suite.root.runTasks(name);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stderr, /warning: post_run: non-blocking error \[exit code 1\]/);
+    assert.equal(suite.root.history(name).at(-1)?.status, "succeeded");
+  });
+
+  test("one deadline: time spent in pre_run counts against the task's timeout", async () => {
+    const { name } = suite.service("[task#0]\ncommand = sleep 1.6\npre_run = sleep 1.6\ntimeout = 2\n");
+    const r = await suite.root.runTasks(name);
+    assert.equal(r.status, 1, r.stderr);
+    const record = suite.root.history(name).at(-1)!;
+    assert.equal(record.status, "timed_out");
+    assert.match(record.reason ?? "", /^timed out after 2s/);
+    assert.ok(record.durationMs! >= 2000 && record.durationMs! < 3000, `the run took ${record.durationMs} ms: it ends at its deadline, not 2 s after each stage`);
+  });
+
+  test("one deadline: a blocking_post_run still running at the deadline times the run out, naming the trigger", async () => {
+    const { name } = suite.service("[task#0]\ncommand = echo ran\nblocking_post_run = sleep 30\ntimeout = 1\n");
+    const r = await suite.root.runTasks(name);
+    assert.equal(r.status, 1, r.stderr);
+    const record = suite.root.history(name).at(-1)!;
+    assert.equal(record.status, "timed_out");
+    assert.equal(record.reason, "timed out after 1s in blocking_post_run: the process group got SIGTERM");
+    assert.ok(r.ms < 10_000, `the CLI returned after ${r.ms} ms, not after the trigger's 30 s`);
+  });
+
+  test("a timeout that needed SIGKILL says so, even when the group leader died of SIGTERM", async () => {
+    const marker = uniqueMarker();
+    const { name } = suite.service(`[task#0]\ncommand = (trap '' TERM; exec sleep ${marker}) & sleep ${marker}; wait\ntimeout = 1\n`);
+    const r = await suite.root.runTasks(name);
+    assert.equal(r.status, 1, r.stderr);
+    const record = suite.root.history(name).at(-1)!;
+    assert.equal(record.status, "timed_out");
+    assert.equal(record.reason, "timed out after 1s: the process group got SIGTERM then SIGKILL");
+    assert.deepEqual(processesWith(`sleep ${marker}`), []);
+  });
+});
