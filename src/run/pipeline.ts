@@ -40,11 +40,26 @@ export interface PipelineDeps {
 /** Which stage stopped a run before its command ran. */
 export type Gate = "disabled" | "requires" | "confirmation" | "identity" | "command" | "max-parallel" | "run-slot" | "duplicate-slot";
 
+/** What a dry run would execute. */
+export interface RunPlan {
+  readonly mode: CommandLine["mode"];
+  readonly argv: readonly string[];
+  /** argv quoted for a shell. */
+  readonly command: string;
+  readonly user: string;
+  readonly cwd: string;
+  /** The environment, but the SVCMGR_* variables known once the run has begun (SVCMGR_RUN_ID). */
+  readonly env: Readonly<Record<string, string>>;
+}
+
 export interface TaskOutcome {
   readonly rid: string;
   /** Set when a stage refused the run (nothing was executed). */
   readonly gate?: Gate;
-  readonly status: FinalStatus | "dry-run";
+  /** `not-run`: not reached, a previous task failed or the run was interrupted (see run-tasks.ts). */
+  readonly status: FinalStatus | "dry-run" | "not-run";
+  /** Set for dry runs. */
+  readonly plan?: RunPlan;
   readonly exitCode: number | null;
   readonly reason?: string;
   /** True when this outcome must make `run` exit 1 (a non-optional failure or refusal). */
@@ -71,8 +86,8 @@ export async function runTask(task: TaskDef, ctx: RunContext, deps: PipelineDeps
     return refuse(task, ctx, deps, "command", "aborted", `command: ${(e as Error).message}`);
   }
   if (ctx.dryRun) {
-    say("info", `would run (${command.mode}) as ${setup.userName} in ${setup.cwd}: ${command.display}`);
-    return { rid: task.rid, status: "dry-run", exitCode: null, failed: false };
+    const plan = { mode: command.mode, argv: command.argv, command: command.display, user: setup.userName, cwd: setup.cwd, env: setup.env() };
+    return { rid: task.rid, status: "dry-run", plan, exitCode: null, failed: false };
   }
   return runHoldingSlot(task, ctx, deps, setup, command);
 }

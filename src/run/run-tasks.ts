@@ -7,6 +7,7 @@ import { runTask, type PipelineDeps, type TaskOutcome } from "./pipeline.js";
  * together at the place of the subset's first task. As in OpenSVC, a non-optional failure
  * stops the tasks after it (they are reported as not run), and so does an interruption
  * (ctx.signal aborted: the running tasks are stopped by the pipeline, no other one starts).
+ * Every task gets an outcome, in order; those not reached are `not-run`, with the reason.
  */
 export async function runTasks(tasks: readonly TaskDef[], parallelSubsets: ReadonlySet<string>, ctx: RunContext, deps: PipelineDeps): Promise<TaskOutcome[]> {
   const outcomes: TaskOutcome[] = [];
@@ -15,7 +16,9 @@ export async function runTasks(tasks: readonly TaskDef[], parallelSubsets: Reado
   for (const [i, group] of groups.entries()) {
     const stop = ctx.signal?.aborted ? "interrupted" : failed.length > 0 ? `a previous task failed (${failed.join(", ")})` : null;
     if (stop !== null) {
-      deps.reporter.message("error", groups.slice(i).flat().map((t) => t.rid).join(","), `not run: ${stop}`);
+      const rest = groups.slice(i).flat();
+      deps.reporter.message("error", rest.map((t) => t.rid).join(","), `not run: ${stop}`);
+      outcomes.push(...rest.map((t): TaskOutcome => ({ rid: t.rid, status: "not-run", exitCode: null, reason: stop, failed: false })));
       break;
     }
     const results = await Promise.all(group.map((t) => runTask(t, ctx, deps)));

@@ -162,16 +162,17 @@ describe("output, state files and history", { concurrency: 4 }, () => {
     assert.match(text.stdout, /fs#0 .* down/);
   });
 
-  test("--dry-run runs nothing and shows mode, user, cwd and argv", async () => {
+  test("--dry-run runs nothing and shows mode, user, cwd and argv on stdout", async () => {
     const marker = root.path("dry-marker");
     root.writeConf("dry", `[task#0]\ncommand = touch ${marker}\ncwd = /tmp\n\n[task#1]\ncommand = touch ${marker} && echo x\n`);
     const r = await root.runTasks("dry", ["--dry-run"]);
     assert.equal(r.status, 0, r.stderr);
-    assert.equal(r.stdout, "");
     assert.ok(!existsSync(marker), "nothing ran");
-    assert.match(r.stderr, new RegExp(`task#0: would run \\(exec\\) as \\S+ in /tmp: touch ${marker}$`, "m"));
-    assert.ok(r.stderr.includes(`task#1: would run (shell) as ${userInfo().username} in `), r.stderr);
-    assert.ok(r.stderr.includes(`: /bin/sh -c 'touch ${marker} && echo x'\n`), r.stderr);
+    const lines = r.stdout.split("\n");
+    assert.equal(lines.length, 3, r.stdout);
+    assert.match(lines[0]!, new RegExp(`^dry task#0: would run \\(exec\\) as \\S+ in /tmp: touch ${marker}$`));
+    assert.ok(lines[1]!.startsWith(`dry task#1: would run (shell) as ${userInfo().username} in `), r.stdout);
+    assert.ok(lines[1]!.endsWith(`: /bin/sh -c 'touch ${marker} && echo x'`), r.stdout);
     assert.equal(root.lastRun("dry", "task#0"), null);
     assert.equal(root.history("dry").length, 0, "a dry run leaves no history");
   });

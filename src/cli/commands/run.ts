@@ -12,7 +12,8 @@ import type { RunContext } from "../../run/context.js";
 import { openService, requireNodeMember, requireSelector, selectServices } from "../../service/open.js";
 import { openLog, pipelineDeps } from "../../service/wiring.js";
 import { createReporter } from "../../service/reporter.js";
-import type { CliCommand, ParsedArgs } from "../command.js";
+import { FORMAT_OPTION, type CliCommand, type ParsedArgs } from "../command.js";
+import { planLine, summaryEntry, type RunSummaryEntry } from "../run-summary.js";
 import { interruptOnSignals } from "../interrupt.js";
 
 export const runCommand: CliCommand = {
@@ -27,6 +28,7 @@ export const runCommand: CliCommand = {
     cron: { type: "boolean", describe: "Behave as a scheduled run: unmet requirements skip quietly (exit 0), confirmation tasks are refused, --confirm or not" },
     "dry-run": { type: "boolean", describe: "Show what would run (mode, user, cwd, argv) without running it; requirements are still checked" },
     env: { type: "array", describe: "K=V exported to the tasks, after everything else (repeatable)", requiresArg: true },
+    format: { ...FORMAT_OPTION, describe: "Output format: json prints one entry per task on stdout (status, exit code, reason, run id, its history record, a dry run's plan) and sends the tasks' output to stderr" },
     "inherit-env": { type: "boolean", describe: "Debugging: start the tasks from svcmgr's own environment instead of the clean one (PATH, the user's HOME/USER/LOGNAME/SHELL, LANG); recorded with the run" },
   },
   examples: [
@@ -34,6 +36,7 @@ export const runCommand: CliCommand = {
     ["svcmgr -s db run --tags backup", "run every task tagged backup"],
     ["svcmgr -s db run --rid task#restore --confirm", "run a confirmation task without the prompt"],
     ["sudo svcmgr -s db run --rid task#0 --env LEVEL=full", "pass an extra variable"],
+    ["svcmgr -s db run --dry-run --format json", "what would run, with its exact argv, user, cwd and environment"],
   ],
   async run(args, app) {
     const services = selectServices(app, requireSelector(args.service));
@@ -41,11 +44,13 @@ export const runCommand: CliCommand = {
     let exit = 0;
     const history = openHistory(historyDbFile(app.paths));
     const interrupt = interruptOnSignals(app.stderr);
+    const summary: RunSummaryEntry[] = [];
     try {
       for (const path of services) {
         if (interrupt.signal.aborted) break;
-        exit = Math.max(exit, await runService(app, path, args, extraEnv, history, interrupt.signal));
+        exit = Math.max(exit, await runService(app, path, args, extraEnv, history, interrupt.signal, summary));
       }
+      if (args.format === "json") app.stdout.write(JSON.stringify(summary, null, 2) + "\n");
     } finally {
       interrupt.stop();
       history.close();
@@ -54,7 +59,7 @@ export const runCommand: CliCommand = {
   },
 };
 
-async function runService(app: App, path: ReturnType<typeof selectServices>[number], args: ParsedArgs, extraEnv: Record<string, string>, history: ReturnType<typeof openHistory>, signal: AbortSignal): Promise<number> {
+async function runService(app: App, path: ReturnType<typeof selectServices>[number], args: ParsedArgs, extraEnv: Record<string, string>, history: ReturnType<typeof openHistory>, signal: AbortSignal, summary: RunSummaryEntry[]): Promise<number> {
   const { config, warnings } = await openService(app, path);
   for (const w of warnings) app.stderr.write(formatAlert(w) + "\n");
   requireNodeMember(config, "run", app.nodename);
@@ -69,9 +74,13 @@ async function runService(app: App, path: ReturnType<typeof selectServices>[numb
   };
   try {
     log.write("info", null, `do run ${process.argv.slice(2).join(" ")} (session ${session})`);
-    const reporter = createReporter(config.name, app, log);
+    const json = args.format === "json";
+    // With --format json, stdout carries the summary alone: the tasks' output goes to stderr.
+    const reporter = createReporter(config.name, json ? { stdout: app.stderr, stderr: app.stderr } : app, log);
     const parallel = new Set(config.doc.sections.flatMap((s) => (/^subset#task:/.test(s.name) && config.value<boolean>(s.name, "parallel") ? [s.name.slice("subset#task:".length)] : [])));
     const outcomes = await runTasks(selected, parallel, ctx, pipelineDeps(app, config, history, reporter));
+    if (json) summary.push(...outcomes.map((o) => summaryEntry(config.name, o, (id) => history.get(id))));
+    else for (const o of outcomes) if (o.plan !== undefined) app.stdout.write(planLine(config.name, o.rid, o.plan));
     return outcomes.some((o) => o.failed) ? 1 : 0;
   } finally {
     log.close();

@@ -1,0 +1,31 @@
+import type { RunRecord } from "../history/record.js";
+import type { RunPlan, TaskOutcome } from "../run/pipeline.js";
+
+/**
+ * `run --format json`: one entry per selected task, in run order. Field names are stable
+ * (camelCase). `record` is the history record as `print run --format json` shows it (null when
+ * nothing was recorded: a dry run, a task not reached); `plan` is what a dry run would execute.
+ */
+export interface RunSummaryEntry {
+  readonly svc: string;
+  readonly rid: string;
+  readonly status: TaskOutcome["status"];
+  readonly exitCode: number | null;
+  readonly reason: string | null;
+  readonly runId: number | null;
+  readonly record: RunRecord | null;
+  readonly plan: RunPlan | null;
+}
+
+export function summaryEntry(svc: string, o: TaskOutcome, recordOf: (id: number) => RunRecord | null): RunSummaryEntry {
+  const record = o.recordId === undefined ? null : recordOf(o.recordId);
+  return {
+    svc, rid: o.rid, status: o.status, exitCode: o.exitCode, reason: o.reason ?? null,
+    runId: o.recordId ?? null, record, plan: o.plan ?? null,
+  };
+}
+
+/** The dry-run line of a task, for stdout: what would run, how, as whom, where. */
+export function planLine(svc: string, rid: string, plan: RunPlan): string {
+  return `${svc} ${rid}: would run (${plan.mode}) as ${plan.user} in ${plan.cwd}: ${plan.command}\n`;
+}
