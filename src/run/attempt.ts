@@ -65,7 +65,8 @@ export async function runAttempt(task: TaskDef, ctx: RunContext, deps: PipelineD
     deps.reporter.message("info", task.rid, "this schedule slot already has a run record: not run again");
     return { rid: task.rid, gate: "duplicate-slot", status: "skipped", exitCode: null, reason: "slot already recorded", failed: false };
   }
-  const deadline = task.timeoutMs === undefined ? undefined : startedAt + task.timeoutMs;
+  // timeout = 0 means no limit, as for the runner.
+  const deadline = task.timeoutMs === undefined || task.timeoutMs <= 0 ? undefined : startedAt + task.timeoutMs;
   const a: Attempt = { task, ctx, deps, setup, id, logPath, startedAt, deadline, env: setup.env({ SVCMGR_RUN_ID: String(id) }) };
   let verdict = (await preTriggers(a)) ?? (await execute(a, command, attachChild));
   if (verdict.commandRan) verdict = await postTriggers(a, verdict);

@@ -63,6 +63,14 @@ describe("the record tells the truth", { concurrency: true }, () => {
     assert.ok(r.ms < 10_000, `the CLI returned after ${r.ms} ms, not after the trigger's 30 s`);
   });
 
+  test("timeout = 0 is no limit, triggers included", async () => {
+    const { name } = suite.service("[task#0]\ncommand = echo ran\npre_run = true\ntimeout = 0\n");
+    const r = await suite.root.runTasks(name);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, "ran\n");
+    assert.equal(suite.root.history(name).at(-1)?.status, "succeeded");
+  });
+
   test("a timeout that needed SIGKILL says so, even when the group leader died of SIGTERM", async () => {
     const marker = uniqueMarker();
     const { name } = suite.service(`[task#0]\ncommand = (trap '' TERM; exec sleep ${marker}) & sleep ${marker}; wait\ntimeout = 1\n`);
