@@ -100,6 +100,17 @@ describe("one environment, wherever the run starts", { concurrency: 4 }, () => {
     assert.equal(env.get("PATH"), RUN_PATH, "on_error has the run's environment too");
   });
 
+  test("on_error after a timeout: it still runs, past the deadline, and is told timed_out without an exit code", async () => {
+    const out = root.path("ontimeout.env");
+    root.writeConf("ontmo", `[task#0]\ncommand = sleep 30\ntimeout = 1\non_error = sh -c 'sleep 0.5; env -0 > ${out}'\n`);
+    const r = await root.runTasks("ontmo");
+    assert.equal(r.status, 1, r.stderr);
+    const env = envOf(readFileSync(out, "utf8"));
+    assert.equal(env.get("SVCMGR_STATUS"), "timed_out");
+    assert.equal(env.has("SVCMGR_EXIT_CODE"), false);
+    assert.equal(root.history("ontmo").at(-1)?.status, "timed_out");
+  });
+
   test("daemon start: the daemon leaves the shell's cwd and its tasks get the same environment as run, plus the slot", async (t) => {
     const droot = makeRoot(t);
     const out = droot.path("task.env");

@@ -26,7 +26,7 @@ export const runCommand: CliCommand = {
     subsets: { type: "string", describe: "Comma list of subsets", requiresArg: true },
     confirm: { type: "boolean", describe: "Confirm tasks that have confirmation = true without asking" },
     cron: { type: "boolean", describe: "Behave as a scheduled run: unmet requirements skip quietly (exit 0), confirmation tasks are refused, --confirm or not" },
-    "dry-run": { type: "boolean", describe: "Show what would run (mode, user, cwd, argv) without running it; requirements are still checked" },
+    "dry-run": { type: "boolean", describe: "Show what would run (mode, user, cwd, argv) on stdout without running it; requirements are still checked" },
     env: { type: "array", describe: "K=V exported to the tasks, after everything else (repeatable)", requiresArg: true },
     format: { ...FORMAT_OPTION, describe: "Output format: json prints one entry per task on stdout (status, exit code, reason, run id, its history record, a dry run's plan) and sends the tasks' output to stderr" },
     "inherit-env": { type: "boolean", describe: "Debugging: start the tasks from svcmgr's own environment instead of the clean one (PATH, the user's HOME/USER/LOGNAME/SHELL, LANG); recorded with the run" },
