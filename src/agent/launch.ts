@@ -9,8 +9,8 @@ import type { RunReporter } from "../run/ports.js";
 import { serviceRunDeps, type ServiceRunDeps } from "../service/wiring.js";
 import { objectLogFile } from "../core/paths.js";
 import type { ServiceConfig } from "../config/service.js";
-import { openRotatingFile, type RotatingFile } from "../platform/rotating-file.js";
-import { sessionLog } from "../platform/service-log.js";
+import type { RotatingFile } from "../platform/rotating-file.js";
+import { openServiceLogFile, sessionLog } from "../platform/service-log.js";
 import { createBackgroundStateFiles } from "../platform/background-state-files.js";
 import type { ServiceRegistry } from "./service-registry.js";
 
@@ -33,7 +33,7 @@ export function createLauncher(app: App, registry: ServiceRegistry, history: His
   };
   const logFile = (config: ServiceConfig) => {
     let f = logFiles.get(config.name);
-    if (f === undefined) logFiles.set(config.name, (f = openRotatingFile(objectLogFile(app.paths, config.path))));
+    if (f === undefined) logFiles.set(config.name, (f = openServiceLogFile(objectLogFile(app.paths, config.path), { now: () => app.clock.now() })));
     return f;
   };
   const launch = async (slot: LaunchRequest): Promise<LaunchOutcome> => {
@@ -50,6 +50,7 @@ export function createLauncher(app: App, registry: ServiceRegistry, history: His
       const reporter: RunReporter = {
         message: (level, rid, text) => log.write(level, rid, text),
         output: (rid, stream, line, toLog) => toLog && log.write(stream === "stdout" ? "info" : "error", rid, `| ${line}`),
+        lostLogLines: () => log.lost(),
       };
       return toLaunchOutcome(await runTask(task, ctx, { ...runDepsOf(loaded.config), reporter }));
     } catch (e) {

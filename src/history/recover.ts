@@ -37,15 +37,15 @@ export function orphanExitReason(r: RunRecord): string {
 }
 
 /**
- * Crash recovery, run when the daemon (or a CLI) starts. Every in-flight record is
+ * Crash recovery, run when the daemon starts, and by `run` for manual runs (`only`). Every in-flight record is
  * classified by who still lives: the svcmgr process that began it (owner) and the
  * task process. Only a record with both gone is made final, as `interrupted`; its
  * slot keeps its record, so the slot is never run again.
  * `endedAt` of such a record is `now`: when the loss was noticed, not when it happened.
  */
-export function recoverInterrupted(store: HistoryStore, isAlive: IsAlive, now: number): Recovery {
+export function recoverInterrupted(store: HistoryStore, isAlive: IsAlive, now: number, only: (r: RunRecord) => boolean = () => true): Recovery {
   const out: Recovery = { interrupted: [], orphaned: [], active: [] };
-  for (const r of store.inFlight()) {
+  for (const r of store.inFlight().filter(only)) {
     if (ownerAlive(r, isAlive)) out.active.push(r);
     else if (taskAlive(r, isAlive)) out.orphaned.push(r);
     else if (store.markInterrupted(r.id, goneReason(r), now)) out.interrupted.push(store.get(r.id)!);

@@ -19,7 +19,10 @@ export interface RunLog {
   write(stream: OutputStream, chunk: Buffer): void;
   /** Bytes accepted but not yet on disk; never more than `maxQueuedBytes`. */
   readonly queuedBytes: number;
-  /** Flushes and closes; rejects with the first write error, naming the file. */
+  /**
+   * Flushes and closes; rejects with the first write error, naming the file and how much of
+   * the output it holds. After a write error the rest of the output is dropped (never throws).
+   */
   close(): Promise<void>;
 }
 
@@ -58,6 +61,8 @@ class RunLogFile implements RunLog {
   #fd: number | null = null;
   #queued = 0;
   #offset = 0;
+  /** Bytes known to be on disk. */
+  #written = 0;
   #writing = false;
   #closed = false;
   #error: Error | null = null;
@@ -66,12 +71,16 @@ class RunLogFile implements RunLog {
   constructor(readonly path: string, private readonly maxQueued: number) {}
 
   write(_stream: OutputStream, chunk: Buffer): void {
-    if (this.#closed || this.#error !== null || chunk.length === 0) return;
-    const fd = this.#fd ?? this.#create();
-    if (fd === null) return;
+    if (this.#closed || chunk.length === 0) return;
     const position = this.#offset;
     this.#offset += chunk.length;
-    if (this.#queued + chunk.length > this.maxQueued) return writeAllSync(fd, chunk, position, this.#fail);
+    if (this.#error !== null) return;
+    const fd = this.#fd ?? this.#create();
+    if (fd === null) return;
+    if (this.#queued + chunk.length > this.maxQueued) {
+      this.#written += writeAllSync(fd, chunk, position, this.#fail);
+      return;
+    }
     this.#queue.push({ chunk, position });
     this.#queued += chunk.length;
     this.#pump();
@@ -101,7 +110,9 @@ class RunLogFile implements RunLog {
         } catch (e) {
           this.#fail(e);
         }
-        return this.#error === null ? resolve() : reject(this.#error);
+        if (this.#error === null) return resolve();
+        const kept = this.#fd === null ? "nothing was written" : `${this.#written} of ${this.#offset} bytes written`;
+        reject(new Error(`${this.#error.message} (${kept})`, { cause: this.#error.cause }));
       };
       this.#pump();
     });
@@ -113,11 +124,13 @@ class RunLogFile implements RunLog {
 
   #pump(): void {
     if (this.#writing) return;
+    if (this.#error !== null) this.#queue.splice(0).forEach((p) => (this.#queued -= p.chunk.length)); // the rest is dropped
     if (this.#queue.length === 0) return this.#drained?.();
     const batch = contiguous(this.#queue);
     this.#writing = true;
-    writeBatch(this.#fd!, batch, (e) => {
+    writeBatch(this.#fd!, batch, (e, written) => {
       this.#writing = false;
+      this.#written += written;
       for (const p of batch) this.#queued -= p.chunk.length;
       if (e) this.#fail(e);
       this.#pump();
@@ -132,26 +145,29 @@ function contiguous(queue: Pending[]): Pending[] {
   return queue.splice(0, n);
 }
 
-function writeBatch(fd: number, batch: Pending[], done: (e: Error | null) => void): void {
+/** Writes a batch; `done` gets the error, if any, and how many bytes reached the file. */
+function writeBatch(fd: number, batch: Pending[], done: (e: Error | null, written: number) => void): void {
   const total = batch.reduce((s, p) => s + p.chunk.length, 0);
   const position = batch[0]!.position;
   const finish = (e: Error | null, written: number) => {
-    if (e || written === total) return done(e);
-    // Short write (rare): finish the rest synchronously at the right place.
+    if (e || written === total) return done(e, e ? 0 : written);
+    // Short write (a full disk, or rare): finish the rest synchronously at the right place.
     let err: Error | null = null;
     const rest = Buffer.concat(batch.map((p) => p.chunk)).subarray(written);
-    writeAllSync(fd, rest, position + written, (x) => void (err = x as Error));
-    done(err);
+    const more = writeAllSync(fd, rest, position + written, (x) => void (err = x as Error));
+    done(err, written + more);
   };
   if (batch.length === 1) write(fd, batch[0]!.chunk, 0, total, position, (e, w) => finish(e, w));
   else writev(fd, batch.map((p) => p.chunk), position, (e, w) => finish(e, w));
 }
 
-function writeAllSync(fd: number, chunk: Buffer, position: number, fail: (e: unknown) => void): void {
+/** Writes all of `chunk` at `position`; returns the bytes written (fewer after a failure, reported to `fail`). */
+function writeAllSync(fd: number, chunk: Buffer, position: number, fail: (e: unknown) => void): number {
+  let done = 0;
   try {
-    let done = 0;
     while (done < chunk.length) done += writeSync(fd, chunk, done, chunk.length - done, position + done);
   } catch (e) {
     fail(e);
   }
+  return done;
 }

@@ -3,10 +3,18 @@ import { openRotatingFile, type RotatingFile, type RotationOptions } from "./rot
 /**
  * The service log `<log>/<name>.log`: one line per event,
  * `2026-11-22T10:45:45.242Z INFO  sid=0b1c2d3e rid=task#2 | message`, rotated by size.
+ * Writing never throws: lines the file cannot take are dropped and counted (`lost`).
  */
 export interface ServiceLog {
   write(level: "info" | "warning" | "error", rid: string | null, message: string): void;
+  /** Lines dropped so far (only grows) and why the last failed write failed. */
+  lost(): LogLoss;
   close(): void;
+}
+
+export interface LogLoss {
+  readonly lines: number;
+  readonly error: string | null;
 }
 
 export interface ServiceLogOptions extends RotationOptions {
@@ -17,8 +25,17 @@ export interface ServiceLogOptions extends RotationOptions {
 const LEVEL = { info: "INFO ", warning: "WARN ", error: "ERROR" } as const;
 
 export function openServiceLog(path: string, opts: ServiceLogOptions): ServiceLog {
-  const file = openRotatingFile(path, opts);
+  const file = openServiceLogFile(path, opts);
   return { ...sessionLog(file, opts), close: () => file.close() };
+}
+
+/** The rotating file under a service log, its drop note in the log's own line format. */
+export function openServiceLogFile(path: string, opts: Pick<ServiceLogOptions, "now" | "maxBytes" | "backups">): RotatingFile {
+  return openRotatingFile(path, {
+    maxBytes: opts.maxBytes,
+    backups: opts.backups,
+    dropNote: (count, error) => `${new Date(opts.now()).toISOString()} ${LEVEL.warning} | svcmgr: ${count} line(s) dropped from this log: it could not be written (${error})`,
+  });
 }
 
 /** A session's view of a service log file that stays open for other sessions (the daemon's). */
@@ -28,6 +45,7 @@ export function sessionLog(file: RotatingFile, opts: Pick<ServiceLogOptions, "se
       const prefix = `${new Date(opts.now()).toISOString()} ${LEVEL[level]} sid=${opts.session.slice(0, 8)}${rid === null ? "" : ` rid=${rid}`} | `;
       file.writeLine(message.split("\n").map((l) => prefix + l).join("\n"));
     },
+    lost: () => ({ lines: file.dropped, error: file.lastError }),
     close: () => undefined,
   };
 }

@@ -136,6 +136,7 @@ async function execute(a: Attempt, command: CommandLine, attachChild: (pid: numb
   if (left === 0) return { ...NOT_RUN, status: "timed_out", reason: `timed out after ${formatDuration(task.timeoutMs!)}: the command was not started` };
   deps.reporter.message("info", task.rid, `command: ${command.display}${a.setup.identity ? ` (as ${a.setup.userName})` : ""}`);
   const log = deps.openOutputLog(a.logPath);
+  const lostBefore = deps.reporter.lostLogLines?.().lines ?? 0;
   const capture = new OutputCapture();
   const splitter = createOutputSplitter();
   const result = await deps.runner.run({
@@ -152,17 +153,23 @@ async function execute(a: Attempt, command: CommandLine, attachChild: (pid: numb
     },
   });
   for (const line of splitter.flush()) deps.reporter.output(task.rid, line.stream, line.text, task.log);
-  // The record and last_run are written whatever happened to the full output file.
-  await log.close().catch((e: unknown) => deps.reporter.message("warning", task.rid, (e as Error).message));
-  return commandVerdict(a, result, capture);
+  // The record and last_run are written whatever happened to the output file and the service log.
+  const notes: string[] = [];
+  await log.close().catch((e: unknown) => notes.push(`output file incomplete: ${(e as Error).message}`));
+  const lost = deps.reporter.lostLogLines?.();
+  if (lost !== undefined && lost.lines > lostBefore) notes.push(`${lost.lines - lostBefore} line(s) not written to the service log (${lost.error ?? "write failed"})`);
+  for (const note of notes) deps.reporter.message("warning", task.rid, note);
+  return commandVerdict(a, result, capture, notes);
 }
 
-function commandVerdict(a: Attempt, result: ProcessResult, capture: OutputCapture): Verdict {
+/** `notes`: output that could not be written, said in the record's reason after the outcome's. */
+function commandVerdict(a: Attempt, result: ProcessResult, capture: OutputCapture, notes: readonly string[]): Verdict {
   const described = describeResult(result, a.task.retcodes, a.task.timeoutMs);
   const ok = described.status === "succeeded";
   a.deps.reporter.message(ok ? "info" : a.task.optional ? "warning" : "error", a.task.rid, described.message);
+  const reason = [described.reason, ...notes].filter((r) => r !== undefined).join("; ");
   return {
-    status: described.status, reason: described.reason, exitCode: result.exitCode, signal: result.signal,
+    status: described.status, reason: reason === "" ? undefined : reason, exitCode: result.exitCode, signal: result.signal,
     excerpt: capture.excerpt(), commandRan: result.pid !== null, reported: true,
   };
 }

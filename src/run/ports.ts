@@ -19,6 +19,8 @@ export interface RunReporter {
   message(level: "info" | "warning" | "error", rid: string, text: string): void;
   /** One line of task output; `toLog` says whether the service log gets it too (keyword `log`). */
   output(rid: string, stream: "stdout" | "stderr", line: string, toLog: boolean): void;
+  /** Lines the service log dropped so far (only grows), and why the last write failed. */
+  lostLogLines?(): { readonly lines: number; readonly error: string | null };
 }
 
 /** States of the service's resources, for run_requires. */

@@ -21,5 +21,6 @@ export function createReporter(svc: string, out: { stdout: Output; stderr: Outpu
       if (toLog) log?.write(stream === "stdout" ? "info" : "error", rid, `| ${line}`);
       (stream === "stdout" ? out.stdout : out.stderr).write(line + "\n");
     },
+    lostLogLines: () => log?.lost() ?? { lines: 0, error: null },
   };
 }

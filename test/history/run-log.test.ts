@@ -70,14 +70,14 @@ test("a fast producer: memory stays bounded and the file is exact", async (t) =>
   for (let i = 0; i < chunks; i++) assert.equal(data[i * size + size - 1], 65 + (i % 26), `chunk ${i}`);
 });
 
-test("write errors surface at close, naming the file, without throwing at write", async (t) => {
+test("write errors surface at close, naming the file and how much it holds, without throwing at write", async (t) => {
   const path = join(tempDir(t), "full.log");
   const script = `ulimit -f 8; exec "${process.execPath}" --import tsx "${WRITER}" "${path}" 65536`; // 8 blocks of 512 bytes
   const r = spawnSync("/bin/sh", ["-c", script], { encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   const outcome = JSON.parse(r.stdout) as { ok: boolean; message?: string };
   assert.equal(outcome.ok, false);
-  assert.equal(outcome.message, `run log ${path}: EFBIG: file too large, write`);
+  assert.equal(outcome.message, `run log ${path}: EFBIG: file too large, write (4096 of 65536 bytes written)`);
 });
 
 test("a silent run creates no file, and removes a stale one left at its path", async (t) => {

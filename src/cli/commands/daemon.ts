@@ -6,7 +6,6 @@ import { ActionError, UsageError } from "../../core/errors.js";
 import { parseDuration } from "../../core/duration.js";
 import { defaultMaxParallel } from "../../daemon/ports.js";
 import { createDaemonLog, fileSink, stdoutSink, type LogFormat } from "../../platform/daemon-log.js";
-import { openRotatingFile } from "../../platform/rotating-file.js";
 import { livePid } from "../../platform/pid-file.js";
 import { isProcessAlive } from "../../history/liveness.js";
 import { FORMAT_OPTION, type CliCommand, type OptionSpec, type ParsedArgs } from "../command.js";
@@ -34,13 +33,14 @@ export const daemonRunCommand: CliCommand = {
     if (graceMs === null) throw new UsageError(`--grace ${String(args.grace)}: expected a duration such as 30s or 2m`);
     const maxParallel = args["max-parallel"] === undefined ? defaultMaxParallel(availableParallelism()) : Number(args["max-parallel"]);
     const format = (args["log-format"] === "json" ? "json" : "text") as LogFormat;
-    const sink = typeof args["log-file"] === "string" ? fileSink(openRotatingFile(resolve(args["log-file"]))) : stdoutSink();
+    const now = () => app.clock.now();
+    const sink = typeof args["log-file"] === "string" ? fileSink(resolve(args["log-file"]), format, now) : stdoutSink();
     // A daemon holds no directory of the shell that started it (a mount it would keep busy);
     // paths are absolute from here on (createApp resolves --root), tasks get their own cwd.
     process.chdir("/");
     const { runDaemon } = await import("../../agent/daemon.js");
     return runDaemon(app, {
-      maxParallel, graceMs, log: createDaemonLog(sink, format, () => app.clock.now()),
+      maxParallel, graceMs, log: createDaemonLog(sink, format, now),
       retention: { keepPerTask: Number(args["keep-runs"]), maxAgeDays: Number(args["keep-days"]) },
       daemonUser: app.users.user(String(app.uid))?.name ?? String(app.uid),
     });

@@ -2,7 +2,9 @@ import { newSessionId } from "../../platform/session-id.js";
 import type { App } from "../../app.js";
 import { ActionError, UsageError } from "../../core/errors.js";
 import { formatAlert } from "../../core/alert.js";
-import { openHistory } from "../../history/store.js";
+import { openHistory, type HistoryStore } from "../../history/store.js";
+import { recoverInterrupted } from "../../history/recover.js";
+import { isProcessAlive } from "../../history/liveness.js";
 import { historyDbFile } from "../../core/paths.js";
 import { initiatingUser } from "../../history/initiator.js";
 import { taskDef } from "../../task/model.js";
@@ -43,6 +45,7 @@ export const runCommand: CliCommand = {
     const extraEnv = parseEnvArgs(args.env);
     let exit = 0;
     const history = openHistory(historyDbFile(app.paths));
+    recoverManualRuns(app, history);
     const interrupt = interruptOnSignals(app.stderr);
     const summary: RunSummaryEntry[] = [];
     try {
@@ -59,7 +62,7 @@ export const runCommand: CliCommand = {
   },
 };
 
-async function runService(app: App, path: ReturnType<typeof selectServices>[number], args: ParsedArgs, extraEnv: Record<string, string>, history: ReturnType<typeof openHistory>, signal: AbortSignal, summary: RunSummaryEntry[]): Promise<number> {
+async function runService(app: App, path: ReturnType<typeof selectServices>[number], args: ParsedArgs, extraEnv: Record<string, string>, history: HistoryStore, signal: AbortSignal, summary: RunSummaryEntry[]): Promise<number> {
   const { config, warnings } = await openService(app, path);
   for (const w of warnings) app.stderr.write(formatAlert(w) + "\n");
   requireNodeMember(config, "run", app.nodename);
@@ -85,6 +88,16 @@ async function runService(app: App, path: ReturnType<typeof selectServices>[numb
   } finally {
     log.close();
   }
+}
+
+/**
+ * Manual runs whose svcmgr died (a crash, a kill -9, a full disk) stay `running` until someone
+ * notices: a later `run` makes them `interrupted`, as the daemon does for its own at start.
+ * A run whose task process still lives is left alone.
+ */
+function recoverManualRuns(app: App, history: HistoryStore): void {
+  const r = recoverInterrupted(history, isProcessAlive, app.clock.now(), (rec) => rec.trigger === "manual");
+  for (const rec of r.interrupted) app.stderr.write(`svcmgr: ${rec.svc} ${rec.rid}: run ${rec.id} recorded as interrupted: ${rec.reason}\n`);
 }
 
 /** A selector option; given several times (`--rid a --rid b`) it means the comma list `a,b`. */
