@@ -12,7 +12,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { Marked } from "marked";
 import { KEYWORDS, SECTION_KINDS } from "../src/config/keywords/index.js";
-import type { Keyword, SectionKind } from "../src/config/keyword.js";
+import type { Keyword, NodeSectionKind, SectionKind } from "../src/config/keyword.js";
+import { NODE_KEYWORDS, NODE_SECTION_KINDS, RESERVED_NODE_SECTIONS } from "../src/config/keywords/node.js";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const MAN_DIR = join(REPO, "man");
@@ -61,7 +62,31 @@ export function confManMarkdown(): string {
   const keywordSections = SECTION_KINDS.map((kind) =>
     [`### ${SECTION_TITLES[kind]}`, "", SECTION_INTROS[kind], "", KEYWORDS[kind].map(keywordEntry).join("\n\n"), ""].join("\n"),
   ).join("\n");
-  return `${HEAD}\n## KEYWORDS\n\nEvery keyword, by section, as \`svcmgr keywords\` lists them. *scopable* keywords accept \`@node\`, \`@nodes\` and \`@drpnodes\` scopes.\n\n${keywordSections}\n${TAIL}`;
+  return `${HEAD}\n## KEYWORDS\n\nEvery keyword, by section, as \`svcmgr keywords\` lists them. *scopable* keywords accept \`@node\`, \`@nodes\` and \`@drpnodes\` scopes.\n\n${keywordSections}\n${nodeManMarkdown()}\n${TAIL}`;
+}
+
+const NODE_INTROS: Readonly<Record<NodeSectionKind, string>> = {
+  node: "This node.",
+  log: "Log files: the service logs and the daemon log file (rotated by size), and each run's output file (capped).",
+  history: "The run history's retention.",
+};
+
+/** The NODE CONFIGURATION section, from node.conf's keyword table. */
+function nodeManMarkdown(): string {
+  const sections = NODE_SECTION_KINDS.map((kind) => [`### [${kind}]`, "", NODE_INTROS[kind], "", NODE_KEYWORDS[kind].map(keywordEntry).join("\n\n"), ""].join("\n")).join("\n");
+  return `## NODE CONFIGURATION
+
+\`/etc/svcmgr/node.conf\` (\`DIR/etc/node.conf\` under \`--root DIR\`) holds the settings of the node as a whole, in the same dialect, checked the same way (\`svcmgr node validate\`, \`svcmgr node print config\`). Without the file every setting has its default. \`node\` and \`cluster\` are therefore not service names. A node.conf with errors is refused by every command that uses it (\`run\`, \`daemon\`, \`history prune\`), with every error listed. Sections ${RESERVED_NODE_SECTIONS.map((s) => `\`[${s}]\``).join(", ")} are reserved for later versions: accepted with a warning and ignored. The daemon reads node.conf when it starts (restart it after a change); a daemon option of the same meaning overrides the file.
+
+    [node]
+    max_parallel = 8
+
+    [log]
+    max_size = 20m
+    keep = 10
+    output_max = 50m
+
+${sections}`;
 }
 
 const HEAD = `# svcmgr.conf(5) -- service configuration files of svcmgr
@@ -70,6 +95,7 @@ const HEAD = `# svcmgr.conf(5) -- service configuration files of svcmgr
 
 \`/etc/svcmgr/<name>.conf\`
 \`/etc/svcmgr/namespaces/<namespace>/svc/<name>.conf\`
+\`/etc/svcmgr/node.conf\` (see NODE CONFIGURATION)
 \`DIR/etc/<name>.conf\` with \`svcmgr --root DIR\` or \`SVCMGR_ROOT=DIR\`
 
 ## DESCRIPTION

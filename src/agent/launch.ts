@@ -13,6 +13,7 @@ import type { RotatingFile } from "../platform/rotating-file.js";
 import { openServiceLogFile, sessionLog } from "../platform/service-log.js";
 import { createBackgroundStateFiles } from "../platform/background-state-files.js";
 import type { ServiceRegistry } from "./service-registry.js";
+import { nodeConfig } from "../service/node-config.js";
 
 /**
  * The scheduler's launch port: a due slot goes through the same run pipeline as a manual
@@ -22,6 +23,7 @@ import type { ServiceRegistry } from "./service-registry.js";
 export function createLauncher(app: App, registry: ServiceRegistry, history: HistoryStore, daemonUser: string, signal: AbortSignal, warn: (text: string) => void) {
   // Service log files stay open across runs: one open file per service, not one per run.
   const logFiles = new Map<string, RotatingFile>();
+  const rotation = nodeConfig(app).log;
   const stateFiles = createBackgroundStateFiles((path, err) => warn(`cannot write ${path}: ${err.message}`));
   const recorder = createTurnRecorder(history, (err, ids) => warn(`cannot record the pid or the outcome of run(s) ${ids.join(", ")}: ${err.message}`));
   // A service's run ports are built once per loaded config (a reload brings a new config object).
@@ -33,7 +35,7 @@ export function createLauncher(app: App, registry: ServiceRegistry, history: His
   };
   const logFile = (config: ServiceConfig) => {
     let f = logFiles.get(config.name);
-    if (f === undefined) logFiles.set(config.name, (f = openServiceLogFile(objectLogFile(app.paths, config.path), { now: () => app.clock.now() })));
+    if (f === undefined) logFiles.set(config.name, (f = openServiceLogFile(objectLogFile(app.paths, config.path), { now: () => app.clock.now(), maxBytes: rotation.maxSize, backups: rotation.keep })));
     return f;
   };
   const launch = async (slot: LaunchRequest): Promise<LaunchOutcome> => {

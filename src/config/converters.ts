@@ -68,9 +68,10 @@ const CONVERTERS: Readonly<Record<Keyword["converter"], Convert>> = {
     const ms = parseDuration(t, "s");
     return ms === null ? bad("a duration such as 30, 90s, 5m, 1h30m, 2d (a bare number is seconds)") : ok(ms);
   },
-  size: (t) => {
+  size: (t, kw) => {
     const n = parseSize(t);
-    return n === null ? bad("a size such as 1024, 64k, 512m, 2g") : ok(n);
+    if (n === null) return bad(`a size such as 1024, 64k, 512m, 2g${kw.min === undefined ? "" : ` (at least ${kw.min} bytes)`}`);
+    return kw.min !== undefined && n < kw.min ? bad(`a size of at least ${kw.min} bytes`) : ok(n);
   },
   list: (t) => ok(t.split(/\s+/).filter((w) => w !== "")),
   environment: (t) => {

@@ -6,6 +6,9 @@
 
 export type SectionKind = "DEFAULT" | "task" | "fs" | "ip" | "app" | "subset";
 
+/** Sections of the node configuration, `<etc>/node.conf`. */
+export type NodeSectionKind = "node" | "log" | "history";
+
 export type Converter =
   | "string"
   | "command"
@@ -23,7 +26,7 @@ export type Converter =
   | "enum";
 
 export interface Keyword {
-  readonly section: SectionKind;
+  readonly section: SectionKind | NodeSectionKind;
   readonly option: string;
   readonly converter: Converter;
   /** Raw default value, converted like a configured one. */
@@ -35,7 +38,7 @@ export interface Keyword {
   /** May be set per node: `keyword@node`, `keyword@nodes`, `keyword@drpnodes`. */
   readonly scopable: boolean;
   readonly required?: boolean;
-  /** Smallest allowed value for `int`. */
+  /** Smallest allowed value for `int`, in bytes for `size`. */
   readonly min?: number;
   /** Restricts the keyword to these driver types (fs: "directory" vs mounted filesystems). */
   readonly types?: readonly string[];

@@ -10,6 +10,9 @@ export interface ObjectPath {
   readonly name: string;
 }
 
+/** Names of the etc dir's node-wide files (`node.conf`, `cluster.conf`): never services of the root namespace. */
+export const RESERVED_NAMES = ["node", "cluster"] as const;
+
 const NAME = /^[a-z0-9]([a-z0-9_.-]*[a-z0-9])?$/i;
 
 export function parseObjectPath(text: string): ObjectPath {
@@ -24,6 +27,9 @@ export function parseObjectPath(text: string): ObjectPath {
   if (kind !== "svc") throw new UsageError(`invalid object path "${text}": kind "${kind}" is not supported (only svc)`);
   if (!NAME.test(name)) throw new UsageError(`invalid object path "${text}": name "${name}" must be letters, digits, '-', '_' or '.'`);
   if (namespace !== null && !NAME.test(namespace)) throw new UsageError(`invalid object path "${text}": bad namespace "${namespace}"`);
+  if ((namespace === null || namespace === "root") && (RESERVED_NAMES as readonly string[]).includes(name)) {
+    throw new UsageError(`invalid object path "${text}": "${name}" is reserved (${name}.conf in the etc dir configures the ${name}, not a service)`);
+  }
   return { namespace: namespace === "root" ? null : namespace, kind: "svc", name };
 }
 

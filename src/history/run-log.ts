@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import { formatObjectPath, type ObjectPath } from "../core/object-path.js";
 import type { Paths } from "../core/paths.js";
 import type { OutputStream } from "./capture.js";
+import { OutputTail } from "./output-tail.js";
 
 /** `<log>/runs/<svc path>/<rid>/<id>.log`, e.g. `/var/log/svcmgr/runs/prod/svc/db/task#0/42.log`. */
 export function runLogPath(paths: Paths, objectPath: ObjectPath, rid: string, id: number): string {
@@ -24,11 +25,18 @@ export interface RunLog {
    * the output it holds. After a write error the rest of the output is dropped (never throws).
    */
   close(): Promise<void>;
+  /** Bytes left out of the file by `maxBytes` (known once closed). */
+  readonly cutBytes: number;
 }
 
 export interface RunLogOptions {
   /** Bytes queued for asynchronous writing before writes turn synchronous. @default 1 MiB */
   readonly maxQueuedBytes?: number;
+  /**
+   * Largest file: beyond it the first half and the last half of the output are kept, with a
+   * line saying how much was cut between them. 0 or unset: no limit.
+   */
+  readonly maxBytes?: number;
 }
 
 interface Pending {
@@ -46,7 +54,12 @@ interface Pending {
  * synchronously (the task outruns the disk: the event loop waits, memory stays flat).
  */
 export function openRunLog(path: string, opts: RunLogOptions = {}): RunLog {
-  return new RunLogFile(path, opts.maxQueuedBytes ?? 1 << 20);
+  return new RunLogFile(path, opts.maxQueuedBytes ?? 1 << 20, opts.maxBytes ?? 0);
+}
+
+/** The line between the kept head and tail of a capped output file. */
+export function cutMarker(cutBytes: number, maxBytes: number): string {
+  return `\n[svcmgr: ${cutBytes} bytes of output cut here: the output file keeps its first and last ${Math.floor(maxBytes / 2)} bytes (output_max = ${maxBytes})]\n`;
 }
 
 function createLogFile(path: string): number {
@@ -67,11 +80,26 @@ class RunLogFile implements RunLog {
   #closed = false;
   #error: Error | null = null;
   #drained: (() => void) | null = null;
+  /** Output past the head, when capped: written at close. */
+  readonly #tail: OutputTail | null;
+  readonly #headLimit: number;
+  #cut = 0;
 
-  constructor(readonly path: string, private readonly maxQueued: number) {}
+  constructor(readonly path: string, private readonly maxQueued: number, private readonly maxBytes: number) {
+    this.#headLimit = maxBytes > 0 ? Math.floor(maxBytes / 2) : Infinity;
+    this.#tail = maxBytes > 0 ? new OutputTail(maxBytes - this.#headLimit) : null;
+  }
 
-  write(_stream: OutputStream, chunk: Buffer): void {
-    if (this.#closed || chunk.length === 0) return;
+  get cutBytes(): number {
+    return this.#cut;
+  }
+
+  write(_stream: OutputStream, whole: Buffer): void {
+    if (this.#closed || whole.length === 0) return;
+    const room = Math.max(0, this.#headLimit - this.#offset);
+    if (room < whole.length) this.#tail!.push(whole.subarray(room));
+    const chunk = room < whole.length ? whole.subarray(0, room) : whole;
+    if (chunk.length === 0) return;
     const position = this.#offset;
     this.#offset += chunk.length;
     if (this.#error !== null) return;
@@ -104,6 +132,7 @@ class RunLogFile implements RunLog {
     this.#closed = true;
     return new Promise<void>((resolve, reject) => {
       this.#drained = () => {
+        this.#writeTail();
         try {
           if (this.#fd !== null) closeSync(this.#fd);
           else if (this.#error === null && existsSync(this.path)) removeFile(this.path); // a silent run: usually nothing there
@@ -116,6 +145,20 @@ class RunLogFile implements RunLog {
       };
       this.#pump();
     });
+  }
+
+  /** Capped output: the cut (said in a line) and the kept tail, after the head. */
+  #writeTail(): void {
+    const tail = this.#tail;
+    if (tail === null || tail.bytes === 0 || this.#error !== null) return;
+    const fd = this.#fd ?? this.#create();
+    if (fd === null) return;
+    const kept = tail.contents();
+    this.#cut = tail.dropped + (tail.bytes - kept.length);
+    const text = this.#cut > 0 ? Buffer.concat([Buffer.from(cutMarker(this.#cut, this.maxBytes)), kept]) : kept;
+    const position = this.#offset;
+    this.#offset += text.length;
+    this.#written += writeAllSync(fd, text, position, this.#fail);
   }
 
   readonly #fail = (e: unknown): void => {

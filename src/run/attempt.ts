@@ -135,7 +135,7 @@ async function execute(a: Attempt, command: CommandLine, attachChild: (pid: numb
   const left = timeLeft(a);
   if (left === 0) return { ...NOT_RUN, status: "timed_out", reason: `timed out after ${formatDuration(task.timeoutMs!)}: the command was not started` };
   deps.reporter.message("info", task.rid, `command: ${command.display}${a.setup.identity ? ` (as ${a.setup.userName})` : ""}`);
-  const log = deps.openOutputLog(a.logPath);
+  const log = deps.openOutputLog(a.logPath, task.outputMax);
   const lostBefore = deps.reporter.lostLogLines?.().lines ?? 0;
   const capture = new OutputCapture();
   const splitter = createOutputSplitter();
@@ -159,6 +159,10 @@ async function execute(a: Attempt, command: CommandLine, attachChild: (pid: numb
   const lost = deps.reporter.lostLogLines?.();
   if (lost !== undefined && lost.lines > lostBefore) notes.push(`${lost.lines - lostBefore} line(s) not written to the service log (${lost.error ?? "write failed"})`);
   for (const note of notes) deps.reporter.message("warning", task.rid, note);
+  if (log.cutBytes > 0) {
+    notes.push(`output file cut: ${log.cutBytes} bytes in the middle left out (output_max)`);
+    deps.reporter.message("info", task.rid, notes.at(-1)!);
+  }
   return commandVerdict(a, result, capture, notes);
 }
 

@@ -30,7 +30,8 @@ export interface PipelineDeps {
   readonly lastRun: LastRunWriter;
   /** Where a run's full output goes, from its record id. */
   readonly outputLogPath: (rid: string, runId: number) => string;
-  readonly openOutputLog: (path: string) => RunOutputLog;
+  /** `maxBytes`: the task's `output_max`, when it sets one. */
+  readonly openOutputLog: (path: string, maxBytes: number | undefined) => RunOutputLog;
   readonly ownerPid: number;
   readonly ownerStartTime: number | null;
   /** SIGTERM → SIGKILL grace on timeout. */

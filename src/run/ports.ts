@@ -42,6 +42,8 @@ export type RunSlotGrant =
 export interface RunOutputLog {
   write(stream: "stdout" | "stderr", chunk: Buffer): void;
   close(): Promise<void>;
+  /** Bytes left out of the file by its size cap (known once closed). */
+  readonly cutBytes: number;
 }
 
 /** `<var>/svc/<name>/<rid>/last_run`, written atomically after each run. */

@@ -17,6 +17,7 @@ import { execSetup, type HostFacts, type ServiceFacts } from "../run/exec-setup.
 import { DEFAULT_LANG } from "../run/environment.js";
 import { parseCommandLine } from "../run/command-line.js";
 import { resourceState, type StatusDeps } from "../resource/status.js";
+import { nodeConfig } from "./node-config.js";
 
 /** Builds the ports a service's runs and status need from the App. */
 export function hostFacts(app: App): HostFacts {
@@ -42,7 +43,8 @@ export function serviceFacts(config: ServiceConfig): ServiceFacts {
 }
 
 export function openLog(app: App, config: ServiceConfig, session: string): ServiceLog {
-  return openServiceLog(objectLogFile(app.paths, config.path), { session, now: () => app.clock.now() });
+  const { maxSize, keep } = nodeConfig(app).log;
+  return openServiceLog(objectLogFile(app.paths, config.path), { session, now: () => app.clock.now(), maxBytes: maxSize, backups: keep });
 }
 
 export function readLastRunFile(config: ServiceConfig, rid: string): LastRun | null {
@@ -83,6 +85,7 @@ export type ServiceRunDeps = Omit<PipelineDeps, "reporter">;
 /** `writeState` replaces state files (last_run): synchronous by default; the daemon writes them in the background. */
 export function serviceRunDeps(app: App, config: ServiceConfig, recorder: RunRecorder, writeState?: WriteStateFile): ServiceRunDeps {
   const sdeps = statusDeps(app, config);
+  const node = nodeConfig(app);
   return {
     clock: app.clock,
     runner: app.runner,
@@ -94,7 +97,7 @@ export function serviceRunDeps(app: App, config: ServiceConfig, recorder: RunRec
     recorder,
     lastRun: createLastRunWriter(config.varDir, writeState),
     outputLogPath: (rid, id) => runLogPath(app.paths, config.path, rid, id),
-    openOutputLog: (path) => openRunLog(path),
+    openOutputLog: (path, maxBytes) => openRunLog(path, { maxBytes: maxBytes ?? node.log.outputMax }),
     ownerPid: process.pid,
     ownerStartTime: ownStartTime(),
   };

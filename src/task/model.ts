@@ -34,6 +34,8 @@ export interface TaskDef {
   readonly retcodes: RetcodeRules;
   readonly check: "" | "last_run" | "last_run_warn";
   readonly log: boolean;
+  /** Largest output file kept for one run (bytes; 0: no limit); unset: node.conf's `[log] output_max`. */
+  readonly outputMax?: number;
   readonly limits: Readonly<Partial<Record<LimitName, number>>>;
   readonly catchup: "latest" | "none" | "all";
   readonly catchupWindowMs?: number;
@@ -70,6 +72,7 @@ export function taskDef(config: ServiceConfig, rid: string): TaskDef {
     retcodes: v<RetcodeRules>("retcodes")!,
     check: v<TaskDef["check"]>("check") ?? "",
     log: v<boolean>("log") ?? true,
+    outputMax: v<number>("output_max"),
     limits: limits(config, rid),
     catchup: v<TaskDef["catchup"]>("catchup") ?? "latest",
     catchupWindowMs: v<number>("catchup_window"),

@@ -8,15 +8,17 @@ import { defaultMaxParallel } from "../../daemon/ports.js";
 import { createDaemonLog, fileSink, stdoutSink, type LogFormat } from "../../platform/daemon-log.js";
 import { livePid } from "../../platform/pid-file.js";
 import { isProcessAlive } from "../../history/liveness.js";
+import { checkedNodeConfig, nodeConfig } from "../../service/node-config.js";
+import { formatAlert } from "../../core/alert.js";
 import { FORMAT_OPTION, type CliCommand, type OptionSpec, type ParsedArgs } from "../command.js";
+import { RETENTION_OPTIONS, retentionPolicy } from "./history-prune.js";
 
 const RUN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  "max-parallel": { type: "number", describe: `Node-wide limit of tasks running at once; due runs beyond it wait in line (default: max(6, 2 × CPUs) = ${defaultMaxParallel(availableParallelism())} here)`, range: [1, 100_000] },
+  "max-parallel": { type: "number", describe: `Node-wide limit of tasks running at once; due runs beyond it wait in line (default: node.conf [node] max_parallel, else max(6, 2 × CPUs) = ${defaultMaxParallel(availableParallelism())} here)`, range: [1, 100_000] },
   grace: { type: "string", describe: "On stop, how long running tasks may take to finish before they are killed and recorded as aborted", default: "30s" },
   "log-format": { type: "string", describe: "Daemon log lines as text or JSON (one object per line)", choices: ["text", "json"], default: "text" },
   "log-file": { type: "string", describe: "Write the daemon log to this size-rotated file instead of stdout", requiresArg: true },
-  "keep-runs": { type: "number", describe: "History retention: runs kept per task, and apart from them as many skipped or missed records", default: 1000, range: [1, Number.MAX_SAFE_INTEGER] },
-  "keep-days": { type: "number", describe: "History retention: records older than this many days are pruned", default: 90, range: [1, Number.MAX_SAFE_INTEGER] },
+  ...RETENTION_OPTIONS,
 };
 
 function daemonPaths(app: App) {
@@ -31,17 +33,21 @@ export const daemonRunCommand: CliCommand = {
   async run(args, app) {
     const graceMs = parseDuration(String(args.grace), "s");
     if (graceMs === null) throw new UsageError(`--grace ${String(args.grace)}: expected a duration such as 30s or 2m`);
-    const maxParallel = args["max-parallel"] === undefined ? defaultMaxParallel(availableParallelism()) : Number(args["max-parallel"]);
+    const { config: node, alerts: nodeWarnings } = checkedNodeConfig(app); // an invalid node.conf stops the daemon here, with every error
+    const maxParallel = args["max-parallel"] !== undefined ? Number(args["max-parallel"]) : (node.maxParallel ?? defaultMaxParallel(availableParallelism()));
     const format = (args["log-format"] === "json" ? "json" : "text") as LogFormat;
     const now = () => app.clock.now();
-    const sink = typeof args["log-file"] === "string" ? fileSink(resolve(args["log-file"]), format, now) : stdoutSink();
+    const rotation = { maxBytes: node.log.maxSize, backups: node.log.keep };
+    const sink = typeof args["log-file"] === "string" ? fileSink(resolve(args["log-file"]), format, now, rotation) : stdoutSink();
     // A daemon holds no directory of the shell that started it (a mount it would keep busy);
     // paths are absolute from here on (createApp resolves --root), tasks get their own cwd.
     process.chdir("/");
     const { runDaemon } = await import("../../agent/daemon.js");
+    const log = createDaemonLog(sink, format, now);
+    for (const w of nodeWarnings) log.write("warning", formatAlert(w), { event: "node-config" });
     return runDaemon(app, {
-      maxParallel, graceMs, log: createDaemonLog(sink, format, now),
-      retention: { keepPerTask: Number(args["keep-runs"]), maxAgeDays: Number(args["keep-days"]) },
+      maxParallel, graceMs, log,
+      retention: retentionPolicy(args, node),
       daemonUser: app.users.user(String(app.uid))?.name ?? String(app.uid),
     });
   },
@@ -55,6 +61,7 @@ export const daemonStartCommand: CliCommand = {
     const paths = daemonPaths(app);
     const running = livePid(paths.pid);
     if (running !== null) throw new ActionError(`a daemon is already running (pid ${running.pid})`);
+    nodeConfig(app); // an invalid node.conf: say why here, not in a log nobody reads
     const logFile = resolve(typeof args["log-file"] === "string" ? args["log-file"] : paths.log);
     const argv = [resolve(process.argv[1]!), ...rootArgs(app), "daemon", "run", "--log-file", logFile, ...passThrough(args)];
     const { spawn } = await import("node:child_process");

@@ -10,6 +10,8 @@ import { printRunCommand } from "./print-run.js";
 import { keywordsCommand } from "./keywords.js";
 import { scheduleCommands } from "./schedule.js";
 import { daemonCommands } from "./daemon.js";
+import { nodeCommands } from "./node.js";
+import { historyPruneCommand } from "./history-prune.js";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -19,9 +21,11 @@ export const COMMANDS: readonly CliCommand[] = [
   printStatusCommand,
   printScheduleCommand,
   printHistoryCommand,
+  historyPruneCommand,
   printRunCommand,
   printConfigCommand,
   keywordsCommand,
   ...scheduleCommands,
   ...daemonCommands,
+  ...nodeCommands,
 ];

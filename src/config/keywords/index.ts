@@ -21,9 +21,14 @@ export function findKeyword(kind: SectionKind, option: string): Keyword | undefi
 
 /** Closest known option names, for "did you mean" hints. */
 export function suggestKeywords(kind: SectionKind, option: string): string[] {
-  return KEYWORDS[kind]
-    .map((k) => ({ name: k.option, d: editDistance(option.toLowerCase(), k.option) }))
-    .filter((c) => c.d <= Math.max(2, Math.floor(option.length / 3)))
+  return closestNames(option, KEYWORDS[kind].map((k) => k.option));
+}
+
+/** Up to 3 of `names` within a few edits of `word`, closest first. */
+export function closestNames(word: string, names: readonly string[]): string[] {
+  return names
+    .map((name) => ({ name, d: editDistance(word.toLowerCase(), name) }))
+    .filter((c) => c.d <= Math.max(2, Math.floor(word.length / 3)))
     .sort((a, b) => a.d - b.d)
     .slice(0, 3)
     .map((c) => c.name);
