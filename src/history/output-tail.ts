@@ -1,5 +1,3 @@
-import { utf8SuffixStart } from "./capture.js";
-
 /**
  * The last `limit` bytes of a stream, kept as the chunks that arrived (no copy); what falls
  * out of the window is counted. Memory: at most `limit` bytes plus part of one chunk.
@@ -35,9 +33,8 @@ export class OutputTail {
     }
   }
 
-  /** The window's bytes; after a cut, starting at a character boundary. */
-  contents(): Buffer {
-    const all = Buffer.concat(this.#chunks);
-    return this.#dropped > 0 ? all.subarray(utf8SuffixStart(all)) : all;
+  /** The window's chunks, oldest first (no copy). */
+  chunks(): Buffer[] {
+    return [...this.#chunks];
   }
 }

@@ -1,10 +1,11 @@
-import { closeSync, existsSync, fchmodSync, openSync, write, writeSync, writev } from "node:fs";
+import { closeSync, existsSync, fchmodSync, ftruncateSync, openSync, readSync, write, writeSync, writev } from "node:fs";
 import { ensureDir, removeFile } from "../platform/fs-util.js";
 import { dirname } from "node:path";
 import { formatObjectPath, type ObjectPath } from "../core/object-path.js";
 import type { Paths } from "../core/paths.js";
 import type { OutputStream } from "./capture.js";
 import { OutputTail } from "./output-tail.js";
+import { utf8SuffixStart } from "./capture.js";
 
 /** `<log>/runs/<svc path>/<rid>/<id>.log`, e.g. `/var/log/svcmgr/runs/prod/svc/db/task#0/42.log`. */
 export function runLogPath(paths: Paths, objectPath: ObjectPath, rid: string, id: number): string {
@@ -64,7 +65,7 @@ export function cutMarker(cutBytes: number, maxBytes: number): string {
 
 function createLogFile(path: string): number {
   ensureDir(dirname(path), 0o750);
-  const fd = openSync(path, "w", 0o640);
+  const fd = openSync(path, "w+", 0o640); // read back when a capped output is cut (see #writeTail)
   fchmodSync(fd, 0o640); // whatever the umask
   return fd;
 }
@@ -80,14 +81,14 @@ class RunLogFile implements RunLog {
   #closed = false;
   #error: Error | null = null;
   #drained: (() => void) | null = null;
-  /** Output past the head, when capped: written at close. */
+  /** Output past `maxBytes`, when capped: its last half of `maxBytes`, put in place at close. */
   readonly #tail: OutputTail | null;
-  readonly #headLimit: number;
+  readonly #cap: number;
   #cut = 0;
 
   constructor(readonly path: string, private readonly maxQueued: number, private readonly maxBytes: number) {
-    this.#headLimit = maxBytes > 0 ? Math.floor(maxBytes / 2) : Infinity;
-    this.#tail = maxBytes > 0 ? new OutputTail(maxBytes - this.#headLimit) : null;
+    this.#cap = maxBytes > 0 ? maxBytes : Infinity;
+    this.#tail = maxBytes > 0 ? new OutputTail(maxBytes - Math.floor(maxBytes / 2)) : null;
   }
 
   get cutBytes(): number {
@@ -96,7 +97,7 @@ class RunLogFile implements RunLog {
 
   write(_stream: OutputStream, whole: Buffer): void {
     if (this.#closed || whole.length === 0) return;
-    const room = Math.max(0, this.#headLimit - this.#offset);
+    const room = Math.max(0, this.#cap - this.#offset);
     if (room < whole.length) this.#tail!.push(whole.subarray(room));
     const chunk = room < whole.length ? whole.subarray(0, room) : whole;
     if (chunk.length === 0) return;
@@ -147,18 +148,37 @@ class RunLogFile implements RunLog {
     });
   }
 
-  /** Capped output: the cut (said in a line) and the kept tail, after the head. */
+  /**
+   * Capped output that went past the cap: the file holds the first `maxBytes`, the tail
+   * keeper what came after (its last half at most). The file becomes the first half, the
+   * cut line, and the last half of the output (read back from the file where the kept part
+   * after the cap is shorter). A run under the cap costs nothing here.
+   */
   #writeTail(): void {
     const tail = this.#tail;
-    if (tail === null || tail.bytes === 0 || this.#error !== null) return;
-    const fd = this.#fd ?? this.#create();
-    if (fd === null) return;
-    const kept = tail.contents();
-    this.#cut = tail.dropped + (tail.bytes - kept.length);
-    const text = this.#cut > 0 ? Buffer.concat([Buffer.from(cutMarker(this.#cut, this.maxBytes)), kept]) : kept;
-    const position = this.#offset;
-    this.#offset += text.length;
-    this.#written += writeAllSync(fd, text, position, this.#fail);
+    if (tail === null || tail.bytes === 0 || this.#error !== null || this.#fd === null) return;
+    const fd = this.#fd;
+    const half = Math.floor(this.maxBytes / 2);
+    const fromFile = Math.max(0, this.maxBytes - half - tail.bytes);
+    try {
+      const before = Buffer.alloc(fromFile);
+      readSync(fd, before, 0, fromFile, this.maxBytes - fromFile);
+      const kept = [before, ...tail.chunks()].filter((b) => b.length > 0);
+      const skip = utf8SuffixStart(kept[0]!);
+      kept[0] = kept[0]!.subarray(skip);
+      this.#cut = this.maxBytes + tail.dropped - half - fromFile + skip; // the whole output minus what is kept
+      ftruncateSync(fd, half);
+      this.#offset = half;
+      this.#written = half;
+      for (const part of [Buffer.from(cutMarker(this.#cut, this.maxBytes)), ...kept]) {
+        const position = this.#offset;
+        this.#offset += part.length;
+        this.#written += writeAllSync(fd, part, position, this.#fail);
+        if (this.#error !== null) return;
+      }
+    } catch (e) {
+      this.#fail(e);
+    }
   }
 
   readonly #fail = (e: unknown): void => {

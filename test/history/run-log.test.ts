@@ -103,3 +103,23 @@ test("a log that cannot be created fails close with the path, not the run's writ
   log.write("stdout", Buffer.from("b"));
   await assert.rejects(log.close(), (e: Error) => e.message.startsWith(`run log ${path}:`));
 });
+
+test("maxBytes: under the cap the file is whole; over it, the first and last halves with the cut said between them", async (t) => {
+  const dir = tempDir(t);
+  const output = Buffer.from(Array.from({ length: 5000 }, (_, i) => String.fromCharCode(65 + (i % 26))).join(""));
+  for (const [total, chunk] of [[900, 100], [1000, 7], [1200, 64], [1499, 300], [1500, 1], [5000, 333]] as const) {
+    const path = join(dir, `${total}-${chunk}.log`);
+    const log = openRunLog(path, { maxBytes: 1000 });
+    for (let at = 0; at < total; at += chunk) log.write("stdout", output.subarray(at, Math.min(total, at + chunk)));
+    await log.close();
+    const file = readFileSync(path);
+    if (total <= 1000) {
+      assert.equal(log.cutBytes, 0);
+      assert.deepEqual(file, output.subarray(0, total), `${total}: whole`);
+      continue;
+    }
+    const marker = `\n[svcmgr: ${total - 1000} bytes of output cut here: the output file keeps its first and last 500 bytes (output_max = 1000)]\n`;
+    assert.equal(log.cutBytes, total - 1000, `${total}/${chunk}`);
+    assert.equal(file.toString(), output.subarray(0, 500).toString() + marker + output.subarray(total - 500, total).toString(), `${total}/${chunk}`);
+  }
+});
