@@ -6,7 +6,7 @@ import { historyDbFile } from "../core/paths.js";
 import { Scheduler } from "../daemon/scheduler.js";
 import type { DaemonEvent } from "../daemon/events.js";
 import { formatDaemonEvent } from "../daemon/event-format.js";
-import type { LaunchOutcome } from "../daemon/ports.js";
+import type { AttemptRef, LaunchOutcome } from "../daemon/ports.js";
 import type { ServiceUpdate } from "../daemon/task.js";
 import { openHistory, type HistoryStore } from "../history/store.js";
 import { recoverInterrupted, settleOrphans } from "../history/recover.js";
@@ -81,6 +81,7 @@ class Agent {
         launch: (slot) => this.track(launch(slot)),
         recordMissed: (slot, reason) => this.recordMissed(slot, reason),
         loadLastScheduled: (svc, rid) => this.lastScheduled(svc, rid),
+        loadLastAttempt: (svc, rid) => this.lastAttempt(svc, rid),
         emit: (e) => this.emit(e),
       },
       { maxParallel: opts.maxParallel },
@@ -157,6 +158,12 @@ class Agent {
   private lastScheduled(svc: string, rid: string): Date | null {
     const t = this.history.lastScheduled(svc, rid);
     return t === null ? null : new Date(t);
+  }
+
+  private lastAttempt(svc: string, rid: string): AttemptRef | null {
+    const r = this.history.lastAttempt(svc, rid);
+    if (r === null || r.scheduledFor === null) return null;
+    return { scheduledFor: new Date(r.scheduledFor), attempt: r.attempt, recordId: r.id, status: r.status, endedAt: r.endedAt === null ? null : new Date(r.endedAt) };
   }
 
   private emit(e: DaemonEvent): void {

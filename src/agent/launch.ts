@@ -43,9 +43,11 @@ export function createLauncher(app: App, registry: ServiceRegistry, history: His
     const task = loaded?.tasks.get(slot.rid);
     if (loaded === undefined || task === undefined) return { kind: "failed", detail: `${slot.svc} ${slot.rid} is no longer configured` };
     const session = newSessionId();
+    const scheduledFor = slot.scheduledFor.getTime();
+    const attempt = slot.retry?.attempt ?? (slot.repeat === true ? history.nextAttempt(slot.svc, slot.rid, scheduledFor) : 1);
     const ctx: RunContext = {
-      trigger: "schedule", cron: true, confirm: false, dryRun: false, session, scheduledFor: slot.scheduledFor.getTime(),
-      extraEnv: {}, initiatedBy: daemonUser, signal,
+      trigger: "schedule", cron: true, confirm: false, dryRun: false, session, scheduledFor,
+      attempt, retryOf: slot.retry?.retryOf ?? undefined, extraEnv: {}, initiatedBy: daemonUser, signal,
     };
     const log = sessionLog(logFile(loaded.config), { session, now: () => app.clock.now() });
     try {
@@ -86,5 +88,5 @@ function toLaunchOutcome(o: TaskOutcome): LaunchOutcome {
   if (skip !== undefined) return { kind: "skipped", reason: skip, detail: o.reason ?? "" };
   if (o.gate !== undefined) return { kind: "failed", detail: o.reason ?? o.gate };
   const status = o.status === "succeeded" ? "up" : o.status === "failed" || o.status === "timed_out" ? "down" : "n/a";
-  return { kind: "finished", status, exitCode: o.exitCode, runId: o.recordId === undefined ? undefined : String(o.recordId), timedOut: o.status === "timed_out" };
+  return { kind: "finished", status, exitCode: o.exitCode, runId: o.recordId === undefined ? undefined : String(o.recordId), timedOut: o.status === "timed_out", runStatus: o.status };
 }

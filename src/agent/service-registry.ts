@@ -72,7 +72,8 @@ export class ServiceRegistry {
   }
 
   private scheduled(hostZone: string, svc: string, task: TaskDef): ScheduledTask {
-    const base = { key: `${svc}/${task.rid}`, svc, rid: task.rid, catchup: task.catchup, catchupWindowMs: task.catchupWindowMs ?? null, configDigest: digest(task) };
+    const retry = task.retry > 0 ? { count: task.retry, delayMs: task.retryDelayMs } : undefined;
+    const base = { key: `${svc}/${task.rid}`, svc, rid: task.rid, catchup: task.catchup, catchupWindowMs: task.catchupWindowMs ?? null, retry, configDigest: digest(task) };
     const reason = notScheduledReason(task);
     if (reason !== null) return { ...base, schedule: null, notScheduledReason: reason };
     try {

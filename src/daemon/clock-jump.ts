@@ -60,3 +60,26 @@ export function classifyClockJump(
 export function timerDelay(targetMs: number, nowMs: number, capMs: number = MAX_TIMER_MS): number {
   return Math.min(Math.max(targetMs - nowMs, 0), capMs);
 }
+
+/** A task's baseline as the scheduler keeps it (epoch ms). */
+export interface PaceBaseline {
+  readonly last: number;
+  readonly horizon: number | null;
+  /** While set, slots at or before it have run once already (the clock was set back). */
+  readonly repeatUntil: number | null;
+}
+
+/**
+ * After the clock was set back by `-deltaMs` (deltaMs < 0), an interval or wildcard schedule
+ * keeps its pace in real time (cronie): its baseline moves back with the clock, so its next slot
+ * comes as long after the last run as it would have without the step. The slots it runs again
+ * up to the old baseline are marked repeated (`repeatUntil`). A fixed-time schedule keeps its
+ * baseline: its slots already run are not run again, it resumes when the clock passes them.
+ */
+export function rebaseAfterBackwardStep(b: PaceBaseline, deltaMs: number): PaceBaseline {
+  return {
+    last: b.last + deltaMs,
+    horizon: b.horizon === null ? null : b.horizon + deltaMs,
+    repeatUntil: Math.max(b.repeatUntil ?? b.last, b.last),
+  };
+}

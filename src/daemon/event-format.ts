@@ -18,7 +18,9 @@ function detailOf(e: DaemonEvent): string {
     case "queued":
       return `slot=${iso(e.slot)} waiting=${e.waiting}${e.catchup ? " catchup" : ""}`;
     case "started":
-      return `slot=${iso(e.slot)}${e.catchup ? " catchup" : ""}`;
+      return `slot=${iso(e.slot)}${e.catchup ? " catchup" : ""}${e.attempt !== undefined && e.attempt > 1 ? ` attempt=${e.attempt}` : ""}`;
+    case "retry-planned":
+      return `slot=${iso(e.slot)} attempt=${e.attempt} at=${iso(e.at)} detail=${quote(e.detail)}`;
     case "finished": {
       const o = e.outcome;
       if (o.kind === "failed") return `slot=${iso(e.slot)} failed reason=${quote(o.detail)}`;

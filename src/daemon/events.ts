@@ -24,7 +24,7 @@ export type DaemonEvent =
   | (TaskRef & { readonly kind: "planned"; readonly slot: Date | null })
   /** Due but held by the node-wide limit; `waiting` = its place in the line (1 = next). */
   | (SlotEventBase & { readonly kind: "queued"; readonly catchup: boolean; readonly waiting: number })
-  | (SlotEventBase & { readonly kind: "started"; readonly catchup: boolean })
+  | (SlotEventBase & { readonly kind: "started"; readonly catchup: boolean; readonly attempt?: number })
   | (SlotEventBase & { readonly kind: "finished"; readonly outcome: Exclude<LaunchOutcome, { kind: "skipped" }> })
   | (SlotEventBase & { readonly kind: "skipped"; readonly reason: SkipReason; readonly detail: string })
   | (SlotEventBase & {
@@ -35,6 +35,8 @@ export type DaemonEvent =
       readonly count: number;
     })
   | (SlotEventBase & { readonly kind: "interrupted"; readonly detail: string })
+  /** A failed or interrupted attempt at the slot will be tried again at `at`. */
+  | (SlotEventBase & { readonly kind: "retry-planned"; readonly attempt: number; readonly at: Date; readonly detail: string })
   | { readonly kind: "clock-jump"; readonly jump: ClockJump; readonly expected: Date; readonly observed: Date }
   | (TaskRef & { readonly kind: "distrusted-last"; readonly stored: Date; readonly now: Date })
   | (TaskRef & { readonly kind: "not-scheduled"; readonly reason: NotScheduledReason; readonly detail: string })

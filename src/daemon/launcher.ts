@@ -4,6 +4,7 @@
  * flight twice. Owned by the scheduler loop: only its event handlers call these methods.
  */
 import { Fifo } from "./fifo.js";
+import type { RetryRef } from "./ports.js";
 
 export interface InFlightSlot {
   /** `<key>@<epoch ms>`: the slot identity. */
@@ -13,6 +14,10 @@ export interface InFlightSlot {
   readonly rid: string;
   readonly scheduledFor: Date;
   readonly catchup: boolean;
+  /** The slot's instant came again after the clock was set back. */
+  readonly repeat?: boolean;
+  /** Set for a retry of the slot. */
+  readonly retry?: RetryRef;
 }
 
 export function slotId(key: string, scheduledFor: Date): string {

@@ -17,6 +17,13 @@ export interface LaunchRequest {
   readonly scheduledFor: Date;
   /** True when the slot runs late under the catch-up policy (the record says so). */
   readonly catchup?: boolean;
+  /** A retry: the attempt number (2 and more) and the record of the attempt it follows. */
+  readonly retry?: RetryRef;
+  /**
+   * The slot's instant came again because the clock was set back (an interval or wildcard
+   * schedule keeping its pace): the slot may already have records, this run is its next attempt.
+   */
+  readonly repeat?: boolean;
 }
 
 /**
@@ -31,9 +38,29 @@ export type LaunchOutcome =
       readonly runId?: string;
       readonly durationMs?: number;
       readonly timedOut?: boolean;
+      /** The run record's status (succeeded, failed, timed_out, aborted…): decides a retry. */
+      readonly runStatus?: string;
     }
   | { readonly kind: "skipped"; readonly reason: SkipReason; readonly detail: string }
   | { readonly kind: "failed"; readonly detail: string };
+
+/** Which attempt a retry is, and the record of the attempt it follows. */
+export interface RetryRef {
+  readonly attempt: number;
+  readonly retryOf: number | null;
+}
+
+/** The outcome of one attempt at a slot, as the history holds it. */
+export interface AttemptRef {
+  readonly scheduledFor: Date;
+  readonly attempt: number;
+  /** The record's id (a retry links to it). */
+  readonly recordId: number;
+  /** The record's status: failed, timed_out, aborted and interrupted attempts can be retried. */
+  readonly status: string;
+  /** When it ended (null: still running). */
+  readonly endedAt: Date | null;
+}
 
 /** A (task, slot) pair, the unit of history. */
 export interface SlotRef {
@@ -50,6 +77,8 @@ export interface DaemonPorts {
   recordMissed(slot: SlotRef, reason: string): void | Promise<void>;
   /** The persisted last scheduled slot of a task (launched or missed); null when none. */
   loadLastScheduled(svc: string, rid: string): Date | null;
+  /** The last attempt at the task's newest recorded slot, for retries across a restart. */
+  loadLastAttempt?(svc: string, rid: string): AttemptRef | null;
   /** One decision, for the daemon log. Must not throw (exceptions are swallowed). */
   emit(event: DaemonEvent): void;
 }

@@ -11,24 +11,27 @@
  * - due slots beyond the node-wide limit wait in FIFO order; none is dropped while running;
  * - a reload keeps unchanged tasks untouched, replans changed ones from their last scheduled
  *   slot with a horizon at the reload instant (no run because of the reload), and never
- *   touches running launches.
+ *   touches running launches;
+ * - the slots of a plan that launches more than one (catch-up) run one after another, in slot
+ *   order, through the task's backlog; slots due while a backlog drains join it;
+ * - after the clock is set back, interval and wildcard tasks keep their pace in real time and
+ *   fixed-time tasks run no slot again (rebaseAfterBackwardStep).
  */
-import { classifyClockJump, MAX_TIMER_MS, timerDelay } from "./clock-jump.js";
+import { classifyClockJump, MAX_TIMER_MS, rebaseAfterBackwardStep, timerDelay } from "./clock-jump.js";
 import type { DaemonEvent, MissedEventReason, TaskRef } from "./events.js";
 import { Fifo } from "./fifo.js";
 import { WakeHeap } from "./heap.js";
 import { Launcher, slotId, type InFlightSlot } from "./launcher.js";
-import { planTask, type LaunchSlot, type MissedSlot, type TaskPlan } from "./planner.js";
-import type { DaemonPorts, LaunchOutcome, SchedulerOptions, SlotRef } from "./ports.js";
-import { diffService } from "./task-set.js";
-import { describeNotScheduled, isSchedulable, type NotScheduledReason, type ScheduledTask, type ServiceUpdate } from "./task.js";
+import { CATCHUP_ALL_MAX_RUNS, planTask, type LaunchSlot, type MissedSlot, type TaskPlan } from "./planner.js";
+import type { DaemonPorts, LaunchOutcome, SchedulerOptions } from "./ports.js";
+import { Shutdown, type StopReport } from "./shutdown.js";
 
-export interface StopReport {
-  /** Launches still running when the grace period ended; the caller records them. */
-  readonly interrupted: readonly SlotRef[];
-  /** Due slots that had not started, recorded as missed. */
-  readonly droppedQueued: number;
-}
+export type { StopReport };
+import { nextAttempt, RetryQueue } from "./retries.js";
+import { errorText, refOf, SafePorts } from "./safe-ports.js";
+import { diffService } from "./task-set.js";
+import { newTaskState, type QueuedSlot, type TaskState } from "./task-state.js";
+import { describeNotScheduled, isSchedulable, type NotScheduledReason, type ScheduledTask, type ServiceUpdate } from "./task.js";
 
 export interface TaskSnapshot extends TaskRef {
   readonly nextWake: Date | null;
@@ -43,26 +46,8 @@ type LoopEvent =
   | { readonly kind: "shutdown"; readonly graceMs: number; readonly resolve: (r: StopReport) => void }
   | { readonly kind: "grace-check" };
 
-interface TaskState {
-  task: ScheduledTask;
-  /** Last slot launched or missed; once planned, authoritative ("memory"). */
-  lastScheduled: Date | null;
-  source: "stored" | "memory";
-  horizon: Date | null;
-  /** Bumped on every config change; heap entries of older generations are stale. */
-  gen: number;
-  nextWake: Date | null;
-}
 
-interface Stopping {
-  readonly deadline: number;
-  readonly resolve: (r: StopReport) => void;
-  dropped: number;
-  done: boolean;
-}
 
-const refOf = (t: { svc: string; rid: string; key: string }): TaskRef => ({ svc: t.svc, rid: t.rid, key: t.key });
-const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 export class Scheduler {
   private readonly states = new Map<string, TaskState>();
@@ -76,13 +61,15 @@ export class Scheduler {
   private configQueued = false;
   private drainScheduled = false;
   private timer: { readonly cancel: () => void; readonly expected: number } | null = null;
-  private graceTimer: { cancel(): void } | null = null;
-  private stopping: Stopping | null = null;
+  private stopping: Shutdown | null = null;
   private stopped: Promise<StopReport> | null = null;
   private gen = 0;
   private readonly maxTimerMs: number;
+  private readonly out: SafePorts;
+  private readonly retries = new RetryQueue<InFlightSlot>();
 
   constructor(private readonly ports: DaemonPorts, options: SchedulerOptions) {
+    this.out = new SafePorts(ports);
     this.launcher = new Launcher(options.maxParallel);
     this.maxTimerMs = Math.min(options.maxTimerMs ?? MAX_TIMER_MS, MAX_TIMER_MS);
   }
@@ -161,23 +148,35 @@ export class Scheduler {
     const now = this.ports.clock.now();
     if (expected !== undefined) {
       const jump = classifyClockJump(expected, now);
-      if (jump.kind !== "on-time") this.emit({ kind: "clock-jump", jump, expected: new Date(expected), observed: new Date(now) });
+      if (jump.kind !== "on-time") this.out.emit({ kind: "clock-jump", jump, expected: new Date(expected), observed: new Date(now) });
+      if (jump.kind === "jump-backward") this.keepPace(jump.deltaMs, now);
     }
     for (let top = this.heap.peek(); top !== undefined && top.at <= now; top = this.heap.peek()) {
       this.heap.pop();
       const state = this.states.get(top.key);
       if (state !== undefined && state.gen === top.gen) this.planAndAct(state, now);
     }
+    for (const r of this.retries.takeDue(now)) {
+      if (this.states.has(r.key)) this.launcher.offer({ ...r.slot, id: `${slotId(r.key, r.slot.scheduledFor)}#${r.attempt}`, retry: { attempt: r.attempt, retryOf: r.retryOf } });
+    }
   }
 
   private onRunDone(id: string, outcome: LaunchOutcome): void {
     const slot = this.launcher.finish(id);
     if (slot === undefined) return;
+    const state = this.states.get(slot.key);
+    if (state !== undefined && state.backlog.inFlight === id) {
+      state.backlog.inFlight = null;
+      if (this.stopping === null) this.pullBacklog(state);
+    }
     const base = { ...refOf(slot), slot: slot.scheduledFor };
-    if (outcome.kind === "skipped") this.emit({ ...base, kind: "skipped", reason: outcome.reason, detail: outcome.detail });
-    else this.emit({ ...base, kind: "finished", outcome });
-    const stopping = this.stopping;
-    if (stopping !== null && !stopping.done && this.launcher.runningCount === 0) this.finishStop(stopping, []);
+    if (outcome.kind === "skipped") this.out.emit({ ...base, kind: "skipped", reason: outcome.reason, detail: outcome.detail });
+    else this.out.emit({ ...base, kind: "finished", outcome });
+    if (outcome.kind === "finished" && state !== undefined && this.stopping === null) {
+      const runId = outcome.runId === undefined ? null : Number(outcome.runId);
+      this.planRetry(state, slot, { attempt: slot.retry?.attempt ?? 1, status: outcome.runStatus, endedAt: this.ports.clock.now(), retryOf: runId });
+    }
+    this.stopping?.update(this.launcher.runningCount);
   }
 
   private onConfigChanged(): void {
@@ -198,28 +197,22 @@ export class Scheduler {
     for (const task of diff.added) this.addTask(task, initial, now);
     if (update.kind === "invalid") {
       const detail = update.detail === "" ? describeNotScheduled("invalid-service") : update.detail;
-      this.emit({ kind: "not-scheduled", svc: update.svc, rid: "", key: update.svc, reason: "invalid-service", detail });
+      this.out.emit({ kind: "not-scheduled", svc: update.svc, rid: "", key: update.svc, reason: "invalid-service", detail });
     }
     if (initial) return;
     const counts = { added: diff.added.length, changed: diff.changed.length, removed: diff.removed.length, unchanged: diff.unchanged.length };
-    this.emit({ kind: "reloaded", svc: update.svc, ...counts });
+    this.out.emit({ kind: "reloaded", svc: update.svc, ...counts });
   }
 
   private addTask(task: ScheduledTask, initial: boolean, now: number): void {
     const remembered = this.remembered.get(task.key) ?? null;
     this.remembered.delete(task.key);
-    const state: TaskState = {
-      task,
-      lastScheduled: remembered ?? this.loadLast(task),
-      source: remembered === null ? "stored" : "memory",
-      horizon: initial ? null : new Date(now),
-      gen: ++this.gen,
-      nextWake: null,
-    };
+    const state = newTaskState(task, remembered ?? this.out.loadLast(task), remembered === null ? "stored" : "memory", initial ? null : new Date(now), ++this.gen);
     this.states.set(task.key, state);
     const keys = this.services.get(task.svc) ?? new Set<string>();
     this.services.set(task.svc, keys.add(task.key));
     this.activate(state, now);
+    if (isSchedulable(task) && remembered === null) this.retryAfterLoad(state, now);
   }
 
   private replaceTask(task: ScheduledTask, now: number): void {
@@ -237,16 +230,17 @@ export class Scheduler {
     this.states.delete(key);
     this.services.get(state.task.svc)?.delete(key);
     if (state.lastScheduled !== null && state.source === "memory") this.remembered.set(key, state.lastScheduled);
-    for (const slot of this.launcher.dropQueued((s) => s.key === key)) {
-      this.missSlot(slot, "removed", "the task was removed before the slot could start");
-    }
+    const removed = "the task was removed before the slot could start";
+    for (const slot of this.launcher.dropQueued((s) => s.key === key)) this.missSlotOf(slot, "removed", removed);
+    for (const q of state.backlog.clear()) this.missSlotOf(this.inFlightOf(state.task, q), "removed", removed);
+    this.retries.drop((r) => r.key === key);
   }
 
   private activate(state: TaskState, now: number): void {
     const task = state.task;
     if (isSchedulable(task)) return this.planAndAct(state, now);
     const reason = task.notScheduledReason ?? "no-schedule";
-    this.emit({ ...refOf(task), kind: "not-scheduled", reason, detail: task.notScheduledDetail ?? describeNotScheduled(reason) });
+    this.out.emit({ ...refOf(task), kind: "not-scheduled", reason, detail: task.notScheduledDetail ?? describeNotScheduled(reason) });
   }
 
   private planAndAct(state: TaskState, now: number): void {
@@ -256,25 +250,85 @@ export class Scheduler {
       plan = planTask({ ...task, schedule: task.schedule!, lastScheduled: state.lastScheduled, lastScheduledSource: state.source, horizon: state.horizon }, new Date(now));
     } catch (err) {
       state.nextWake = null;
-      this.emit({ ...refOf(task), kind: "not-scheduled", reason: "schedule-error", detail: errorText(err) });
+      this.out.emit({ ...refOf(task), kind: "not-scheduled", reason: "schedule-error", detail: errorText(err) });
       return;
     }
-    if (plan.distrusted !== null) this.emit({ ...refOf(task), kind: "distrusted-last", stored: plan.distrusted, now: new Date(now) });
-    for (const m of plan.missed) this.recordPlanMissed(task, m);
-    for (const l of plan.launches) this.offer(task, l);
+    if (plan.distrusted !== null) this.out.emit({ ...refOf(task), kind: "distrusted-last", stored: plan.distrusted, now: new Date(now) });
+    for (const m of plan.missed) this.out.planMissed(task, m);
+    const repeatUntil = state.repeatUntil;
+    const launches = plan.launches.map((l) => ({ ...l, repeat: repeatUntil !== null && l.scheduledFor.getTime() <= repeatUntil }));
+    if (launches.length > 1 || state.backlog.active) this.queueBacklog(state, launches);
+    else for (const l of launches) this.offer(task, l);
+    if (repeatUntil !== null && (plan.lastScheduled?.getTime() ?? -Infinity) > repeatUntil) state.repeatUntil = null;
     state.lastScheduled = plan.lastScheduled;
     state.source = "memory";
     state.horizon = plan.horizon;
     state.nextWake = plan.nextWake;
     if (plan.nextWake !== null) this.heap.push({ at: plan.nextWake.getTime(), key: task.key, gen: state.gen });
-    this.emit({ ...refOf(task), kind: "planned", slot: plan.nextWake });
+    this.out.emit({ ...refOf(task), kind: "planned", slot: plan.nextWake });
   }
 
-  private offer(task: ScheduledTask, launch: LaunchSlot): void {
-    const slot: InFlightSlot = { ...refOf(task), id: slotId(task.key, launch.scheduledFor), scheduledFor: launch.scheduledFor, catchup: launch.catchup };
-    if (!this.launcher.offer(slot)) return;
+  private inFlightOf(task: ScheduledTask, launch: LaunchSlot & { repeat?: boolean }): InFlightSlot {
+    const repeat = launch.repeat === true;
+    const id = slotId(task.key, launch.scheduledFor) + (repeat ? "~repeat" : "");
+    return { ...refOf(task), id, scheduledFor: launch.scheduledFor, catchup: launch.catchup, repeat };
+  }
+
+  /** Hands a slot to the launcher; null when that slot is already queued or running. */
+  private offer(task: ScheduledTask, launch: QueuedSlot): InFlightSlot | null {
+    const slot = this.inFlightOf(task, launch);
+    if (!this.launcher.offer(slot)) return null;
     const waiting = this.launcher.waitingCount;
-    if (waiting > 0) this.emit({ ...refOf(task), kind: "queued", slot: slot.scheduledFor, catchup: slot.catchup, waiting });
+    if (waiting > 0) this.out.emit({ ...refOf(task), kind: "queued", slot: slot.scheduledFor, catchup: slot.catchup, waiting });
+    return slot;
+  }
+
+  private queueBacklog(state: TaskState, launches: readonly QueuedSlot[]): void {
+    for (const q of state.backlog.push(launches)) {
+      this.missSlotOf(this.inFlightOf(state.task, q), "catchup-limit", `more than ${CATCHUP_ALL_MAX_RUNS} slots waited to run one after another`);
+    }
+    this.pullBacklog(state);
+  }
+
+  /** Offers the backlog's next slot when none of it is in flight. */
+  private pullBacklog(state: TaskState): void {
+    for (let q = state.backlog.next(); q !== undefined; q = state.backlog.next()) {
+      const slot = this.offer(state.task, q);
+      if (slot !== null) state.backlog.inFlight = slot.id;
+    }
+  }
+
+  /** Queues the slot's next attempt when the task retries and the attempt that ended may be retried. */
+  private planRetry(state: TaskState, slot: InFlightSlot, ended: { attempt: number; status: string | undefined; endedAt: number; retryOf: number | null }): void {
+    const next = nextAttempt(state.task.retry, ended, this.ports.clock.now());
+    if (next === null) return;
+    this.retries.add({ at: next.at, key: slot.key, attempt: next.attempt, retryOf: ended.retryOf, slot: { ...slot, retry: undefined, catchup: false } });
+    const detail = `attempt ${ended.attempt} ${ended.status ?? "failed"}; retry ${next.attempt - 1} of ${state.task.retry!.count}`;
+    this.out.emit({ ...refOf(slot), kind: "retry-planned", slot: slot.scheduledFor, attempt: next.attempt, at: new Date(next.at), detail });
+  }
+
+  /** At load: the newest slot's last attempt, failed or cut short by a stop or a crash, is retried. */
+  private retryAfterLoad(state: TaskState, now: number): void {
+    if (state.task.retry === undefined || state.task.retry.count < 1) return;
+    const last = this.out.loadLastAttempt(state.task);
+    if (last === null || last.endedAt === null) return;
+    const slot = this.inFlightOf(state.task, { scheduledFor: last.scheduledFor, catchup: false });
+    this.planRetry(state, slot, { attempt: last.attempt, status: last.status, endedAt: Math.min(last.endedAt.getTime(), now), retryOf: last.recordId });
+  }
+
+  /** The clock was set back: interval and wildcard tasks re-plan from a baseline moved back with it. */
+  private keepPace(deltaMs: number, now: number): void {
+    this.retries.shift(deltaMs);
+    for (const state of this.states.values()) {
+      const task = state.task;
+      if (!isSchedulable(task) || task.schedule.fixedTime || state.lastScheduled === null) continue;
+      const b = rebaseAfterBackwardStep({ last: state.lastScheduled.getTime(), horizon: state.horizon?.getTime() ?? null, repeatUntil: state.repeatUntil }, deltaMs);
+      state.lastScheduled = new Date(b.last);
+      state.horizon = b.horizon === null ? null : new Date(b.horizon);
+      state.repeatUntil = b.repeatUntil;
+      state.gen = ++this.gen;
+      this.planAndAct(state, now);
+    }
   }
 
   /** Starts as many queued slots as the node-wide limit allows. */
@@ -283,10 +337,12 @@ export class Scheduler {
   }
 
   private startSlot(slot: InFlightSlot): void {
-    this.emit({ ...refOf(slot), kind: "started", slot: slot.scheduledFor, catchup: slot.catchup });
+    this.out.emit({ ...refOf(slot), kind: "started", slot: slot.scheduledFor, catchup: slot.catchup, ...(slot.retry === undefined ? {} : { attempt: slot.retry.attempt }) });
     let run: Promise<LaunchOutcome>;
     try {
-      run = Promise.resolve(this.ports.launch({ svc: slot.svc, rid: slot.rid, scheduledFor: slot.scheduledFor, catchup: slot.catchup }));
+      const req = { svc: slot.svc, rid: slot.rid, scheduledFor: slot.scheduledFor, catchup: slot.catchup };
+      const extra = slot.retry !== undefined ? { retry: slot.retry } : slot.repeat === true ? { repeat: true } : {};
+      run = Promise.resolve(this.ports.launch({ ...req, ...extra }));
     } catch (err) {
       run = Promise.reject(err);
     }
@@ -297,7 +353,9 @@ export class Scheduler {
   }
 
   private rearm(now: number): void {
-    const target = this.nextTarget();
+    const wake = this.nextTarget();
+    const retry = this.retries.earliest();
+    const target = wake === null ? retry : retry === null ? wake : Math.min(wake, retry);
     if (target === null) return this.cancelTimer();
     if (this.timer !== null && this.timer.expected <= target) return; // an early enough wake is armed
     this.cancelTimer();
@@ -322,77 +380,22 @@ export class Scheduler {
 
   private onShutdown(graceMs: number, resolve: (r: StopReport) => void): void {
     if (this.stopping !== null) return;
-    const now = this.ports.clock.now();
     this.cancelTimer();
-    const stopping: Stopping = { deadline: now + graceMs, resolve, dropped: 0, done: false };
-    this.stopping = stopping;
     const dropped = this.launcher.dropQueued(() => true);
-    for (const slot of dropped) this.missSlot(slot, "shutdown", "the daemon stopped before the slot could start");
-    stopping.dropped = dropped.length;
-    if (this.launcher.runningCount === 0) this.finishStop(stopping, []);
-    else this.armGrace(stopping, now);
-  }
-
-  private armGrace(stopping: Stopping, now: number): void {
-    const delay = timerDelay(stopping.deadline, now, this.maxTimerMs);
-    this.graceTimer = this.ports.clock.setTimer(delay, () => this.post({ kind: "grace-check" }));
+    for (const state of this.states.values()) dropped.push(...state.backlog.clear().map((q) => this.inFlightOf(state.task, q)));
+    for (const slot of dropped) this.missSlotOf(slot, "shutdown", "the daemon stopped before the slot could start");
+    this.stopping = new Shutdown(this.ports.clock, this.maxTimerMs, graceMs, dropped.length, resolve, () => this.post({ kind: "grace-check" }));
+    this.stopping.update(this.launcher.runningCount);
   }
 
   private onGraceCheck(): void {
-    const stopping = this.stopping;
-    if (stopping === null || stopping.done) return;
-    const now = this.ports.clock.now();
-    if (now < stopping.deadline) return this.armGrace(stopping, now);
-    const running = this.launcher.runningSlots();
-    for (const slot of running) {
-      this.emit({ ...refOf(slot), kind: "interrupted", slot: slot.scheduledFor, detail: "still running when the stop grace period ended" });
-    }
-    this.finishStop(stopping, running);
-  }
-
-  private finishStop(stopping: Stopping, interrupted: readonly InFlightSlot[]): void {
-    stopping.done = true;
-    this.graceTimer?.cancel();
-    this.graceTimer = null;
-    const refs = interrupted.map((s) => ({ svc: s.svc, rid: s.rid, scheduledFor: s.scheduledFor }));
-    stopping.resolve({ interrupted: refs, droppedQueued: stopping.dropped });
-  }
-
-  private recordPlanMissed(task: ScheduledTask, m: MissedSlot): void {
-    this.recordMissed(task, m.scheduledFor, m.detail);
-    this.emit({ ...refOf(task), kind: "missed", slot: m.scheduledFor, reason: m.reason, detail: m.detail, count: m.count });
-  }
-
-  private missSlot(slot: InFlightSlot, reason: MissedEventReason, detail: string): void {
-    this.recordMissed(slot, slot.scheduledFor, detail);
-    this.emit({ ...refOf(slot), kind: "missed", slot: slot.scheduledFor, reason, detail, count: 1 });
-  }
-
-  /** History writes must not stop the loop: failures become port-error events. */
-  private recordMissed(t: { svc: string; rid: string; key: string }, scheduledFor: Date, reason: string): void {
-    const fail = (err: unknown) => this.emit({ kind: "port-error", port: "recordMissed", key: t.key, detail: errorText(err) });
-    try {
-      const r = this.ports.recordMissed({ svc: t.svc, rid: t.rid, scheduledFor }, reason);
-      if (r instanceof Promise) r.catch(fail);
-    } catch (err) {
-      fail(err);
+    const interrupted = this.stopping?.check(() => this.launcher.runningSlots()) ?? [];
+    for (const slot of interrupted) {
+      this.out.emit({ ...refOf(slot), kind: "interrupted", slot: slot.scheduledFor, detail: "still running when the stop grace period ended" });
     }
   }
 
-  private loadLast(task: ScheduledTask): Date | null {
-    try {
-      return this.ports.loadLastScheduled(task.svc, task.rid);
-    } catch (err) {
-      this.emit({ kind: "port-error", port: "loadLastScheduled", key: task.key, detail: errorText(err) });
-      return null;
-    }
-  }
-
-  private emit(event: DaemonEvent): void {
-    try {
-      this.ports.emit(event);
-    } catch {
-      // The log is an output only; a failing sink must not stop scheduling.
-    }
+  private missSlotOf(slot: InFlightSlot, reason: MissedEventReason, detail: string): void {
+    this.out.missSlot(slot, slot.scheduledFor, reason, detail);
   }
 }

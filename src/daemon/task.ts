@@ -4,12 +4,13 @@
  */
 import type { Schedule } from "../schedule/types.js";
 import type { TaskNotScheduledReason } from "../task/not-scheduled.js";
+import type { RetryPolicy } from "./retries.js";
 
 /**
  * What to do with slots missed while the daemon was down or the clock jumped forward.
  * - `latest`: run the most recent missed slot once (OpenSVC's one run, systemd `Persistent=`).
  * - `none`: run nothing; every missed slot is recorded as missed.
- * - `all`: run every missed slot, oldest first, up to CATCHUP_ALL_MAX_RUNS.
+ * - `all`: run the missed slots one after another, oldest first, up to CATCHUP_ALL_MAX_RUNS.
  * @default "latest"
  */
 export type CatchupPolicy = "latest" | "none" | "all";
@@ -32,6 +33,8 @@ export interface ScheduledTask {
   readonly catchup: CatchupPolicy;
   /** Missed slots older than this are recorded as missed, never run. Null: no limit. */
   readonly catchupWindowMs: number | null;
+  /** Retries of a failed or interrupted slot; absent: none. */
+  readonly retry?: RetryPolicy;
   readonly notScheduledReason?: NotScheduledReason;
   readonly notScheduledDetail?: string;
   /** Changes whenever anything that matters for scheduling or running the task changes. */

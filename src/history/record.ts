@@ -52,6 +52,14 @@ export interface RunRecord extends OutputExcerpt {
    * Invariant: a schedule slot (svc, rid, scheduledFor) has at most one record.
    */
   readonly scheduledFor: number | null;
+  /**
+   * 1 for a slot's first record. 2 and more: a retry (`retryOf` set), or a slot whose instant
+   * came again after the clock was set back (`retryOf` null). Invariant: (svc, rid, scheduledFor,
+   * attempt) has at most one schedule record.
+   */
+  readonly attempt: number;
+  /** The record this one retries, or null. */
+  readonly retryOf: number | null;
   /** When the run started, or when the skip/miss was decided. */
   readonly startedAt: number;
   /** Null while running. For `interrupted`, when svcmgr noticed (an upper bound). */
@@ -87,6 +95,9 @@ export interface NewRun {
   readonly trigger: RunTrigger;
   /** Required when trigger is `schedule`. */
   readonly scheduledFor?: number | null;
+  /** @default 1 */
+  readonly attempt?: number;
+  readonly retryOf?: number | null;
   readonly startedAt: number;
   readonly user?: string | null;
   readonly initiatedBy?: string | null;

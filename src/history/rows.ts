@@ -1,7 +1,7 @@
 import type { CompleteRun, NewRun, RunOutcome, RunRecord } from "./record.js";
 
 /** Every column, aliased to the RunRecord field names. */
-export const SELECT_RUN = `SELECT id, svc, rid, trigger, scheduled_for AS scheduledFor, started_at AS startedAt,
+export const SELECT_RUN = `SELECT id, svc, rid, trigger, scheduled_for AS scheduledFor, attempt, retry_of AS retryOf, started_at AS startedAt,
   ended_at AS endedAt, duration_ms AS durationMs, exit_code AS exitCode, signal, status, reason, user,
   initiated_by AS initiatedBy, session, command, pid, pid_start_time AS pidStartTime, owner_pid AS ownerPid,
   owner_start_time AS ownerStartTime, log_file AS logFile, output_head AS outputHead, output_tail AS outputTail,
@@ -34,6 +34,8 @@ export function newRunParams(run: NewRun | CompleteRun) {
     rid: run.rid,
     trigger: run.trigger,
     scheduledFor: orNull(run.scheduledFor),
+    attempt: run.attempt ?? 1,
+    retryOf: orNull(run.retryOf),
     startedAt: run.startedAt,
     user: orNull(run.user),
     initiatedBy: orNull(run.initiatedBy),

@@ -62,10 +62,25 @@ CREATE INDEX runs_running ON runs (status) WHERE status = 'running';
 /** v2: `inherit_env`, set when a run got svcmgr's own environment (`run --inherit-env`). */
 const V2 = `ALTER TABLE runs ADD COLUMN inherit_env INTEGER NOT NULL DEFAULT 0 CHECK (inherit_env IN (0, 1));`;
 
+/**
+ * v3: a slot may have several records, one per attempt.
+ * - `attempt` (1 for every v1 record): 2 and more for a retry of a failed or interrupted run
+ *   (`retry_of` names the record retried), or for a slot whose instant came again because the
+ *   clock was set back (an interval or wildcard schedule keeps its pace: `retry_of` is null).
+ * - `runs_slot` becomes unique on (svc, rid, scheduled_for, attempt): one record per attempt.
+ */
+const V3 = `
+ALTER TABLE runs ADD COLUMN attempt INTEGER NOT NULL DEFAULT 1 CHECK (attempt >= 1);
+ALTER TABLE runs ADD COLUMN retry_of INTEGER;
+DROP INDEX runs_slot;
+CREATE UNIQUE INDEX runs_slot ON runs (svc, rid, scheduled_for, attempt) WHERE trigger = 'schedule';
+`;
+
 /** Ordered, append-only: never edit a released step, add a new one. */
 export const migrations: readonly Migration[] = [
   { version: 1, description: "create runs table and indexes", up: (db) => db.exec(V1) },
   { version: 2, description: "record --inherit-env", up: (db) => db.exec(V2) },
+  { version: 3, description: "attempts: several records per slot (retries, a clock set back)", up: (db) => db.exec(V3) },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

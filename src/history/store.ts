@@ -37,6 +37,10 @@ export interface HistoryStore {
   lastRun(svc: string, rid: string, opts?: { ranOnly?: boolean }): RunRecord | null;
   /** The newest slot recorded for a task (any status), or null. */
   lastScheduled(svc: string, rid: string): number | null;
+  /** The attempt number a new record of this slot gets (1 when the slot has none). */
+  nextAttempt(svc: string, rid: string, scheduledFor: number): number;
+  /** The latest attempt of the task's newest recorded slot, or null. */
+  lastAttempt(svc: string, rid: string): RunRecord | null;
   /** Records still `running`, oldest first. */
   inFlight(): RunRecord[];
   /** Final status `interrupted`, only if still in flight. False otherwise. */
@@ -121,15 +125,15 @@ export function openHistory(file: string): HistoryStore {
 function prepareAll(db: Db) {
   const p = (sql: string): Statement => db.prepare(sql);
   return {
-    begin: p(`INSERT INTO runs (svc, rid, trigger, scheduled_for, started_at, status, user, initiated_by, session,
+    begin: p(`INSERT INTO runs (svc, rid, trigger, scheduled_for, attempt, retry_of, started_at, status, user, initiated_by, session,
         command, owner_pid, owner_start_time, log_file, inherit_env)
-      VALUES (@svc, @rid, @trigger, @scheduledFor, @startedAt, 'running', @user, @initiatedBy, @session,
+      VALUES (@svc, @rid, @trigger, @scheduledFor, @attempt, @retryOf, @startedAt, 'running', @user, @initiatedBy, @session,
         @command, @ownerPid, @ownerStartTime, @logFile, @inheritedEnv)
       ON CONFLICT DO NOTHING RETURNING id`),
-    record: p(`INSERT INTO runs (svc, rid, trigger, scheduled_for, started_at, status, user, initiated_by, session,
+    record: p(`INSERT INTO runs (svc, rid, trigger, scheduled_for, attempt, retry_of, started_at, status, user, initiated_by, session,
         command, log_file, ended_at, duration_ms, exit_code, signal, reason,
         output_head, output_tail, output_bytes, stdout_bytes, stderr_bytes, truncated, inherit_env)
-      VALUES (@svc, @rid, @trigger, @scheduledFor, @startedAt, @status, @user, @initiatedBy, @session,
+      VALUES (@svc, @rid, @trigger, @scheduledFor, @attempt, @retryOf, @startedAt, @status, @user, @initiatedBy, @session,
         @command, @logFile, @endedAt, @endedAt - @startedAt, @exitCode, @signal, @reason,
         @outputHead, @outputTail, @outputBytes, @stdoutBytes, @stderrBytes, @truncated, @inheritedEnv)
       ON CONFLICT DO NOTHING RETURNING id`),
@@ -147,6 +151,9 @@ function prepareAll(db: Db) {
     lastRan: p(`${SELECT_RUN} WHERE svc = ? AND rid = ? AND status NOT IN ('running', 'skipped', 'missed')
       ORDER BY started_at DESC, id DESC LIMIT 1`),
     lastScheduled: p(`SELECT max(scheduled_for) AS at FROM runs WHERE svc = ? AND rid = ? AND trigger = 'schedule'`),
+    nextAttempt: p(`SELECT coalesce(max(attempt), 0) + 1 AS n FROM runs WHERE svc = ? AND rid = ? AND scheduled_for = ? AND trigger = 'schedule'`),
+    lastAttempt: p(`${SELECT_RUN} WHERE svc = ? AND rid = ? AND trigger = 'schedule'
+      ORDER BY scheduled_for DESC, attempt DESC LIMIT 1`),
     inFlight: p(`${SELECT_RUN} WHERE status = 'running' ORDER BY started_at, id`),
   };
 }
@@ -186,6 +193,8 @@ function makeStore(db: Db): HistoryStore {
     },
     lastRun: (svc, rid, opts) => one(opts?.ranOnly === true ? st.lastRan : st.lastRun, svc, rid),
     lastScheduled: (svc, rid) => (st.lastScheduled.get(svc, rid) as { at: number | null }).at,
+    nextAttempt: (svc, rid, scheduledFor) => (st.nextAttempt.get(svc, rid, scheduledFor) as { n: number }).n,
+    lastAttempt: (svc, rid) => one(st.lastAttempt, svc, rid),
     inFlight: () => (st.inFlight.all() as RunRow[]).map(fromRow),
     markInterrupted: (id, reason, endedAt) => st.interrupt.run(reason, endedAt, endedAt, id).changes === 1,
     prune: (policy, now, batchSize) => pruneBatch(db, cached, policy, now, batchSize),

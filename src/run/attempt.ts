@@ -57,7 +57,7 @@ export async function runAttempt(task: TaskDef, ctx: RunContext, deps: PipelineD
   const startedAt = deps.clock.now();
   let logPath = "";
   const id = await deps.recorder.begin({
-    svc: deps.service.path, rid: task.rid, trigger: ctx.trigger, scheduledFor: ctx.scheduledFor ?? null, startedAt,
+    svc: deps.service.path, rid: task.rid, trigger: ctx.trigger, scheduledFor: ctx.scheduledFor ?? null, attempt: ctx.attempt, retryOf: ctx.retryOf, startedAt,
     user: setup.userName, initiatedBy: ctx.initiatedBy, session: ctx.session, command: command.display,
     ownerPid: deps.ownerPid, ownerStartTime: deps.ownerStartTime, inheritedEnv: ctx.inheritEnv === true,
   }, (runId) => (logPath = deps.outputLogPath(task.rid, runId)));

@@ -15,6 +15,9 @@ export interface RunContext {
   readonly session: string;
   /** The schedule slot this run stands for (epoch ms), for scheduled runs. */
   readonly scheduledFor?: number;
+  /** Which attempt at the slot this run is (1 when absent), and the record it retries. */
+  readonly attempt?: number;
+  readonly retryOf?: number;
   /** `--inherit-env`: the task starts from svcmgr's own environment (debugging; recorded with the run). */
   readonly inheritEnv?: boolean;
   /** `--env K=V` values, exported to the task after everything else. */

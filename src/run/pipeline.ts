@@ -153,7 +153,7 @@ async function recordRefusal(task: TaskDef, ctx: RunContext, deps: PipelineDeps,
   if (ctx.dryRun) return { rid: task.rid, gate, status, exitCode: null, reason, failed }; // a dry run records nothing
   const now = deps.clock.now();
   const id = deps.recorder.record({
-    svc: deps.service.path, rid: task.rid, trigger: ctx.trigger, scheduledFor: ctx.scheduledFor ?? null,
+    svc: deps.service.path, rid: task.rid, trigger: ctx.trigger, scheduledFor: ctx.scheduledFor ?? null, attempt: ctx.attempt, retryOf: ctx.retryOf,
     startedAt: now, endedAt: now, status, reason, initiatedBy: ctx.initiatedBy, session: ctx.session,
   });
   return { rid: task.rid, gate, status, exitCode: null, reason, failed, recordId: id ?? undefined };

@@ -15,6 +15,7 @@ import type { Zone } from "./zone.js";
  */
 abstract class EngineSchedule implements Schedule {
   abstract readonly kind: ScheduleKind;
+  abstract readonly fixedTime: boolean;
   constructor(
     readonly expression: string,
     protected readonly zone: Zone,
@@ -81,6 +82,7 @@ function toMs(d: Date | null | undefined): number | null {
 /** "", "@0", "[]": never runs. */
 export class NoSchedule implements Schedule {
   readonly kind = "none";
+  readonly fixedTime = false;
   constructor(
     readonly expression: string,
     readonly timezone: string,
@@ -105,6 +107,10 @@ export class CronSchedule extends EngineSchedule {
     super(expression, zone);
   }
 
+  get fixedTime(): boolean {
+    return this.rule.fixed;
+  }
+
   /** Runs are whole seconds strictly after `last`. */
   protected find(now: number, last: number | null, _splay: boolean): Found | null {
     const from = last !== null && last + 1 > now ? last + 1 : now;
@@ -126,6 +132,10 @@ export class OpensvcSchedule extends EngineSchedule {
   readonly kind = "opensvc";
   constructor(expression: string, zone: Zone, private readonly program: Program, private readonly splayKey: string) {
     super(expression, zone);
+  }
+
+  get fixedTime(): boolean {
+    return this.program.includes.some((e) => e.ranges.some((r) => r.fixed));
   }
 
   protected find(now: number, last: number | null, splay: boolean): Found | null {

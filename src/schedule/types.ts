@@ -42,6 +42,13 @@ export interface Schedule {
   readonly expression: string;
   readonly kind: ScheduleKind;
   readonly timezone: string;
+  /**
+   * cronie's class: true when the schedule names fixed wall times (neither the minute nor the
+   * hour starts with `*`; an OpenSVC window that runs once per range), false for wildcard and
+   * interval schedules. A slot of a fixed-time schedule never runs twice when the clock is set
+   * back; the others keep their pace in real time. A list with any fixed-time part is fixed-time.
+   */
+  readonly fixedTime: boolean;
   /** First run instant >= now, given the last scheduled run; null = never. */
   next(now: Date, last?: Date | null): Date | null;
   /** `count` runs from now, each assumed to happen at its instant (it becomes the next `last`). */

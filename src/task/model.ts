@@ -39,6 +39,9 @@ export interface TaskDef {
   readonly limits: Readonly<Partial<Record<LimitName, number>>>;
   readonly catchup: "latest" | "none" | "all";
   readonly catchupWindowMs?: number;
+  /** Scheduled runs: how many times a failed or interrupted slot is tried again, and after how long. */
+  readonly retry: number;
+  readonly retryDelayMs: number;
 }
 
 export function taskDef(config: ServiceConfig, rid: string): TaskDef {
@@ -76,6 +79,8 @@ export function taskDef(config: ServiceConfig, rid: string): TaskDef {
     limits: limits(config, rid),
     catchup: v<TaskDef["catchup"]>("catchup") ?? "latest",
     catchupWindowMs: v<number>("catchup_window"),
+    retry: v<number>("retry") ?? 0,
+    retryDelayMs: v<number>("retry_delay") ?? 30_000,
   };
 }
 

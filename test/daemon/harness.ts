@@ -1,6 +1,6 @@
 /** A scheduler wired to fakes: a FakeClock, recording ports and controllable launches. */
 import type { DaemonEvent, DaemonEventKind } from "../../src/daemon/events.js";
-import type { LaunchOutcome, LaunchRequest, SlotRef } from "../../src/daemon/ports.js";
+import type { AttemptRef, LaunchOutcome, LaunchRequest, SlotRef } from "../../src/daemon/ports.js";
 import { Scheduler } from "../../src/daemon/scheduler.js";
 import type { CatchupPolicy, ScheduledTask } from "../../src/daemon/task.js";
 import type { Schedule } from "../../src/schedule/types.js";
@@ -15,6 +15,8 @@ export interface HarnessOptions {
   readonly launches?: "instant" | "manual";
   /** Outcome for instant launches. */
   readonly outcome?: (req: LaunchRequest) => LaunchOutcome;
+  /** The last attempt at each task's newest slot, by key (for retries after a restart). */
+  readonly lastAttempt?: Readonly<Record<string, AttemptRef>>;
   /** Replaces the launch behaviour entirely (requests are still recorded). */
   readonly launch?: (req: LaunchRequest) => Promise<LaunchOutcome>;
 }
@@ -49,6 +51,9 @@ export function makeHarness(opts: HarnessOptions) {
     loadLastScheduled(svc, rid) {
       const ms = opts.last?.[`${svc}/${rid}`];
       return ms === undefined ? null : new Date(ms);
+    },
+    loadLastAttempt(svc, rid) {
+      return opts.lastAttempt?.[`${svc}/${rid}`] ?? null;
     },
     emit(e) {
       events.push(e);

@@ -7,11 +7,12 @@ import type { CheckResult, PlannedRun, Schedule } from "../../src/schedule/types
 type NextFn = (nowMs: number, lastMs: number | null) => number | null;
 
 /** Wraps a next() function into a full Schedule; nextRuns/explainRuns/check derive from it. */
-export function scheduleFrom(expression: string, nextFn: NextFn, timezone = "UTC"): Schedule & { calls: number } {
+export function scheduleFrom(expression: string, nextFn: NextFn, timezone = "UTC", fixedTime = false): Schedule & { calls: number } {
   const s = {
     expression,
     kind: "opensvc" as const,
     timezone,
+    fixedTime,
     calls: 0,
     next(now: Date, last?: Date | null): Date | null {
       s.calls++;
@@ -64,7 +65,7 @@ export function dailyAt(hh: number, mm: number, offsetMinutes = 0): Schedule & {
     const from = last === null ? now : Math.max(now, last + 1);
     const base = Math.floor((from - at) / day) * day + at;
     return base >= from ? base : base + day;
-  });
+  }, "UTC", true);
 }
 
 /** A schedule with no slot at all. */

@@ -59,6 +59,14 @@ test("a hand-made v1 database opens as is", (t) => {
   t.after(() => store.close());
   assert.equal(store.lastScheduled("db", "task#0"), 5);
   assert.equal(store.lastRun("db", "task#0")!.durationMs, null);
+  const old = store.lastRun("db", "task#0")!;
+  assert.deepEqual([old.attempt, old.retryOf], [1, null], "a v1 record is its slot's first attempt");
+  assert.equal(store.begin({ svc: "db", rid: "task#0", trigger: "schedule", scheduledFor: 5, startedAt: 7 }), null, "the slot keeps its one first attempt");
+  const retry = store.begin({ svc: "db", rid: "task#0", trigger: "schedule", scheduledFor: 5, startedAt: 7, attempt: 2, retryOf: old.id });
+  assert.notEqual(retry, null, "a second attempt of the slot is its own record");
+  assert.deepEqual([store.get(retry!)!.attempt, store.get(retry!)!.retryOf], [2, old.id]);
+  assert.equal(store.nextAttempt("db", "task#0", 5), 3);
+  assert.equal(store.nextAttempt("db", "task#0", 6), 1);
 });
 
 test("a failing migration leaves the database at its previous version", (t) => {

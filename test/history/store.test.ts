@@ -19,7 +19,7 @@ test("begin records an in-flight run, finish makes it final", (t) => {
   });
   assert.equal(ok, true);
   assert.deepEqual(store.get(id), {
-    id, svc: "db", rid: "task#0", trigger: "manual", scheduledFor: null, startedAt: REFERENCE,
+    id, svc: "db", rid: "task#0", trigger: "manual", scheduledFor: null, attempt: 1, retryOf: null, startedAt: REFERENCE,
     endedAt: REFERENCE + 1500, durationMs: 1500, exitCode: 3, signal: null, status: "failed", reason: "exit code 3",
     user: "root", initiatedBy: "alice", session: "s1", command: "echo hi", pid: 4242, pidStartTime: 987654,
     ownerPid: null, ownerStartTime: null, logFile: "/log/runs/db/task#0/1.log",

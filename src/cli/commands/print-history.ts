@@ -45,7 +45,7 @@ export const printHistoryCommand: CliCommand = {
 };
 
 function row(r: RunRecord): string[] {
-  return [String(r.id), r.svc, r.rid, r.trigger, r.scheduledFor === null ? "-" : formatLocalTime(r.scheduledFor), formatLocalTime(r.startedAt), r.durationMs === null ? "-" : formatDuration(r.durationMs), r.status, r.exitCode === null ? (r.signal ?? "-") : String(r.exitCode), r.reason ?? ""];
+  return [String(r.id), r.svc, r.rid, r.trigger, r.scheduledFor === null ? "-" : formatLocalTime(r.scheduledFor) + (r.attempt > 1 ? ` #${r.attempt}` : ""), formatLocalTime(r.startedAt), r.durationMs === null ? "-" : formatDuration(r.durationMs), r.status, r.exitCode === null ? (r.signal ?? "-") : String(r.exitCode), r.reason ?? ""];
 }
 
 function parseStatuses(v: unknown): RunStatus[] | undefined {

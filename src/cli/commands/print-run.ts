@@ -47,7 +47,9 @@ function readOutput(r: RunRecord): string {
 function renderRun(r: RunRecord, full: string | undefined): string {
   const field = (k: string, v: string | number | null) => `${k.padEnd(13)} ${v === null ? "-" : v}\n`;
   let out = field("id", r.id) + field("service", r.svc) + field("rid", r.rid) + field("trigger", r.trigger);
-  out += field("slot", r.scheduledFor === null ? null : formatLocalTime(r.scheduledFor)) + field("started", formatLocalTime(r.startedAt));
+  out += field("slot", r.scheduledFor === null ? null : formatLocalTime(r.scheduledFor));
+  if (r.attempt > 1) out += field("attempt", r.retryOf === null ? `${r.attempt} (the slot's instant came again: the clock was set back)` : `${r.attempt} (retry of run ${r.retryOf})`);
+  out += field("started", formatLocalTime(r.startedAt));
   out += field("ended", r.endedAt === null ? null : formatLocalTime(r.endedAt)) + field("duration", r.durationMs === null ? null : formatDuration(r.durationMs));
   out += field("status", r.status) + field("exit code", r.exitCode) + field("signal", r.signal) + field("reason", r.reason);
   out += field("user", r.user) + field("initiated by", r.initiatedBy) + field("session", r.session) + field("command", r.command) + field("output file", r.logFile);
