@@ -19,12 +19,12 @@ describe("daemon retention", { concurrency: true }, () => {
 
     rmSync(dir, { recursive: true }); // the node turns passive: every slot is skipped
     const first = startDaemon(o);
-    await waitRecords(r, "5 skipped slots", (rs) => count(rs, (x) => x.status === "skipped") >= 5, 15_000, first);
+    await waitRecords(r, "5 skipped slots", (rs) => count(rs, (x) => x.status === "skipped") >= 5, 30_000, first);
     assert.deepEqual(await first.stop(), { code: 0, signal: null }, first.tail());
 
     const second = startDaemon(o, ["--keep-runs", "2"]);
     const kept = await waitRecords(r, "pruned to 2 runs and 2 skipped records", (rs) =>
-      count(rs, (x) => x.status === "skipped") <= 3 && count(rs, (x) => x.status === "succeeded") <= 2, 15_000, second);
+      count(rs, (x) => x.status === "skipped") <= 3 && count(rs, (x) => x.status === "succeeded") <= 2, 30_000, second);
     await second.stop();
     assert.deepEqual(kept.filter((x) => x.status === "succeeded").map((x) => x.id), real.slice(1), "the newest two real runs stay");
     assert.ok(count(kept, (x) => x.status === "skipped") >= 2, "the newest skipped records stay too");
