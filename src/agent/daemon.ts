@@ -15,10 +15,11 @@ import type { RunRecord } from "../history/record.js";
 import { isProcessAlive } from "../history/liveness.js";
 import { acquirePidFile } from "../platform/pid-file.js";
 import type { DaemonLog } from "../platform/daemon-log.js";
-import { writeFileAtomic } from "../platform/atomic-write.js";
 import { watchConfig, type ConfigWatch } from "../platform/config-watch.js";
 import { createLauncher } from "./launch.js";
 import { ServiceRegistry } from "./service-registry.js";
+import { startApiServer, type ApiServer } from "../api/server.js";
+import { svcmgrVersion } from "../core/version.js";
 import { prepareTaskDirs } from "./task-dirs.js";
 
 /**
@@ -37,7 +38,7 @@ export interface DaemonOptions {
 }
 
 export const DAEMON_PID_FILE = "daemon.pid";
-export const DAEMON_STATUS_FILE = "daemon.status.json";
+export const DAEMON_SOCKET = "daemon.sock";
 const HOUSEKEEPING_MS = 60_000;
 /** While runs of a previous daemon are still alive, how often to look whether they exited. */
 const ORPHAN_CHECK_MS = 1_000;
@@ -66,11 +67,14 @@ class Agent {
   private readonly abort = new AbortController();
   private readonly inFlight = new Set<Promise<LaunchOutcome>>();
   private orphans: RunRecord[] = [];
+  private readonly startedAt: number;
+  private stopping = false;
   private readonly scheduler: Scheduler;
   private readonly launcher: ReturnType<typeof createLauncher>;
 
   constructor(private readonly app: App, private readonly opts: DaemonOptions, private readonly history: HistoryStore) {
     this.registry = new ServiceRegistry(app);
+    this.startedAt = app.clock.now();
     this.launcher = createLauncher(app, this.registry, history, opts.daemonUser, this.abort.signal, (text) =>
       opts.log.write("warning", text, { event: "state-write-failed" }),
     );
@@ -110,6 +114,7 @@ class Agent {
     process.on("SIGHUP", onHup);
     // Watch before the first load: a file written while it reads is then reloaded, not missed.
     const watcher = this.watchConfig(reload);
+    const server = await this.serve();
     this.opts.log.write("info", `daemon started (pid ${process.pid}, root ${this.app.paths.var}, max parallel ${this.opts.maxParallel})`, { event: "daemon-started", pid: process.pid });
     const loaded = await this.registry.load();
     this.scheduler.start(loaded);
@@ -122,7 +127,12 @@ class Agent {
     clearInterval(orphanCheck);
     watcher.close();
     process.off("SIGHUP", onHup);
-    await this.shutdown(signal);
+    this.stopping = true;
+    try {
+      await this.shutdown(signal);
+    } finally {
+      await server?.close();
+    }
     return 0;
   }
 
@@ -206,20 +216,39 @@ class Agent {
     try {
       this.settle();
       await pruneHistory(this.history, this.opts.retention, this.app.clock.now(), (f) => rm(f, { force: true }), { maxBatches: 20 });
-      this.writeStatus();
     } catch (e) {
       this.opts.log.write("error", `housekeeping failed: ${(e as Error).message}`, { event: "housekeeping-error" });
     }
   }
 
-  private writeStatus(): void {
+  /** What `GET /api/v1/daemon` answers, live (`daemon status --format json` prints it). */
+  private statusReport(): Record<string, unknown> {
     const snap = this.scheduler.snapshot();
     const next = snap.tasks.map((t) => t.nextWake).filter((d): d is Date => d !== null).sort((a, b) => a.getTime() - b.getTime())[0];
-    writeFileAtomic(join(this.app.paths.var, DAEMON_STATUS_FILE), JSON.stringify({
-      pid: process.pid, updatedAt: new Date(this.app.clock.now()).toISOString(), services: this.registry.size,
-      tasks: snap.tasks.length, scheduled: snap.tasks.filter((t) => t.notScheduled === null).length,
+    return {
+      running: true, pid: process.pid, node: this.app.nodename, version: svcmgrVersion(),
+      startedAt: new Date(this.startedAt).toISOString(), uptimeS: this.uptimeS(), stopping: this.stopping,
+      services: this.registry.size, tasks: snap.tasks.length, scheduled: snap.tasks.filter((t) => t.notScheduled === null).length,
       runningTasks: snap.running, queuedTasks: snap.queued, nextWake: next?.toISOString() ?? null, orphans: this.orphans.length,
-    }, null, 2) + "\n");
+    };
+  }
+
+  private uptimeS(): number {
+    return Math.max(0, Math.floor((this.app.clock.now() - this.startedAt) / 1000));
+  }
+
+  /** The daemon's socket (design §11): health and live status. A failure to serve it is logged, not fatal. */
+  private async serve(): Promise<ApiServer | null> {
+    const path = join(this.app.paths.var, DAEMON_SOCKET);
+    try {
+      return await startApiServer(path, {
+        "GET /api/v1/health": () => ({ status: this.stopping ? "stopping" : "ok", node: this.app.nodename, version: svcmgrVersion(), uptimeS: this.uptimeS() }),
+        "GET /api/v1/daemon": () => this.statusReport(),
+      });
+    } catch (e) {
+      this.opts.log.write("error", `cannot serve ${path} (${(e as Error).message}): daemon status will not answer`, { event: "socket-failed" });
+      return null;
+    }
   }
 
   private async shutdown(signal: string): Promise<void> {
@@ -231,7 +260,6 @@ class Agent {
       await Promise.allSettled([...this.inFlight]);
     }
     await this.launcher.flush();
-    this.writeStatus();
     this.launcher.close();
     this.opts.log.write("info", `daemon stopped (${report.droppedQueued} queued slot(s) recorded as missed, ${report.interrupted.length} aborted)`, { event: "daemon-stopped" });
   }

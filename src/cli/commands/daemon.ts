@@ -1,5 +1,4 @@
 import { availableParallelism } from "node:os";
-import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { App } from "../../app.js";
 import { ActionError, UsageError } from "../../core/errors.js";
@@ -22,7 +21,7 @@ const RUN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
 };
 
 function daemonPaths(app: App) {
-  return { pid: join(app.paths.var, "daemon.pid"), status: join(app.paths.var, "daemon.status.json"), log: join(app.paths.log, "daemon.log") };
+  return { pid: join(app.paths.var, "daemon.pid"), socket: join(app.paths.var, "daemon.sock"), log: join(app.paths.log, "daemon.log") };
 }
 
 export const daemonRunCommand: CliCommand = {
@@ -93,26 +92,42 @@ export const daemonStopCommand: CliCommand = {
   },
 };
 
+/** How long `daemon status` waits for the daemon to answer on its socket. */
+const STATUS_TIMEOUT_MS = 3000;
+
 export const daemonStatusCommand: CliCommand = {
   words: ["daemon", "status"],
-  describe: "Is the daemon running, since when, and what it schedules (exit 0 running, 1 not running)",
+  describe: "Is the daemon running, and what it schedules now, asked live on <var>/daemon.sock (exit 0 running and answering, 1 not running or not answering)",
   options: { format: FORMAT_OPTION },
-  run(args, app) {
+  async run(args, app) {
     const paths = daemonPaths(app);
     const info = livePid(paths.pid);
-    let status: Record<string, unknown> = {};
-    try {
-      status = JSON.parse(readFileSync(paths.status, "utf8")) as Record<string, unknown>;
-    } catch {
-      status = {};
+    const json = args.format === "json";
+    if (info === null) {
+      app.stdout.write(json ? JSON.stringify({ running: false, pid: null }, null, 2) + "\n" : "daemon: not running\n");
+      return 1;
     }
-    const report = { running: info !== null, pid: info?.pid ?? null, startedAt: info ? new Date(info.startedAt).toISOString() : null, ...(info ? status : {}) };
-    if (args.format === "json") app.stdout.write(JSON.stringify(report, null, 2) + "\n");
-    else if (info === null) app.stdout.write("daemon: not running\n");
-    else app.stdout.write(`daemon: running (pid ${info.pid}) since ${report.startedAt}\n${Object.entries(status).filter(([k]) => k !== "pid").map(([k, v]) => `  ${k}: ${String(v)}`).join("\n")}\n`);
-    return info === null ? 1 : 0;
+    const { getJson } = await import("../../api/client.js");
+    const answer = await getJson(paths.socket, "/api/v1/daemon", STATUS_TIMEOUT_MS);
+    if (!answer.ok || answer.status !== 200) {
+      const why = answer.ok ? `HTTP ${answer.status}` : answer.reason;
+      const text = `daemon: running (pid ${info.pid}) but not answering on ${paths.socket}: ${why}`;
+      if (json) app.stdout.write(JSON.stringify({ running: true, answering: false, pid: info.pid, socket: paths.socket, error: why }, null, 2) + "\n");
+      else app.stdout.write(text + "\n");
+      return 1;
+    }
+    const status = { ...(answer.body as Record<string, unknown>), answering: true };
+    if (json) app.stdout.write(JSON.stringify(status, null, 2) + "\n");
+    else app.stdout.write(renderStatus(status));
+    return 0;
   },
 };
+
+function renderStatus(st: Record<string, unknown>): string {
+  const head = `daemon: ${st.stopping === true ? "stopping" : "running"} (pid ${String(st.pid)}) since ${String(st.startedAt)}, up ${String(st.uptimeS)} s, node ${String(st.node)}, svcmgr ${String(st.version)}\n`;
+  const keys = ["services", "tasks", "scheduled", "runningTasks", "queuedTasks", "nextWake", "orphans"];
+  return head + keys.map((k) => `  ${k}: ${st[k] === null ? "-" : String(st[k])}`).join("\n") + "\n";
+}
 
 export const daemonCommands: readonly CliCommand[] = [daemonRunCommand, daemonStartCommand, daemonStopCommand, daemonStatusCommand];
 
