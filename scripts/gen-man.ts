@@ -122,6 +122,8 @@ An INI dialect, as Python's RawConfigParser reads it:
 * \`[fs#N]\`, \`[ip#N]\`, \`[app#N]\`: resources whose states \`run_requires\` and \`print status\` use.
 * \`[subset#task:NAME]\`: options of the tasks whose \`subset\` is NAME.
 
+Any other section name is an error, with the closest valid name as a hint (\`[tsk#1]\`: did you mean \`[task#1]\`?).
+
 ## SCOPING
 
 A scopable keyword may have per-node values: \`keyword@<nodename>\` (full or short host name) wins over \`keyword@nodes\` (this node is in \`DEFAULT.nodes\`), which wins over \`keyword@drpnodes\` (this node is in \`DEFAULT.drpnodes\`), which wins over \`keyword\`.
@@ -142,7 +144,11 @@ Values may contain references, replaced when the value is used:
 * \`{env.key}\`: a key of the \`[env]\` section.
 * \`{section.option}\`: another keyword's value, \`{option}\`: a keyword of the same section, or of \`[DEFAULT]\`.
 
-Modifiers: \`{upper:ref}\`, \`{lower:ref}\`, \`{capitalize:ref}\`, \`{title:ref}\`, \`{swapcase:ref}\`; \`{#ref}\` is the number of whitespace-separated words of the value, \`{ref[n]}\` its n-th word (from 0). References may nest, up to 20 levels. An unknown reference stays as written, so shell syntax such as \`\${HOME}\` is kept.
+Modifiers: \`{upper:ref}\`, \`{lower:ref}\`, \`{capitalize:ref}\`, \`{title:ref}\`, \`{swapcase:ref}\`; \`{#ref}\` is the number of whitespace-separated words of the value, \`{ref[n]}\` its n-th word (from 0). References may nest, up to 20 levels; one value may evaluate at most 10,000 references and grow to at most 128 KiB, so a loop or a fan-out is an error instead of a hang.
+
+A text with the shape of a reference (\`{word}\`, \`{a.b}\`, \`{mod:word}\`) that resolves to nothing is an **error**: \`rm -rf {env.dir}/x\` without an \`env.dir\` is refused by \`validate config\`, by \`run\` and by the daemon, never run with the braces left in. Write \`{{\` and \`}}\` for literal braces (\`awk '{{print $1}}'\`). \`\${VAR}\` is shell syntax, never a reference, and is kept as written.
+
+In a command (\`command\`, \`pre_run\`, \`on_error\`, \`check\`…) and in \`environment\`, each substituted value is **quoted** for the place it lands in (bare, inside \`"…"\`, inside \`'…'\`, inside \`$(…)\`): it stays one word and is never expanded or executed, whatever it holds (a space, \`$(…)\`, quotes). \`ls -d {private_var}\` under a root \`/srv/my root\` lists that one directory. To pass several arguments, write them in the command, not in one reference.
 
 ## SCHEDULES
 

@@ -2,7 +2,7 @@ import type { Alert } from "../core/alert.js";
 import { convert } from "./converters.js";
 import { parseIni, type IniSection } from "./ini.js";
 import type { Keyword, NodeSectionKind } from "./keyword.js";
-import { closestNames } from "./keywords/index.js";
+import { closestNames } from "../core/suggest.js";
 import { NODE_KEYWORDS, NODE_SECTION_KINDS, RESERVED_NODE_SECTIONS } from "./keywords/node.js";
 import { splitScopedKey } from "./scope.js";
 

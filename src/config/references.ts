@@ -2,18 +2,47 @@
  * References `{…}` in keyword values, evaluated when a value is read:
  * `{name}`, `{nodename}`, `{rid}`, `{env.key}`, `{section.option}`, `{option}`,
  * modifiers `{upper:name}` (upper, lower, capitalize, title, swapcase), `{#ref}` (number of
- * whitespace-separated words) and `{ref[n]}` (n-th word). An unknown reference stays as
- * written, so shell syntax such as `${HOME}` survives.
+ * whitespace-separated words) and `{ref[n]}` (n-th word).
+ *
+ * Invariants:
+ * - A text with the shape of a reference that resolves to nothing is an error (it would
+ *   otherwise run literally, e.g. inside `rm -rf`); `{{` and `}}` stand for literal braces.
+ * - `${…}` is shell syntax, never a reference: it is kept as written.
+ * - One evaluation (a value and everything it references) has a budget of steps, depth and
+ *   size; exceeding it is an error, never a hang.
+ * - A substituted value is never scanned again (a value cannot inject a reference).
  */
 
-/** Looks a reference name up; undefined means unknown. May itself evaluate references. */
-export type ReferenceLookup = (name: string, depth: number) => string | undefined;
+import { ShellContext } from "./shell-context.js";
+
+/** Looks a reference name up; undefined means unknown. May itself evaluate references with `at`. */
+export type ReferenceLookup = (name: string, at: Expansion) => string | undefined;
 
 export const MAX_REFERENCE_DEPTH = 20;
+/** References evaluated for one value, nested ones included. */
+export const MAX_REFERENCE_STEPS = 10_000;
+/** Largest evaluated value (the kernel's limit on one exec argument, MAX_ARG_STRLEN). */
+export const MAX_REFERENCE_CHARS = 128 * 1024;
 
-export class ReferenceLoopError extends Error {}
+export class ReferenceEvaluationError extends Error {}
 
-const REFERENCE = /\{([#\w][\w#.:[\]/-]*)\}/g;
+/** Where an evaluation stands: its nesting depth and the budget shared by the whole evaluation. */
+export interface Expansion {
+  readonly depth: number;
+  readonly budget: { steps: number };
+}
+
+export interface EvaluateOptions {
+  /**
+   * The value is a shell command line (or shell words): each substituted value is quoted
+   * for the quoting context it lands in, so it stays one word and is never executed.
+   */
+  readonly shellQuote?: boolean;
+}
+
+type Segment = { literal: string } | { reference: string };
+
+const REFERENCE_AT = /\{([#\w][\w#.:[\]/-]*)\}/y;
 
 const MODIFIERS: Readonly<Record<string, (s: string) => string>> = {
   upper: (s) => s.toUpperCase(),
@@ -23,28 +52,89 @@ const MODIFIERS: Readonly<Record<string, (s: string) => string>> = {
   swapcase: (s) => s.replace(/[a-z]/gi, (c) => (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase())),
 };
 
-export function evaluateReferences(text: string, lookup: ReferenceLookup, depth = 0): string {
-  if (!text.includes("{")) return text;
-  if (depth > MAX_REFERENCE_DEPTH) throw new ReferenceLoopError(`references nested deeper than ${MAX_REFERENCE_DEPTH} levels (a reference loop?)`);
-  return text.replace(REFERENCE, (whole, body: string) => evaluateOne(body, lookup, depth + 1) ?? whole);
+export function evaluateReferences(text: string, lookup: ReferenceLookup, at?: Expansion, options: EvaluateOptions = {}): string {
+  if (!text.includes("{") && !text.includes("}")) return text;
+  const here = at ?? { depth: 0, budget: { steps: 0 } };
+  if (here.depth > MAX_REFERENCE_DEPTH) throw new ReferenceEvaluationError(`references nested deeper than ${MAX_REFERENCE_DEPTH} levels (a reference loop?)`);
+  const shell = options.shellQuote === true ? new ShellContext() : undefined;
+  let out = "";
+  for (const segment of parseSegments(text)) {
+    if ("literal" in segment) {
+      shell?.feed(segment.literal);
+      out += segment.literal;
+    } else {
+      const value = evaluateOne(segment.reference, lookup, { depth: here.depth + 1, budget: here.budget });
+      out += shell === undefined ? value : shell.quote(value);
+    }
+    if (out.length > MAX_REFERENCE_CHARS) throw new ReferenceEvaluationError(`references expand to more than ${MAX_REFERENCE_CHARS} characters`);
+  }
+  return out;
 }
 
-function evaluateOne(body: string, lookup: ReferenceLookup, depth: number): string | undefined {
+/** Splits a text into literal runs (braces unescaped, `${…}` kept) and reference bodies. */
+export function parseSegments(text: string): Segment[] {
+  const segments: Segment[] = [];
+  let literal = "";
+  let i = 0;
+  while (i < text.length) {
+    const pair = text.slice(i, i + 2);
+    if (pair === "{{" || pair === "}}") {
+      literal += pair[0];
+      i += 2;
+      continue;
+    }
+    if (pair === "${") {
+      const end = text.indexOf("}", i);
+      const stop = end < 0 ? text.length : end + 1;
+      literal += text.slice(i, stop);
+      i = stop;
+      continue;
+    }
+    REFERENCE_AT.lastIndex = i;
+    const m = text[i] === "{" ? REFERENCE_AT.exec(text) : null;
+    if (m !== null) {
+      if (literal !== "") segments.push({ literal });
+      segments.push({ reference: m[1]! });
+      literal = "";
+      i += m[0].length;
+      continue;
+    }
+    literal += text[i];
+    i++;
+  }
+  if (literal !== "") segments.push({ literal });
+  return segments;
+}
+
+function evaluateOne(body: string, lookup: ReferenceLookup, at: Expansion): string {
+  if (++at.budget.steps > MAX_REFERENCE_STEPS) {
+    throw new ReferenceEvaluationError(`references need more than ${MAX_REFERENCE_STEPS} evaluations (a reference fan-out?)`);
+  }
+  const v = evaluateModified(body, lookup, at);
+  if (v === undefined) {
+    throw new ReferenceEvaluationError(
+      `reference {${body}} resolves to nothing (no such built-in, keyword or [env] key here); write {{ and }} for literal braces`,
+    );
+  }
+  return v;
+}
+
+function evaluateModified(body: string, lookup: ReferenceLookup, at: Expansion): string | undefined {
   if (body.startsWith("#")) {
-    const v = lookup(body.slice(1), depth);
+    const v = lookup(body.slice(1), at);
     return v === undefined ? undefined : String(words(v).length);
   }
   const colon = body.indexOf(":");
   if (colon > 0 && MODIFIERS[body.slice(0, colon)] !== undefined) {
-    const v = evaluateOne(body.slice(colon + 1), lookup, depth);
+    const v = evaluateModified(body.slice(colon + 1), lookup, at);
     return v === undefined ? undefined : MODIFIERS[body.slice(0, colon)]!(v);
   }
   const indexed = /^(.+)\[(\d+)\]$/.exec(body);
   if (indexed !== null) {
-    const v = lookup(indexed[1]!, depth);
+    const v = lookup(indexed[1]!, at);
     return v === undefined ? undefined : (words(v)[Number(indexed[2])] ?? "");
   }
-  return lookup(body, depth);
+  return lookup(body, at);
 }
 
 function words(s: string): string[] {

@@ -2,11 +2,12 @@ import type { ObjectPath } from "../core/object-path.js";
 import { formatObjectPath } from "../core/object-path.js";
 import { objectVarDir, type Paths } from "../core/paths.js";
 import { compareRids } from "../core/rid.js";
+import { closestNames } from "../core/suggest.js";
 import type { IniDocument, IniEntry, IniSection } from "./ini.js";
 import type { Keyword, SectionKind } from "./keyword.js";
 import { findKeyword } from "./keywords/index.js";
 import { convert } from "./converters.js";
-import { evaluateReferences } from "./references.js";
+import { evaluateReferences, type Expansion } from "./references.js";
 import { nodeMatches, resolveScoped, type NodeContext } from "./scope.js";
 
 /** What a section is, from its name: `DEFAULT`, `env`, `subset#task:g1`, `task#0`, `fs#data`… */
@@ -23,11 +24,25 @@ export function classifySection(name: string): SectionClass {
   const subset = /^subset#(\w+):(.+)$/.exec(name);
   if (subset !== null) return { kind: "subset", rid: name, group: "subset", index: `${subset[1]}:${subset[2]}` };
   const m = /^([a-z]+)#(.+)$/.exec(name);
-  if (m === null) return { kind: "unknown", reason: `a section is DEFAULT, env, subset#task:<name> or <group>#<index> such as task#0` };
-  if (!(RESOURCE_GROUPS as readonly string[]).includes(m[1]!)) {
-    return { kind: "unknown", reason: `unknown resource group "${m[1]}" (known: ${RESOURCE_GROUPS.join(", ")})` };
+  if (m !== null && (RESOURCE_GROUPS as readonly string[]).includes(m[1]!)) {
+    return { kind: m[1] as SectionKind, rid: name, group: m[1]!, index: m[2]! };
   }
-  return { kind: m[1] as SectionKind, rid: name, group: m[1]!, index: m[2]! };
+  return { kind: "unknown", reason: unknownSectionReason(name) };
+}
+
+function suggestedSection(kind: string, tail: string): string {
+  if (kind === "DEFAULT" || kind === "env") return kind;
+  if (kind === "subset") return `subset#task:${tail.replace(/^#(task:)?/, "") || "<name>"}`;
+  return kind + (tail || "#0");
+}
+
+/** Why a section name is not understood, with the closest valid name when there is one. */
+function unknownSectionReason(name: string): string {
+  const hash = name.indexOf("#");
+  const [head, tail] = hash < 0 ? [name, ""] : [name.slice(0, hash), name.slice(hash)];
+  const close = closestNames(head, ["DEFAULT", "env", "subset", ...RESOURCE_GROUPS], 1)[0];
+  const hint = close === undefined ? "" : `did you mean [${suggestedSection(close, tail)}]? `;
+  return `unknown section kind: ${hint}a section is DEFAULT, env, subset#task:<name> or <group>#<index> with group ${RESOURCE_GROUPS.join(", ")}`;
 }
 
 /** A keyword's value on this node, and where it came from. */
@@ -101,11 +116,22 @@ export class ServiceConfig {
     return kw?.default === undefined ? undefined : { text: kw.default, section: sectionName };
   }
 
-  /** Text of a keyword with references evaluated. */
+  /**
+   * Text of a keyword with references evaluated. In a value read as shell words (a command,
+   * an environment) each substituted value is quoted for where it lands, so it stays data.
+   * Throws ReferenceEvaluationError on a reference to nothing or past the expansion budget.
+   */
   text(sectionName: string, option: string): ResolvedValue | undefined {
     const raw = this.raw(sectionName, option);
     if (raw === undefined) return undefined;
-    return { ...raw, text: evaluateReferences(raw.text, (name, depth) => this.reference(sectionName, name, depth)) };
+    const converter = this.keyword(sectionName, option)?.converter;
+    const shellQuote = converter === "command" || converter === "environment";
+    return { ...raw, text: this.evaluate(sectionName, raw.text, shellQuote) };
+  }
+
+  /** Evaluates the references of a text as written in section `sectionName`. */
+  evaluate(sectionName: string, text: string, shellQuote = false): string {
+    return evaluateReferences(text, (name, at) => this.reference(sectionName, name, at), undefined, { shellQuote });
   }
 
   /**
@@ -143,14 +169,14 @@ export class ServiceConfig {
     };
   }
 
-  private reference(sectionName: string, name: string, depth: number): string | undefined {
+  private reference(sectionName: string, name: string, at: Expansion): string | undefined {
     const builtin = this.builtinReference(sectionName, name);
     if (builtin !== undefined) return builtin;
     const dot = name.lastIndexOf(".");
     const [section, option] = dot > 0 ? [name.slice(0, dot), name.slice(dot + 1)] : [sectionName, name];
     const found = this.raw(section, option) ?? (dot > 0 ? undefined : this.raw("DEFAULT", option));
     if (found === undefined) return undefined;
-    return evaluateReferences(found.text, (n, d) => this.reference(found.section, n, d), depth);
+    return evaluateReferences(found.text, (n, a) => this.reference(found.section, n, a), at);
   }
 
   private builtinReference(sectionName: string, name: string): string | undefined {

@@ -3,7 +3,7 @@ import type { IniEntry, IniSection } from "./ini.js";
 import type { Keyword, SectionKind } from "./keyword.js";
 import { KEYWORDS, findKeyword, suggestKeywords } from "./keywords/index.js";
 import { convert } from "./converters.js";
-import { ReferenceLoopError } from "./references.js";
+import { ReferenceEvaluationError } from "./references.js";
 import { splitScopedKey } from "./scope.js";
 import { classifySection, type ServiceConfig } from "./service.js";
 import type { Requirement } from "../task/requires.js";
@@ -43,9 +43,9 @@ function dedupe(alerts: Alert[]): Alert[] {
 
 function validateSection(config: ServiceConfig, section: IniSection, emit: Emit, options: ValidateOptions): void {
   const cls = classifySection(section.name);
-  if (cls.kind === "env") return;
+  if (cls.kind === "env") return checkEnvReferences(config, section, emit);
   if (cls.kind === "unknown") {
-    emit({ level: "warning", line: section.line, section: section.name, message: `section ignored: ${cls.reason}` });
+    emit({ level: "error", line: section.line, section: section.name, message: cls.reason });
     return;
   }
   if (cls.kind !== "DEFAULT" && cls.kind !== "subset" && !isValidRidIndex(cls.index)) {
@@ -56,6 +56,18 @@ function validateSection(config: ServiceConfig, section: IniSection, emit: Emit,
   for (const kw of KEYWORDS[cls.kind]) {
     if (kw.types !== undefined && driverType !== undefined && !kw.types.includes(driverType)) continue;
     checkValue(config, section, kw, emit, options);
+  }
+}
+
+/** [env] values are evaluated where they are referenced; each must evaluate on its own too. */
+function checkEnvReferences(config: ServiceConfig, section: IniSection, emit: Emit): void {
+  for (const entry of section.entries) {
+    try {
+      config.evaluate(section.name, entry.value);
+    } catch (e) {
+      if (!(e instanceof ReferenceEvaluationError)) throw e;
+      emit({ level: "error", line: entry.line, section: section.name, keyword: entry.key, value: entry.value, message: e.message });
+    }
   }
 }
 
@@ -87,8 +99,9 @@ function checkValue(config: ServiceConfig, section: IniSection, kw: Keyword, emi
   try {
     resolved = config.text(section.name, kw.option);
   } catch (e) {
-    if (!(e instanceof ReferenceLoopError)) throw e;
-    emit({ level: "error", line: section.line, section: section.name, keyword: kw.option, message: e.message });
+    if (!(e instanceof ReferenceEvaluationError)) throw e;
+    const raw = config.raw(section.name, kw.option);
+    emit({ level: "error", line: raw?.entry?.line ?? section.line, section: raw?.section ?? section.name, keyword: raw?.entry?.key ?? kw.option, value: raw?.text, message: e.message });
     return;
   }
   if (resolved === undefined) {

@@ -48,7 +48,7 @@ command = echo {name} {nodename} {short_nodename} {rid} {rindex} {env.foo} {priv
 `);
   assert.equal(
     config.text("task#7", "command")!.text,
-    "echo db n1.example.com n1 task#7 7 FOOVAL /r/var/svc/db ${HOME} DB 1 echo hello world 1 @5m",
+    "echo db n1.example.com n1 task#7 7 FOOVAL /r/var/svc/db ${HOME} DB 1 'echo hello world' 1 @5m",
   );
 });
 
@@ -88,7 +88,7 @@ a = 1
     /^\/r\/etc\/db\.conf:8: \[task#0\] run_requires = "fs#9\(up\)": error: unknown rid "fs#9"/,
     /^\/r\/etc\/db\.conf:9: \[task#0\] max_parallel = "0": error: bad value: expected an integer >= 1/,
     /^\/r\/etc\/db\.conf:12: \[task#1\] umask = "999": error: bad value: expected an octal umask/,
-    /^\/r\/etc\/db\.conf:13: \[weird\]: warning: section ignored/,
+    /^\/r\/etc\/db\.conf:13: \[weird\]: error: unknown section kind: a section is DEFAULT, env/,
   ];
   for (const re of expect) assert.ok(lines.some((l) => re.test(l)), `missing ${re}\n${lines.join("\n")}`);
   assert.equal(lines.length, expect.length, lines.join("\n"));
@@ -113,4 +113,47 @@ test("schedule problems come from the schedule checker, with the task's time zon
   assert.deepEqual(seen, [["bogus", "Europe/Paris"]]);
   assert.ok(alerts.some((a) => a.level === "error" && a.line === 5 && /invalid schedule "bogus"/.test(a.message)));
   assert.ok(alerts.some((a) => a.level === "warning" && /never scheduled/.test(a.message)));
+});
+
+test("a reference that resolves to nothing is an error at its line, wherever it hides", () => {
+  const { alerts } = load(`[env]
+base = {env.nothere}/b
+[task#0]
+command = rm -rf {env.dir}/x
+[task#1]
+command = echo {env.base}
+environment = A={nope}
+[task#2]
+command = awk '{{print}}' {{env.dir}}
+`);
+  const lines = alerts.map(formatAlert);
+  const expect = [
+    /^\/r\/etc\/db\.conf:2: \[env\] base = "\{env.nothere\}\/b": error: reference \{env.nothere\} resolves to nothing/,
+    /^\/r\/etc\/db\.conf:4: \[task#0\] command = "rm -rf \{env.dir\}\/x": error: reference \{env.dir\} resolves to nothing.*write \{\{ and \}\} for literal braces/,
+    /^\/r\/etc\/db\.conf:6: \[task#1\] command = "echo \{env.base\}": error: reference \{env.nothere\} resolves to nothing/,
+    /^\/r\/etc\/db\.conf:7: \[task#1\] environment = "A=\{nope\}": error: reference \{nope\} resolves to nothing/,
+  ];
+  for (const re of expect) assert.ok(lines.some((l) => re.test(l)), `missing ${re}\n${lines.join("\n")}`);
+  assert.equal(lines.length, expect.length, lines.join("\n"));
+});
+
+test("an unknown section kind is an error with the closest valid section", () => {
+  const { alerts } = load("[tsk#1]\ncommand = a\n[Task#2]\ncommand = b\n[defualt]\nnodes = x\n[subst#g]\nparallel = true\n[zzzzzz]\n");
+  const lines = alerts.map(formatAlert);
+  assert.match(lines[0]!, /^\/r\/etc\/db\.conf:1: \[tsk#1\]: error: unknown section kind: did you mean \[task#1\]\?/);
+  assert.match(lines[1]!, /:3: \[Task#2\]: error: unknown section kind: did you mean \[task#2\]\?/);
+  assert.match(lines[2]!, /:5: \[defualt\]: error: unknown section kind: did you mean \[DEFAULT\]\?/);
+  assert.match(lines[3]!, /:7: \[subst#g\]: error: unknown section kind: did you mean \[subset#task:g\]\?/);
+  assert.match(lines[4]!, /:9: \[zzzzzz\]: error: unknown section kind: a section is DEFAULT, env, subset#task:<name> or <group>#<index> with group task, fs, ip, app$/);
+  assert.equal(lines.length, 5, lines.join("\n"));
+});
+
+test("values substituted into commands and environments are quoted for the shell; other keywords get them as they are", () => {
+  const { config } = loadService(parseObjectPath("db"), "/r/etc/db.conf", "[task#0]\ncommand = ls -d {private_var} \"{private_var}/x\"\nenvironment = D={private_var}\ncwd = {private_var}\n", {
+    nodename: "n1",
+    paths: pathsFor("/srv/my root$(touch PWNED)"),
+  });
+  assert.equal(config.text("task#0", "command")!.text, `ls -d '/srv/my root$(touch PWNED)/var/svc/db' "/srv/my root\\$(touch PWNED)/var/svc/db/x"`);
+  assert.deepEqual(config.value("task#0", "environment"), { D: "/srv/my root$(touch PWNED)/var/svc/db" });
+  assert.equal(config.text("task#0", "cwd")!.text, "/srv/my root$(touch PWNED)/var/svc/db");
 });

@@ -48,6 +48,25 @@ describe("malformed configurations", { concurrency: 4 }, () => {
     ]);
   });
 
+  test("a reference that resolves to nothing: refused before anything runs (no rm -rf with braces left in)", async () => {
+    await refusedBoth("[task#0]\ncommand = echo ran task#0\n[task#1]\ncommand = echo rm -rf {env.dir}/x\n", (f) => [
+      new RegExp(`${at(f, 4)} \\[task#1\\] command = "echo rm -rf \\{env.dir\\}/x": error: reference \\{env.dir\\} resolves to nothing`),
+    ]);
+  });
+
+  test("a misspelled section kind: an error with the closest valid section, not a task silently gone", async () => {
+    await refusedBoth("[task#0]\ncommand = echo ran task#0\n[tsk#1]\ncommand = echo ran tsk#1\n", (f) => [
+      new RegExp(`${at(f, 3)} \\[tsk#1\\]: error: unknown section kind: did you mean \\[task#1\\]\\?`),
+    ]);
+  });
+
+  test("a reference fan-out: refused at once with the budget named", async () => {
+    const levels = Array.from({ length: 18 }, (_, i) => `a${i} = ${`{env.a${i + 1}}`.repeat(10)}`).join("\n");
+    await refusedBoth(`[env]\n${levels}\na18 = x\n[task#0]\ncommand = echo {env.a0}\n`, (f) => [
+      new RegExp(`${at(f, 22)} \\[task#0\\] command = "echo \\{env.a0\\}": error: references need more than 10000 evaluations`),
+    ]);
+  });
+
   test("bad boolean", async () => {
     await refusedBoth("[task#0]\ncommand = true\noptional = maybe\n", (f) => [
       new RegExp(`${at(f, 3)} \\[task#0\\] optional = "maybe": error: bad value: expected a boolean`),
