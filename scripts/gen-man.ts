@@ -144,7 +144,7 @@ Values may contain references, replaced when the value is used:
 * \`{env.key}\`: a key of the \`[env]\` section.
 * \`{section.option}\`: another keyword's value, \`{option}\`: a keyword of the same section, or of \`[DEFAULT]\`.
 
-Modifiers: \`{upper:ref}\`, \`{lower:ref}\`, \`{capitalize:ref}\`, \`{title:ref}\`, \`{swapcase:ref}\`; \`{#ref}\` is the number of whitespace-separated words of the value, \`{ref[n]}\` its n-th word (from 0). References may nest, up to 20 levels; one value may evaluate at most 10,000 references and grow to at most 128 KiB, so a loop or a fan-out is an error instead of a hang.
+Modifiers: \`{upper:ref}\`, \`{lower:ref}\`, \`{capitalize:ref}\`, \`{title:ref}\`, \`{swapcase:ref}\`; \`{#ref}\` is the number of whitespace-separated words of the value, \`{ref[n]}\` its n-th word (from 0). References may nest, up to 20 levels; one value may evaluate at most 1,000 references and grow to at most 128 KiB, so a loop or a fan-out is an error instead of a hang.
 
 A text with the shape of a reference (\`{word}\`, \`{a.b}\`, \`{mod:word}\`) that resolves to nothing is an **error**: \`rm -rf {env.dir}/x\` without an \`env.dir\` is refused by \`validate config\`, by \`run\` and by the daemon, never run with the braces left in. Write \`{{\` and \`}}\` for literal braces (\`awk '{{print $1}}'\`). \`\${VAR}\` is shell syntax, never a reference, and is kept as written.
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { App } from "../app.js";
-import { formatAlert, hasErrors } from "../core/alert.js";
+import { formatAlert, hasErrors, resourceErrors, type Alert } from "../core/alert.js";
 import { formatObjectPath } from "../core/object-path.js";
 import type { ServiceConfig } from "../config/service.js";
 import { taskDef, type TaskDef } from "../task/model.js";
@@ -68,12 +68,14 @@ export class ServiceRegistry {
     }
     const tasks = new Map(loaded.config.rids("task").map((rid) => [rid, taskDef(loaded.config, rid)]));
     this.services.set(svc, { config: loaded.config, tasks });
-    return { kind: "tasks", svc, tasks: [...tasks.values()].map((t) => this.scheduled(app.timezone, svc, t)) };
+    const refused = resourceErrors(loaded.alerts);
+    return { kind: "tasks", svc, tasks: [...tasks.values()].map((t) => this.scheduled(app.timezone, svc, t, refused.get(t.rid))) };
   }
 
-  private scheduled(hostZone: string, svc: string, task: TaskDef): ScheduledTask {
+  private scheduled(hostZone: string, svc: string, task: TaskDef, errors: readonly Alert[] | undefined): ScheduledTask {
     const retry = task.retry > 0 ? { count: task.retry, delayMs: task.retryDelayMs } : undefined;
     const base = { key: `${svc}/${task.rid}`, svc, rid: task.rid, catchup: task.catchup, catchupWindowMs: task.catchupWindowMs ?? null, retry, configDigest: digest(task) };
+    if (errors !== undefined) return { ...base, schedule: null, notScheduledReason: "invalid-task", notScheduledDetail: errors.map(formatAlert).join("; ") };
     const reason = notScheduledReason(task);
     if (reason !== null) return { ...base, schedule: null, notScheduledReason: reason };
     try {

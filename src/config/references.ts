@@ -20,7 +20,7 @@ export type ReferenceLookup = (name: string, at: Expansion) => string | undefine
 
 export const MAX_REFERENCE_DEPTH = 20;
 /** References evaluated for one value, nested ones included. */
-export const MAX_REFERENCE_STEPS = 10_000;
+export const MAX_REFERENCE_STEPS = 1_000;
 /** Largest evaluated value (the kernel's limit on one exec argument, MAX_ARG_STRLEN). */
 export const MAX_REFERENCE_CHARS = 128 * 1024;
 

@@ -17,8 +17,15 @@ import { isValidRidIndex, RID_INDEX_ALLOWED } from "../core/rid.js";
 /** Schedule checks are delegated so this module stays independent of the schedule engine. */
 export type ScheduleChecker = (expression: string, timezone: string | undefined) => { error?: string; warnings: string[] };
 
+/** Whether a user or group (name or numeric id) exists on this node. */
+export interface IdentityChecker {
+  user(nameOrUid: string): boolean;
+  group(nameOrGid: string): boolean;
+}
+
 export interface ValidateOptions {
   readonly checkSchedule?: ScheduleChecker;
+  readonly identities?: IdentityChecker;
 }
 
 type Emit = (alert: Omit<Alert, "file">) => void;
@@ -115,9 +122,20 @@ function checkValue(config: ServiceConfig, section: IniSection, kw: Keyword, emi
     return;
   }
   if (kw.converter === "requires") checkRequiredRids(config, converted.value as Requirement[], at, emit);
+  if ((kw.option === "user" || kw.option === "group") && kw.section !== "DEFAULT" && options.identities !== undefined) {
+    checkIdentity(kw.option, resolved.text, at, emit, options.identities);
+  }
   if (kw.converter === "schedule" && options.checkSchedule !== undefined) {
     checkSchedule(config, section.name, resolved.text, at, emit, options.checkSchedule);
   }
+}
+
+/** A user or group that does not exist on this node makes this resource unusable here, not the service. */
+function checkIdentity(kind: "user" | "group", value: string, at: Omit<Alert, "file" | "level" | "message">, emit: Emit, ids: IdentityChecker): void {
+  const name = value.trim();
+  if (name === "" || ids[kind](name)) return;
+  const db = kind === "user" ? "/etc/passwd" : "/etc/group";
+  emit({ level: "error", scope: "resource", ...at, message: `${kind} "${name}" does not exist on this node (not in ${db}): this resource cannot run here; the service's other resources are not affected` });
 }
 
 function checkRequiredRids(config: ServiceConfig, reqs: readonly Requirement[], at: Omit<Alert, "file" | "level" | "message">, emit: Emit): void {

@@ -14,6 +14,11 @@ export interface Alert {
   readonly value?: string;
   /** What is wrong and what is allowed, without the location prefix. */
   readonly message: string;
+  /**
+   * `resource`: an error that makes only its section's resource unusable on this node (a
+   * `user` that does not exist here): the other tasks of the service still run.
+   */
+  readonly scope?: "resource";
 }
 
 /** `file:line [section] keyword = "value": message` — the one format for every config problem. */
@@ -25,6 +30,17 @@ export function formatAlert(alert: Alert): string {
   return `${where}:${section}${keyword}${value}: ${alert.level}: ${alert.message}`;
 }
 
+/** True when an error makes the whole service unusable (resource-scoped errors do not). */
 export function hasErrors(alerts: readonly Alert[]): boolean {
-  return alerts.some((a) => a.level === "error");
+  return alerts.some((a) => a.level === "error" && a.scope !== "resource");
+}
+
+/** Errors that make one resource unusable, by section (rid). */
+export function resourceErrors(alerts: readonly Alert[]): Map<string, Alert[]> {
+  const out = new Map<string, Alert[]>();
+  for (const a of alerts) {
+    if (a.level !== "error" || a.scope !== "resource" || a.section === undefined) continue;
+    out.set(a.section, [...(out.get(a.section) ?? []), a]);
+  }
+  return out;
 }

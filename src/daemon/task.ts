@@ -21,6 +21,7 @@ export const CATCHUP_POLICIES: readonly CatchupPolicy[] = ["latest", "none", "al
 export type NotScheduledReason =
   | TaskNotScheduledReason // disabled, confirmation (never run unattended, design §5), no schedule
   | "invalid-service" // the service has configuration errors
+  | "invalid-task" // this task has an error on this node (a user that does not exist here)
   | "schedule-error"; // the schedule engine failed on this task
 
 export interface ScheduledTask {
@@ -61,6 +62,7 @@ const NOT_SCHEDULED_TEXT: Readonly<Record<NotScheduledReason, string>> = {
   confirmation: "confirmation = true: the task never runs unattended",
   "no-schedule": "no schedule",
   "invalid-service": "the service configuration has errors",
+  "invalid-task": "the task's configuration has an error on this node",
   "schedule-error": "the schedule could not be evaluated",
 };
 

@@ -58,7 +58,8 @@ export async function openService(app: App, path: ObjectPath, options: CheckOpti
 export async function readAndValidate(app: App, path: ObjectPath, options: CheckOptions = {}): Promise<LoadedService> {
   const { file, text } = readServiceFile(app.paths, path, app.uid);
   const checks = await scheduleChecks(app, text, { lint: options.lint ?? false });
-  return loadService(path, file, text, { nodename: app.nodename, paths: app.paths }, checks);
+  const identities = { user: (n: string) => app.users.user(n) !== null, group: (n: string) => app.users.group(n) !== null };
+  return loadService(path, file, text, { nodename: app.nodename, paths: app.paths }, { ...checks, identities });
 }
 
 /** Actions are refused on a node outside DEFAULT.nodes and DEFAULT.drpnodes (OpenSVC's rule). */

@@ -33,7 +33,7 @@ test("a reference fan-out is refused within a budget of steps and size", () => {
   for (let i = 0; i < 18; i++) fan[`a${i}`] = Array.from({ length: 10 }, () => `{a${i + 1}}`).join("");
   const fanLookup = (n: string, at: Expansion): string | undefined => (fan[n] === undefined ? undefined : evaluateReferences(fan[n]!, fanLookup, at));
   const started = Date.now();
-  assert.throws(() => evaluateReferences("{a0}", fanLookup), /more than 10000 evaluations/);
+  assert.throws(() => evaluateReferences("{a0}", fanLookup), /more than 1000 evaluations/);
   assert.ok(Date.now() - started < 2000, `refused in ${Date.now() - started} ms`);
   // A few references to a big value: refused on size, not built.
   const big = "y".repeat(100_000);

@@ -63,7 +63,7 @@ describe("malformed configurations", { concurrency: 4 }, () => {
   test("a reference fan-out: refused at once with the budget named", async () => {
     const levels = Array.from({ length: 18 }, (_, i) => `a${i} = ${`{env.a${i + 1}}`.repeat(10)}`).join("\n");
     await refusedBoth(`[env]\n${levels}\na18 = x\n[task#0]\ncommand = echo {env.a0}\n`, (f) => [
-      new RegExp(`${at(f, 22)} \\[task#0\\] command = "echo \\{env.a0\\}": error: references need more than 10000 evaluations`),
+      new RegExp(`${at(f, 22)} \\[task#0\\] command = "echo \\{env.a0\\}": error: references need more than 1000 evaluations`),
     ]);
   });
 
