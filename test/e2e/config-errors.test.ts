@@ -23,7 +23,7 @@ describe("malformed configurations", { concurrency: 4 }, () => {
       for (const re of expected(file)) assert.match(text, re, `${what} output`);
     }
     assert.deepEqual(ranRids(run.stdout), [], "nothing runs");
-    assert.match(validate.stderr, /configuration is invalid/);
+    assert.match(validate.stdout, /configuration is invalid/);
     return { validate, run };
   }
 
@@ -111,16 +111,17 @@ describe("malformed configurations", { concurrency: 4 }, () => {
     ].join("\n");
     const { validate } = await refusedBoth(conf, (f) => [1, 5, 6, 7, 8, 9].map((l) => new RegExp(`${at(f, l)}.*error`)));
     assert.match(validate.stdout, /:10: \[task#1\] comand = "typo": warning: unknown keyword, ignored; did you mean "command"\?/);
-    assert.match(validate.stderr, /\(6 error\(s\), 1 warning\(s\)\)/);
+    assert.match(validate.stdout, /: configuration is invalid \(6 error\(s\), 1 warning\(s\)\)\n$/, "the summary comes last, on stdout with the diagnostics");
   });
 
   test("validate config --format json: every alert with its line", async () => {
     const { name } = service("[task#0]\ncommand = true\noptional = maybe\ncomand = x\n");
     const r = await suite.root.run(["-s", name, "validate", "config", "--format", "json"]);
     assert.equal(r.status, 2);
-    const [report] = JSON.parse(r.stdout) as Array<{ service: string; valid: boolean; alerts: Array<{ level: string; line: number; keyword: string }> }>;
+    const [report] = JSON.parse(r.stdout) as Array<{ service: string; valid: boolean; errors: number; warnings: number; summary: string; alerts: Array<{ level: string; line: number; keyword: string }> }>;
     assert.equal(report!.service, name);
     assert.equal(report!.valid, false);
+    assert.deepEqual([report!.errors, report!.warnings, report!.summary], [1, 1, "configuration is invalid (1 error(s), 1 warning(s))"]);
     assert.deepEqual(
       report!.alerts.map((a) => [a.level, a.line, a.keyword]).sort(),
       [["error", 3, "optional"], ["warning", 4, "comand"]],
@@ -132,7 +133,7 @@ describe("malformed configurations", { concurrency: 4 }, () => {
     const validate = await suite.root.run(["-s", name, "validate", "config"]);
     assert.equal(validate.status, 0, validate.stdout + validate.stderr);
     assert.match(validate.stdout, new RegExp(`${at(file, 3)} \\[task#0\\] timout = "5": warning: unknown keyword, ignored; did you mean "timeout"\\?`));
-    assert.match(validate.stderr, /configuration is valid \(0 error\(s\), 1 warning\(s\)\)/);
+    assert.match(validate.stdout, /configuration is valid \(0 error\(s\), 1 warning\(s\)\)/);
     const run = await suite.root.runTasks(name);
     assert.equal(run.status, 0, run.stderr);
     assert.deepEqual(ranRids(run.stdout), ["task#0"]);

@@ -1,4 +1,4 @@
-import { formatAlert } from "../../core/alert.js";
+import { formatAlert, type Alert } from "../../core/alert.js";
 import { formatObjectPath } from "../../core/object-path.js";
 import { readAndValidate, requireSelector, selectServices } from "../../service/open.js";
 import { FORMAT_OPTION, type CliCommand } from "../command.js";
@@ -11,20 +11,37 @@ export const validateConfigCommand: CliCommand = {
   examples: [["svcmgr -s db validate config", "errors and warnings, each with file:line, section, keyword and value"]],
   async run(args, app) {
     let failed = false;
-    const report: Array<{ service: string; valid: boolean; alerts: unknown[] }> = [];
+    const report: ValidationReport[] = [];
     for (const path of selectServices(app, requireSelector(args.service))) {
       const { alerts } = await readAndValidate(app, path, { lint: true });
-      // Any error counts here, one that only refuses a resource on this node included.
-      const valid = !alerts.some((a) => a.level === "error");
-      failed ||= !valid;
-      report.push({ service: formatObjectPath(path), valid, alerts: [...alerts] });
+      const entry = summarize(formatObjectPath(path), alerts);
+      failed ||= !entry.valid;
+      report.push(entry);
+      // The diagnostics and their summary go to one stream, in order: `> file` keeps both.
       if (args.format !== "json") {
         for (const a of alerts) app.stdout.write(formatAlert(a) + "\n");
-        const errors = alerts.filter((a) => a.level === "error").length;
-        app.stderr.write(`${formatObjectPath(path)}: ${valid ? "configuration is valid" : "configuration is invalid"} (${errors} error(s), ${alerts.length - errors} warning(s))\n`);
+        app.stdout.write(`${entry.service}: ${entry.summary}\n`);
       }
     }
     if (args.format === "json") app.stdout.write(JSON.stringify(report, null, 2) + "\n");
     return failed ? 2 : 0;
   },
 };
+
+interface ValidationReport {
+  readonly service: string;
+  readonly valid: boolean;
+  readonly errors: number;
+  readonly warnings: number;
+  readonly summary: string;
+  readonly alerts: readonly Alert[];
+}
+
+/** Any error makes the report invalid here, one that only refuses a resource on this node included. */
+function summarize(service: string, alerts: readonly Alert[]): ValidationReport {
+  const errors = alerts.filter((a) => a.level === "error").length;
+  const warnings = alerts.length - errors;
+  const valid = errors === 0;
+  const summary = `configuration is ${valid ? "valid" : "invalid"} (${errors} error(s), ${warnings} warning(s))`;
+  return { service, valid, errors, warnings, summary, alerts };
+}
