@@ -25,3 +25,8 @@ export function formatLocalTime(ms: number | null | undefined, timeZone?: string
   const offset = String(parts.timeZoneName ?? "GMT").replace("GMT", "") || "+00:00";
   return `${parts.year}-${parts.month}-${parts.day}T${parts.hour}:${parts.minute}:${parts.second}${offset}`;
 }
+
+/** `(Europe/Paris)`: which zone a table's times are shown in (each time carries its offset too). */
+export function zoneHeader(zone: string): string {
+  return `(${zone})`;
+}

@@ -38,7 +38,7 @@ describe("history on the command line", { concurrency: 4 }, () => {
     assert.deepEqual(ids(all), ids(newestFirst()));
     assert.ok(all.every((r) => r.svc === "hist" && r.trigger === "manual"));
     const text = (await history()).trimEnd().split("\n");
-    assert.match(text[0]!, /^ID\s+SERVICE\s+RID\s+TRIGGER\s+SLOT\s+STARTED\s+DURATION\s+STATUS\s+EXIT\s+REASON$/);
+    assert.match(text[0]!, /^ID\s+SERVICE\s+RID\s+TRIGGER\s+SLOT \(\S+\)\s+STARTED \(\S+\)\s+DURATION\s+STATUS\s+EXIT\s+REASON$/);
     assert.deepEqual(text.slice(1).map((l) => Number(l.split(/\s+/)[0])), ids(newestFirst()));
     const bad = text.find((l) => /task#bad/.test(l))!;
     assert.match(bad, /\bfailed\s+3\s+command exited with code 3/);
@@ -102,18 +102,21 @@ describe("history on the command line", { concurrency: 4 }, () => {
   test("print schedule: each task's last run from the history, its next run, or why it has none", async () => {
     const r = await root.run(["-s", "hist", "print", "schedule", "--format", "json"]);
     assert.equal(r.status, 0, r.stderr);
-    const rows = JSON.parse(r.stdout) as Array<{ rid: string; lastRun: string | null; nextRun: string | null; scheduleDefinition: string; notScheduled: string | null }>;
+    const rows = JSON.parse(r.stdout) as Array<{ rid: string; lastRun: string | null; lastRunTrigger: string | null; lastScheduled: string | null; nextRun: string | null; scheduleDefinition: string; notScheduled: string | null }>;
     assert.deepEqual(rows.map((x) => x.rid), ["task#bad", "task#big", "task#ok"]);
     const ok = rows.find((x) => x.rid === "task#ok")!;
     const lastOk = newestFirst().find((x) => x.rid === "task#ok")!;
     assert.ok(Math.abs(Date.parse(ok.lastRun!) - lastOk.startedAt) < 1000, `${ok.lastRun} vs ${new Date(lastOk.startedAt).toISOString()}`);
     assert.equal(ok.scheduleDefinition, "@1h");
     assert.equal(ok.notScheduled, null);
-    assert.ok(ok.nextRun !== null && Date.parse(ok.nextRun) >= Date.now() - 1000, String(ok.nextRun));
+    assert.equal(ok.lastRunTrigger, "manual");
+    assert.equal(ok.lastScheduled, null, "manual runs do not move a schedule");
+    // Never scheduled yet: the daemon takes it as soon as it loads the service.
+    assert.ok(ok.nextRun !== null && Date.parse(ok.nextRun) >= lastOk.startedAt, String(ok.nextRun));
     const bad = rows.find((x) => x.rid === "task#bad")!;
     assert.equal(bad.nextRun, null);
     assert.notEqual(bad.notScheduled, null);
     const text = await root.run(["-s", "hist", "print", "schedule"]);
-    assert.match(text.stdout, /^hist\s+run\s+\S+\s+never: .*task#bad\.schedule/m);
+    assert.match(text.stdout, /^hist\s+run\s+task#bad\s+-\s+\S+ \(manual\)\s+never: .*task#bad\.schedule/m);
   });
 });

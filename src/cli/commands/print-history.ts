@@ -6,7 +6,7 @@ import { isRunStatus, type RunRecord, type RunStatus } from "../../history/recor
 import { formatDuration, parseDuration } from "../../core/duration.js";
 import { requireSelector, selectServices } from "../../service/open.js";
 import { FORMAT_OPTION, type CliCommand } from "../command.js";
-import { formatLocalTime, renderTable } from "../render.js";
+import { formatLocalTime, renderTable, zoneHeader } from "../render.js";
 
 export const printHistoryCommand: CliCommand = {
   words: ["print", "history"],
@@ -36,7 +36,7 @@ export const printHistoryCommand: CliCommand = {
       const filtered = args.rid !== undefined || statuses !== undefined || since !== undefined;
       if (args.format === "json") app.stdout.write(JSON.stringify(shown, null, 2) + "\n");
       else if (shown.length === 0) app.stdout.write(filtered ? "no recorded run matches\n" : "no run recorded yet\n");
-      else app.stdout.write(renderTable(["ID", "SERVICE", "RID", "TRIGGER", "SLOT", "STARTED", "DURATION", "STATUS", "EXIT", "REASON"], shown.map(row)));
+      else app.stdout.write(renderTable(["ID", "SERVICE", "RID", "TRIGGER", `SLOT ${zoneHeader(app.timezone)}`, `STARTED ${zoneHeader(app.timezone)}`, "DURATION", "STATUS", "EXIT", "REASON"], shown.map((r) => row(r, app.timezone))));
     } finally {
       history.close();
     }
@@ -44,8 +44,9 @@ export const printHistoryCommand: CliCommand = {
   },
 };
 
-function row(r: RunRecord): string[] {
-  return [String(r.id), r.svc, r.rid, r.trigger, r.scheduledFor === null ? "-" : formatLocalTime(r.scheduledFor) + (r.attempt > 1 ? ` #${r.attempt}` : ""), formatLocalTime(r.startedAt), r.durationMs === null ? "-" : formatDuration(r.durationMs), r.status, r.exitCode === null ? (r.signal ?? "-") : String(r.exitCode), r.reason ?? ""];
+/** Times in the host's zone, as in print schedule and print status. */
+function row(r: RunRecord, zone: string): string[] {
+  return [String(r.id), r.svc, r.rid, r.trigger, r.scheduledFor === null ? "-" : formatLocalTime(r.scheduledFor, zone) + (r.attempt > 1 ? ` #${r.attempt}` : ""), formatLocalTime(r.startedAt, zone), r.durationMs === null ? "-" : formatDuration(r.durationMs), r.status, r.exitCode === null ? (r.signal ?? "-") : String(r.exitCode), r.reason ?? ""];
 }
 
 function parseStatuses(v: unknown): RunStatus[] | undefined {

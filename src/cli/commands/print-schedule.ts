@@ -1,38 +1,60 @@
+import { join } from "node:path";
 import type { App } from "../../app.js";
+import { livePid } from "../../platform/pid-file.js";
+import { resourceErrors, type Alert } from "../../core/alert.js";
 import { historyDbFile } from "../../core/paths.js";
 import { openHistory, type HistoryStore } from "../../history/store.js";
 import type { ServiceConfig } from "../../config/service.js";
-import { taskDef } from "../../task/model.js";
+import { taskDef, type TaskDef } from "../../task/model.js";
 import { notScheduledReason } from "../../task/not-scheduled.js";
 import { describeNotScheduled } from "../../daemon/task.js";
+import { nextRunOf } from "../../service/next-run.js";
 import { openService, requireSelector, selectServices } from "../../service/open.js";
 import { FORMAT_OPTION, type CliCommand } from "../command.js";
-import { formatLocalTime, renderTable } from "../render.js";
+import { formatLocalTime, renderTable, zoneHeader } from "../render.js";
 
+/**
+ * One task's schedule as the daemon sees it. Times are in the host's zone (`displayTimezone`,
+ * the zone of print history too), with their offset; `timezone` is the zone the schedule is
+ * evaluated in.
+ */
 interface ScheduleRow {
   service: string;
   action: "run";
   rid: string;
+  /** The last slot the daemon ran or recorded (only scheduled runs move a schedule). */
+  lastScheduled: string | null;
+  /** The last run of any kind (manual or scheduled) that executed, and how it was started. */
   lastRun: string | null;
+  lastRunTrigger: string | null;
+  /** When the daemon takes the next run; null when never (then notScheduled says why). */
   nextRun: string | null;
+  /** A due slot not taken yet: the daemon runs it at its next plan (now, or when it starts). */
+  overdueSlot: string | null;
   configParameter: string;
   scheduleDefinition: string;
   timezone: string;
+  displayTimezone: string;
   notScheduled: string | null;
+  /** Whether a daemon runs for this root: without one, nothing runs on schedule. */
+  daemonRunning: boolean;
 }
 
 export const printScheduleCommand: CliCommand = {
   words: ["print", "schedule"],
-  describe: "Show each task's schedule: last run, next run, the parameter that defines it, its time zone, and why a task is never scheduled",
+  describe: "Show each task's schedule: last scheduled run, last run of any kind, the next run the daemon takes, the parameter that defines it, its time zone, and why a task is not scheduled here",
   needsService: true,
   options: { format: FORMAT_OPTION },
   async run(args, app) {
     const history = openHistory(historyDbFile(app.paths));
     try {
       const rows: ScheduleRow[] = [];
-      for (const path of selectServices(app, requireSelector(args.service))) rows.push(...(await scheduleRows(app, (await openService(app, path)).config, history)));
+      for (const path of selectServices(app, requireSelector(args.service))) {
+        const { config, warnings } = await openService(app, path);
+        rows.push(...(await scheduleRows(app, config, warnings, history)));
+      }
       if (args.format === "json") app.stdout.write(JSON.stringify(rows, null, 2) + "\n");
-      else app.stdout.write(renderTable(["SERVICE", "ACTION", "LAST RUN", "NEXT RUN", "CONFIG PARAMETER", "SCHEDULE DEFINITION", "TIMEZONE"], rows.map(textRow)));
+      else app.stdout.write(renderTable(headers(app.timezone), rows.map(textRow)));
     } finally {
       history.close();
     }
@@ -40,27 +62,55 @@ export const printScheduleCommand: CliCommand = {
   },
 };
 
-async function scheduleRows(app: App, config: ServiceConfig, history: HistoryStore): Promise<ScheduleRow[]> {
+function headers(zone: string): string[] {
+  const z = zoneHeader(zone);
+  return ["SERVICE", "ACTION", "RID", `LAST SCHEDULED ${z}`, `LAST RUN ${z}`, `NEXT RUN ${z}`, "CONFIG PARAMETER", "SCHEDULE DEFINITION", "SCHEDULE TIMEZONE"];
+}
+
+async function scheduleRows(app: App, config: ServiceConfig, alerts: readonly Alert[], history: HistoryStore): Promise<ScheduleRow[]> {
   const { taskSchedule } = await import("../../task/schedule.js");
   const now = new Date(app.clock.now());
+  const refused = resourceErrors(alerts);
+  const daemonRunning = livePid(join(app.paths.var, "daemon.pid")) !== null;
+  const show = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : formatLocalTime(ms, app.timezone));
   return config.rids("task").map((rid) => {
     const task = taskDef(config, rid);
-    const zone = task.timezone ?? app.timezone;
-    const reason = notScheduledReason(task);
     const lastSlot = history.lastScheduled(config.name, rid);
     const last = history.lastRun(config.name, rid, { ranOnly: true });
-    const next = reason === null ? taskSchedule(task, config.name, app.nodename, app.timezone).next(now, lastSlot === null ? null : new Date(lastSlot)) : null;
+    const why = whyNotScheduled(config, task, refused.get(rid));
+    const next = why === null
+      ? nextRunOf({ schedule: taskSchedule(task, config.name, app.nodename, app.timezone), catchup: task.catchup, catchupWindowMs: task.catchupWindowMs ?? null, lastScheduled: lastSlot }, now)
+      : null;
     return {
       service: config.name, action: "run", rid,
-      lastRun: last === null ? null : formatLocalTime(last.startedAt, zone),
-      nextRun: next === null ? null : formatLocalTime(next.getTime(), zone),
-      configParameter: task.scheduleParameter, scheduleDefinition: task.schedule === "" ? "-" : task.schedule, timezone: zone,
-      notScheduled: reason === null ? null : describeNotScheduled(reason),
+      lastScheduled: show(lastSlot), lastRun: show(last?.startedAt), lastRunTrigger: last?.trigger ?? null,
+      nextRun: show(next?.at?.getTime()), overdueSlot: show(next?.overdueSlot?.getTime()),
+      configParameter: task.scheduleParameter, scheduleDefinition: task.schedule === "" ? "-" : task.schedule,
+      timezone: task.timezone ?? app.timezone, displayTimezone: app.timezone,
+      notScheduled: why, daemonRunning,
     };
   });
 }
 
+/** Why the daemon never runs this task on this node, or null when it does. */
+function whyNotScheduled(config: ServiceConfig, task: TaskDef, errors: readonly Alert[] | undefined): string | null {
+  if (!config.isNodeMember()) {
+    const nodes = config.node.nodes.join(" ") || "-";
+    const drp = config.node.drpnodes.join(" ") || "-";
+    return `not scheduled here: this node (${config.ctx.nodename}) is not in DEFAULT.nodes (${nodes}) nor DEFAULT.drpnodes (${drp})`;
+  }
+  if (errors !== undefined) return `not scheduled here: ${errors.map((a) => `${a.file}:${a.line ?? "?"}: ${a.message}`).join("; ")}`;
+  const reason = notScheduledReason(task);
+  return reason === null ? null : describeNotScheduled(reason);
+}
+
 function textRow(r: ScheduleRow): string[] {
-  const next = r.notScheduled !== null ? `never: ${r.notScheduled}` : (r.nextRun ?? "never");
-  return [r.service, r.action, r.lastRun ?? "-", next, r.configParameter, r.scheduleDefinition, r.timezone];
+  const lastRun = r.lastRun === null ? "-" : `${r.lastRun} (${r.lastRunTrigger})`;
+  const next = r.notScheduled !== null ? `never: ${r.notScheduled}` : r.nextRun === null ? "never" : nextText(r);
+  return [r.service, r.action, r.rid, r.lastScheduled ?? "-", lastRun, next, r.configParameter, r.scheduleDefinition, r.timezone];
+}
+
+function nextText(r: ScheduleRow): string {
+  const when = r.overdueSlot !== null ? `now (slot ${r.overdueSlot} is due)` : r.nextRun!;
+  return r.daemonRunning ? when : `${when}, once a daemon runs (none is running)`;
 }

@@ -7,14 +7,21 @@ import { openService, requireSelector, selectServices } from "../../service/open
 import { statusDeps } from "../../service/wiring.js";
 import { historyDbFile } from "../../core/paths.js";
 import { openHistory, type HistoryStore } from "../../history/store.js";
-import type { RunRecord } from "../../history/record.js";
+import type { RunRecord, RunStatus } from "../../history/record.js";
 import { FORMAT_OPTION, type CliCommand } from "../command.js";
 import { formatLocalTime } from "../render.js";
 
+type RunSummary = Pick<RunRecord, "id" | "trigger" | "startedAt" | "durationMs" | "status" | "exitCode" | "reason">;
+
 interface StatusRow extends ResourceState {
   readonly subset?: string;
-  /** A task's newest run that executed (skips and misses are in print history). */
-  readonly lastRun?: Pick<RunRecord, "id" | "trigger" | "startedAt" | "durationMs" | "status" | "exitCode" | "reason"> | null;
+  /** A task's newest finished run that executed (skips and misses are in print history). */
+  readonly lastRun?: RunSummary | null;
+  /**
+   * A task's runs in progress, oldest first: while one runs, it is what the task is doing,
+   * whatever was refused or skipped beside it.
+   */
+  readonly runningRuns?: readonly RunSummary[];
 }
 
 export const printStatusCommand: CliCommand = {
@@ -32,7 +39,7 @@ export const printStatusCommand: CliCommand = {
         const avail = aggregateAvail(rows.map(asAggregated));
         const overall = aggregateOverall(rows.map(asAggregated));
         if (args.format === "json") out.push({ service: formatObjectPath(path), avail, overall, resources: rows });
-        else app.stdout.write(renderStatus(config.name, app.nodename, avail, overall, rows));
+        else app.stdout.write(renderStatus(config.name, app.nodename, avail, overall, rows, app.timezone));
       }
     } finally {
       history.close();
@@ -49,18 +56,46 @@ async function statusRows(app: App, config: ServiceConfig, history: HistoryStore
     rids.map(async (rid) => {
       const state = await resourceState(config, rid, deps);
       const isTask = classifySection(rid).kind === "task";
-      return { ...state, subset: config.value<string>(rid, "subset"), lastRun: isTask ? lastRunOf(history, config.name, rid) : undefined };
+      if (!isTask) return { ...state, subset: config.value<string>(rid, "subset") };
+      return { ...state, subset: config.value<string>(rid, "subset"), lastRun: lastRunOf(history, config.name, rid), runningRuns: runningRunsOf(history, config.name, rid) };
     }),
   );
 }
 
+/** Finished statuses of runs that executed (skips and misses never ran). */
+const RAN: RunStatus[] = ["succeeded", "failed", "timed_out", "aborted", "interrupted"];
+
+/**
+ * The run that finished last among the newest ones: an attempt refused while a long run went
+ * on starts later but ends first, and must not pass for the task's last run once that run ends.
+ */
 function lastRunOf(history: HistoryStore, svc: string, rid: string): StatusRow["lastRun"] {
-  const r = history.lastRun(svc, rid, { ranOnly: true });
-  return r === null ? null : { id: r.id, trigger: r.trigger, startedAt: r.startedAt, durationMs: r.durationMs, status: r.status, exitCode: r.exitCode, reason: r.reason };
+  const recent = history.query({ svc, rid, status: RAN, limit: 20 });
+  const last = recent.reduce<RunRecord | null>((best, r) => (best === null || (r.endedAt ?? r.startedAt) > (best.endedAt ?? best.startedAt) ? r : best), null);
+  return last === null ? null : summary(last);
+}
+
+function runningRunsOf(history: HistoryStore, svc: string, rid: string): RunSummary[] {
+  return history.query({ svc, rid, status: ["running"] }).reverse().map(summary);
+}
+
+function summary(r: RunRecord): RunSummary {
+  return { id: r.id, trigger: r.trigger, startedAt: r.startedAt, durationMs: r.durationMs, status: r.status, exitCode: r.exitCode, reason: r.reason };
 }
 
 function asAggregated(r: StatusRow) {
   return { rid: r.rid, status: r.status, optional: r.optional, standby: r.standby, disabled: r.disabled, isTask: r.driver.startsWith("task") };
+}
+
+/** The run in progress when there is one (the newest), else the last finished run. */
+function runText(r: StatusRow, zone: string): string {
+  const running = r.runningRuns?.[r.runningRuns.length - 1];
+  if (running !== undefined) {
+    const more = r.runningRuns!.length > 1 ? ` (+${r.runningRuns!.length - 1} more running)` : "";
+    return `  running #${running.id} since ${formatLocalTime(running.startedAt, zone)} ${running.trigger}${more}`;
+  }
+  const l = r.lastRun;
+  return l ? `  last run #${l.id} ${formatLocalTime(l.startedAt, zone)} ${l.trigger} ${l.status}${l.exitCode !== null ? ` (exit ${l.exitCode})` : ""}` : "";
 }
 
 /** OpenSVC-like flags: R running, D disabled, O optional, S standby ('.' when not). */
@@ -68,7 +103,7 @@ export function flags(r: ResourceState): string {
   return `${r.running > 0 ? "R" : "."}${r.disabled ? "D" : "."}${r.optional ? "O" : "."}${r.standby ? "S" : "."}`;
 }
 
-function renderStatus(name: string, node: string, avail: string, overall: string, rows: readonly StatusRow[]): string {
+function renderStatus(name: string, node: string, avail: string, overall: string, rows: readonly StatusRow[], zone: string): string {
   const lines = [`${name}  ${avail}${overall !== avail ? ` (overall ${overall})` : ""}`, `\`- instances`, `   \`- ${node}  ${avail}`];
   const groups = new Map<string, StatusRow[]>();
   for (const r of rows) {
@@ -78,8 +113,7 @@ function renderStatus(name: string, node: string, avail: string, overall: string
   for (const [g, members] of groups) {
     lines.push(`      |- ${g}`);
     for (const r of members) {
-      const last = r.lastRun ? `  last run #${r.lastRun.id} ${formatLocalTime(r.lastRun.startedAt)} ${r.lastRun.trigger} ${r.lastRun.status}${r.lastRun.exitCode !== null ? ` (exit ${r.lastRun.exitCode})` : ""}` : "";
-      lines.push(`      |  |- ${r.rid.padEnd(18)} ${flags(r)} ${r.status.padEnd(10)} ${r.driver}${last}`);
+      lines.push(`      |  |- ${r.rid.padEnd(18)} ${flags(r)} ${r.status.padEnd(10)} ${r.driver}${runText(r, zone)}`);
       for (const l of r.log) lines.push(`      |  |    ${l}`);
     }
   }
