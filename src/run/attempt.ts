@@ -86,9 +86,9 @@ async function stage(a: Attempt, name: TriggerName, text: string | undefined, bl
   const left = timeLeft(a);
   if (left === 0) {
     const reason = `timed out after ${formatDuration(a.task.timeoutMs!)}: ${name} not run`;
-    if (blocking || !base.commandRan) return { ...base, status: "timed_out", reason };
-    a.deps.reporter.message("warning", a.task.rid, reason);
-    return undefined;
+    const ends = blocking || !base.commandRan;
+    a.deps.reporter.message(ends ? "error" : "warning", a.task.rid, reason);
+    return ends ? { ...base, status: "timed_out", reason, reported: true } : undefined;
   }
   const r = await runTrigger(a.task, a.setup, a.env, name, text, blocking, left, { runner: a.deps.runner, reporter: a.deps.reporter, killGraceMs: a.deps.killGraceMs, signal: a.ctx.signal });
   return triggerVerdict(a, name, blocking, r, base);
