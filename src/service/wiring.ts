@@ -27,7 +27,7 @@ export function hostFacts(app: App): HostFacts {
     gid: process.getegid?.() ?? 0,
     env: app.env,
     nodename: app.nodename,
-    lang: DEFAULT_LANG,
+    lang: nodeConfig(app).lang ?? DEFAULT_LANG,
     isDirectory: (p) => {
       try {
         return statSync(p).isDirectory();

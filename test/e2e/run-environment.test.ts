@@ -71,6 +71,15 @@ describe("one environment, wherever the run starts", { concurrency: 4 }, () => {
     assert.equal(env.get("FOO"), "cli");
   });
 
+  test("LANG is node.conf's [node] lang", async (t) => {
+    const own = makeRoot(t);
+    own.writeConf("node", "[node]\nlang = fr_FR.UTF-8\n");
+    own.writeConf("lang", "[task#0]\ncommand = env -0\n");
+    const r = await own.runTasks("lang", [], { env: { LANG: "de_DE.UTF-8" } });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(envOf(r.stdout).get("LANG"), "fr_FR.UTF-8");
+  });
+
   test("--inherit-env: the caller's environment, recorded with the run", async () => {
     root.writeConf("inherit", `[task#0]\ncommand = env -0\n`);
     const r = await root.runTasks("inherit", ["--inherit-env"], { env: callerEnv });

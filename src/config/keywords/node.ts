@@ -6,7 +6,7 @@ import type { Keyword, NodeSectionKind } from "../keyword.js";
  */
 const node: readonly Keyword[] = [
   { section: "node", option: "name", converter: "string", scopable: false, text: "This node's name. Default: the host name.", example: "db-1" },
-  { section: "node", option: "lang", converter: "string", scopable: false, text: "The LANG given to every task run.", example: "C.UTF-8" },
+  { section: "node", option: "lang", converter: "string", scopable: false, text: "The LANG given to every task run, whoever starts it (the caller's LANG never reaches a task). Default: C.UTF-8.", example: "C.UTF-8" },
   { section: "node", option: "max_parallel", converter: "int", min: 1, scopable: false, text: "How many tasks the daemon runs at once on this node; due runs beyond it wait in line. `daemon run --max-parallel` overrides it. Default: max(6, 2 × CPUs).", example: "8" },
 ];
 
