@@ -7,7 +7,8 @@
  *   the attempt before it;
  * - only a run that ran and did not succeed is retried (failed, timed out, aborted by a daemon
  *   stop, interrupted by a crash): a skip (requirements, max_parallel) or a success never is;
- * - an attempt waits `delayMs` after the one before it ended (at least until now).
+ * - an attempt waits `delayMs` after the one before it ended (at least until now);
+ * - a retry never starts at or after the task's next slot: that slot runs instead.
  */
 
 /** `retry` and `retry_delay` of a task. */
@@ -28,15 +29,20 @@ export interface PendingRetry<T> {
   readonly slot: T;
 }
 
-/** The next attempt after one that ended with `status`; null when none is due. */
+/**
+ * The next attempt after one that ended with `status`; null when none is due. `nextSlotMs`: the
+ * task's slot after the one retried (null: none).
+ */
 export function nextAttempt(
   policy: RetryPolicy | undefined,
   ended: { readonly attempt: number; readonly status: string | undefined; readonly endedAt: number },
   nowMs: number,
+  nextSlotMs: number | null = null,
 ): { readonly at: number; readonly attempt: number } | null {
   if (policy === undefined || policy.count < 1 || ended.status === undefined) return null;
   if (!RETRYABLE_STATUSES.includes(ended.status) || ended.attempt > policy.count) return null;
-  return { at: Math.max(nowMs, ended.endedAt + policy.delayMs), attempt: ended.attempt + 1 };
+  const at = Math.max(nowMs, ended.endedAt + policy.delayMs);
+  return nextSlotMs !== null && at >= nextSlotMs ? null : { at, attempt: ended.attempt + 1 };
 }
 
 /** Attempts waiting for their instant, earliest first. */

@@ -212,7 +212,7 @@ export class Scheduler {
     const keys = this.services.get(task.svc) ?? new Set<string>();
     this.services.set(task.svc, keys.add(task.key));
     this.activate(state, now);
-    if (isSchedulable(task) && remembered === null) this.retryAfterLoad(state, now);
+    if (initial && isSchedulable(task)) this.retryAfterLoad(state, now);
   }
 
   private replaceTask(task: ScheduledTask, now: number): void {
@@ -300,14 +300,23 @@ export class Scheduler {
 
   /** Queues the slot's next attempt when the task retries and the attempt that ended may be retried. */
   private planRetry(state: TaskState, slot: InFlightSlot, ended: { attempt: number; status: string | undefined; endedAt: number; retryOf: number | null }): void {
-    const next = nextAttempt(state.task.retry, ended, this.ports.clock.now());
+    const next = nextAttempt(state.task.retry, ended, this.ports.clock.now(), this.slotAfter(state.task, slot.scheduledFor));
     if (next === null) return;
     this.retries.add({ at: next.at, key: slot.key, attempt: next.attempt, retryOf: ended.retryOf, slot: { ...slot, retry: undefined, catchup: false } });
     const detail = `attempt ${ended.attempt} ${ended.status ?? "failed"}; retry ${next.attempt - 1} of ${state.task.retry!.count}`;
     this.out.emit({ ...refOf(slot), kind: "retry-planned", slot: slot.scheduledFor, attempt: next.attempt, at: new Date(next.at), detail });
   }
 
-  /** At load: the newest slot's last attempt, failed or cut short by a stop or a crash, is retried. */
+  /** The task's slot after `slot`, or null (none, or the schedule cannot say). */
+  private slotAfter(task: ScheduledTask, slot: Date): number | null {
+    try {
+      return task.schedule?.next(new Date(slot.getTime() + 1), slot)?.getTime() ?? null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** At start: the newest slot's last attempt, failed or cut short by a stop or a crash, is retried. */
   private retryAfterLoad(state: TaskState, now: number): void {
     if (state.task.retry === undefined || state.task.retry.count < 1) return;
     const last = this.out.loadLastAttempt(state.task);

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { nextAttempt } from "../../src/daemon/retries.js";
 import type { LaunchOutcome } from "../../src/daemon/ports.js";
-import { dailyAt } from "../helpers/fake-schedules.js";
+import { dailyAt, everySeconds } from "../helpers/fake-schedules.js";
 import { makeHarness, makeTask, tasksUpdate } from "./harness.js";
 import { HOUR, MINUTE, REFERENCE, SECOND, iso } from "./time.js";
 
@@ -57,7 +57,17 @@ describe("retries", () => {
     assert.equal(h.ofKind("started")[0]!.attempt, 2);
   });
 
+  it("a retry that would start at or after the task's next slot is not made: the next slot runs instead", async () => {
+    let id = 0;
+    const h = makeHarness({ now: REFERENCE - SECOND, launch: async () => failed(++id) });
+    h.scheduler.start([tasksUpdate("db", [makeTask("db", "t", everySeconds(600), { retry: { count: 3, delayMs: 15 * MINUTE } })])]);
+    await h.clock.advanceTo(REFERENCE + 25 * MINUTE);
+    assert.deepEqual(h.launched.map((l) => [iso(l.scheduledFor), l.retry?.attempt ?? 1]), [0, 10, 20].map((m) => [iso(REFERENCE + m * MINUTE), 1]));
+    assert.deepEqual(h.ofKind("retry-planned"), []);
+  });
+
   it("nextAttempt: retryable statuses, count and delay", () => {
+    assert.equal(nextAttempt({ count: 1, delayMs: 1000 }, { attempt: 1, status: "failed", endedAt: 0 }, 5000, 5000), null, "the next slot comes first");
     const p = { count: 1, delayMs: 1000 };
     assert.deepEqual(nextAttempt(p, { attempt: 1, status: "interrupted", endedAt: 0 }, 5000), { at: 5000, attempt: 2 });
     assert.deepEqual(nextAttempt(p, { attempt: 1, status: "timed_out", endedAt: 4500 }, 5000), { at: 5500, attempt: 2 });
