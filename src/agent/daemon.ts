@@ -177,7 +177,7 @@ class Agent {
   }
 
   private emit(e: DaemonEvent): void {
-    const level = e.kind === "port-error" ? "error" : e.kind === "missed" || e.kind === "interrupted" || e.kind === "clock-jump" || e.kind === "distrusted-last" ? "warning" : "info";
+    const level = e.kind === "port-error" ? "error" : e.kind === "missed" || e.kind === "interrupted" || e.kind === "clock-jump" || e.kind === "clock-step" || e.kind === "distrusted-last" ? "warning" : "info";
     const fields: Record<string, unknown> = { event: e.kind };
     if ("svc" in e) fields.svc = e.svc;
     if ("rid" in e) fields.rid = e.rid;

@@ -35,6 +35,10 @@ function detailOf(e: DaemonEvent): string {
       return `slot=${iso(e.slot)} detail=${quote(e.detail)}`;
     case "distrusted-last":
       return `stored=${iso(e.stored)} now=${iso(e.now)} (in the future: planning from now)`;
+    case "clock-step":
+      return e.policy === "wait"
+        ? `wait last=${iso(e.last)} (fixed-time: its slots up to the last one are not run again)`
+        : `keep-pace last=${iso(e.last)} baseline=${iso(e.baseline)} (interval or wildcard: next slots in real time)`;
     case "not-scheduled":
       return `reason=${e.reason} detail=${quote(e.detail)}`;
     default:

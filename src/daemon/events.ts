@@ -39,6 +39,11 @@ export type DaemonEvent =
   | (SlotEventBase & { readonly kind: "retry-planned"; readonly attempt: number; readonly at: Date; readonly detail: string })
   | { readonly kind: "clock-jump"; readonly jump: ClockJump; readonly expected: Date; readonly observed: Date }
   | (TaskRef & { readonly kind: "distrusted-last"; readonly stored: Date; readonly now: Date })
+  /**
+   * The clock was set back: a fixed-time task waits until it passes `last` (its slots already
+   * ran), an interval or wildcard task keeps its pace from `baseline` (= last moved back too).
+   */
+  | (TaskRef & { readonly kind: "clock-step"; readonly policy: "keep-pace" | "wait"; readonly last: Date; readonly baseline: Date })
   | (TaskRef & { readonly kind: "not-scheduled"; readonly reason: NotScheduledReason; readonly detail: string })
   | {
       readonly kind: "reloaded";

@@ -330,7 +330,11 @@ export class Scheduler {
     this.retries.shift(deltaMs);
     for (const state of this.states.values()) {
       const task = state.task;
-      if (!isSchedulable(task) || task.schedule.fixedTime || state.lastScheduled === null) continue;
+      if (!isSchedulable(task) || state.lastScheduled === null) continue;
+      const last = state.lastScheduled;
+      const keep = !task.schedule.fixedTime;
+      this.out.emit({ ...refOf(task), kind: "clock-step", policy: keep ? "keep-pace" : "wait", last, baseline: keep ? new Date(last.getTime() + deltaMs) : last });
+      if (!keep) continue;
       const b = rebaseAfterBackwardStep({ last: state.lastScheduled.getTime(), horizon: state.horizon?.getTime() ?? null, repeatUntil: state.repeatUntil }, deltaMs);
       state.lastScheduled = new Date(b.last);
       state.horizon = b.horizon === null ? null : new Date(b.horizon);

@@ -29,6 +29,10 @@ describe("scheduler: the clock set back one hour", () => {
     assert.ok(gaps.every((g) => g === 20 * SECOND), `real-time pace: ${gaps.join(",")}`);
     assert.ok(after.every((l) => l.repeat === true), "instants already seen are repeats (next attempt of the slot)");
     assert.deepEqual(h.ofKind("clock-jump").map((j) => j.jump.kind), ["jump-backward"]);
+    const step = h.ofKind("clock-step");
+    assert.equal(step.length, 1);
+    assert.equal(step[0]!.policy, "keep-pace");
+    assert.equal(step[0]!.last.getTime() - step[0]!.baseline.getTime(), HOUR, "both instants, an hour apart");
   });
 
   it("a wildcard cron (every 5 min) keeps its pace; back past the old instants, runs are plain again", async () => {
@@ -51,6 +55,7 @@ describe("scheduler: the clock set back one hour", () => {
     await h.clock.advanceBy(25 * HOUR);
     assert.deepEqual(h.launchedNames().sort(), ["backup", "backup", "fixed", "fixed"].map((r, i) => `db/${r}@${iso(REFERENCE + 3 * HOUR + (i % 2) * 24 * HOUR)}`).sort());
     assert.ok(h.launched.every((l) => l.repeat !== true));
+    assert.deepEqual(h.ofKind("clock-step").map((e) => [e.rid, e.policy, iso(e.last)]), [["backup", "wait", iso(REFERENCE + 3 * HOUR)], ["fixed", "wait", iso(REFERENCE + 3 * HOUR)]]);
   });
 });
 
