@@ -11,6 +11,8 @@
  * - a retry never starts at or after the task's next slot: that slot runs instead.
  */
 
+import type { Schedule } from "../schedule/types.js";
+
 /** `retry` and `retry_delay` of a task. */
 export interface RetryPolicy {
   /** Retries after the first attempt; 0: none. */
@@ -79,5 +81,14 @@ export class RetryQueue<T> {
 
   get length(): number {
     return this.items.length;
+  }
+}
+
+/** The task's slot after `slot`, or null (none, or the schedule cannot say). */
+export function slotAfter(schedule: Schedule | null, slot: Date): number | null {
+  try {
+    return schedule?.next(new Date(slot.getTime() + 1), slot)?.getTime() ?? null;
+  } catch {
+    return null;
   }
 }

@@ -27,17 +27,13 @@ import type { DaemonPorts, LaunchOutcome, SchedulerOptions } from "./ports.js";
 import { Shutdown, type StopReport } from "./shutdown.js";
 
 export type { StopReport };
-import { nextAttempt, RetryQueue } from "./retries.js";
+import { nextAttempt, RetryQueue, slotAfter } from "./retries.js";
 import { errorText, refOf, SafePorts } from "./safe-ports.js";
 import { diffService } from "./task-set.js";
-import { newTaskState, type QueuedSlot, type TaskState } from "./task-state.js";
-import { describeNotScheduled, isSchedulable, type NotScheduledReason, type ScheduledTask, type ServiceUpdate } from "./task.js";
+import { newTaskState, type QueuedSlot, type TaskSnapshot, type TaskState } from "./task-state.js";
 
-export interface TaskSnapshot extends TaskRef {
-  readonly nextWake: Date | null;
-  readonly lastScheduled: Date | null;
-  readonly notScheduled: NotScheduledReason | null;
-}
+export type { TaskSnapshot };
+import { describeNotScheduled, isSchedulable, type NotScheduledReason, type ScheduledTask, type ServiceUpdate } from "./task.js";
 
 type LoopEvent =
   | { readonly kind: "alarm" }
@@ -300,20 +296,11 @@ export class Scheduler {
 
   /** Queues the slot's next attempt when the task retries and the attempt that ended may be retried. */
   private planRetry(state: TaskState, slot: InFlightSlot, ended: { attempt: number; status: string | undefined; endedAt: number; retryOf: number | null }): void {
-    const next = nextAttempt(state.task.retry, ended, this.ports.clock.now(), this.slotAfter(state.task, slot.scheduledFor));
+    const next = nextAttempt(state.task.retry, ended, this.ports.clock.now(), slotAfter(state.task.schedule, slot.scheduledFor));
     if (next === null) return;
     this.retries.add({ at: next.at, key: slot.key, attempt: next.attempt, retryOf: ended.retryOf, slot: { ...slot, retry: undefined, catchup: false } });
     const detail = `attempt ${ended.attempt} ${ended.status ?? "failed"}; retry ${next.attempt - 1} of ${state.task.retry!.count}`;
     this.out.emit({ ...refOf(slot), kind: "retry-planned", slot: slot.scheduledFor, attempt: next.attempt, at: new Date(next.at), detail });
-  }
-
-  /** The task's slot after `slot`, or null (none, or the schedule cannot say). */
-  private slotAfter(task: ScheduledTask, slot: Date): number | null {
-    try {
-      return task.schedule?.next(new Date(slot.getTime() + 1), slot)?.getTime() ?? null;
-    } catch {
-      return null;
-    }
   }
 
   /** At start: the newest slot's last attempt, failed or cut short by a stop or a crash, is retried. */

@@ -1,7 +1,15 @@
 /** What the scheduler loop keeps per task (owned by the loop; see scheduler.ts). */
 import { Backlog } from "./backlog.js";
 import { CATCHUP_ALL_MAX_RUNS, type LaunchSlot } from "./planner.js";
-import type { ScheduledTask } from "./task.js";
+import type { TaskRef } from "./events.js";
+import type { NotScheduledReason, ScheduledTask } from "./task.js";
+
+export interface TaskSnapshot extends TaskRef {
+  readonly nextWake: Date | null;
+  readonly lastScheduled: Date | null;
+  readonly notScheduled: NotScheduledReason | null;
+}
+
 
 export interface TaskState {
   task: ScheduledTask;
