@@ -9,6 +9,7 @@ import { createProcessRunner } from "../../src/platform/process-runner.js";
 import { createUserDb } from "../../src/platform/user-db.js";
 import { processStartTime } from "../../src/history/liveness.js";
 import { resolveIdentity } from "../../src/run/identity.js";
+import { RUN_PATH } from "../../src/run/environment.js";
 import { skipUnlessRoot } from "../helpers/require-all.js";
 
 const isRoot = process.getuid?.() === 0;
@@ -80,7 +81,7 @@ describe("identity, environment, cwd and umask of a switched task", { skip: skip
     assert.ok(resolved.ok && resolved.identity && resolved.env && resolved.cwd);
     const { stdout, stderr, result } = await run({
       argv: ["/bin/sh", "-c", 'id -u; id -G; printf "%s\\n" "$HOME" "$USER" "$LOGNAME" "$SHELL" "$PATH"; pwd; umask'],
-      env: { ...resolved.env },
+      env: { ...resolved.env, PATH: RUN_PATH },
       cwd: resolved.cwd.preferred,
       identity: resolved.identity,
       umask: 0o27,
@@ -91,7 +92,7 @@ describe("identity, environment, cwd and umask of a switched task", { skip: skip
     const lines = stdout.trim().split("\n");
     assert.equal(lines[0], String(u.uid));
     assert.deepEqual(lines[1]!.split(" ").map(Number).sort(), [u.gid, db.group(supGroup)!.gid].sort());
-    assert.deepEqual(lines.slice(2), [u.home, user, user, "/bin/sh", "/usr/local/bin:/usr/bin:/bin", u.home, "0027"]);
+    assert.deepEqual(lines.slice(2), [u.home, user, user, "/bin/sh", RUN_PATH, u.home, "0027"]);
   });
 
   test("argv[0] is looked up in spec.env.PATH and checked for the switched user", async () => {
