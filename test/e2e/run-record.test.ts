@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { processesWith, rootPerSuite, uniqueMarker } from "./helpers.js";
+import { collect, processesWith, rootPerSuite, spawnCli, uniqueMarker, waitFor } from "./helpers.js";
 
 /** Design §9: the record's status is the whole run's, and `timeout` is one deadline for the run, triggers included. */
 describe("the record tells the truth", { concurrency: true }, () => {
@@ -65,6 +65,25 @@ describe("the record tells the truth", { concurrency: true }, () => {
     // Killed at the deadline, or (on a very slow machine) not started because the deadline had passed.
     assert.match(record.reason ?? "", /^timed out after 3s( in blocking_post_run: the process group got SIGTERM|: blocking_post_run not run)$/);
     assert.ok(r.ms < 15_000, `the CLI returned after ${r.ms} ms, not after the trigger's 30 s`);
+  });
+
+  test("Ctrl-C during pre_run stops the trigger's process group; the run is recorded aborted and its command never starts", async () => {
+    const marker = uniqueMarker();
+    const { name } = suite.service(`[task#0]\ncommand = echo ran\npre_run = sleep ${marker}\n`);
+    const child = spawnCli(["--root", suite.root.dir, "-s", name, "run"]);
+    const done = collect(child);
+    try {
+      await waitFor("the pre_run process", () => processesWith(`sleep ${marker}`).length === 1);
+    } finally {
+      child.kill("SIGINT");
+    }
+    const r = await done;
+    assert.equal(r.status, 130, r.stderr);
+    assert.equal(r.stdout, "");
+    const record = suite.root.history(name).at(-1)!;
+    assert.equal(record.status, "aborted");
+    assert.equal(record.reason, "aborted in pre_run: its process group was killed");
+    assert.deepEqual(processesWith(`sleep ${marker}`), []);
   });
 
   test("timeout = 0 is no limit, triggers included", async () => {
