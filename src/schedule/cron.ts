@@ -14,7 +14,8 @@ const MACROS = new Set(["@yearly", "@annually", "@monthly", "@weekly", "@daily",
 /** 5–7 whitespace-separated fields, or a macro: the expression is cron. */
 export function looksLikeCron(expression: string): boolean {
   const t = expression.trim();
-  if (t.startsWith("[") || t.startsWith('"')) return false;
+  // cron has no `!`: a leading one is an OpenSVC exclusion, however many fields follow.
+  if (t.startsWith("[") || t.startsWith('"') || t.startsWith("!")) return false;
   if (MACROS.has(t.toLowerCase()) || t.toLowerCase() === "@reboot") return true;
   const n = t.split(/\s+/).length;
   return n >= 5 && n <= 7;

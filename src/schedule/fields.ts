@@ -1,5 +1,5 @@
 import { ALL_MONTHS, ALL_WEEKDAYS, type DayRule } from "./ast.js";
-import { fail } from "./errors.js";
+import { PartError, fail } from "./errors.js";
 
 /**
  * The calendar fields of an OpenSVC element (spec §4.1): days, ISO weeks, months.
@@ -24,28 +24,62 @@ const MONTHDAY_NAMES: Readonly<Record<string, number>> = {
 
 interface Scale {
   readonly what: string;
+  /** The field's name in messages. */
+  readonly field: string;
   readonly max: number;
   readonly names: Readonly<Record<string, number>> | null;
   readonly hint: string;
 }
 
-export const WEEKDAYS: Scale = { what: "weekday", max: 7, names: WEEKDAY_NAMES, hint: "1-7 or mon..sun" };
-export const MONTHS: Scale = { what: "month", max: 12, names: MONTH_NAMES, hint: "1-12 or jan..dec" };
-export const WEEKS: Scale = { what: "ISO week", max: 53, names: null, hint: "1-53" };
+export const WEEKDAYS: Scale = { what: "weekday", field: "days", max: 7, names: WEEKDAY_NAMES, hint: "1-7 or mon..sun" };
+export const MONTHS: Scale = { what: "month", field: "months", max: 12, names: MONTH_NAMES, hint: "1-12 or jan..dec" };
+export const WEEKS: Scale = { what: "ISO week", field: "weeks", max: 53, names: null, hint: "1-53" };
+
+/** A name that belongs to another field: "jan is a month", "mon is a weekday". */
+function otherFieldName(lower: string, scale: Scale): string | null {
+  if (scale !== MONTHS && MONTH_NAMES[lower] !== undefined) return "a month";
+  if (scale !== WEEKDAYS && WEEKDAY_NAMES[lower] !== undefined) return "a weekday";
+  if (MONTHDAY_NAMES[lower] !== undefined) return "a day of month (write it after a colon in the days field, e.g. *:last)";
+  return null;
+}
 
 function resolve(text: string, scale: Scale): number {
   const lower = text.toLowerCase();
   const named = scale.names?.[lower];
   if (named !== undefined) return named;
-  if (!/^\d+$/.test(text)) fail(`unknown ${scale.what} "${text}" (expected ${scale.hint})`);
+  if (!/^\d+$/.test(text)) {
+    const other = otherFieldName(lower, scale);
+    if (other !== null) fail(`"${text}" is ${other}, not ${article(scale.what)} (expected ${scale.hint})`);
+    fail(`unknown ${scale.what} "${text}" (expected ${scale.hint})`);
+  }
   const n = Number(text);
   if (n < 1 || n > scale.max) fail(`${scale.what} ${text} out of range (${scale.hint})`);
   return n;
 }
 
+function article(what: string): string {
+  return /^[aeiouI]/.test(what) ? `an ${what}` : `a ${what}`;
+}
+
+/** Runs a field's parser; its messages name the field and quote it. */
+export function inField<T>(field: string, spec: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof PartError) fail(`${e.message} in ${field} ${JSON.stringify(spec)}`);
+    throw e;
+  }
+}
+
+/** "", from a comma with nothing on one side: 2.1 reads it as "all", which is never what was meant. */
+export function strayComma(): never {
+  return fail(`stray comma (an empty item; remove the comma)`);
+}
+
 /** "a", "a-b" (wrapping when a > b) → sorted values. */
 function parseItem(item: string, scale: Scale): number[] {
-  if (item === "") fail(`empty ${scale.what} in list`);
+  if (item === "") strayComma();
+  if (/^-\d/.test(item)) fail(`"${item}" is negative (expected ${scale.hint})`);
   const parts = item.split("-");
   if (parts.length > 2) fail(`only one "-" allowed in ${scale.what} range "${item}"`);
   const a = resolve(parts[0]!, scale);
@@ -71,10 +105,12 @@ export function parseCalendarList(spec: string, scale: Scale): number[] {
 export function filterWithModulo(values: readonly number[], spec: string): number[] {
   const parts = spec.split("+");
   if (parts.length > 2) fail(`only one "+" allowed in modulo "%${spec}"`);
+  if (parts[0]!.startsWith("-")) fail(`modulo "%${spec}" is negative`);
   if (!/^\d+$/.test(parts[0]!)) fail(`modulo "%${spec}" must be a whole number`);
   const modulo = Number(parts[0]);
   if (modulo === 0) fail(`modulo "%${spec}" cannot be 0`);
   const shiftText = parts[1] ?? "0";
+  if (shiftText.startsWith("-")) fail(`modulo shift in "%${spec}" is negative`);
   if (!/^\d+$/.test(shiftText)) fail(`modulo shift in "%${spec}" must be a whole number`);
   const shift = Number(shiftText);
   return values.filter((v) => (v + shift) % modulo === 0);
@@ -83,25 +119,29 @@ export function filterWithModulo(values: readonly number[], spec: string): numbe
 /** Months field → bitmask. Split on "," first, so each item has its own optional %modulo. */
 export function parseMonths(spec: string): number {
   if (spec === "*") return ALL_MONTHS;
-  let mask = 0;
-  for (const item of spec.split(",")) {
-    const parts = item.split("%");
-    if (parts.length > 2) fail(`too many "%" in month spec "${item}"`);
-    if (item === "") fail(`empty month in list "${spec}"`);
-    let values = parseCalendarList(parts[0]!, MONTHS);
-    if (parts.length === 2) values = filterWithModulo(values, parts[1]!);
-    for (const v of values) mask |= 1 << v;
-  }
-  return mask;
+  return inField("months", spec, () => {
+    let mask = 0;
+    for (const item of spec.split(",")) {
+      if (item === "") strayComma();
+      const parts = item.split("%");
+      if (parts.length > 2) fail(`too many "%" in "${item}"`);
+      let values = parseCalendarList(parts[0]!, MONTHS);
+      if (parts.length === 2) values = filterWithModulo(values, parts[1]!);
+      for (const v of values) mask |= 1 << v;
+    }
+    return mask;
+  });
 }
 
 /** ISO weeks field → allowed table indexed 1..53, or null for all weeks. */
 export function parseWeeks(spec: string): boolean[] | null {
   if (spec === "*") return null;
   if (spec.includes("%")) fail(`modulo is not supported on weeks ("${spec}")`);
-  const table = new Array<boolean>(54).fill(false);
-  for (const w of parseCalendarList(spec, WEEKS)) table[w] = true;
-  return table;
+  return inField("weeks", spec, () => {
+    const table = new Array<boolean>(54).fill(false);
+    for (const w of parseCalendarList(spec, WEEKS)) table[w] = true;
+    return table;
+  });
 }
 
 export interface DaysField {
@@ -115,11 +155,11 @@ export function parseDays(spec: string): DaysField {
   let anyDayWeekdays = 0;
   const dayRules: DayRule[] = [];
   for (const item of spec.split(",")) {
-    if (item === "") fail(`empty day in list "${spec}"`);
+    if (item === "") inField("days", spec, strayComma);
     const parts = item.split(":");
     if (parts.length > 2) fail(`only one ":" allowed in day spec "${item}"`);
     if (parts.length === 1 && /^[+-]\d+$/.test(item)) fail(`"${item}" in "${spec}" is not a weekday; each day item is "<weekdays>[:<day of month>]", so write "*:${item}"`);
-    const weekdays = parseCalendarList(parts[0]!, WEEKDAYS);
+    const weekdays = inField("days", spec, () => parseCalendarList(parts[0]!, WEEKDAYS));
     if (parts.length === 1) for (const w of weekdays) anyDayWeekdays |= 1 << w;
     else {
       const monthday = parseMonthday(parts[1]!, item);

@@ -1,6 +1,7 @@
 import type { TimeRange } from "./ast.js";
 import { DAY_MS } from "./calendar.js";
 import { fail } from "./errors.js";
+import { inField, strayComma } from "./fields.js";
 import { parseInterval } from "./interval.js";
 
 /**
@@ -44,9 +45,9 @@ function parseWindow(text: string, exclude: boolean): Window {
 }
 
 function parseOne(spec: string, exclude: boolean): TimeRange {
-  if (spec === "" || spec === "~") fail(`empty time range`);
   const probabilisticAsked = spec.startsWith("~");
-  const body = probabilisticAsked ? spec.slice(1) : spec;
+  // `~` alone is `~*` (2.1): once a day, at a splayed time.
+  const body = spec === "~" ? "*" : probabilisticAsked ? spec.slice(1) : spec;
   const at = body.split("@");
   if (at.length > 2) fail(`only one @<interval> allowed in "${spec}"`);
   const w = parseWindow(at[0]!, exclude);
@@ -60,5 +61,5 @@ function parseOne(spec: string, exclude: boolean): TimeRange {
 }
 
 export function parseTimeRanges(field: string, exclude: boolean): TimeRange[] {
-  return field.split(",").map((spec) => parseOne(spec, exclude));
+  return field.split(",").map((spec) => (spec === "" ? inField("time ranges", field, strayComma) : parseOne(spec, exclude)));
 }
