@@ -64,9 +64,33 @@ function benchCron(): void {
   console.log(`  time ratio svcmgr/croner ${(croOps / oursOps).toFixed(2)} (target <= 1.5)`);
 }
 
+/** Expressions that never match, and rare ones (a run years ahead): no horizon, no walk. */
+const NEVER = ["* *:31 * feb", "* *:30 * feb", '["* * * feb", "! * * * feb"]', "* fri:13 1 jan", "10:00 mon:-30 * feb", "0 0 30 2 *", "0 0 31 4 *"];
+const RARE = ["* mon:29 * feb", "* *:29 * feb", "10:00 sat:first,sun:last * 1", "* * 53", "23:00 *:31 * dec", "0 0 29 2 *", "0 0 * 2 5#5"];
+const LONG = ["@800d", "@60w", "*@500d"];
+const NEVER_RARE = [...NEVER, ...RARE, ...LONG];
+
+function benchNeverRare(): void {
+  const run = (list: readonly string[], i: number, parse: (e: string) => ReturnType<typeof parseSchedule>) => {
+    const at = instants[i % N_INSTANTS]!;
+    const expr = list[i % list.length]!;
+    return parse(expr).next(at, LONG.includes(expr) ? new Date(at.getTime() - 600_000) : null);
+  };
+  const cachedParse = (e: string) => parseSchedule(e, { timezone: ZONE, splayKey: "node/svc/task#0" });
+  const freshParse = (e: string) => bindSchedule(e, compileExpression(e), ZONE, "node/svc/task#0");
+  const common = measure(2000, (i) => run(OPENSVC, i, cachedParse));
+  const mix = measure(2000, (i) => run(NEVER_RARE, i, cachedParse));
+  const fresh = measure(2000, (i) => run(NEVER_RARE, i, freshParse));
+  console.log(`never-matching and rare parse+next, ${NEVER.length} never / ${RARE.length} rare / ${LONG.length} long-interval expressions, ${ZONE}`);
+  console.log(`  parse (cached) + next   ${fmt(mix)} ops/s   ${(mix / common).toFixed(2)}x the common expressions (goal >= 50,000/s)`);
+  console.log(`  parse (no cache) + next ${fmt(fresh)} ops/s   ${(fresh / common).toFixed(2)}x the common expressions`);
+  console.log(`  baseline: the ${OPENSVC.length} common OpenSVC expressions, parse (cached) + next ${fmt(common)} ops/s`);
+}
+
 export function main(): void {
   benchOpensvc();
   benchCron();
+  benchNeverRare();
 }
 
 main();

@@ -1,4 +1,6 @@
 import { Cron } from "croner";
+import { DAY_MS, yearStart } from "./calendar.js";
+import { CYCLE_DAYS } from "./cycle.js";
 import type { WallHit, WallQuery, WallSearch } from "./dst.js";
 import { ScheduleSyntaxError } from "./errors.js";
 
@@ -36,14 +38,18 @@ export function isFixedTime(expression: string): boolean {
 export interface CronRule {
   readonly cron: Cron;
   readonly fixed: boolean;
+  /** No `*` year field: croner searches the years listed, up to 9999. */
+  readonly starYear: boolean;
+  /** Walls from which croner found nothing (learned, shared by every use of the rule). */
+  readonly memo: { neverFrom: number };
 }
 
 export function compileCron(expression: string): CronRule {
   const pattern = expression.trim();
   try {
     const cron = new Cron(pattern, { utcOffset: 0, domAndDow: false, mode: "auto" });
-    shareYearTable(cron);
-    return { cron, fixed: isFixedTime(pattern) };
+    const starYear = shareYearTable(cron);
+    return { cron, fixed: isFixedTime(pattern), starYear, memo: { neverFrom: Infinity } };
   } catch (e) {
     const why = e instanceof Error ? e.message.replace(/^Cron(Pattern|Options)?:\s*/, "") : String(e);
     throw new ScheduleSyntaxError(expression, `not a valid cron expression: ${why}`, { cause: e });
@@ -59,20 +65,35 @@ const ALL_YEARS: readonly number[] = Object.freeze(new Array<number>(10_000).fil
  * ones and only read after parsing, so every such pattern shares one frozen copy (a write
  * would throw rather than corrupt the others).
  */
-function shareYearTable(cron: Cron): void {
+function shareYearTable(cron: Cron): boolean {
   const pattern = (cron as unknown as { _states?: { pattern?: { starYear?: boolean; year?: readonly number[] } } })._states?.pattern;
   if (pattern?.starYear === true && pattern.year?.length === ALL_YEARS.length) pattern.year = ALL_YEARS;
+  return pattern?.starYear === true;
 }
+
+/**
+ * croner searches 400 years ahead for a `*` year field, which decides "never" exactly (the
+ * calendar repeats every 400 years), but answers nothing from the year 3000 on. Such a rule
+ * asked about a later wall is asked the same wall whole cycles earlier, then shifted back.
+ */
+const CYCLE_MS = CYCLE_DAYS * DAY_MS;
+const SHIFT_FROM = yearStart(2500);
 
 /** First cron wall time >= lo, or null when there is none at all. */
 export function cronWallFrom(rule: CronRule, lo: number): number | null {
-  const r = rule.cron.nextRun(new Date(lo - 1));
-  return r === null ? null : r.getTime();
+  if (lo >= rule.memo.neverFrom) return null;
+  const shift = rule.starYear && lo >= SHIFT_FROM ? Math.ceil((lo - SHIFT_FROM) / CYCLE_MS) * CYCLE_MS : 0;
+  const r = rule.cron.nextRun(new Date(lo - shift - 1));
+  if (r === null) {
+    // Nothing within a whole cycle means never, from anywhere; for listed years, from here on.
+    rule.memo.neverFrom = rule.starYear ? -Infinity : Math.min(rule.memo.neverFrom, lo);
+    return null;
+  }
+  return r.getTime() + shift;
 }
 
-/** One search per call: `exhausted` records that croner found nothing at all. */
+/** The rule as a wall search for dst.ts. */
 export class CronSearch implements WallSearch {
-  exhausted = false;
   constructor(private readonly rule: CronRule) {}
 
   first(q: WallQuery): WallHit | null {
@@ -80,7 +101,6 @@ export class CronSearch implements WallSearch {
     if (q.gapOnly && !fixed) return null;
     const lo = fixed && q.lo < q.secondPassUntil ? q.secondPassUntil : q.lo;
     const w = cronWallFrom(this.rule, lo);
-    if (w === null) this.exhausted = true;
     return w !== null && w < q.hi ? { wall: w, fixed } : null;
   }
 }

@@ -1,3 +1,5 @@
+import { DAY_MS } from "./calendar.js";
+import { CYCLE_DAYS } from "./cycle.js";
 import type { Segment, Zone } from "./zone.js";
 
 /**
@@ -29,9 +31,8 @@ export interface WallHit {
 }
 
 export interface WallSearch {
+  /** The earliest allowed wall in [q.lo, q.hi); q.hi may be Infinity. Null: none. */
   first(q: WallQuery): WallHit | null;
-  /** Set once the rule knows it has no occurrence at all after the last query's lo. */
-  readonly exhausted: boolean;
 }
 
 export interface Found {
@@ -42,13 +43,22 @@ export interface Found {
   readonly inGap: boolean;
 }
 
+/** Offsets of one zone differ by less than this (a whole skipped day is the extreme case). */
+const OFFSET_SPREAD_MS = 2 * DAY_MS;
+/** A rule with a wall hit has an instant hit within one 400-year cycle and a year: a hard stop. */
+const GIVE_UP_MS = (CYCLE_DAYS + 366) * DAY_MS;
 /** Bound on segments visited by one search (about 3 per year with DST). */
 const MAX_SEGMENTS = 4000;
 
-/** First instant >= from (and <= limit) that the rule allows, under the DST rule. */
-export function findNext(zone: Zone, search: WallSearch, from: number, limit: number): Found | null {
+/**
+ * First instant >= from that the rule allows, under the DST rule; null when there is none.
+ * No horizon: after a segment without a hit, the rule is asked for its first wall anywhere
+ * ahead, and the walk jumps to the segment that may hold it, so a rare or far answer costs a
+ * few segments, and "never" comes from the rule itself.
+ */
+export function findNext(zone: Zone, search: WallSearch, from: number): Found | null {
   let t = from;
-  for (let i = 0; i < MAX_SEGMENTS && t <= limit; i++) {
+  for (let i = 0; i < MAX_SEGMENTS && t - from <= GIVE_UP_MS; i++) {
     const seg = zone.segmentAt(t);
     if (t === seg.start && seg.prevOffset < seg.offset) {
       const hit = search.first(gapQuery(seg));
@@ -58,8 +68,13 @@ export function findNext(zone: Zone, search: WallSearch, from: number, limit: nu
     const q: WallQuery = { lo: t + seg.offset, hi: seg.end + seg.offset, offset: seg.offset, secondPassUntil, gapOnly: false };
     const hit = search.first(q);
     if (hit !== null) return { at: hit.wall - seg.offset, hit, seg, inGap: false };
-    if (search.exhausted || seg.end === Infinity) return null;
-    t = seg.end;
+    if (seg.end === Infinity) return null;
+    // Walls before `ahead` are refused whatever their offset: every instant whose wall lies
+    // in [lo, ahead) is skipped, gap and repeated walls included.
+    const lo = seg.end + seg.offset - OFFSET_SPREAD_MS;
+    const ahead = search.first({ lo, hi: Infinity, offset: seg.offset, secondPassUntil: -Infinity, gapOnly: false });
+    if (ahead === null) return null;
+    t = Math.max(seg.end, ahead.wall - seg.offset - OFFSET_SPREAD_MS);
   }
   return null;
 }

@@ -1,5 +1,5 @@
 import type { Element, TimeRange } from "./ast.js";
-import { DAY_MS, civilFromDays, isoWeek, isoWeekday, monthLength } from "./calendar.js";
+import { DAY_MS, civilFromDays, daysFromCivil, isoWeek, isoWeekday, monthLength } from "./calendar.js";
 
 /**
  * Wall-clock membership tests for OpenSVC elements. `day` is an epoch day, `wall` a wall ms.
@@ -35,12 +35,33 @@ export function dayMatches(el: Element, day: number): boolean {
  */
 export function nextCandidateDay(el: Element, day: number, verdict: DayVerdict): number {
   if (verdict === "ok") return day + 1;
+  if (verdict === "week") return nextWeekStart(el.weeks!, day);
   const { y, m, d } = civilFromDays(day);
+  if (verdict === "month") return nextMonthStart(el.months, y, m);
   const monthEnd = day - d + monthLength(y, m);
-  if (verdict === "month") return monthEnd + 1;
-  if (verdict === "week") return day + 8 - isoWeekday(day);
   if (el.anyDayWeekdays !== 0) return day + 1;
   return nextRuleDay(el, day, d, monthEnd);
+}
+
+/** The 1st of the first allowed month after month m of year y (the mask is never empty). */
+function nextMonthStart(months: number, y: number, m: number): number {
+  for (let i = 1; i <= 12; i++) {
+    const mm = ((m - 1 + i) % 12) + 1;
+    if ((months >> mm) & 1) return daysFromCivil(m + i > 12 ? y + 1 : y, mm, 1);
+  }
+  return daysFromCivil(y + 1, m, 1);
+}
+
+/**
+ * The Monday of the next allowed ISO week, or of a week at or before it (weeks are numbered
+ * consecutively within an ISO year, so this is exact but for year ends, which the caller
+ * re-checks).
+ */
+function nextWeekStart(weeks: readonly boolean[], day: number): number {
+  const monday = day + 1 - isoWeekday(day);
+  const wk = isoWeek(day);
+  for (let w = wk + 1; w <= 53; w++) if (weeks[w]) return monday + 7 * (w - wk);
+  return monday + 7 * Math.max(1, 52 - wk + 1);
 }
 
 /** Next day in this month whose day-of-month some rule names; else the 1st of next month. */

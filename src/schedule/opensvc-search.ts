@@ -1,7 +1,9 @@
 import type { Element, Program, TimeRange } from "./ast.js";
 import { DAY_MS } from "./calendar.js";
+import { CYCLE_DAYS } from "./cycle.js";
 import type { WallHit, WallQuery, WallSearch } from "./dst.js";
 import { dayVerdict, exclusionRelease, nextCandidateDay, firstInRange, windowStart } from "./opensvc-match.js";
+import { elementCanRun } from "./opensvc-never.js";
 import { splayTarget } from "./splay.js";
 
 /**
@@ -10,6 +12,10 @@ import { splayTarget } from "./splay.js";
  * respects `last + interval`. Wildcard windows count intervals in real elapsed time; fixed
  * (once-per-range) windows count them on the wall clock, so a repeated hour cannot give a
  * second run. Later days are entered at 00:00:00.
+ *
+ * No horizon: an element that can never run is known before any walk (opensvc-never.ts,
+ * decided once per element); one that can run has a hit within one 400-year cycle, and the
+ * walk there skips refused months, weeks and days.
  */
 export interface SearchContext {
   /** Last scheduled run (instant) or null. */
@@ -18,8 +24,6 @@ export interface SearchContext {
   readonly lastWall: number;
   /** Key for `~` windows, or null to ignore the probabilistic delay (check()). */
   readonly splayKey: string | null;
-  /** No wall time at or past this is considered (om3 walks this year and next). */
-  readonly limitWall: number;
 }
 
 interface DayHit {
@@ -27,8 +31,10 @@ interface DayHit {
   readonly range: TimeRange;
 }
 
+/** Past one cycle and a year of walls, an element that can run has run: a hard stop. */
+const GIVE_UP_MS = (CYCLE_DAYS + 366) * DAY_MS;
+
 export class OpensvcSearch implements WallSearch {
-  readonly exhausted = false;
   constructor(
     private readonly program: Program,
     private readonly ctx: SearchContext,
@@ -36,7 +42,7 @@ export class OpensvcSearch implements WallSearch {
 
   first(q: WallQuery): WallHit | null {
     let best: DayHit | null = null;
-    let hi = Math.min(q.hi, this.ctx.limitWall);
+    let hi = q.hi;
     for (const el of this.program.includes) {
       const h = this.firstInElement(el, q, hi);
       if (h !== null) {
@@ -48,31 +54,56 @@ export class OpensvcSearch implements WallSearch {
   }
 
   private firstInElement(el: Element, q: WallQuery, hi: number): DayHit | null {
-    let w = q.lo;
-    while (w < hi) {
+    if (!elementCanRun(el, this.program.excludes)) return null;
+    const start = this.elementStart(el, q);
+    for (let w = start; w < hi; ) {
+      if (w - start > GIVE_UP_MS) return null;
       const day = Math.floor(w / DAY_MS);
       const verdict = dayVerdict(el, day);
-      const c = verdict === "ok" ? this.firstInDay(el, day * DAY_MS, w, hi, q) : null;
-      if (c === null) {
-        w = nextCandidateDay(el, day, verdict) * DAY_MS;
-        continue;
-      }
-      const release = exclusionRelease(this.program.excludes, c.wall);
-      if (release < 0) return this.splay(el, c, hi);
-      w = release;
+      const c = verdict === "ok" ? this.firstInDay(el, day * DAY_MS, w, q) : null;
+      if (c !== null) return c.wall < hi ? c : null;
+      w = nextCandidateDay(el, day, verdict) * DAY_MS;
     }
     return null;
   }
 
-  /** Earliest allowed wall on the day starting at ds, from w, below hi, over all ranges. */
-  private firstInDay(el: Element, ds: number, w: number, hi: number, q: WallQuery): DayHit | null {
+  /** No range of the element allows a wall before the lowest of their lower bounds. */
+  private elementStart(el: Element, q: WallQuery): number {
+    let start = Infinity;
+    for (const r of el.ranges) {
+      if (q.gapOnly && !r.fixed) continue;
+      const lb = this.lowerBound(r, q.lo, q);
+      if (lb < start) start = lb;
+    }
+    return start === Infinity ? q.lo : start;
+  }
+
+  /**
+   * Earliest run on the day starting at ds, from w, over all ranges: each range counts at its
+   * first wall that no exclusion covers, a `~` window at its splayed time, so a `~` window
+   * never postpones nor hides what another range allows (design §6).
+   */
+  private firstInDay(el: Element, ds: number, w: number, q: WallQuery): DayHit | null {
     let best: DayHit | null = null;
     for (const r of el.ranges) {
       if (q.gapOnly && !r.fixed) continue;
-      const c = firstInRange(r, ds, this.lowerBound(r, w, q));
-      if (c >= 0 && c < hi && (best === null || c < best.wall)) best = { wall: c, range: r };
+      const c = this.firstInRangeAllowed(r, ds, this.lowerBound(r, w, q));
+      if (c < 0) continue;
+      const at = this.splay(el, r, ds, c);
+      if (best === null || at < best.wall) best = { wall: at, range: r };
     }
     return best;
+  }
+
+  /** First wall >= lb of range r on day ds that no exclusion covers, or -1. */
+  private firstInRangeAllowed(r: TimeRange, ds: number, lb: number): number {
+    for (let from = lb; ; ) {
+      const c = firstInRange(r, ds, from);
+      if (c < 0) return -1;
+      const release = exclusionRelease(this.program.excludes, c);
+      if (release < 0) return c;
+      from = release;
+    }
   }
 
   private lowerBound(r: TimeRange, w: number, q: WallQuery): number {
@@ -87,19 +118,16 @@ export class OpensvcSearch implements WallSearch {
   }
 
   /**
-   * Moves a hit in a `~` window to the window's deterministic target when it is still ahead.
-   * A target past `hi` belongs to a later search (null). A target the element's calendar
-   * refuses (a window running past midnight into a day it does not allow) or an exclusion
-   * covers falls back to the hit.
+   * A hit in a `~` window moves to the window's deterministic target when that is still
+   * ahead. A target the element's calendar refuses (a window running past midnight into a day
+   * it does not allow) or an exclusion covers falls back to the hit.
    */
-  private splay(el: Element, c: DayHit, hi: number): DayHit | null {
+  private splay(el: Element, r: TimeRange, ds: number, c: number): number {
     const key = this.ctx.splayKey;
-    if (key === null || !c.range.probabilistic) return c;
-    const ds = Math.floor(c.wall / DAY_MS) * DAY_MS;
-    const target = splayTarget(key, windowStart(c.range, ds, c.wall), c.range.length);
-    if (target <= c.wall) return c;
-    if (target >= hi) return null;
+    if (key === null || !r.probabilistic) return c;
+    const target = splayTarget(key, windowStart(r, ds, c), r.length);
+    if (target <= c) return c;
     const allowed = dayVerdict(el, Math.floor(target / DAY_MS)) === "ok" && exclusionRelease(this.program.excludes, target) < 0;
-    return allowed ? { wall: target, range: c.range } : c;
+    return allowed ? target : c;
   }
 }

@@ -1,5 +1,4 @@
 import type { Program } from "./ast.js";
-import { DAY_MS, yearOf, yearStart } from "./calendar.js";
 import { CronSearch, type CronRule } from "./cron.js";
 import { findNext, gapQuery, isFirstPassOfRepeat, type Found } from "./dst.js";
 import { formatInZone } from "./iso.js";
@@ -32,7 +31,8 @@ abstract class EngineSchedule implements Schedule {
   protected abstract refusal(now: number, last: number | null): string | null;
 
   next(now: Date, last?: Date | null): Date | null {
-    const f = this.find(now.getTime(), toMs(last), true);
+    const t = now.getTime();
+    const f = this.find(t, effectiveLast(t, last), true);
     return f === null ? null : new Date(f.at);
   }
 
@@ -43,7 +43,7 @@ abstract class EngineSchedule implements Schedule {
   explainRuns(now: Date, count: number, last?: Date | null): PlannedRun[] {
     const out: PlannedRun[] = [];
     let cur = now.getTime();
-    let prev = toMs(last);
+    let prev = effectiveLast(cur, last);
     while (out.length < count) {
       const f = this.find(cur, prev, true);
       if (f === null) break;
@@ -56,7 +56,7 @@ abstract class EngineSchedule implements Schedule {
 
   check(now: Date, last?: Date | null): CheckResult {
     const t = now.getTime();
-    const prev = toMs(last);
+    const prev = effectiveLast(t, last);
     const f = this.find(t, prev, false);
     if (f !== null && f.at === t) return this.allowed(t, prev);
     const why = this.refusal(t, prev);
@@ -75,8 +75,18 @@ abstract class EngineSchedule implements Schedule {
   }
 }
 
-function toMs(d: Date | null | undefined): number | null {
-  return d === null || d === undefined ? null : d.getTime();
+/** A last run later than now by more than this is a reset clock's (design §6). */
+export const FUTURE_LAST_TOLERANCE_MS = 3 * 3_600_000;
+
+/**
+ * The last run as the engine uses it: more than 3 hours after now it counts as now (the clock
+ * was reset, or the record came from another host: the task must not stall until then);
+ * within 3 hours it stands, so a small backward step never runs a fixed-time slot twice.
+ */
+export function effectiveLast(now: number, last: Date | null | undefined): number | null {
+  if (last === null || last === undefined) return null;
+  const t = last.getTime();
+  return t > now + FUTURE_LAST_TOLERANCE_MS ? now : t;
 }
 
 /** "", "@0", "[]": never runs. */
@@ -114,7 +124,7 @@ export class CronSchedule extends EngineSchedule {
   /** Runs are whole seconds strictly after `last`. */
   protected find(now: number, last: number | null, _splay: boolean): Found | null {
     const from = last !== null && last + 1 > now ? last + 1 : now;
-    return findNext(this.zone, new CronSearch(this.rule), from, Infinity);
+    return findNext(this.zone, new CronSearch(this.rule), from);
   }
 
   protected coalesced(found: Found): boolean {
@@ -139,22 +149,20 @@ export class OpensvcSchedule extends EngineSchedule {
   }
 
   protected find(now: number, last: number | null, splay: boolean): Found | null {
-    const ctx = this.context(now, last, splay);
-    return findNext(this.zone, new OpensvcSearch(this.program, ctx), now, ctx.limitWall + DAY_MS);
+    const ctx = this.context(last, splay);
+    return findNext(this.zone, new OpensvcSearch(this.program, ctx), now);
   }
 
-  /** om3 looks through the current year and the next one, no further. */
-  private context(now: number, last: number | null, splay: boolean, lastWall?: number): SearchContext {
+  private context(last: number | null, splay: boolean, lastWall?: number): SearchContext {
     return {
       last,
       lastWall: lastWall ?? (last === null ? 0 : this.zone.wallOf(last)),
       splayKey: splay ? this.splayKey : null,
-      limitWall: yearStart(yearOf(this.zone.wallOf(now)) + 2),
     };
   }
 
   protected coalesced(found: Found): boolean {
-    const search = new OpensvcSearch(this.program, this.context(found.at, found.at, false, found.hit.wall));
+    const search = new OpensvcSearch(this.program, this.context(found.at, false, found.hit.wall));
     return search.first(gapQuery(found.seg, found.hit.wall + 1)) !== null;
   }
 
