@@ -19,6 +19,11 @@ export function elementCanRun(el: Element, excludes: readonly Element[]): boolea
   return v;
 }
 
+/** True when the element was already found never to run. */
+export function knownNever(el: Element): boolean {
+  return verdicts.get(el) === false;
+}
+
 function decide(el: Element, excludes: readonly Element[]): boolean {
   const kinds = dayKindsByMonth();
   const covered = new Map<number, boolean>();

@@ -3,7 +3,7 @@ import { DAY_MS } from "./calendar.js";
 import { CYCLE_DAYS } from "./cycle.js";
 import type { WallHit, WallQuery, WallSearch } from "./dst.js";
 import { dayVerdict, exclusionRelease, nextCandidateDay, firstInRange, windowStart } from "./opensvc-match.js";
-import { elementCanRun } from "./opensvc-never.js";
+import { elementCanRun, knownNever } from "./opensvc-never.js";
 import { splayTarget } from "./splay.js";
 
 /**
@@ -13,9 +13,9 @@ import { splayTarget } from "./splay.js";
  * (once-per-range) windows count them on the wall clock, so a repeated hour cannot give a
  * second run. Later days are entered at 00:00:00.
  *
- * No horizon: an element that can never run is known before any walk (opensvc-never.ts,
- * decided once per element); one that can run has a hit within one 400-year cycle, and the
- * walk there skips refused months, weeks and days.
+ * No horizon: an element whose walk finds nothing within two months is asked once whether it
+ * can ever run (opensvc-never.ts, decided exactly and remembered); one that can run has a hit
+ * within one 400-year cycle, and the walk there skips refused months, weeks and days.
  */
 export interface SearchContext {
   /** Last scheduled run (instant) or null. */
@@ -31,6 +31,8 @@ interface DayHit {
   readonly range: TimeRange;
 }
 
+/** A walk this long without a hit asks whether the element can run at all (cheap walks need not). */
+const PROBE_MS = 62 * DAY_MS;
 /** Past one cycle and a year of walls, an element that can run has run: a hard stop. */
 const GIVE_UP_MS = (CYCLE_DAYS + 366) * DAY_MS;
 
@@ -54,9 +56,14 @@ export class OpensvcSearch implements WallSearch {
   }
 
   private firstInElement(el: Element, q: WallQuery, hi: number): DayHit | null {
-    if (!elementCanRun(el, this.program.excludes)) return null;
+    if (knownNever(el)) return null;
     const start = this.elementStart(el, q);
+    let probed = false;
     for (let w = start; w < hi; ) {
+      if (!probed && w - start > PROBE_MS) {
+        if (!elementCanRun(el, this.program.excludes)) return null;
+        probed = true;
+      }
       if (w - start > GIVE_UP_MS) return null;
       const day = Math.floor(w / DAY_MS);
       const verdict = dayVerdict(el, day);
