@@ -34,7 +34,9 @@ function detailOf(e: DaemonEvent): string {
     case "interrupted":
       return `slot=${iso(e.slot)} detail=${quote(e.detail)}`;
     case "distrusted-last":
-      return `stored=${iso(e.stored)} now=${iso(e.now)} (in the future: planning from now)`;
+      return e.kept
+        ? `stored=${iso(e.stored)} now=${iso(e.now)} (in the future by 3 h or less: kept, no slot at or before it runs again)`
+        : `stored=${iso(e.stored)} now=${iso(e.now)} (more than 3 h in the future: counts as now, planning from now)`;
     case "clock-step":
       return e.policy === "wait"
         ? `wait last=${iso(e.last)} (fixed-time: its slots up to the last one are not run again)`

@@ -38,7 +38,11 @@ export type DaemonEvent =
   /** A failed or interrupted attempt at the slot will be tried again at `at`. */
   | (SlotEventBase & { readonly kind: "retry-planned"; readonly attempt: number; readonly at: Date; readonly detail: string })
   | { readonly kind: "clock-jump"; readonly jump: ClockJump; readonly expected: Date; readonly observed: Date }
-  | (TaskRef & { readonly kind: "distrusted-last"; readonly stored: Date; readonly now: Date })
+  /**
+   * The stored last slot lies in the future: more than 3 h ahead it counts as now (`kept`
+   * false); within 3 h it stands (`kept` true). Logged once per task, on its first plan.
+   */
+  | (TaskRef & { readonly kind: "distrusted-last"; readonly stored: Date; readonly now: Date; readonly kept: boolean })
   /**
    * The clock was set back: a fixed-time task waits until it passes `last` (its slots already
    * ran), an interval or wildcard task keeps its pace from `baseline` (= last moved back too).

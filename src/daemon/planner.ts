@@ -7,21 +7,24 @@
  * - a slot at or before the baseline (last scheduled slot) is never returned again;
  * - a first-ever plan (no last slot, no horizon) never catches up: its first slot is
  *   `schedule.next(now, null)`, which may be `now` itself (OpenSVC windows);
- * - a stored last slot more than DISTRUST_TOLERANCE_MS in the future is distrusted: the plan
- *   proceeds as if it were `now` and says so (`distrusted`);
+ * - a stored last slot more than DISTRUST_TOLERANCE_MS (3 h) in the future is distrusted: the
+ *   plan proceeds as if it were `now` and says so (`distrusted`), as the schedule engine does
+ *   (design §6); one in the future within 3 h stands (no slot at or before it runs again) and is
+ *   said too (`futureKept`);
  * - the most recent slot at most LATE_THRESHOLD_MS old always runs, as on time; older slots
  *   follow the catch-up policy and window;
  * - every slot up to `now` that is not launched is accounted for as missed: at most
  *   MISSED_RECORD_LIMIT individually, the rest in one summary entry carrying the count.
  */
 import { formatDuration } from "../core/duration.js";
+import { FUTURE_LAST_TOLERANCE_MS } from "../schedule/future-last.js";
 import type { Schedule } from "../schedule/types.js";
 import { LATE_THRESHOLD_MS } from "./clock-jump.js";
 import { averageSpacing, collectSlots, findRecentSlots } from "./slots.js";
 import type { CatchupPolicy } from "./task.js";
 
-/** A stored last slot later than now + this is distrusted (clock was wrong when it was written). */
-export const DISTRUST_TOLERANCE_MS = 1_000;
+/** A stored last slot later than now + this counts as now (a reset clock, or another host's record). */
+export const DISTRUST_TOLERANCE_MS = FUTURE_LAST_TOLERANCE_MS;
 /** Missed slots recorded one by one per task and planning pass; the rest are summarised. */
 export const MISSED_RECORD_LIMIT = 100;
 /** `catchup = all` launches at most this many missed slots (the most recent ones) per pass. */
@@ -82,12 +85,15 @@ export interface TaskPlan {
   readonly horizon: Date | null;
   /** The stored instant, when it was distrusted. */
   readonly distrusted: Date | null;
+  /** The stored instant, when it lies in the future within the tolerance and stands. */
+  readonly futureKept: Date | null;
 }
 
 interface Baseline {
   readonly last: number | null;
   readonly horizon: number | null;
   readonly distrusted: Date | null;
+  readonly futureKept: Date | null;
 }
 
 /** Where enumeration starts, after distrusting a future stored instant and fixing the first horizon. */
@@ -96,10 +102,11 @@ export function resolveBaseline(input: PlanInput, nowMs: number): Baseline {
   const horizon = input.horizon?.getTime() ?? null;
   const stored = (input.lastScheduledSource ?? "stored") === "stored";
   if (last !== null && stored && last > nowMs + DISTRUST_TOLERANCE_MS) {
-    return { last: nowMs, horizon, distrusted: new Date(last) };
+    return { last: nowMs, horizon, distrusted: new Date(last), futureKept: null };
   }
-  if (last === null && horizon === null) return { last: null, horizon: nowMs, distrusted: null };
-  return { last, horizon, distrusted: null };
+  const futureKept = last !== null && stored && last > nowMs ? new Date(last) : null;
+  if (last === null && horizon === null) return { last: null, horizon: nowMs, distrusted: null, futureKept };
+  return { last, horizon, distrusted: null, futureKept };
 }
 
 /** The runnable-slot budget of a policy: how many of the most recent slots may launch. */
@@ -203,5 +210,6 @@ export function planTask(input: PlanInput, now: Date): TaskPlan {
     lastScheduled: lastMs === null ? null : new Date(lastMs),
     horizon: base.horizon === null ? null : new Date(base.horizon),
     distrusted: base.distrusted,
+    futureKept: base.futureKept,
   };
 }

@@ -67,7 +67,7 @@ export class Scheduler {
   constructor(private readonly ports: DaemonPorts, options: SchedulerOptions) {
     this.out = new SafePorts(ports);
     this.launcher = new Launcher(options.maxParallel);
-    this.maxTimerMs = Math.min(options.maxTimerMs ?? MAX_TIMER_MS, MAX_TIMER_MS);
+    this.maxTimerMs = options.maxTimerMs ?? MAX_TIMER_MS;
   }
 
   /** Loads the initial task set; slots missed since the persisted ones follow each task's catch-up policy. */
@@ -249,7 +249,8 @@ export class Scheduler {
       this.out.emit({ ...refOf(task), kind: "not-scheduled", reason: "schedule-error", detail: errorText(err) });
       return;
     }
-    if (plan.distrusted !== null) this.out.emit({ ...refOf(task), kind: "distrusted-last", stored: plan.distrusted, now: new Date(now) });
+    if (plan.distrusted !== null) this.out.emit({ ...refOf(task), kind: "distrusted-last", stored: plan.distrusted, now: new Date(now), kept: false });
+    if (plan.futureKept !== null) this.out.emit({ ...refOf(task), kind: "distrusted-last", stored: plan.futureKept, now: new Date(now), kept: true });
     for (const m of plan.missed) this.out.planMissed(task, m);
     const repeatUntil = state.repeatUntil;
     const launches = plan.launches.map((l) => ({ ...l, repeat: repeatUntil !== null && l.scheduledFor.getTime() <= repeatUntil }));

@@ -1,6 +1,7 @@
 import type { Program } from "./ast.js";
 import { CronSearch, type CronRule } from "./cron.js";
 import { findNext, gapQuery, isFirstPassOfRepeat, type Found } from "./dst.js";
+import { effectiveLast } from "./future-last.js";
 import { formatInZone } from "./iso.js";
 import { refusalReason } from "./opensvc-check.js";
 import { OpensvcSearch, type SearchContext } from "./opensvc-search.js";
@@ -73,20 +74,6 @@ abstract class EngineSchedule implements Schedule {
     if (f.inGap) return this.coalesced(f, last) ? "gap-coalesced" : "gap-moved";
     return isFirstPassOfRepeat(this.zone, f) ? "overlap-first" : undefined;
   }
-}
-
-/** A last run later than now by more than this is a reset clock's (design §6). */
-export const FUTURE_LAST_TOLERANCE_MS = 3 * 3_600_000;
-
-/**
- * The last run as the engine uses it: more than 3 hours after now it counts as now (the clock
- * was reset, or the record came from another host: the task must not stall until then);
- * within 3 hours it stands, so a small backward step never runs a fixed-time slot twice.
- */
-export function effectiveLast(now: number, last: Date | null | undefined): number | null {
-  if (last === null || last === undefined) return null;
-  const t = last.getTime();
-  return t > now + FUTURE_LAST_TOLERANCE_MS ? now : t;
 }
 
 /** "", "@0", "[]": never runs. */

@@ -159,9 +159,20 @@ describe("planTask: stored instants", () => {
     assert.equal(iso(p.lastScheduled!), iso(REFERENCE + MINUTE));
   });
 
-  it("within the tolerance it is trusted", () => {
-    const p = planTask(input({ lastScheduled: at(REFERENCE + MINUTE + DISTRUST_TOLERANCE_MS) }), at(REFERENCE + MINUTE));
+  it("the tolerance is 3 hours, as in the schedule engine (design §6)", () => {
+    assert.equal(DISTRUST_TOLERANCE_MS, 3 * HOUR);
+    const p = planTask(input({ lastScheduled: at(REFERENCE + MINUTE + 3 * HOUR + SECOND) }), at(REFERENCE + MINUTE));
+    assert.equal(iso(p.distrusted!), iso(REFERENCE + MINUTE + 3 * HOUR + SECOND));
+    assert.equal(p.futureKept, null);
+  });
+
+  it("within 3 hours it stands: no slot at or before it runs, and it is reported as kept", () => {
+    const stored = at(REFERENCE + MINUTE + 2 * HOUR);
+    const p = planTask(input({ lastScheduled: stored }), at(REFERENCE + MINUTE));
     assert.equal(p.distrusted, null);
+    assert.equal(iso(p.futureKept!), iso(stored));
+    assert.deepEqual(p.launches, []);
+    assert.equal(iso(p.nextWake!), iso(REFERENCE + 2 * HOUR + 2 * MINUTE));
   });
 
   it("an in-memory last slot is authoritative even when the clock went back", () => {

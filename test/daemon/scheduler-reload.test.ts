@@ -1,5 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { formatDaemonEvent } from "../../src/daemon/event-format.js";
 import { everySeconds } from "../helpers/fake-schedules.js";
 import { makeHarness, makeTask, tasksUpdate } from "./harness.js";
 import { MINUTE, REFERENCE, SECOND, iso } from "./time.js";
@@ -120,6 +121,20 @@ describe("scheduler: stored instants", () => {
     const d = h.ofKind("distrusted-last");
     assert.equal(d.length, 1);
     assert.equal(iso(d[0]!.stored), iso(REFERENCE + 30 * 24 * 60 * MINUTE));
+    assert.equal(d[0]!.kept, false);
+    assert.match(formatDaemonEvent(d[0]!), /stored=2026-07-31T00:00:00.000Z now=2026-07-01T00:00:10.000Z \(more than 3 h in the future: counts as now/);
     assert.deepEqual(h.launchedNames(), [1, 2, 3].map((m) => at("db", "t", REFERENCE + m * MINUTE)));
+  });
+
+  it("a stored last slot at most 3 h ahead stands, logged once with both instants; runs resume after it", async () => {
+    const stored = REFERENCE + 2 * 60 * MINUTE;
+    const h = makeHarness({ now: REFERENCE + 10 * SECOND, last: { "db/t": stored } });
+    h.scheduler.start([tasksUpdate("db", [makeTask("db", "t", everySeconds(60))])]);
+    await h.clock.advanceTo(stored + 2 * MINUTE);
+    const d = h.ofKind("distrusted-last");
+    assert.equal(d.length, 1);
+    assert.equal(d[0]!.kept, true);
+    assert.match(formatDaemonEvent(d[0]!), /stored=2026-07-01T02:00:00.000Z now=2026-07-01T00:00:10.000Z \(in the future by 3 h or less: kept/);
+    assert.deepEqual(h.launchedNames(), [1, 2].map((m) => at("db", "t", stored + m * MINUTE)));
   });
 });
