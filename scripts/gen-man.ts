@@ -165,6 +165,10 @@ In a command (\`command\`, \`pre_run\`, \`on_error\`, \`check\`…) and in \`env
 
 Schedules are evaluated in the task's \`timezone\` (else \`DEFAULT.timezone\`, else the host's zone). The next run is computed from the last scheduled instant. Daylight saving time: a fixed-time run (\`30 2 * * *\`, a once-per-range window) that falls in the spring-forward gap runs once, right after the gap; one that falls in the repeated hour runs once, on the first pass; wildcard and interval schedules skip the missing times and run on both passes of the repeated hour. \`validate config\` warns about fixed times that meet a DST change.
 
+There is no search horizon: the next run is found however far ahead it is (\`@800d\` runs again 800 days after its last slot; \`* mon:29 * feb\` finds 2044). A schedule that can never match (\`0 0 30 2 *\`, \`* *:31 * feb\`), or whose first run is more than 5 years ahead, is an error for \`validate config\`, naming the task, the schedule and the first run if there is one; \`print schedule\` gives that reason instead of a next run, and the daemon refuses that task (not the service) and says so once. A last run recorded more than 3 hours after now (a reset clock, or a record from another host) counts as now: the task does not stall until then. Within 3 hours it stands, so a fixed-time slot does not run twice after a small backward step of the clock; the daemon logs either case once per task with both instants.
+
+An empty item in any list (\`02:00-04:00,\`, \`,*\`, \`mon,,tue\`) is an error ("stray comma"), as is a name from another field (\`* jan\`: jan is a month; \`* * mon\`: mon is a weekday) and a negative week, month, modulo or shift. A leading \`!\` always makes an OpenSVC exclusion (\`! * * * %2\`), never cron. \`~\` alone is \`~*\`: once a day at a spread time. When several ranges allow runs, the next run is the earliest of them, each \`~\` window counted at its spread time: a \`~\` window never postpones a run another range allows.
+
 Preview any expression with \`svcmgr schedule next EXPRESSION --timezone ZONE --count N\` and \`svcmgr schedule check EXPRESSION --now TIME\`; see svcmgr(1).
 
 ## DAEMON POLICIES

@@ -5,6 +5,7 @@ import { formatObjectPath } from "../core/object-path.js";
 import type { ServiceConfig } from "../config/service.js";
 import { taskDef, type TaskDef } from "../task/model.js";
 import { notScheduledReason } from "../task/not-scheduled.js";
+import { noRunAheadReason } from "../task/run-ahead.js";
 import { taskSchedule } from "../task/schedule.js";
 import type { ScheduledTask, ServiceUpdate } from "../daemon/task.js";
 import { listServicePaths } from "../platform/config-files.js";
@@ -79,7 +80,10 @@ export class ServiceRegistry {
     const reason = notScheduledReason(task);
     if (reason !== null) return { ...base, schedule: null, notScheduledReason: reason };
     try {
-      return { ...base, schedule: taskSchedule(task, svc, this.app.nodename, hostZone) };
+      const schedule = taskSchedule(task, svc, this.app.nodename, hostZone);
+      const refused = noRunAheadReason(schedule, new Date(this.app.clock.now()));
+      if (refused !== null) return { ...base, schedule: null, notScheduledReason: "no-run-ahead", notScheduledDetail: `schedule ${JSON.stringify(task.schedule)}: ${refused}` };
+      return { ...base, schedule };
     } catch (e) {
       return { ...base, schedule: null, notScheduledReason: "schedule-error", notScheduledDetail: (e as Error).message };
     }

@@ -22,7 +22,8 @@ export type NotScheduledReason =
   | TaskNotScheduledReason // disabled, confirmation (never run unattended, design §5), no schedule
   | "invalid-service" // the service has configuration errors
   | "invalid-task" // this task has an error on this node (a user that does not exist here)
-  | "schedule-error"; // the schedule engine failed on this task
+  | "schedule-error" // the schedule engine failed on this task
+  | "no-run-ahead"; // no run in the next 5 years (design §6): refused, never silently idle
 
 export interface ScheduledTask {
   /** `<svc>/<rid>`, unique across the daemon, e.g. "db/task#0". */
@@ -64,6 +65,7 @@ const NOT_SCHEDULED_TEXT: Readonly<Record<NotScheduledReason, string>> = {
   "invalid-service": "the service configuration has errors",
   "invalid-task": "the task's configuration has an error on this node",
   "schedule-error": "the schedule could not be evaluated",
+  "no-run-ahead": "no run in the next 5 years",
 };
 
 /** The default log text for a reason, when the config layer gives no detail. */

@@ -48,7 +48,7 @@ export function renderNext(h: PreviewHeader, runs: readonly PlannedRun[], format
     return JSON.stringify({ ...headerJson(h), runs: list }, null, 2) + "\n";
   }
   const lines = headerText(h);
-  if (runs.length === 0) lines.push(h.kind === "none" ? "no schedule: it never runs" : "no run ahead");
+  if (runs.length === 0) lines.push(h.kind === "none" ? "no schedule: it never runs" : "no run ahead: the expression can never match");
   runs.forEach((r, i) => lines.push(runLine(h.zone, r, i + 1, String(runs.length).length)));
   return lines.join("\n") + "\n";
 }

@@ -69,6 +69,7 @@ function headers(zone: string): string[] {
 
 async function scheduleRows(app: App, config: ServiceConfig, alerts: readonly Alert[], history: HistoryStore): Promise<ScheduleRow[]> {
   const { taskSchedule } = await import("../../task/schedule.js");
+  const { noRunAheadReason } = await import("../../task/run-ahead.js");
   const now = new Date(app.clock.now());
   const refused = resourceErrors(alerts);
   const daemonRunning = livePid(join(app.paths.var, "daemon.pid")) !== null;
@@ -77,9 +78,11 @@ async function scheduleRows(app: App, config: ServiceConfig, alerts: readonly Al
     const task = taskDef(config, rid);
     const lastSlot = history.lastScheduled(config.name, rid);
     const last = history.lastRun(config.name, rid, { ranOnly: true });
-    const why = whyNotScheduled(config, task, refused.get(rid));
-    const next = why === null
-      ? nextRunOf({ schedule: taskSchedule(task, config.name, app.nodename, app.timezone), catchup: task.catchup, catchupWindowMs: task.catchupWindowMs ?? null, lastScheduled: lastSlot }, now)
+    const schedule = whyNotScheduled(config, task, refused.get(rid)) === null ? taskSchedule(task, config.name, app.nodename, app.timezone) : null;
+    // The daemon refuses a task with no run in the next 5 years (design §6).
+    const why = schedule === null ? whyNotScheduled(config, task, refused.get(rid)) : noRunAheadReason(schedule, now);
+    const next = why === null && schedule !== null
+      ? nextRunOf({ schedule, catchup: task.catchup, catchupWindowMs: task.catchupWindowMs ?? null, lastScheduled: lastSlot }, now)
       : null;
     return {
       service: config.name, action: "run", rid,
