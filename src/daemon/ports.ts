@@ -86,7 +86,11 @@ export interface DaemonPorts {
 export interface SchedulerOptions {
   /** Node-wide limit of concurrent launches; due slots beyond it wait in FIFO order. */
   readonly maxParallel: number;
-  /** Longest timer ever armed. @default MAX_TIMER_MS (30 s) */
+  /**
+   * Longest timer ever armed. The daemon keeps the default, so that a wall clock step shows
+   * within 30 s; a test clock that never steps may raise it to simulate months quickly.
+   * @default MAX_TIMER_MS (30 s)
+   */
   readonly maxTimerMs?: number;
 }
 
