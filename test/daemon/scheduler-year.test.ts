@@ -121,10 +121,8 @@ describe("a year through the daemon's planner in five zones", () => {
     }, { maxParallel: 64, maxTimerMs: 7 * DAY }); // the fake clock never steps: no 30 s wakes needed
     const exprs = [...Object.keys(FIXED), WILD_CRON, WILD_OPENSVC, SPLAYED, LONG, RARE];
     scheduler.start(ZONES.map((zone) => tasksUpdate(zone, exprs.map((e, i) => makeTask(zone, `task#${i}`, parseSchedule(e, { timezone: zone, splayKey: `n/${zone}/${i}` }))))));
-    const t0 = performance.now();
-    await clock.runUntil(END - 1);
+    await clock.runUntil(END - 1); // a few seconds on an idle machine
     await scheduler.stop({ graceMs: 0 });
-    const elapsed = performance.now() - t0;
 
     for (const zone of ZONES) {
       const g = grid(zone);
@@ -152,6 +150,5 @@ describe("a year through the daemon's planner in five zones", () => {
     assert.deepEqual(nonePlanned, [], "a task with a run ahead was planned next=none");
     const rarePlans = events.filter((e): e is Extract<DaemonEvent, { kind: "planned" }> => e.kind === "planned" && e.rid === "task#8");
     for (const p of rarePlans) assert.equal(p.slot?.getUTCFullYear(), 2044, `${p.svc}: ${String(p.slot)}`);
-    assert.ok(elapsed < 60_000, `a simulated year took ${Math.round(elapsed)} ms`); // about 3 s on an idle machine
   });
 });
