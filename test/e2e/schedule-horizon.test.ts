@@ -51,7 +51,8 @@ describe("schedules without a horizon", { concurrency: true }, () => {
 
     const text = await r.run(["-s", "far", "print", "schedule"]);
     assert.equal(text.status, 0, text.stderr);
-    assert.match(text.stdout, new RegExp(`^far\\s+run\\s+\\S+\\s+${new Date(slot + 800 * DAY).toISOString().slice(0, 10)}`, "m"));
+    const longLine = text.stdout.split("\n").find((l) => /^far\s+run\s+task#long\s/.test(l)) ?? "";
+    assert.ok(longLine.includes(rows.get("task#long")!.nextRun!), longLine);
     assert.match(text.stdout, /never: no run in the next 5 years: it never runs/);
   });
 
