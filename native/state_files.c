@@ -1,7 +1,8 @@
 /*
  * replaceFiles(paths: string[], contents: string[], mode: number) -> Promise<(Error | null)[]>
  *   Replaces each file so that readers see its old or its new content, never a torn one: the
- *   content (UTF-8) goes to `<path>.tmp-<pid>`, created with `mode` less the umask, which is
+ *   content (UTF-8) goes to `<path>.tmp-<pid>`, created with exactly `mode` whatever the umask
+ *   and never through a symlink planted at that name (O_NOFOLLOW: the open fails), which is
  *   then renamed over `<path>`. Every file of a call is written in one libuv pool job, so a
  *   batch costs the event loop one hand-off however many files it holds. No fsync: these are
  *   convenience state files; the durable record of a run is the history database.
@@ -16,6 +17,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include "napi_util.h"
 
@@ -69,12 +71,13 @@ static void replace_one(file_entry *f, int mode) {
     fail(f, "open", ENAMETOOLONG);
     return;
   }
-  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
   if (fd < 0) {
     fail(f, "open", errno);
     return;
   }
-  int rc = write_all(fd, f->data, f->len) < 0 ? fail(f, "write", errno) : 0;
+  int rc = fchmod(fd, (mode_t)mode) < 0 ? fail(f, "fchmod", errno) : 0;
+  if (rc == 0 && write_all(fd, f->data, f->len) < 0) rc = fail(f, "write", errno);
   if (close(fd) < 0 && rc == 0) rc = fail(f, "close", errno);
   if (rc == 0 && rename(tmp, f->path) < 0) rc = fail(f, "rename", errno);
   if (rc != 0) unlink(tmp);

@@ -30,6 +30,13 @@ export class ConfigError extends SvcmgrError {
   }
 }
 
+/** A root, var or log directory another user could write: svcmgr refuses to write there as root (exit 2). */
+export class UnsafePathError extends SvcmgrError {
+  constructor(message: string) {
+    super(message, 2);
+  }
+}
+
 /** A named service, rid or record does not exist (exit 2). */
 export class NotFoundError extends SvcmgrError {
   constructor(message: string) {

@@ -1,5 +1,5 @@
 import { closeSync, existsSync, fchmodSync, ftruncateSync, openSync, readSync, write, writeSync, writev } from "node:fs";
-import { ensureDir, removeFile } from "../platform/fs-util.js";
+import { ensureDir, NOFOLLOW, removeFile } from "../platform/fs-util.js";
 import { dirname } from "node:path";
 import { formatObjectPath, type ObjectPath } from "../core/object-path.js";
 import type { Paths } from "../core/paths.js";
@@ -65,7 +65,7 @@ export function cutMarker(cutBytes: number, maxBytes: number): string {
 
 function createLogFile(path: string): number {
   ensureDir(dirname(path), 0o750);
-  const fd = openSync(path, "w+", 0o640); // read back when a capped output is cut (see #writeTail)
+  const fd = openSync(path, NOFOLLOW.writeRead, 0o640); // read back when a capped output is cut (see #writeTail); never through a symlink planted at its name
   fchmodSync(fd, 0o640); // whatever the umask
   return fd;
 }

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
@@ -10,6 +10,7 @@ import { buildQuery, type HistoryQuery } from "./query.js";
 import { pruneBatch, type PruneBatchResult, type PrunePolicy } from "./prune-sql.js";
 import { RUN_STATUSES, type CompleteRun, type NewRun, type RunOutcome, type RunRecord, type RunStatus } from "./record.js";
 import { sleepSync } from "../platform/sleep-sync.js";
+import { ensureDir, NOFOLLOW } from "../platform/fs-util.js";
 
 type Db = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
@@ -75,8 +76,8 @@ function loadDriver(): { Driver: typeof BetterSqlite3; nativeBinding: string | u
 function connect(file: string): Db {
   const { Driver, nativeBinding } = loadDriver();
   try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o755 }); // task users may need to reach their own var dirs below it
-    closeSync(openSync(file, "a", 0o640)); // records hold task output: not world-readable (-wal/-shm follow)
+    ensureDir(dirname(file)); // task users may need to reach their own var dirs below it
+    closeSync(openSync(file, NOFOLLOW.append, 0o640)); // records hold task output: not world-readable (-wal/-shm follow)
     const db = new Driver(file, { timeout: BUSY_TIMEOUT_MS, ...(nativeBinding === undefined ? {} : { nativeBinding }) });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     switchToWal(db, Date.now() + BUSY_TIMEOUT_MS);

@@ -1,5 +1,5 @@
-import { renameSync, writeFileSync } from "node:fs";
-import { ensureDir } from "./fs-util.js";
+import { closeSync, fchmodSync, openSync, renameSync, writeFileSync } from "node:fs";
+import { ensureDir, NOFOLLOW } from "./fs-util.js";
 import { dirname } from "node:path";
 
 /**
@@ -11,7 +11,13 @@ import { dirname } from "node:path";
 export function writeFileAtomic(path: string, content: string, mode = 0o644): void {
   ensureDir(dirname(path));
   const tmp = tempPathFor(path);
-  writeFileSync(tmp, content, { mode });
+  const fd = openSync(tmp, NOFOLLOW.write, mode); // never through a symlink planted at its name
+  try {
+    fchmodSync(fd, mode);
+    writeFileSync(fd, content);
+  } finally {
+    closeSync(fd);
+  }
   renameSync(tmp, path);
 }
 

@@ -1,7 +1,7 @@
 import { rename, writeFile } from "node:fs";
 import { dirname } from "node:path";
 import { tempPathFor } from "./atomic-write.js";
-import { ensureDir } from "./fs-util.js";
+import { ensureDir, NOFOLLOW } from "./fs-util.js";
 import { nativeAddon } from "./native-addon.js";
 
 /** Replaces a state file atomically: readers see the old or the new content, never a torn one. */
@@ -109,7 +109,8 @@ export const replaceFilesWithNode: ReplaceFiles = (files, done) => {
   };
   files.forEach(({ path, content }, i) => {
     const tmp = tempPathFor(path);
-    writeFile(tmp, content, { mode: 0o644 }, (writeErr) => {
+    // A numeric flag is taken as is (the typings only show strings).
+    writeFile(tmp, content, { mode: 0o644, flag: NOFOLLOW.write as unknown as string }, (writeErr) => {
       if (writeErr !== null) return finish(i, writeErr);
       rename(tmp, path, (renameErr) => finish(i, renameErr));
     });

@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, constants, openSync, readFileSync, writeSync } from "node:fs";
 import { isProcessAlive, ownStartTime } from "../history/liveness.js";
 import { removeFile } from "./fs-util.js";
 import { tryFlock } from "./flock.js";
@@ -43,7 +43,7 @@ export function withDirLock<T>(dir: string, fn: () => T, options: DirLockOptions
 
 /** The release function, or null when flock cannot be used here. */
 function lockWithFlock(dir: string, waitMs: number): (() => void) | null {
-  const fd = openSync(dir, "r");
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
   let taken: boolean | null;
   try {
     taken = tryFlock(fd);
@@ -81,7 +81,7 @@ function waitFor(what: string, waitMs: number, attempt: () => boolean): void {
 function createExclusive(path: string, content: string): boolean {
   let fd: number;
   try {
-    fd = openSync(path, "wx");
+    fd = openSync(path, "wx", 0o644); // O_EXCL follows no symlink
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "EEXIST") return false;
     throw e;

@@ -1,4 +1,5 @@
-import { closeSync, constants, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { closeSync, ftruncateSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { ensureDir, NOFOLLOW } from "./fs-util.js";
 import { dirname } from "node:path";
 import { isProcessAlive, processStartTime } from "../history/liveness.js";
 import { tryFlock } from "./flock.js";
@@ -45,14 +46,14 @@ export interface PidFileOptions {
 
 /** Takes the pid file, or returns the live owner that holds it (null: it has not written its pid yet). */
 export function acquirePidFile(path: string, now: number, options: PidFileOptions = {}): PidFileClaim {
-  mkdirSync(dirname(path), { recursive: true });
+  ensureDir(dirname(path));
   const content = JSON.stringify({ pid: process.pid, startTime: processStartTime(process.pid), startedAt: now } satisfies PidInfo);
   return (options.mechanism === "file" ? null : lockPidFile(path, content)) ?? createPidFile(path, content);
 }
 
 /** The flock way; null when flock cannot be used here. */
 function lockPidFile(path: string, content: string): PidFileClaim | null {
-  const fd = openSync(path, constants.O_RDWR | constants.O_CREAT, 0o644);
+  const fd = openSync(path, NOFOLLOW.update, 0o644);
   let taken: boolean | null;
   try {
     taken = tryFlock(fd);

@@ -1,7 +1,8 @@
 import { closeSync, fstatSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
-import { ensureDir } from "./fs-util.js";
+import { ensureDir, NOFOLLOW } from "./fs-util.js";
 import { dirname } from "node:path";
 import { lineBatch } from "./line-batch.js";
+import { UnsafePathError } from "../core/errors.js";
 
 /**
  * An append-only log file rotated by size: when it passes `maxBytes` it becomes `.1`, older
@@ -17,6 +18,8 @@ import { lineBatch } from "./line-batch.js";
  * file gets one line (from `dropNote`) saying how many were lost and why.
  */
 export interface RotatingFile {
+  /** Opens the file now rather than at the first line, so that a path that cannot be written is reported to the caller. */
+  openNow(): void;
   writeLine(text: string): void;
   /** Writes pending lines, then closes the file. */
   close(): void;
@@ -50,7 +53,12 @@ export function openRotatingFile(path: string, opts: RotationOptions = {}): Rota
   let cut = false;
   const open = () => {
     ensureDir(dirname(path));
-    return openSync(path, "a", 0o640);
+    try {
+      return openSync(path, NOFOLLOW.append, 0o640); // never through a symlink planted at its name
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "ELOOP") throw e;
+      throw new UnsafePathError(`refusing to write ${path}: it is a symlink, and svcmgr never writes a log through one (remove it)`);
+    }
   };
   /** The open file's size, after following a rotation done by another process. */
   const currentSize = (): number => {
@@ -111,6 +119,7 @@ export function openRotatingFile(path: string, opts: RotationOptions = {}): Rota
   };
   const batch = lineBatch(writeBatch);
   return {
+    openNow: () => void (fd ??= open()),
     writeLine: (text) => batch.push(asLine(text)),
     close() {
       batch.flush();

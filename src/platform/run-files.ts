@@ -1,6 +1,6 @@
-import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, statSync, writeSync } from "node:fs";
 import { withDirLock } from "./dir-lock.js";
-import { ensureDir, removeFile } from "./fs-util.js";
+import { ensureDir, NOFOLLOW, removeFile } from "./fs-util.js";
 import { join } from "node:path";
 import type { RunSlotGrant, RunSlots } from "../run/ports.js";
 import { isProcessAlive, ownStartTime } from "../history/liveness.js";
@@ -29,7 +29,9 @@ import { isProcessAlive, ownStartTime } from "../history/liveness.js";
  *   parse is counted as running while it is recent (a reader may catch a write half done),
  *   and is removed once older than UNREADABLE_STALE_MS.
  * A file's name (`<pid>-<n>` of the process that created it) only makes it unique; its owner
- * is what it says.
+ * is what it says. As root, only a regular file root owns says anything: any other entry
+ * (planted by another user, a symlink, a FIFO) is removed like an unreadable file, so it can
+ * neither block a task nor make root write through it.
  */
 interface RunFile {
   readonly owner: { pid: number; startTime: number | null };
@@ -81,7 +83,7 @@ function claim(dir: string, maxParallel: number, session: string): RunSlotGrant 
   const own = idleOwnFile(dir) ?? takeOver(dir, scan.stale) ?? createOwnFile(dir);
   const owner = thisProcess();
   // Kept open for the run: the child is added in place.
-  const fd = openSync(own.path, "r+");
+  const fd = openSync(own.path, NOFOLLOW.rewrite);
   own.busy = true;
   try {
     rewrite(fd, own, { owner, session });
@@ -144,7 +146,7 @@ function createOwnFile(dir: string): OwnFile {
     const path = join(dir, `${process.pid}-${n}`);
     let fd: number;
     try {
-      fd = openSync(path, "wx"); // a name taken by another file stays that file's
+      fd = openSync(path, "wx", 0o644); // a name taken by another file stays that file's (O_EXCL follows no symlink)
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "EEXIST") continue;
       throw e;
@@ -203,12 +205,13 @@ function scanRunDir(dir: string): RunDirScan {
 type FileState = { kind: "running" | "idle" | "gone" | "unreadable" } | { kind: "stale"; length: number };
 
 function fileState(path: string): FileState {
-  let text: string;
+  let text: string | null;
   try {
-    text = readFileSync(path, "utf8");
-  } catch {
-    return { kind: "gone" };
+    text = readTrusted(path);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "ENOENT" ? { kind: "gone" } : { kind: "unreadable" };
   }
+  if (text === null) return { kind: "unreadable" };
   let f: RunFile;
   try {
     f = JSON.parse(text) as RunFile;
@@ -219,6 +222,22 @@ function fileState(path: string): FileState {
   if (f.child !== undefined && isProcessAlive(f.child.pid, f.child.startTime)) return { kind: "running" };
   if (!isProcessAlive(f.owner.pid, f.owner.startTime)) return { kind: "stale", length: Buffer.byteLength(text) };
   return { kind: f.idle === true ? "idle" : "running" };
+}
+
+/** Run files are a few hundred bytes. */
+const MAX_RUN_FILE_BYTES = 64 * 1024;
+
+/** The file's text, or null when it is not a regular file this process may trust (as root: root's own). */
+function readTrusted(path: string): string | null {
+  const fd = openSync(path, NOFOLLOW.read);
+  try {
+    const st = fstatSync(fd);
+    if (!st.isFile() || (process.geteuid?.() === 0 && st.uid !== 0)) return null;
+    const buf = Buffer.alloc(Math.min(st.size, MAX_RUN_FILE_BYTES));
+    return buf.toString("utf8", 0, readSync(fd, buf, 0, buf.length, 0));
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function unreadableState(path: string): FileState {

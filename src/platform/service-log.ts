@@ -24,8 +24,10 @@ export interface ServiceLogOptions extends RotationOptions {
 
 const LEVEL = { info: "INFO ", warning: "WARN ", error: "ERROR" } as const;
 
+/** Opens the file at once: a log that cannot be written refuses the run before anything starts. */
 export function openServiceLog(path: string, opts: ServiceLogOptions): ServiceLog {
   const file = openServiceLogFile(path, opts);
+  file.openNow();
   return { ...sessionLog(file, opts), close: () => file.close() };
 }
 

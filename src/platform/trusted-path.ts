@@ -17,6 +17,10 @@ export class UntrustedPath extends Error {
   constructor(readonly path: string, readonly st: Stats, readonly problem: string) {
     super(`${path} (mode ${modeText(st)}): ${problem}`);
   }
+
+  get mode(): string {
+    return modeText(this.st);
+  }
 }
 
 export function modeText(st: Stats): string {

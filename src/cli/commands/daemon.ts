@@ -6,6 +6,7 @@ import { parseDuration } from "../../core/duration.js";
 import { defaultMaxParallel } from "../../daemon/ports.js";
 import { createDaemonLog, fileSink, stdoutSink, type LogFormat } from "../../platform/daemon-log.js";
 import { livePid } from "../../platform/pid-file.js";
+import { prepareStateDirs } from "../../platform/state-dirs.js";
 import { isProcessAlive } from "../../history/liveness.js";
 import { checkedNodeConfig, nodeConfig } from "../../service/node-config.js";
 import { formatAlert } from "../../core/alert.js";
@@ -34,6 +35,7 @@ export const daemonRunCommand: CliCommand = {
     if (graceMs === null) throw new UsageError(`--grace ${String(args.grace)}: expected a duration such as 30s or 2m`);
     const { config: node, alerts: nodeWarnings } = checkedNodeConfig(app); // an invalid node.conf stops the daemon here, with every error
     const maxParallel = args["max-parallel"] !== undefined ? Number(args["max-parallel"]) : (node.maxParallel ?? defaultMaxParallel(availableParallelism()));
+    prepareStateDirs(app.paths);
     const format = (args["log-format"] === "json" ? "json" : "text") as LogFormat;
     const now = () => app.clock.now();
     const rotation = { maxBytes: node.log.maxSize, backups: node.log.keep };
@@ -58,6 +60,7 @@ export const daemonStartCommand: CliCommand = {
   options: RUN_OPTIONS,
   async run(args, app) {
     const paths = daemonPaths(app);
+    prepareStateDirs(app.paths); // refused here, on the terminal, rather than in the log
     const running = livePid(paths.pid);
     if (running !== null) throw new ActionError(`a daemon is already running (pid ${running.pid})`);
     nodeConfig(app); // an invalid node.conf: say why here, not in a log nobody reads

@@ -6,6 +6,7 @@ import { openHistory, type HistoryStore } from "../../history/store.js";
 import { recoverInterrupted } from "../../history/recover.js";
 import { isProcessAlive } from "../../history/liveness.js";
 import { historyDbFile } from "../../core/paths.js";
+import { prepareStateDirs } from "../../platform/state-dirs.js";
 import { initiatingUser } from "../../history/initiator.js";
 import { taskDef } from "../../task/model.js";
 import { selectTasks, NO_MATCH_MESSAGE } from "../../task/select.js";
@@ -44,6 +45,7 @@ export const runCommand: CliCommand = {
     const services = selectServices(app, requireSelector(args.service));
     const extraEnv = parseEnvArgs(args.env);
     let exit = 0;
+    prepareStateDirs(app.paths);
     const history = openHistory(historyDbFile(app.paths));
     recoverManualRuns(app, history);
     const interrupt = interruptOnSignals(app.stderr);
