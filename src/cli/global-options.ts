@@ -3,6 +3,6 @@ import type { OptionSpec } from "./command.js";
 /** Options every command accepts. */
 export const GLOBAL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   service: { type: "string", alias: "s", describe: "Service selector: a name (db), an object path (prod/svc/db), a glob (web*) or a comma list", requiresArg: true },
-  root: { type: "string", describe: "Keep everything under DIR (DIR/etc, DIR/var, DIR/log) instead of /etc/svcmgr, /var/lib/svcmgr, /var/log/svcmgr; also SVCMGR_ROOT", requiresArg: true },
+  root: { type: "string", describe: "Keep everything under DIR (DIR/etc, DIR/var, DIR/log) instead of /etc/svcmgr, /var/lib/svcmgr, /var/log/svcmgr; also SVCMGR_ROOT. As root, DIR and the dirs above it must be root's and writable by nobody else", requiresArg: true },
   debug: { type: "boolean", describe: "Show stack traces and debug details" },
 };
