@@ -36,6 +36,7 @@ export function createApp(opts: { root?: string; debug?: boolean }): App {
 function output(std: StdOutput, env: NodeJS.ProcessEnv): Output {
   return {
     write: (text) => std.write(text),
+    writeBounded: (text) => std.writeBounded(text),
     get color() {
       return std.stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== "dumb";
     },

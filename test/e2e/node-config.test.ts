@@ -100,6 +100,14 @@ describe("node.conf", { concurrency: true }, () => {
     assert.equal(full!.reason, null);
   });
 
+  test("[node] lang is the LANG of every task run", async (t) => {
+    const root = makeRoot(t);
+    root.writeConf("s", "[task#0]\ncommand = printenv LANG\n");
+    assert.equal((await root.runTasks("s")).stdout, "C.UTF-8\n");
+    root.writeConf("node", "[node]\nlang = fr_FR.UTF-8\n");
+    assert.equal((await root.runTasks("s")).stdout, "fr_FR.UTF-8\n");
+  });
+
   test("the daemon takes [node] max_parallel; --max-parallel overrides it", async (t) => {
     t.after(killAllDaemons);
     const root = makeRoot(t);
