@@ -74,7 +74,8 @@ export interface PaceBaseline {
  * keeps its pace in real time (cronie): its baseline moves back with the clock, so its next slot
  * comes as long after the last run as it would have without the step. The slots it runs again
  * up to the old baseline are marked repeated (`repeatUntil`). A fixed-time schedule keeps its
- * baseline: its slots already run are not run again, it resumes when the clock passes them.
+ * baseline: its slots already run are not run again, it resumes when the clock passes them —
+ * unless the step put its last run more than 3 hours ahead (resetAfterBackwardStep).
  */
 export function rebaseAfterBackwardStep(b: PaceBaseline, deltaMs: number): PaceBaseline {
   return {
@@ -82,4 +83,14 @@ export function rebaseAfterBackwardStep(b: PaceBaseline, deltaMs: number): PaceB
     horizon: b.horizon === null ? null : b.horizon + deltaMs,
     repeatUntil: Math.max(b.repeatUntil ?? b.last, b.last),
   };
+}
+
+/**
+ * A fixed-time schedule whose last run is more than 3 hours ahead after a backward step: the
+ * clock was reset, and the last run counts as now (design §6, cronie's reset), so the task
+ * does not stall until the clock catches up. The slots it runs again up to the old last run
+ * are marked repeated.
+ */
+export function resetAfterBackwardStep(b: PaceBaseline, nowMs: number): PaceBaseline {
+  return { last: nowMs, horizon: nowMs, repeatUntil: Math.max(b.repeatUntil ?? b.last, b.last) };
 }

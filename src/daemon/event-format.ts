@@ -38,9 +38,9 @@ function detailOf(e: DaemonEvent): string {
         ? `stored=${iso(e.stored)} now=${iso(e.now)} (in the future by 3 h or less: kept, no slot at or before it runs again)`
         : `stored=${iso(e.stored)} now=${iso(e.now)} (more than 3 h in the future: counts as now, planning from now)`;
     case "clock-step":
-      return e.policy === "wait"
-        ? `wait last=${iso(e.last)} (fixed-time: its slots up to the last one are not run again)`
-        : `keep-pace last=${iso(e.last)} baseline=${iso(e.baseline)} (interval or wildcard: next slots in real time)`;
+      if (e.policy === "wait") return `wait last=${iso(e.last)} (fixed-time: its slots up to the last one are not run again)`;
+      if (e.policy === "reset") return `reset last=${iso(e.last)} baseline=${iso(e.baseline)} (fixed-time, last run more than 3 h ahead: counts as now)`;
+      return `keep-pace last=${iso(e.last)} baseline=${iso(e.baseline)} (interval or wildcard: next slots in real time)`;
     case "not-scheduled":
       return `reason=${e.reason} detail=${quote(e.detail)}`;
     default:

@@ -45,9 +45,10 @@ export type DaemonEvent =
   | (TaskRef & { readonly kind: "distrusted-last"; readonly stored: Date; readonly now: Date; readonly kept: boolean })
   /**
    * The clock was set back: a fixed-time task waits until it passes `last` (its slots already
-   * ran), an interval or wildcard task keeps its pace from `baseline` (= last moved back too).
+   * ran), or, when `last` is now more than 3 h ahead, counts it as now (`reset`, baseline = now);
+   * an interval or wildcard task keeps its pace from `baseline` (= last moved back too).
    */
-  | (TaskRef & { readonly kind: "clock-step"; readonly policy: "keep-pace" | "wait"; readonly last: Date; readonly baseline: Date })
+  | (TaskRef & { readonly kind: "clock-step"; readonly policy: "keep-pace" | "wait" | "reset"; readonly last: Date; readonly baseline: Date })
   | (TaskRef & { readonly kind: "not-scheduled"; readonly reason: NotScheduledReason; readonly detail: string })
   | {
       readonly kind: "reloaded";

@@ -17,7 +17,8 @@
  * - after the clock is set back, interval and wildcard tasks keep their pace in real time and
  *   fixed-time tasks run no slot again (rebaseAfterBackwardStep).
  */
-import { classifyClockJump, MAX_TIMER_MS, rebaseAfterBackwardStep, timerDelay } from "./clock-jump.js";
+import { FUTURE_LAST_TOLERANCE_MS } from "../schedule/future-last.js";
+import { classifyClockJump, MAX_TIMER_MS, rebaseAfterBackwardStep, resetAfterBackwardStep, timerDelay } from "./clock-jump.js";
 import type { DaemonEvent, MissedEventReason, TaskRef } from "./events.js";
 import { Fifo } from "./fifo.js";
 import { WakeHeap } from "./heap.js";
@@ -313,17 +314,18 @@ export class Scheduler {
     this.planRetry(state, slot, { attempt: last.attempt, status: last.status, endedAt: Math.min(last.endedAt.getTime(), now), retryOf: last.recordId });
   }
 
-  /** The clock was set back: interval and wildcard tasks re-plan from a baseline moved back with it. */
+  /** The clock was set back: interval and wildcard tasks keep their pace; fixed-time ones wait, or reset past 3 h. */
   private keepPace(deltaMs: number, now: number): void {
     this.retries.shift(deltaMs);
     for (const state of this.states.values()) {
       const task = state.task;
       if (!isSchedulable(task) || state.lastScheduled === null) continue;
       const last = state.lastScheduled;
-      const keep = !task.schedule.fixedTime;
-      this.out.emit({ ...refOf(task), kind: "clock-step", policy: keep ? "keep-pace" : "wait", last, baseline: keep ? new Date(last.getTime() + deltaMs) : last });
-      if (!keep) continue;
-      const b = rebaseAfterBackwardStep({ last: state.lastScheduled.getTime(), horizon: state.horizon?.getTime() ?? null, repeatUntil: state.repeatUntil }, deltaMs);
+      const policy = !task.schedule.fixedTime ? "keep-pace" : last.getTime() > now + FUTURE_LAST_TOLERANCE_MS ? "reset" : "wait";
+      const pace = { last: last.getTime(), horizon: state.horizon?.getTime() ?? null, repeatUntil: state.repeatUntil };
+      const b = policy === "keep-pace" ? rebaseAfterBackwardStep(pace, deltaMs) : resetAfterBackwardStep(pace, now);
+      this.out.emit({ ...refOf(task), kind: "clock-step", policy, last, baseline: policy === "wait" ? last : new Date(b.last) });
+      if (policy === "wait") continue;
       state.lastScheduled = new Date(b.last);
       state.horizon = b.horizon === null ? null : new Date(b.horizon);
       state.repeatUntil = b.repeatUntil;

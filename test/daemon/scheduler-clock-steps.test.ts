@@ -59,6 +59,24 @@ describe("scheduler: the clock set back one hour", () => {
   });
 });
 
+describe("scheduler: the clock set back more than 3 hours", () => {
+  it("a fixed-time task counts its last run as now (a reset clock) and runs at its next slot, marked repeated", async () => {
+    const h = makeHarness({ now: REFERENCE });
+    h.scheduler.start([tasksUpdate("db", [makeTask("db", "backup", dailyAt(3, 0)), makeTask("db", "fixed", utc("0 3 * * *"))])]);
+    await h.clock.advanceTo(REFERENCE + 3 * HOUR + 30 * MINUTE);
+    assert.equal(h.launched.length, 2);
+    const stepTo = REFERENCE - 22 * HOUR; // a day back: the last runs lie 25 h ahead
+    h.clock.jumpTo(stepTo);
+    await h.clock.advanceBy(2 * HOUR);
+    const again = h.launched.slice(2);
+    assert.deepEqual(again.map((l) => `${l.rid}@${iso(l.scheduledFor)}`).sort(), ["backup", "fixed"].map((r) => `${r}@${iso(REFERENCE - 21 * HOUR)}`));
+    assert.ok(again.every((l) => l.repeat === true), "slots before the old last run are repeats");
+    const steps = h.ofKind("clock-step");
+    assert.deepEqual(steps.map((e) => [e.rid, e.policy, iso(e.last)]), [["backup", "reset", iso(REFERENCE + 3 * HOUR)], ["fixed", "reset", iso(REFERENCE + 3 * HOUR)]]);
+    assert.ok(steps.every((e) => e.baseline.getTime() >= stepTo && e.baseline.getTime() < stepTo + MINUTE), "the baseline is now");
+  });
+});
+
 describe("scheduler: catch-up = all, one after another", () => {
   it("after a forward step of 1 h, the missed slots run one at a time, oldest first, each against its own slot", async () => {
     const h = makeHarness({ now: REFERENCE - SECOND, launches: "manual", maxParallel: 5 });
