@@ -47,7 +47,8 @@ const MAX_LINKS = 40;
  * the caller opens it and checks what it opened (a file) or checks it as a tree (a directory).
  */
 export function resolveTrusted(path: string): string {
-  const todo = resolve(path).split("/").filter((c) => c !== "");
+  // Not path.resolve: it would collapse `link/..` lexically, which the kernel does not.
+  const todo = (path.startsWith("/") ? path : `${process.cwd()}/${path}`).split("/").filter((c) => c !== "");
   let real = "/";
   checkDir(real, lstatSync(real), todo.length > 0);
   let links = 0;
