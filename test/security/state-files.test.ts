@@ -66,6 +66,20 @@ describe("var and log trees", { concurrency: 4 }, () => {
     assert.equal(readFileSync(secret, "utf8"), "root only\n", "the linked file is untouched");
     assert.ok(lstatSync(join(dir, "1.log")).isSymbolicLink());
   });
+
+  test("a history database name that is a symlink is not opened through (exit 2, the file untouched)", { skip: !isRoot && "needs root" }, async (t) => {
+    const root = makeRoot(t);
+    root.writeConf("db", "[task#0]\ncommand = echo ran task#0\n");
+    const empty = join(root.dir, "empty");
+    writeFileSync(empty, "", { mode: 0o600 });
+    mkdirSync(root.path("var"), { mode: 0o755 });
+    symlinkSync(empty, root.path("var", "history.sqlite"));
+    const r = await root.runTasks("db");
+    assert.equal(r.status, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /cannot open history database .*history\.sqlite: ELOOP/);
+    assert.deepEqual(ranRids(r.stdout), []);
+    assert.equal(readFileSync(empty, "utf8"), "", "no database was made in the linked file");
+  });
 });
 
 describe("trees another user can write (as root)", { skip: !isRoot && "needs root to create a user", concurrency: 4 }, () => {
