@@ -56,7 +56,8 @@ export function createLauncher(app: App, registry: ServiceRegistry, history: His
         output: (rid, stream, line, toLog) => toLog && log.write(stream === "stdout" ? "info" : "error", rid, `| ${line}`),
         lostLogLines: () => log.lost(),
       };
-      return toLaunchOutcome(await runTask(task, ctx, { ...runDepsOf(loaded.config), reporter }));
+      const outcome = toLaunchOutcome(await runTask(task, ctx, { ...runDepsOf(loaded.config), reporter }));
+      return outcome.kind === "finished" ? { ...outcome, attempt } : outcome;
     } catch (e) {
       return { kind: "failed", detail: (e as Error).message };
     }

@@ -40,6 +40,8 @@ export type LaunchOutcome =
       readonly timedOut?: boolean;
       /** The run record's status (succeeded, failed, timed_out, aborted…): decides a retry. */
       readonly runStatus?: string;
+      /** The record's attempt number (a run at an instant seen again after a clock step may be 2 or more). */
+      readonly attempt?: number;
     }
   | { readonly kind: "skipped"; readonly reason: SkipReason; readonly detail: string }
   | { readonly kind: "failed"; readonly detail: string };

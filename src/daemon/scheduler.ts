@@ -171,7 +171,7 @@ export class Scheduler {
     else this.out.emit({ ...base, kind: "finished", outcome });
     if (outcome.kind === "finished" && state !== undefined && this.stopping === null) {
       const runId = outcome.runId === undefined ? null : Number(outcome.runId);
-      this.planRetry(state, slot, { attempt: slot.retry?.attempt ?? 1, status: outcome.runStatus, endedAt: this.ports.clock.now(), retryOf: runId });
+      this.planRetry(state, slot, { attempt: outcome.attempt ?? slot.retry?.attempt ?? 1, status: outcome.runStatus, endedAt: this.ports.clock.now(), retryOf: runId });
     }
     this.stopping?.update(this.launcher.runningCount);
   }

@@ -76,3 +76,12 @@ describe("retries", () => {
     assert.equal(nextAttempt(undefined, { attempt: 1, status: "failed", endedAt: 0 }, 5000), null);
   });
 });
+
+describe("retries of a run whose record is not the slot's first", () => {
+  it("the next attempt follows the record's own attempt number", async () => {
+    const h = makeHarness({ now: REFERENCE + 2 * HOUR, launch: async (req) => ({ ...failed(9), attempt: req.retry?.attempt ?? 2 }) });
+    h.scheduler.start([tasksUpdate("db", [makeTask("db", "backup", dailyAt(3, 0), { retry: { count: 3, delayMs: MINUTE } })])]);
+    await h.clock.advanceTo(REFERENCE + 3 * HOUR + MINUTE);
+    assert.deepEqual(h.launched.map((l) => l.retry?.attempt ?? "first"), ["first", 3]);
+  });
+});
