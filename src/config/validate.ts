@@ -135,7 +135,7 @@ function checkIdentity(kind: "user" | "group", value: string, at: Omit<Alert, "f
   const name = value.trim();
   if (name === "" || ids[kind](name)) return;
   const db = kind === "user" ? "/etc/passwd" : "/etc/group";
-  emit({ level: "error", scope: "resource", ...at, message: `${kind} "${name}" does not exist on this node (not in ${db}): this resource cannot run here; the service's other resources are not affected` });
+  emit({ level: "error", scope: "resource", ...at, message: `${kind} "${name}" does not exist on this node (not in ${db}): only this resource is refused here` });
 }
 
 function checkRequiredRids(config: ServiceConfig, reqs: readonly Requirement[], at: Omit<Alert, "file" | "level" | "message">, emit: Emit): void {

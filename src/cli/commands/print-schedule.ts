@@ -102,7 +102,7 @@ function whyNotScheduled(config: ServiceConfig, task: TaskDef, errors: readonly 
     const drp = config.node.drpnodes.join(" ") || "-";
     return `not scheduled here: this node (${config.ctx.nodename}) is not in DEFAULT.nodes (${nodes}) nor DEFAULT.drpnodes (${drp})`;
   }
-  if (errors !== undefined) return `not scheduled here: ${errors.map((a) => `${a.file}:${a.line ?? "?"}: ${a.message}`).join("; ")}`;
+  if (errors !== undefined) return `not scheduled here: ${errors.map((a) => `${a.message} (${a.file}:${a.line ?? "?"})`).join("; ")}`;
   const reason = notScheduledReason(task);
   return reason === null ? null : describeNotScheduled(reason);
 }
@@ -114,6 +114,6 @@ function textRow(r: ScheduleRow): string[] {
 }
 
 function nextText(r: ScheduleRow): string {
-  const when = r.overdueSlot !== null ? `now (slot ${r.overdueSlot} is due)` : r.nextRun!;
+  const when = r.overdueSlot === null ? r.nextRun! : r.lastScheduled === null ? "now (never run on schedule yet)" : `now (slot ${r.overdueSlot} is due)`;
   return r.daemonRunning ? when : `${when}, once a daemon runs (none is running)`;
 }
