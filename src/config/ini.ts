@@ -24,6 +24,10 @@ export interface IniSection {
   readonly name: string;
   readonly line: number;
   readonly entries: readonly IniEntry[];
+  /** The same entries by key (keys are unique in a section), for constant-time lookups. */
+  readonly byKey: ReadonlyMap<string, IniEntry>;
+  /** Whether any key carries an `@scope` suffix (when none does, a lookup is one `byKey` get). */
+  readonly scoped: boolean;
 }
 
 export interface IniDocument {
@@ -43,6 +47,8 @@ interface MutableSection {
   name: string;
   line: number;
   entries: MutableEntry[];
+  /** Entries by key: duplicates are found without scanning the section (linear parsing). */
+  byKey: Map<string, MutableEntry>;
 }
 
 const HEADER = /^\[(.+)\]$/;
@@ -59,7 +65,7 @@ function indentOf(line: string): number {
 /** Parses INI text; never throws: problems come back as alerts, with every good line kept. */
 export function parseIni(text: string, file: string): { doc: IniDocument; alerts: Alert[] } {
   const alerts: Alert[] = [];
-  const sections: MutableSection[] = [];
+  const sections = new Map<string, MutableSection>();
   let section: MutableSection | null = null;
   let entry: MutableEntry | null = null;
   const error = (line: number, message: string, extra: Partial<Alert> = {}) =>
@@ -92,31 +98,35 @@ export function parseIni(text: string, file: string): { doc: IniDocument; alerts
     }
     entry = addEntry(section, trimmed, lineNo, indent, error);
   });
-  return { doc: { file, sections: sections.map(freezeSection) }, alerts };
+  return { doc: { file, sections: [...sections.values()].map(freezeSection) }, alerts };
 }
 
 function openSection(
   trimmed: string,
   lineNo: number,
-  sections: MutableSection[],
+  sections: Map<string, MutableSection>,
   error: (line: number, message: string, extra?: Partial<Alert>) => void,
 ): MutableSection {
   const m = HEADER.exec(trimmed);
   if (m === null) {
     error(lineNo, `unterminated section header "${trimmed}": expected [name]`);
     // Its lines go to a detached section: one error for the header, not one per line after it.
-    return { name: trimmed, line: lineNo, entries: [] };
+    return detachedSection(trimmed, lineNo);
   }
   const name = m[1]!.trim();
-  const previous = sections.find((s) => s.name === name);
+  const previous = sections.get(name);
   if (previous !== undefined) {
     error(lineNo, `duplicate section [${name}]: first defined at line ${previous.line}`, { section: name });
     // Keep reading its lines into a detached section so they raise no further errors.
-    return { name, line: lineNo, entries: [] };
+    return detachedSection(name, lineNo);
   }
-  const created: MutableSection = { name, line: lineNo, entries: [] };
-  sections.push(created);
+  const created = detachedSection(name, lineNo);
+  sections.set(name, created);
   return created;
+}
+
+function detachedSection(name: string, line: number): MutableSection {
+  return { name, line, entries: [], byKey: new Map() };
 }
 
 function addEntry(
@@ -132,24 +142,28 @@ function addEntry(
     return null;
   }
   const key = m[1]!.trim();
-  const previous = section.entries.find((e) => e.key === key);
+  const previous = section.byKey.get(key);
   if (previous !== undefined) {
     error(lineNo, `duplicate key "${key}": first set at line ${previous.line}`, { section: section.name, keyword: key });
   }
   const created: MutableEntry = { key, lines: [m[2]!.trim()], line: lineNo, endLine: lineNo, indent };
   // A duplicate stays detached: its continuation lines are consumed, its value is not used.
-  if (previous === undefined) section.entries.push(created);
+  if (previous === undefined) {
+    section.entries.push(created);
+    section.byKey.set(key, created);
+  }
   return created;
 }
 
 function freezeSection(s: MutableSection): IniSection {
-  return {
-    name: s.name,
-    line: s.line,
-    entries: s.entries.map((e) => {
-      const lines = [...e.lines];
-      while (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
-      return { key: e.key, value: lines.join("\n"), line: e.line, endLine: e.endLine };
-    }),
-  };
+  const entries = s.entries.map(freezeEntry);
+  const scoped = entries.some((e) => e.key.includes("@"));
+  return { name: s.name, line: s.line, entries, byKey: new Map(entries.map((e) => [e.key, e])), scoped };
+}
+
+function freezeEntry(e: MutableEntry): IniEntry {
+  const lines = e.lines;
+  let end = lines.length;
+  while (end > 1 && lines[end - 1] === "") end--;
+  return { key: e.key, value: lines.slice(0, end).join("\n"), line: e.line, endLine: e.endLine };
 }

@@ -28,7 +28,8 @@ export function nodeMatches(nodename: string, patterns: readonly string[]): bool
 
 /** The entry that gives `option` its value on this node, or undefined. */
 export function resolveScoped(section: IniSection, option: string, node: NodeContext): IniEntry | undefined {
-  const byKey = (key: string) => section.entries.find((e) => e.key === key);
+  if (!section.scoped) return section.byKey.get(option);
+  const byKey = (key: string) => section.byKey.get(key);
   const short = node.nodename.split(".")[0]!;
   return (
     byKey(`${option}@${node.nodename}`) ??

@@ -92,16 +92,32 @@ export class ServiceConfig {
   }
 
   /** Resource rids of a group (`task`, `fs`…) in natural order. */
-  rids(group?: string): string[] {
+  rids(group?: string): readonly string[] {
     this.resources ??= this.doc.sections
       .map((s) => classifySection(s.name))
       .flatMap((c) => ("rid" in c && c.kind !== "DEFAULT" && c.kind !== "subset" ? [{ rid: c.rid, group: c.group }] : []))
       .sort((a, b) => compareRids(a.rid, b.rid));
-    return this.resources.filter((r) => group === undefined || r.group === group).map((r) => r.rid);
+    const key = group ?? "";
+    let rids = this.ridsByGroup.get(key);
+    if (rids === undefined) {
+      rids = this.resources.filter((r) => group === undefined || r.group === group).map((r) => r.rid);
+      this.ridsByGroup.set(key, rids);
+    }
+    return rids;
   }
+
+  private readonly ridsByGroup = new Map<string, readonly string[]>();
 
   /** Every resource section, sorted once (the document never changes). */
   private resources?: ReadonlyArray<{ rid: string; group: string }>;
+
+  /** Whether `rid` names a resource section of this service (constant time). */
+  hasRid(rid: string): boolean {
+    this.ridSet ??= new Set(this.rids());
+    return this.ridSet.has(rid);
+  }
+
+  private ridSet?: ReadonlySet<string>;
 
   /** Raw text of a keyword on this node, before references; undefined when unset and no default. */
   raw(sectionName: string, option: string): ResolvedValue | undefined {
@@ -149,9 +165,21 @@ export class ServiceConfig {
   }
 
   keyword(sectionName: string, option: string): Keyword | undefined {
-    const c = classifySection(sectionName);
+    const c = this.classOf(sectionName);
     return c.kind === "env" || c.kind === "unknown" ? undefined : findKeyword(c.kind, option);
   }
+
+  /** A section's class, computed once per name (lookups ask for it for every keyword). */
+  private classOf(sectionName: string): SectionClass {
+    let c = this.classes.get(sectionName);
+    if (c === undefined) {
+      c = classifySection(sectionName);
+      this.classes.set(sectionName, c);
+    }
+    return c;
+  }
+
+  private readonly classes = new Map<string, SectionClass>();
 
   /** Whether this node may run the service's actions (DEFAULT.nodes / drpnodes). */
   isNodeMember(): boolean {
@@ -161,7 +189,7 @@ export class ServiceConfig {
   private nodeContext(): NodeContext {
     const def = this.sections.get("DEFAULT");
     const list = (key: string, fallback: string) =>
-      (def?.entries.find((e) => e.key === key)?.value ?? fallback).split(/\s+/).filter((w) => w !== "");
+      (def?.byKey.get(key)?.value ?? fallback).split(/\s+/).filter((w) => w !== "");
     return {
       nodename: this.ctx.nodename,
       nodes: list("nodes", "*"),
@@ -180,7 +208,7 @@ export class ServiceConfig {
   }
 
   private builtinReference(sectionName: string, name: string): string | undefined {
-    const c = classifySection(sectionName);
+    const c = this.classOf(sectionName);
     const rid = "rid" in c ? c : undefined;
     switch (name) {
       case "name":

@@ -89,7 +89,7 @@ function checkEntryKeyword(kind: SectionKind, section: IniSection, entry: IniEnt
   const kw = findKeyword(kind, option);
   if (kw === undefined) {
     const hints = suggestKeywords(kind, option);
-    const hint = hints.length > 0 ? `did you mean ${hints.map((h) => `"${h}"`).join(" or ")}?` : `known keywords: ${KEYWORDS[kind].map((k) => k.option).join(", ")}`;
+    const hint = hints.length > 0 ? `did you mean ${hints.map((h) => `"${h}"`).join(" or ")}?` : knownKeywords(kind);
     emit({ level: "warning", ...at, message: `unknown keyword, ignored; ${hint}` });
     return;
   }
@@ -99,6 +99,18 @@ function checkEntryKeyword(kind: SectionKind, section: IniSection, entry: IniEnt
   if (kw.types !== undefined && driverType !== undefined && !kw.types.includes(driverType)) {
     emit({ level: "warning", ...at, message: `keyword "${option}" only applies to fs type ${kw.types.join(", ")}, ignored for this ${driverType} resource` });
   }
+}
+
+const knownKeywordsOf = new Map<SectionKind, string>();
+
+/** "known keywords: …" for a section kind, built once per kind. */
+function knownKeywords(kind: SectionKind): string {
+  let text = knownKeywordsOf.get(kind);
+  if (text === undefined) {
+    text = `known keywords: ${KEYWORDS[kind].map((k) => k.option).join(", ")}`;
+    knownKeywordsOf.set(kind, text);
+  }
+  return text;
 }
 
 function checkValue(config: ServiceConfig, section: IniSection, kw: Keyword, emit: Emit, options: ValidateOptions): void {
@@ -139,12 +151,21 @@ function checkIdentity(kind: "user" | "group", value: string, at: Omit<Alert, "f
 }
 
 function checkRequiredRids(config: ServiceConfig, reqs: readonly Requirement[], at: Omit<Alert, "file" | "level" | "message">, emit: Emit): void {
-  const known = new Set(config.rids());
   for (const r of reqs) {
-    if (!known.has(r.rid)) {
-      emit({ level: "error", ...at, message: `unknown rid "${r.rid}" in run_requires: this service has ${[...known].join(", ") || "no resources"}` });
+    if (!config.hasRid(r.rid)) {
+      emit({ level: "error", ...at, message: `unknown rid "${r.rid}" in run_requires: this service has ${knownRids(config)}` });
     }
   }
+}
+
+/** The service's rids for a message, at most a few: a message's length never grows with the file. */
+const RIDS_NAMED = 10;
+
+function knownRids(config: ServiceConfig): string {
+  const rids = config.rids();
+  if (rids.length === 0) return "no resources";
+  const named = rids.slice(0, RIDS_NAMED).join(", ");
+  return rids.length > RIDS_NAMED ? `${named} and ${rids.length - RIDS_NAMED} more` : named;
 }
 
 function checkSchedule(config: ServiceConfig, rid: string, expression: string, at: Omit<Alert, "file" | "level" | "message">, emit: Emit, check: ScheduleChecker): void {

@@ -1,9 +1,12 @@
 /** "Did you mean" candidates: the known names closest to a misspelled one (edit distance). */
 export function closestNames(word: string, known: readonly string[], max = 3): string[] {
   const w = word.toLowerCase();
+  const within = Math.max(2, Math.floor(word.length / 3));
+  // The distance is at least the length difference: far lengths are skipped without computing it.
   return known
+    .filter((name) => Math.abs(name.length - word.length) <= within)
     .map((name) => ({ name, d: editDistance(w, name.toLowerCase()) }))
-    .filter((c) => c.d <= Math.max(2, Math.floor(word.length / 3)))
+    .filter((c) => c.d <= within)
     .sort((a, b) => a.d - b.d)
     .slice(0, max)
     .map((c) => c.name);

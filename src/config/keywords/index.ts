@@ -16,8 +16,12 @@ export const KEYWORDS: Readonly<Record<SectionKind, readonly Keyword[]>> = {
 
 export const SECTION_KINDS = Object.keys(KEYWORDS) as SectionKind[];
 
+const BY_OPTION: ReadonlyMap<SectionKind, ReadonlyMap<string, Keyword>> = new Map(
+  SECTION_KINDS.map((kind) => [kind, new Map(KEYWORDS[kind].map((k) => [k.option, k]))]),
+);
+
 export function findKeyword(kind: SectionKind, option: string): Keyword | undefined {
-  return KEYWORDS[kind].find((k) => k.option === option);
+  return BY_OPTION.get(kind)?.get(option);
 }
 
 /** Closest known option names, for "did you mean" hints. */
