@@ -9,6 +9,7 @@ import { formatDaemonEvent } from "../daemon/event-format.js";
 import type { AttemptRef, LaunchOutcome } from "../daemon/ports.js";
 import type { ServiceUpdate } from "../daemon/task.js";
 import { openHistory, type HistoryStore } from "../history/store.js";
+import { watchDamage, type HistoryDamagedError } from "../history/damage.js";
 import { recoverInterrupted, settleOrphans } from "../history/recover.js";
 import { pruneHistory } from "../history/prune.js";
 import type { RunRecord } from "../history/record.js";
@@ -52,13 +53,26 @@ export async function runDaemon(app: App, opts: DaemonOptions): Promise<number> 
     const who = pid.owner === null ? "starting" : `pid ${pid.owner.pid}`;
     throw new ActionError(`a daemon is already running for ${app.paths.var} (${who}); stop it with: svcmgr daemon stop`);
   }
-  const history = openHistory(historyDbFile(app.paths));
   try {
-    return await new Agent(app, opts, history).run();
+    const history = openCheckedHistory(app, opts.log);
+    try {
+      return await new Agent(app, opts, history).run();
+    } finally {
+      history.close();
+    }
   } finally {
-    history.close();
     pid.release();
     opts.log.close();
+  }
+}
+
+/** The history, checked page by page: a damaged one is refused (and said in the daemon log). */
+function openCheckedHistory(app: App, log: DaemonLog): HistoryStore {
+  try {
+    return openHistory(historyDbFile(app.paths), { verify: true });
+  } catch (e) {
+    log.write("error", `not starting: ${(e as Error).message}`, { event: "history-refused" });
+    throw e;
   }
 }
 
@@ -72,10 +86,17 @@ class Agent {
   private readonly scheduler: Scheduler;
   private readonly launcher: ReturnType<typeof createLauncher>;
 
-  constructor(private readonly app: App, private readonly opts: DaemonOptions, private readonly history: HistoryStore) {
+  /** Ends the run: a signal's name, or why the daemon stops by itself. */
+  private requestStop: (reason: string) => void = () => {};
+  /** Set when the history turned out damaged: the daemon stops and exits 2. */
+  private damaged = false;
+  private readonly history: HistoryStore;
+
+  constructor(private readonly app: App, private readonly opts: DaemonOptions, history: HistoryStore) {
+    this.history = watchDamage(history, (e) => this.onDamaged(e));
     this.registry = new ServiceRegistry(app);
     this.startedAt = app.clock.now();
-    this.launcher = createLauncher(app, this.registry, history, opts.daemonUser, this.abort.signal, (text) =>
+    this.launcher = createLauncher(app, this.registry, this.history, opts.daemonUser, this.abort.signal, (text) =>
       opts.log.write("warning", text, { event: "state-write-failed" }),
     );
     const launch = this.launcher.launch;
@@ -97,6 +118,7 @@ class Agent {
     const stopSignal = new Promise<string>((resolve) => {
       process.once("SIGTERM", () => resolve("SIGTERM"));
       process.once("SIGINT", () => resolve("SIGINT"));
+      this.requestStop = resolve;
     });
     // Reloads run one after the other, so a slower older load never overwrites a newer one.
     let reloading = Promise.resolve();
@@ -133,7 +155,15 @@ class Agent {
     } finally {
       await server?.close();
     }
-    return 0;
+    return this.damaged ? 2 : 0;
+  }
+
+  /** The history is damaged: no run may start without its record, so the daemon stops (once). */
+  private onDamaged(e: HistoryDamagedError): void {
+    if (this.damaged) return;
+    this.damaged = true;
+    this.opts.log.write("error", `${e.message}. The daemon stops: nothing more is run or recorded`, { event: "history-damaged" });
+    this.requestStop("the run history database is damaged");
   }
 
   private recover(): void {

@@ -1,4 +1,4 @@
-import { isSvcmgrError } from "../core/errors.js";
+import { asPermissionError, isSvcmgrError } from "../core/errors.js";
 import { createApp } from "../platform/create-app.js";
 import type { CliCommand, ParsedArgs } from "./command.js";
 import { fastParse } from "./fast-args.js";
@@ -31,7 +31,8 @@ async function parseWithYargs(argv: readonly string[]): Promise<{ command: CliCo
   return yargsParse(argv, COMMANDS, typeof SVCMGR_VERSION === "string" ? SVCMGR_VERSION : "dev");
 }
 
-function reportError(e: unknown, debug: boolean): number {
+function reportError(error: unknown, debug: boolean): number {
+  const e = asPermissionError(error);
   if (isSvcmgrError(e)) {
     stderr.write(`svcmgr: ${e.message}\n`);
     if (debug && e.stack) stderr.write(e.stack + "\n");

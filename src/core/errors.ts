@@ -51,6 +51,25 @@ export class ActionError extends SvcmgrError {
   }
 }
 
+/**
+ * The system refused an operation to this user (EPERM, EACCES): nothing was done (exit 2,
+ * like a usage error: run the command as a user allowed to, or on a root you own).
+ */
+export class PermissionError extends SvcmgrError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, 2, options);
+  }
+}
+
+/** An EPERM/EACCES from the system, as a PermissionError naming what was refused; anything else unchanged. */
+export function asPermissionError(e: unknown): unknown {
+  const code = (e as NodeJS.ErrnoException | null)?.code;
+  if (code !== "EPERM" && code !== "EACCES") return e;
+  const err = e as NodeJS.ErrnoException;
+  const what = [err.syscall, err.path].filter((x) => x !== undefined).join(" ");
+  return new PermissionError(`permission denied${what === "" ? "" : `: ${what}`} (${code}); run as root, or as a user allowed to`, { cause: e });
+}
+
 export function isSvcmgrError(e: unknown): e is SvcmgrError {
   return e instanceof SvcmgrError;
 }

@@ -23,7 +23,7 @@ function detailOf(e: DaemonEvent): string {
       return `slot=${iso(e.slot)} attempt=${e.attempt} at=${iso(e.at)} detail=${quote(e.detail)}`;
     case "finished": {
       const o = e.outcome;
-      if (o.kind === "failed") return `slot=${iso(e.slot)} failed reason=${quote(o.detail)}`;
+      if (o.kind === "failed") return `slot=${iso(e.slot)} reason=${quote(o.detail)}`;
       const code = o.exitCode === undefined || o.exitCode === null ? "" : ` exit=${o.exitCode}`;
       return `slot=${iso(e.slot)} status=${o.status}${code}${o.timedOut ? " timed-out" : ""}`;
     }
@@ -56,6 +56,10 @@ export function formatDaemonEvent(e: DaemonEvent): string {
       return `reloaded ${e.svc} added=${e.added} changed=${e.changed} removed=${e.removed} unchanged=${e.unchanged}`;
     case "port-error":
       return `port-error ${e.port} ${e.key} detail=${quote(e.detail)}`;
+    case "finished":
+      // A failed launch never ran (no process, no run record): the line says so.
+      if (e.outcome.kind === "failed") return `not-run ${taskPart(e.svc, e.rid)} slot=${iso(e.slot)} reason=${quote(e.outcome.detail)}`;
+      return `${e.kind} ${taskPart(e.svc, e.rid)} ${detailOf(e)}`;
     default:
       return `${e.kind} ${taskPart(e.svc, e.rid)} ${detailOf(e)}`;
   }

@@ -9,6 +9,7 @@ export { type PrunePolicy, type PruneBatchResult, DEFAULT_PRUNE_BATCH } from "./
 export { pruneHistory, type PruneOptions, type PruneReport } from "./prune.js";
 export { migrations, SCHEMA_VERSION, type Migration } from "./schema.js";
 export { HistoryError } from "./errors.js";
+export { HistoryDamagedError } from "./damage.js";
 export { OutputCapture, DEFAULT_EXCERPT_BYTES, type CaptureOptions, type OutputStream } from "./capture.js";
 export { openRunLog, runLogPath, type RunLog, type RunLogOptions } from "./run-log.js";
 export { isProcessAlive, processStartTime } from "./liveness.js";

@@ -1,9 +1,12 @@
-import { closeSync, openSync } from "node:fs";
+import { accessSync, closeSync, constants, fchmodSync, linkSync, lstatSync, openSync, rmSync } from "node:fs";
 import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import type BetterSqlite3 from "better-sqlite3";
 import { HistoryError } from "./errors.js";
+import { PermissionError } from "../core/errors.js";
+import { asDamage, HistoryDamagedError } from "./damage.js";
+import { guardDamage } from "./damage-guard.js";
 import { migrate } from "./schema.js";
 import { fromRow, outcomeParams, newRunParams, SELECT_RUN, type RunRow } from "./rows.js";
 import { buildQuery, type HistoryQuery } from "./query.js";
@@ -73,19 +76,86 @@ function loadDriver(): { Driver: typeof BetterSqlite3; nativeBinding: string | u
   }
 }
 
+/** Opens an existing database file (never creates one: see createIfMissing). */
 function connect(file: string): Db {
   const { Driver, nativeBinding } = loadDriver();
   try {
-    ensureDir(dirname(file)); // task users may need to reach their own var dirs below it
-    closeSync(openSync(file, NOFOLLOW.append, 0o640)); // records hold task output: not world-readable (-wal/-shm follow)
-    const db = new Driver(file, { timeout: BUSY_TIMEOUT_MS, ...(nativeBinding === undefined ? {} : { nativeBinding }) });
+    closeSync(openSync(file, NOFOLLOW.rewrite)); // never through a symlink planted at its name (ELOOP)
+    const db = new Driver(file, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true, ...(nativeBinding === undefined ? {} : { nativeBinding }) });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     switchToWal(db, Date.now() + BUSY_TIMEOUT_MS);
     db.pragma("synchronous = NORMAL");
     return db;
   } catch (e) {
+    const damage = asDamage(e, file);
+    if (damage !== e) throw damage;
+    if (isDenied(file)) throw new PermissionError(`permission denied: this user (uid ${process.getuid?.()}) cannot read and write the run history database ${file}; run as root, or use --root DIR on a directory you own`, { cause: e });
     throw new HistoryError(`cannot open history database ${file}: ${(e as Error).message}`, { cause: e });
   }
+}
+
+/**
+ * A new database is made whole under a private name, then linked into place (link never
+ * replaces a file): a database at `file` is never half-made, so an empty file there is damage,
+ * not another process's creation in progress. When two processes create it at once, the first
+ * link wins and the other opens that one.
+ */
+function createIfMissing(file: string): void {
+  if (exists(file)) return;
+  ensureDir(dirname(file)); // task users may need to reach their own var dirs below it
+  const fresh = `${file}.new-${process.pid}`;
+  rmSync(fresh, { force: true }); // left by a process of the same pid that died mid-way
+  try {
+    const fd = openSync(fresh, "wx", 0o640); // O_EXCL: never through a symlink
+    fchmodSync(fd, 0o640); // records hold task output: not world-readable, whatever the umask (-wal/-shm follow)
+    closeSync(fd);
+    const db = connect(fresh);
+    try {
+      migrate(db, file);
+    } finally {
+      db.close(); // checkpoints the WAL into the file: it is complete before it is linked
+    }
+    linkSync(fresh, file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw asHistoryError(e, file);
+  } finally {
+    rmSync(fresh, { force: true });
+  }
+}
+
+function isDenied(file: string): boolean {
+  try {
+    accessSync(file, constants.R_OK | constants.W_OK);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EACCES" || (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function exists(file: string): boolean {
+  try {
+    lstatSync(file); // a symlink planted there exists too: it is refused at open, not replaced
+    return true;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") return false;
+    throw asHistoryError(e, file);
+  }
+}
+
+/** A database file is never empty once linked into place (createIfMissing): an empty one lost its content. */
+function refuseEmpty(file: string): void {
+  let size: number;
+  try {
+    size = lstatSync(file).size;
+  } catch (e) {
+    throw asHistoryError(e, file);
+  }
+  if (size === 0) throw new HistoryDamagedError(file, "it is empty, 0 bytes: every record is lost");
+}
+
+function asHistoryError(e: unknown, file: string): unknown {
+  if (e instanceof HistoryError) return e;
+  return new HistoryError(`cannot use history database ${file}: ${(e as Error).message}`, { cause: e });
 }
 
 /**
@@ -106,22 +176,33 @@ export function switchToWal(db: Pick<Db, "pragma">, deadline: number, sleep: (ms
 }
 
 /**
- * Opens (creating and migrating as needed) the run history at `file`.
+ * Opens (creating and migrating as needed) the run history at `file`; refuses a damaged one
+ * (HistoryDamagedError), with `verify` after checking every page (the daemon, at start).
  * WAL + synchronous=NORMAL: a committed record survives a crash of the process
  * (kill -9); readers never block the writer; writers from several processes queue
  * on busy_timeout instead of failing.
  */
-export function openHistory(file: string): HistoryStore {
+export function openHistory(file: string, options: { verify?: boolean } = {}): HistoryStore {
+  createIfMissing(file);
+  refuseEmpty(file);
   const db = connect(file);
   try {
     migrate(db, file);
-    return makeStore(db);
+    if (options.verify === true) verify(db, file);
+    return guardDamage(makeStore(db), db, file);
   } catch (e) {
     db.close();
-    if (e instanceof HistoryError) throw e;
-    throw new HistoryError(`cannot use history database ${file}: ${(e as Error).message}`, { cause: e });
+    throw asHistoryError(asDamage(e, file), file);
   }
 }
+
+/** SQLite's quick check (every page and index entry readable and consistent), for the daemon's start. */
+function verify(db: Db, file: string): void {
+  const rows = db.pragma("quick_check(5)") as { quick_check: string }[];
+  const problems = rows.map((r) => r.quick_check.replace(/\s*\n\s*/g, " ")).filter((r) => r !== "ok");
+  if (problems.length > 0) throw new HistoryDamagedError(file, problems.join("; "));
+}
+
 
 function prepareAll(db: Db) {
   const p = (sql: string): Statement => db.prepare(sql);

@@ -30,3 +30,10 @@ describe("formatDaemonEvent", () => {
     ]);
   });
 });
+
+describe("a launch that did not run", () => {
+  it("is logged as not-run with the reason, never as finished", () => {
+    const line = formatDaemonEvent({ ...t, kind: "finished", slot, outcome: { kind: "failed", detail: "the run history database /v/history.sqlite is damaged" } });
+    assert.equal(line, 'not-run db task#0 slot=2026-07-01T00:00:00.000Z reason="the run history database /v/history.sqlite is damaged"');
+  });
+});

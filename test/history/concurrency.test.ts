@@ -85,9 +85,10 @@ test("kill -9 of a writer mid-stream leaves a readable database with every commi
   assert.ok(total >= w.ids.length && total <= w.ids.length + 1, `${total} records for ${w.ids.length} reported`);
 });
 
-test("opening a fresh database while another process reads it waits to switch it to WAL instead of failing", { timeout: 60_000 }, async (t) => {
+test("opening a rollback-mode database while another process reads it waits to switch it to WAL instead of failing", { timeout: 60_000 }, async (t) => {
   const file = join(tempDir(t), "converting.sqlite");
-  const holder = new Database(file); // a fresh file in rollback mode, as a first opener finds it
+  const holder = new Database(file); // a database in rollback mode (made by hand or by another tool)
+  holder.exec("CREATE TABLE other (a)");
   holder.exec("BEGIN");
   holder.prepare("SELECT count(*) FROM sqlite_master").get(); // a reader's shared lock: the switch to WAL needs the file alone
   const store = new URL("../../src/history/store.ts", import.meta.url).pathname;
@@ -109,7 +110,7 @@ test("opening a fresh database while another process reads it waits to switch it
   db.close();
 });
 
-test("processes opening the same fresh databases at the same moment all succeed (the switch to WAL waits for the others)", { timeout: 60_000 }, async (t) => {
+test("processes opening the same fresh databases at the same moment all succeed (the switch to WAL waits for the others; none takes another's creation for an empty, damaged file)", { timeout: 60_000 }, async (t) => {
   const store = new URL("../../src/history/store.ts", import.meta.url).pathname;
   const dir = tempDir(t);
   const FILES = 20;

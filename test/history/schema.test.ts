@@ -7,6 +7,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { openHistory } from "../../src/history/store.js";
 import { migrate, migrations, SCHEMA_VERSION, type Migration } from "../../src/history/schema.js";
 import { HistoryError } from "../../src/history/errors.js";
+import { HistoryDamagedError } from "../../src/history/damage.js";
 import { REFERENCE, manual, tempDir } from "./helpers.js";
 
 const Database = createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
@@ -28,12 +29,16 @@ test("opening a missing file creates directories, tables and the schema version"
   assert.deepEqual(indexes, ["runs_running", "runs_slot", "runs_started", "runs_task_started"]);
 });
 
-test("opening an empty existing file migrates it", (t) => {
+test("an empty existing file is refused as damaged, not silently started over, and left as it is", (t) => {
   const file = join(tempDir(t), "history.sqlite");
   writeFileSync(file, "");
-  const store = openHistory(file);
-  t.after(() => store.close());
-  assert.notEqual(store.begin(manual()), null);
+  assert.throws(() => openHistory(file), (e: unknown) => {
+    assert.ok(e instanceof HistoryDamagedError);
+    assert.equal(e.exitCode, 2);
+    assert.match(e.message, /^the run history database .* is damaged \(it is empty, 0 bytes: every record is lost\).*svcmgr history repair/);
+    return true;
+  });
+  assert.equal(statSync(file).size, 0);
 });
 
 test("a database at an older version is migrated in place, keeping its records", (t) => {
@@ -105,8 +110,8 @@ test("a file that is not a database is refused with the file name", (t) => {
   const file = join(tempDir(t), "history.sqlite");
   writeFileSync(file, "this is not sqlite, just some text long enough to have a header".repeat(20));
   assert.throws(() => openHistory(file), (e: unknown) => {
-    assert.ok(e instanceof HistoryError);
-    assert.match(e.message, new RegExp(`^cannot (open|use) history database ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: file is not a database$`));
+    assert.ok(e instanceof HistoryDamagedError);
+    assert.match(e.message, new RegExp(`^the run history database ${file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} is damaged \\(file is not a database\\)`));
     return true;
   });
 });

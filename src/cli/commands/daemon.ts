@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import type { App } from "../../app.js";
-import { ActionError, UsageError } from "../../core/errors.js";
+import { ActionError, PermissionError, UsageError } from "../../core/errors.js";
 import { parseDuration } from "../../core/duration.js";
 import { defaultMaxParallel } from "../../daemon/ports.js";
 import { createDaemonLog, fileSink, stdoutSink, type LogFormat } from "../../platform/daemon-log.js";
@@ -10,6 +10,8 @@ import { prepareStateDirs } from "../../platform/state-dirs.js";
 import { isProcessAlive } from "../../history/liveness.js";
 import { checkedNodeConfig, nodeConfig } from "../../service/node-config.js";
 import { formatAlert } from "../../core/alert.js";
+import { openHistory } from "../../history/store.js";
+import { historyDbFile } from "../../core/paths.js";
 import { FORMAT_OPTION, type CliCommand, type OptionSpec, type ParsedArgs } from "../command.js";
 import { RETENTION_OPTIONS, retentionPolicy } from "./history-prune.js";
 
@@ -21,7 +23,7 @@ const RUN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   ...RETENTION_OPTIONS,
 };
 
-function daemonPaths(app: App) {
+export function daemonPaths(app: App) {
   return { pid: join(app.paths.var, "daemon.pid"), socket: join(app.paths.var, "daemon.sock"), log: join(app.paths.log, "daemon.log") };
 }
 
@@ -64,14 +66,22 @@ export const daemonStartCommand: CliCommand = {
     const running = livePid(paths.pid);
     if (running !== null) throw new ActionError(`a daemon is already running (pid ${running.pid})`);
     nodeConfig(app); // an invalid node.conf: say why here, not in a log nobody reads
+    // The daemon runs detached, its stderr nowhere: a damaged history is refused here, where it can be said.
+    openHistory(historyDbFile(app.paths), { verify: true }).close();
     const logFile = resolve(typeof args["log-file"] === "string" ? args["log-file"] : paths.log);
     const argv = [resolve(process.argv[1]!), ...rootArgs(app), "daemon", "run", "--log-file", logFile, ...passThrough(args)];
     const { spawn } = await import("node:child_process");
     const child = spawn(process.execPath, argv, { detached: true, stdio: "ignore", env: process.env, cwd: "/" });
     child.unref();
-    const pid = await waitFor(() => livePid(paths.pid)?.pid ?? null, 10_000, () => child.exitCode !== null);
-    if (pid === null) throw new ActionError(`the daemon did not start; see ${paths.log}`);
-    app.stdout.write(`daemon started (pid ${pid}), log: ${paths.log}\n`);
+    // Only the process this command started counts: when several starts race, one daemon wins
+    // the pid file's lock and the others exit; their commands then name the winner.
+    const started = await waitFor(() => (livePid(paths.pid)?.pid === child.pid ? child.pid : null), 10_000, () => child.exitCode !== null);
+    if (started === null) {
+      const other = livePid(paths.pid);
+      if (other !== null && other.pid !== child.pid) throw new ActionError(`a daemon is already running (pid ${other.pid})`);
+      throw new ActionError(`the daemon did not start; see ${paths.log}`);
+    }
+    app.stdout.write(`daemon started (pid ${started}), log: ${paths.log}\n`);
     return 0;
   },
 };
@@ -86,7 +96,7 @@ export const daemonStopCommand: CliCommand = {
       app.stdout.write("no daemon running\n");
       return 0;
     }
-    process.kill(info.pid, "SIGTERM");
+    signalDaemon(info.pid);
     const waitMs = parseDuration(String(args.wait), "s") ?? 60_000;
     const gone = await waitFor(() => (isProcessAlive(info.pid, info.startTime) ? null : true), waitMs, () => false);
     if (gone === null) throw new ActionError(`daemon (pid ${info.pid}) still running after ${String(args.wait)}`);
@@ -143,6 +153,16 @@ function passThrough(args: ParsedArgs): string[] {
   const out: string[] = [];
   for (const key of ["max-parallel", "grace", "log-format", "keep-runs", "keep-days"]) if (args[key] !== undefined) out.push(`--${key}`, String(args[key]));
   return out;
+}
+
+/** SIGTERM to the daemon; a daemon this user may not signal is refused with what to do. */
+function signalDaemon(pid: number): void {
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EPERM") throw e;
+    throw new PermissionError(`not permitted to stop the daemon (pid ${pid}): it runs as another user; run svcmgr daemon stop as root or as that user`);
+  }
 }
 
 async function waitFor<T>(probe: () => T | null, timeoutMs: number, giveUp: () => boolean): Promise<T | null> {

@@ -12,6 +12,7 @@ import { scheduleCommands } from "./schedule.js";
 import { daemonCommands } from "./daemon.js";
 import { nodeCommands } from "./node.js";
 import { historyPruneCommand } from "./history-prune.js";
+import { historyRepairCommand } from "./history-repair.js";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -28,4 +29,5 @@ export const COMMANDS: readonly CliCommand[] = [
   ...scheduleCommands,
   ...daemonCommands,
   ...nodeCommands,
+  historyRepairCommand,
 ];

@@ -1,0 +1,59 @@
+import { HistoryError } from "./errors.js";
+import type { HistoryStore } from "./store.js";
+
+/**
+ * A run history database that SQLite cannot read as one (corrupt pages, not a database, an
+ * emptied file). svcmgr neither reads nor writes it: nothing runs until it is moved aside,
+ * and the damaged file is kept for inspection or recovery.
+ */
+export class HistoryDamagedError extends HistoryError {
+  constructor(
+    readonly file: string,
+    readonly detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `the run history database ${file} is damaged (${detail}); svcmgr will not read or write it. ` +
+        `Keep it aside and start a new history with: svcmgr history repair ` +
+        `(it moves the damaged file to ${file}.damaged-<time>)`,
+      options,
+    );
+  }
+}
+
+/** SQLite's result codes that mean the file's content is not a sound database. */
+const DAMAGE_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
+
+export function isDamage(e: unknown): boolean {
+  return typeof (e as { code?: unknown })?.code === "string" && DAMAGE_CODES.test((e as { code: string }).code);
+}
+
+/** `e` as a HistoryDamagedError when it says the database is damaged; `e` itself otherwise. */
+export function asDamage(e: unknown, file: string): unknown {
+  if (e instanceof HistoryDamagedError || !isDamage(e)) return e;
+  return new HistoryDamagedError(file, (e as Error).message, { cause: e });
+}
+
+/** The name a damaged database is moved to: `<file>.damaged-<UTC time>`, colons left out. */
+export function damagedName(file: string, now: number): string {
+  return `${file}.damaged-${new Date(now).toISOString().replace(/[:.]/g, "").replace(/\d{3}Z$/, "Z")}`;
+}
+
+/**
+ * The same store, calling `onDamage` (then rethrowing) whenever a call finds the database
+ * damaged: the daemon stops at the first sign instead of writing on into a broken file.
+ */
+export function watchDamage(store: HistoryStore, onDamage: (e: HistoryDamagedError) => void): HistoryStore {
+  const watched: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(store) as [string, (...args: unknown[]) => unknown][]) {
+    watched[name] = (...args: unknown[]) => {
+      try {
+        return fn(...args);
+      } catch (e) {
+        if (e instanceof HistoryDamagedError) onDamage(e);
+        throw e;
+      }
+    };
+  }
+  return watched as unknown as HistoryStore;
+}
