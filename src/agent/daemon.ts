@@ -10,6 +10,7 @@ import type { AttemptRef, LaunchOutcome } from "../daemon/ports.js";
 import type { ServiceUpdate } from "../daemon/task.js";
 import { openHistory, type HistoryStore } from "../history/store.js";
 import { watchDamage, type HistoryDamagedError } from "../history/damage.js";
+import { nativeMode } from "../platform/native-addon.js";
 import { recoverInterrupted, settleOrphans } from "../history/recover.js";
 import { pruneHistory } from "../history/prune.js";
 import type { RunRecord } from "../history/record.js";
@@ -137,6 +138,8 @@ class Agent {
     // Watch before the first load: a file written while it reads is then reloaded, not missed.
     const watcher = this.watchConfig(reload);
     const server = await this.serve();
+    const mode = nativeMode();
+    this.opts.log.write("info", `mode: ${mode.text}`, { event: "native-mode", native: mode.native });
     this.opts.log.write("info", `daemon started (pid ${process.pid}, root ${this.app.paths.var}, max parallel ${this.opts.maxParallel})`, { event: "daemon-started", pid: process.pid });
     const loaded = await this.registry.load();
     this.scheduler.start(loaded);

@@ -17,6 +17,7 @@ declare const SVCMGR_VERSION: string | undefined;
 async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes("--debug");
   try {
+    if (argv.includes("--version") && argv.includes("--verbose")) return await printVersion();
     const parsed = fastParse(argv, COMMANDS) ?? (await parseWithYargs(argv));
     if (parsed === null) return 0;
     const app = createApp({ root: typeof parsed.args.root === "string" ? parsed.args.root : undefined, debug });
@@ -29,6 +30,14 @@ async function main(argv: readonly string[]): Promise<number> {
 async function parseWithYargs(argv: readonly string[]): Promise<{ command: CliCommand; args: ParsedArgs } | null> {
   const { yargsParse } = await import("./yargs-cli.js");
   return yargsParse(argv, COMMANDS, typeof SVCMGR_VERSION === "string" ? SVCMGR_VERSION : "dev");
+}
+
+/** `--version --verbose`: the version, the runtime, and whether the native addon is in use (and why not). */
+async function printVersion(): Promise<number> {
+  const { nativeMode } = await import("../platform/native-addon.js");
+  const version = typeof SVCMGR_VERSION === "string" ? SVCMGR_VERSION : "dev";
+  stdOutput("stdout").write(`svcmgr ${version}\nnode ${process.version} (${process.platform} ${process.arch})\nmode: ${nativeMode().text}\n`);
+  return 0;
 }
 
 function reportError(error: unknown, debug: boolean): number {

@@ -44,7 +44,8 @@ const EPILOGUE = [
   "Exit codes:",
   "  0  success",
   "  1  a selected task failed, timed out, was refused or its requirements were unmet",
-  "  2  usage or configuration error",
+  "  2  usage or configuration error; damaged or unreadable run history; permission denied",
+  "  70 internal error (a bug: --debug shows the stack trace)",
   "",
   "Examples:",
   "  svcmgr ls                                  list services",
@@ -54,6 +55,7 @@ const EPILOGUE = [
   "  svcmgr -s db print status                  resources, their states and each task's last run",
   "  svcmgr schedule next '02:00-04:00@30 mon-fri' --count 5",
   "",
+  "svcmgr --version --verbose says whether the native addon is in use (SVCMGR_NATIVE=0 turns it off).",
   "Manual: man svcmgr, man svcmgr.conf",
 ].join("\n");
 

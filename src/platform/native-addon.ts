@@ -25,21 +25,44 @@ export interface NativeAddon {
 }
 
 let addon: NativeAddon | null | undefined;
+/** Why the addon is not in use, once nativeAddon() has decided; null when it is. */
+let offReason: string | null = null;
+let loadedFrom: string | null = null;
 
-/** The addon, loaded once; null when it is not built or cannot be loaded here. */
+/**
+ * The addon, loaded once; null when it is turned off (`SVCMGR_NATIVE=0`), not built, or
+ * cannot be loaded here (nativeMode() says which).
+ */
 export function nativeAddon(): NativeAddon | null {
   if (addon !== undefined) return addon;
   addon = null;
-  const path = process.platform === "linux" ? addonPath() : null;
-  if (path === null) return addon;
+  if (process.env.SVCMGR_NATIVE === "0") return off("turned off by SVCMGR_NATIVE=0");
+  if (process.platform !== "linux") return off(`not available on ${process.platform}`);
+  const path = addonPath();
+  if (path === null) return off("not built (no build/Release/svcmgr_native.node)");
   try {
     const module = { exports: {} as NativeAddon };
     process.dlopen(module, path);
     addon = module.exports;
-  } catch {
+    loadedFrom = path;
+  } catch (e) {
     // A stale or foreign build: the fallbacks do the same jobs, only slower.
+    return off(`failed to load ${path}: ${(e as Error).message.split("\n")[0]}`);
   }
   return addon;
+}
+
+function off(reason: string): null {
+  offReason = reason;
+  return null;
+}
+
+/** Which mode this process runs in, and why, in one line (daemon log, --version --verbose). */
+export function nativeMode(): { readonly native: boolean; readonly text: string } {
+  const a = nativeAddon();
+  if (a === null) return { native: false, text: `plain Node: native addon ${offReason ?? "not loaded"}` };
+  const spawn = a.spawnSupported ? "" : "; tasks are spawned by Node (this kernel has no pidfd)";
+  return { native: true, text: `native addon (${loadedFrom})${spawn}` };
 }
 
 /** node-gyp's output under the package root, which is 1 to 3 levels above this module (src/platform, dist, dist/chunks). */

@@ -56,10 +56,11 @@ export class Daemon {
   }
 
   /** `nodeArgs`: options for node itself, before the script (e.g. `--cpu-prof`). */
-  static start(root: TestRoot, args: readonly string[] = [], nodeArgs: readonly string[] = []): Daemon {
+  /** `env`: extra environment variables for the daemon (undefined removes one). */
+  static start(root: TestRoot, args: readonly string[] = [], nodeArgs: readonly string[] = [], env: Readonly<Record<string, string | undefined>> = {}): Daemon {
     const argv = ["--root", root.dir, "daemon", "run", "--log-format", "json", ...args];
-    if (nodeArgs.length === 0) return new Daemon(root, spawnCli(argv));
-    return new Daemon(root, spawn(process.execPath, [...nodeArgs, CLI, ...argv], { env: baseEnv(), stdio: ["ignore", "pipe", "pipe"] }));
+    if (nodeArgs.length === 0) return new Daemon(root, spawnCli(argv, { env }));
+    return new Daemon(root, spawn(process.execPath, [...nodeArgs, CLI, ...argv], { env: baseEnv(env), stdio: ["ignore", "pipe", "pipe"] }));
   }
 
   get pid(): number {

@@ -42,6 +42,8 @@ export interface CliOptions {
   readonly timeoutMs?: number;
   /** The CLI's working directory. Default: this process's. */
   readonly cwd?: string;
+  /** The CLI bundle to run. Default: this checkout's dist/svcmgr.cjs. */
+  readonly cliPath?: string;
 }
 
 /** The environment every CLI call starts from: this process's, without variables that change svcmgr's behaviour. */
@@ -55,7 +57,7 @@ export function baseEnv(extra: Readonly<Record<string, string | undefined>> = {}
 
 /** Starts the CLI; the caller owns the process. */
 export function spawnCli(args: readonly string[], opts: CliOptions = {}): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], {
+  return spawn(process.execPath, [opts.cliPath ?? CLI, ...args], {
     env: baseEnv(opts.env),
     cwd: opts.cwd,
     stdio: [opts.input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
