@@ -25,6 +25,13 @@ describe("the record tells the truth", { concurrency: true }, () => {
     assert.equal(await taskStatus(name, "task#0"), "down");
   });
 
+  test("check = last_run after a timed-out run says down (the run has no exit code)", async () => {
+    const { name } = suite.service("[task#0]\ncommand = sleep 30\ntimeout = 1\ncheck = last_run\n");
+    assert.equal((await suite.root.runTasks(name)).status, 1);
+    assert.equal(suite.root.lastRun(name, "task#0")?.status, "timed_out");
+    assert.equal(await taskStatus(name, "task#0"), "down");
+  });
+
   test("a failing blocking_pre_run: the command does not run, the record is failed naming the trigger", async () => {
     const { name } = suite.service("[task#0]\ncommand = echo ran\nblocking_pre_run = sh -c 'exit 4'\n");
     const r = await suite.root.runTasks(name);
