@@ -58,6 +58,8 @@ test("validate config: a user that does not exist on this node is an error; run 
   const v = await o.root.run(["-s", "users", "validate", "config"]);
   assert.equal(v.status, 2, v.stdout + v.stderr);
   assert.match(v.stdout, new RegExp(`${file}:3: \\[task#ghost\\] user = "${user}": error: user "${user}" does not exist on this node`));
+  const ls = await o.root.run(["ls"]);
+  assert.match(ls.stdout, /^users\s+2\s+ok, refused on this node: task#ghost/m, "ls agrees with validate config");
   const ok = await o.root.runTasks("users", ["--rid", "task#ok"]);
   assert.equal(ok.status, 0, ok.stdout + ok.stderr);
   assert.match(ok.stdout, /fine/);
