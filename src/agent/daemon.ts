@@ -86,6 +86,7 @@ class Agent {
   private stopping = false;
   private readonly scheduler: Scheduler;
   private readonly launcher: ReturnType<typeof createLauncher>;
+  private readonly heldStarts = new Map<string, DaemonEvent>();
 
   /** Ends the run: a signal's name, or why the daemon stops by itself. */
   private requestStop: (reason: string) => void = () => {};
@@ -98,8 +99,10 @@ class Agent {
     this.registry = new ServiceRegistry(app);
     this.startedAt = app.clock.now();
     this.launcher = createLauncher(app, this.registry, this.history, opts.daemonUser, this.abort.signal, (text) =>
-      opts.log.write("warning", text, { event: "state-write-failed" }),
-    );
+      opts.log.write("warning", text, { event: "state-write-failed" }), {
+      began: (slot) => this.logStarted(slotKey(slot.svc, slot.rid, slot.scheduledFor)),
+      info: (text) => opts.log.write("info", text, { event: "history-writable" }),
+    });
     const launch = this.launcher.launch;
     this.scheduler = new Scheduler(
       {
@@ -195,7 +198,7 @@ class Agent {
 
   private recordMissed(slot: { svc: string; rid: string; scheduledFor: Date }, reason: string): void {
     const now = this.app.clock.now();
-    this.history.record({ svc: slot.svc, rid: slot.rid, trigger: "schedule", scheduledFor: slot.scheduledFor.getTime(), startedAt: now, endedAt: now, status: "missed", reason, initiatedBy: this.opts.daemonUser });
+    this.launcher.record({ svc: slot.svc, rid: slot.rid, trigger: "schedule", scheduledFor: slot.scheduledFor.getTime(), startedAt: now, endedAt: now, status: "missed", reason, initiatedBy: this.opts.daemonUser });
   }
 
   private lastScheduled(svc: string, rid: string): Date | null {
@@ -209,7 +212,28 @@ class Agent {
     return { scheduledFor: new Date(r.scheduledFor), attempt: r.attempt, recordId: r.id, status: r.status, endedAt: r.endedAt === null ? null : new Date(r.endedAt) };
   }
 
+  /**
+   * "started" says a slot's run really started: the line is held until the pipeline has begun
+   * the run's record, and dropped for a slot whose run never started (skipped, refused, or
+   * not recorded: the line that follows says which).
+   */
   private emit(e: DaemonEvent): void {
+    if (e.kind === "started") {
+      this.heldStarts.set(slotKey(e.svc, e.rid, e.slot), e);
+      return;
+    }
+    if (e.kind === "finished" || e.kind === "skipped" || e.kind === "missed") this.heldStarts.delete(slotKey(e.svc, e.rid, e.slot));
+    this.write(e);
+  }
+
+  private logStarted(key: string): void {
+    const held = this.heldStarts.get(key);
+    if (held === undefined) return;
+    this.heldStarts.delete(key);
+    this.write(held);
+  }
+
+  private write(e: DaemonEvent): void {
     const level = e.kind === "port-error" ? "error" : e.kind === "missed" || e.kind === "interrupted" || e.kind === "clock-jump" || e.kind === "clock-step" || e.kind === "distrusted-last" ? "warning" : "info";
     const fields: Record<string, unknown> = { event: e.kind };
     if ("svc" in e) fields.svc = e.svc;
@@ -298,3 +322,6 @@ class Agent {
   }
 }
 
+function slotKey(svc: string, rid: string, slot: Date | null): string {
+  return `${svc}\u0000${rid}\u0000${slot?.getTime() ?? ""}`;
+}

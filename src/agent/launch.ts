@@ -5,7 +5,8 @@ import { createTurnRecorder } from "../history/turn-recorder.js";
 import type { LaunchOutcome, LaunchRequest, SkipReason } from "../daemon/ports.js";
 import { runTask, type Gate, type TaskOutcome } from "../run/pipeline.js";
 import type { RunContext } from "../run/context.js";
-import type { RunReporter } from "../run/ports.js";
+import type { RunRecorder, RunReporter } from "../run/ports.js";
+import type { CompleteRun } from "../history/record.js";
 import { serviceRunDeps, type ServiceRunDeps } from "../service/wiring.js";
 import { objectLogFile } from "../core/paths.js";
 import type { ServiceConfig } from "../config/service.js";
@@ -20,12 +21,22 @@ import { nodeConfig } from "../service/node-config.js";
  * `run --cron`, in-process. The pipeline records the run (or the skip) itself; this maps its
  * outcome for the daemon log. Never rejects: a failure to even start is an outcome.
  */
-export function createLauncher(app: App, registry: ServiceRegistry, history: HistoryStore, daemonUser: string, signal: AbortSignal, warn: (text: string) => void) {
+export interface LauncherHooks {
+  /** A launched slot's run record was begun: the run really starts. */
+  readonly began?: (slot: LaunchRequest) => void;
+  readonly info?: (text: string) => void;
+}
+
+export function createLauncher(app: App, registry: ServiceRegistry, history: HistoryStore, daemonUser: string, signal: AbortSignal, warn: (text: string) => void, hooks: LauncherHooks = {}) {
   // Service log files stay open across runs: one open file per service, not one per run.
   const logFiles = new Map<string, RotatingFile>();
   const rotation = nodeConfig(app).log;
   const stateFiles = createBackgroundStateFiles((path, err) => warn(`cannot write ${path}: ${err.message}`));
-  const recorder = createTurnRecorder(history, (err, ids) => warn(`cannot record the pid or the outcome of run(s) ${ids.join(", ")}: ${err.message}`));
+  const recorder = createTurnRecorder(
+    history,
+    (err, ids) => warn(`cannot write the history: ${err.message}${ids.length > 0 ? `; held: the pid or outcome of run(s) ${ids.join(", ")}` : ""}`),
+    { onRecovered: (n) => hooks.info?.(`the history can be written again: ${n} held record write(s) committed`) },
+  );
   // A service's run ports are built once per loaded config (a reload brings a new config object).
   const runDeps = new WeakMap<ServiceConfig, ServiceRunDeps>();
   const runDepsOf = (config: ServiceConfig) => {
@@ -56,7 +67,17 @@ export function createLauncher(app: App, registry: ServiceRegistry, history: His
         output: (rid, stream, line, toLog) => toLog && log.write(stream === "stdout" ? "info" : "error", rid, `| ${line}`),
         lostLogLines: () => log.lost(),
       };
-      const outcome = toLaunchOutcome(await runTask(task, ctx, { ...runDepsOf(loaded.config), reporter }));
+      const deps = runDepsOf(loaded.config);
+      const began = () => hooks.began?.(slot);
+      const slotRecorder: RunRecorder = {
+        ...deps.recorder,
+        begin: async (run, logFileFor) => {
+          const id = await recorder.begin(run, logFileFor);
+          began();
+          return id;
+        },
+      };
+      const outcome = toLaunchOutcome(await runTask(task, ctx, { ...deps, recorder: slotRecorder, reporter }));
       return outcome.kind === "finished" ? { ...outcome, attempt } : outcome;
     } catch (e) {
       return { kind: "failed", detail: (e as Error).message };
@@ -64,6 +85,8 @@ export function createLauncher(app: App, registry: ServiceRegistry, history: His
   };
   return {
     launch,
+    /** Records a decision with no run (a missed slot); held and retried like the others when the history cannot be written. */
+    record: (run: CompleteRun) => void recorder.record(run),
     /** Commits the run records' pending updates and waits for the state files (last_run) still being written. */
     flush: async () => {
       recorder.flush();
@@ -87,6 +110,7 @@ const SKIP_REASON: Readonly<Partial<Record<Gate, SkipReason>>> = {
 function toLaunchOutcome(o: TaskOutcome): LaunchOutcome {
   const skip = o.gate === undefined ? undefined : SKIP_REASON[o.gate];
   if (skip !== undefined) return { kind: "skipped", reason: skip, detail: o.reason ?? "" };
+  if (o.gate === "record") return { kind: "not-run", detail: o.reason ?? "" };
   if (o.gate !== undefined) return { kind: "failed", detail: o.reason ?? o.gate };
   const status = o.status === "succeeded" ? "up" : o.status === "failed" || o.status === "timed_out" ? "down" : "n/a";
   return { kind: "finished", status, exitCode: o.exitCode, runId: o.recordId === undefined ? undefined : String(o.recordId), timedOut: o.status === "timed_out", runStatus: o.status };

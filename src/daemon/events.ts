@@ -18,14 +18,14 @@ export interface SlotEventBase extends TaskRef {
 }
 
 /** Missed for the planner's reasons, because the daemon stopped first, or the task was removed. */
-export type MissedEventReason = MissedReason | "shutdown" | "removed";
+export type MissedEventReason = MissedReason | "shutdown" | "removed" | "unrecorded";
 
 export type DaemonEvent =
   | (TaskRef & { readonly kind: "planned"; readonly slot: Date | null })
   /** Due but held by the node-wide limit; `waiting` = its place in the line (1 = next). */
   | (SlotEventBase & { readonly kind: "queued"; readonly catchup: boolean; readonly waiting: number })
   | (SlotEventBase & { readonly kind: "started"; readonly catchup: boolean; readonly attempt?: number })
-  | (SlotEventBase & { readonly kind: "finished"; readonly outcome: Exclude<LaunchOutcome, { kind: "skipped" }> })
+  | (SlotEventBase & { readonly kind: "finished"; readonly outcome: Exclude<LaunchOutcome, { kind: "skipped" | "not-run" }> })
   | (SlotEventBase & { readonly kind: "skipped"; readonly reason: SkipReason; readonly detail: string })
   | (SlotEventBase & {
       readonly kind: "missed";

@@ -44,7 +44,9 @@ export type LaunchOutcome =
       readonly attempt?: number;
     }
   | { readonly kind: "skipped"; readonly reason: SkipReason; readonly detail: string }
-  | { readonly kind: "failed"; readonly detail: string };
+  | { readonly kind: "failed"; readonly detail: string }
+  /** The run never started: its record could not be written (the pipeline keeps the slot as missed, recorded when it can). */
+  | { readonly kind: "not-run"; readonly detail: string };
 
 /** Which attempt a retry is, and the record of the attempt it follows. */
 export interface RetryRef {

@@ -168,6 +168,7 @@ export class Scheduler {
     }
     const base = { ...refOf(slot), slot: slot.scheduledFor };
     if (outcome.kind === "skipped") this.out.emit({ ...base, kind: "skipped", reason: outcome.reason, detail: outcome.detail });
+    else if (outcome.kind === "not-run") this.out.emit({ ...base, kind: "missed", reason: "unrecorded", detail: outcome.detail, count: 1 });
     else this.out.emit({ ...base, kind: "finished", outcome });
     if (outcome.kind === "finished" && state !== undefined && this.stopping === null) {
       const runId = outcome.runId === undefined ? null : Number(outcome.runId);

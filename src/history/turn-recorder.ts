@@ -1,19 +1,33 @@
 import type { RunRecorder } from "../run/ports.js";
-import type { NewRun, RunOutcome } from "./record.js";
+import type { CompleteRun, NewRun, RunOutcome } from "./record.js";
 import type { HistoryStore } from "./store.js";
 
 export interface TurnRecorder extends RunRecorder {
   begin(run: NewRun, logFileFor?: (id: number) => string): Promise<number | null>;
-  /** Commits what is pending now (the daemon calls it before closing the history). */
+  /** Commits what is pending now, writes held since a failure first (the daemon calls it before closing the history). */
   flush(): void;
+  /** Writes held since a failed commit, waiting for the history to be writable again. */
+  readonly held: number;
 }
 
 type Write =
   | { readonly kind: "begin"; readonly run: NewRun; readonly logFileFor?: (id: number) => string; readonly settle: Settle }
   | { readonly kind: "pid"; readonly id: number; readonly pid: number; readonly pidStartTime: number | null }
-  | { readonly kind: "finish"; readonly id: number; readonly outcome: RunOutcome };
+  | { readonly kind: "finish"; readonly id: number; readonly outcome: RunOutcome }
+  | { readonly kind: "record"; readonly run: CompleteRun };
 
 type Settle = { resolve(id: number | null): void; reject(err: Error): void };
+
+export interface TurnRecorderOptions {
+  /** How often held writes are tried again. @default 5 s */
+  readonly retryMs?: number;
+  /** Called once the held writes are committed, with their count. */
+  readonly onRecovered?: (count: number) => void;
+  /** Most writes held; beyond, the oldest are dropped (and counted in onError's message). @default 100,000 */
+  readonly maxHeld?: number;
+}
+
+export const RETRY_MS = 5_000;
 
 /**
  * The daemon's recorder: the record writes of one event-loop turn (records begun, tasks'
@@ -25,37 +39,75 @@ type Settle = { resolve(id: number | null): void; reject(err: Error): void };
  *   transaction has committed, and the run starts only then: no task ever runs without a
  *   committed record. A crash before the commit leaves no record and nothing started;
  * - writes are applied in call order, so a record's updates follow its begin;
- * - a pid or an outcome is at most one turn late. A crash in between leaves the record in
- *   flight, with or without its pid, which recovery settles exactly as after a crash just
- *   before the update;
- * - refusals (`record`) are written at once;
- * - a failed commit rejects the turn's begins and reports the updates' records through
- *   `onError`; later turns go on.
+ * - a pid or an outcome is at most one turn late, while the history can be written;
+ * - a failed commit (a full disk) rejects the turn's begins, and keeps every decision: the
+ *   updates (pids, outcomes), the refusals (`record`), and for each refused begin of a
+ *   schedule slot a `missed` record saying why it did not run. They are held in order and
+ *   committed, before anything newer, as soon as a commit succeeds (tried every `retryMs`);
+ *   `onError` reports the first failure of each such period, `onRecovered` its end.
  */
-export function createTurnRecorder(store: HistoryStore, onError: (err: Error, ids: number[]) => void): TurnRecorder {
+export function createTurnRecorder(store: HistoryStore, onError: (err: Error, ids: number[]) => void, opts: TurnRecorderOptions = {}): TurnRecorder {
+  const maxHeld = opts.maxHeld ?? 100_000;
   let pending: Write[] = [];
+  let held: Write[] = [];
+  let droppedHeld = 0;
   let scheduled = false;
+  let retry: NodeJS.Timeout | null = null;
+
+  const apply = (w: Write, begun: Array<[Settle, number | null]>): void => {
+    if (w.kind === "begin") begun.push([w.settle, store.begin(w.run, w.logFileFor)]);
+    else if (w.kind === "pid") store.setPid(w.id, w.pid, w.pidStartTime);
+    else if (w.kind === "finish") store.finish(w.id, w.outcome);
+    else store.record(w.run);
+  };
+
+  const armRetry = (): void => {
+    if (retry !== null) return;
+    retry = setTimeout(() => {
+      retry = null;
+      flush();
+    }, opts.retryMs ?? RETRY_MS);
+    retry.unref();
+  };
+
+  const hold = (writes: Write[], err: Error): void => {
+    const first = held.length === 0;
+    held.push(...writes);
+    if (held.length > maxHeld) droppedHeld += held.splice(0, held.length - maxHeld).length;
+    armRetry();
+    if (!first) return;
+    const ids = [...new Set(writes.flatMap((w) => (w.kind === "pid" || w.kind === "finish" ? [w.id] : [])))];
+    const drops = droppedHeld > 0 ? `; ${droppedHeld} older write(s) dropped` : "";
+    onError(new Error(`${err.message} (record writes kept and retried${drops})`, { cause: err }), ids);
+  };
 
   const flush = (): void => {
     scheduled = false;
-    if (pending.length === 0) return;
-    const batch = pending;
+    if (pending.length === 0 && held.length === 0) return;
+    const fresh = pending;
     pending = [];
+    const retried = held.length;
+    const batch = [...held, ...fresh];
     const begun: Array<[Settle, number | null]> = [];
     try {
       store.transaction(() => {
-        for (const w of batch) {
-          if (w.kind === "begin") begun.push([w.settle, store.begin(w.run, w.logFileFor)]);
-          else if (w.kind === "pid") store.setPid(w.id, w.pid, w.pidStartTime);
-          else store.finish(w.id, w.outcome);
-        }
+        for (const w of batch) apply(w, begun);
       });
     } catch (e) {
-      for (const w of batch) if (w.kind === "begin") w.settle.reject(e as Error);
-      const updated = batch.flatMap((w) => (w.kind === "begin" ? [] : [w.id]));
-      if (updated.length > 0) onError(e as Error, [...new Set(updated)]);
+      const err = e as Error;
+      const keep: Write[] = [];
+      for (const w of fresh) {
+        if (w.kind !== "begin") keep.push(w);
+        else {
+          w.settle.reject(err);
+          if (w.run.trigger === "schedule") keep.push({ kind: "record", run: missed(w.run, err) });
+        }
+      }
+      hold(keep, err);
       return;
     }
+    held = held.slice(retried);
+    if (retried > 0) opts.onRecovered?.(retried);
     for (const [settle, id] of begun) settle.resolve(id);
   };
 
@@ -68,9 +120,28 @@ export function createTurnRecorder(store: HistoryStore, onError: (err: Error, id
 
   return {
     begin: (run, logFileFor) => new Promise((resolve, reject) => add({ kind: "begin", run, logFileFor, settle: { resolve, reject } })),
-    record: (run) => store.record(run),
+    record: (run) => {
+      if (held.length > 0) {
+        add({ kind: "record", run }); // behind the held writes, committed with them
+        return null;
+      }
+      try {
+        return store.record(run);
+      } catch (e) {
+        hold([{ kind: "record", run }], e as Error);
+        return null;
+      }
+    },
     setPid: (id, pid, pidStartTime) => add({ kind: "pid", id, pid, pidStartTime }),
     finish: (id, outcome) => add({ kind: "finish", id, outcome }),
     flush,
+    get held() {
+      return held.length;
+    },
   };
+}
+
+/** The record a schedule slot gets when its run could not be recorded, so it did not start. */
+function missed(run: NewRun, err: Error): CompleteRun {
+  return { ...run, status: "missed", endedAt: run.startedAt, reason: `not run: its record could not be written (${err.message})` };
 }

@@ -56,11 +56,19 @@ interface Attempt {
 export async function runAttempt(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine, attachChild: (pid: number, startTime: number | null) => void): Promise<TaskOutcome> {
   const startedAt = deps.clock.now();
   let logPath = "";
-  const id = await deps.recorder.begin({
-    svc: deps.service.path, rid: task.rid, trigger: ctx.trigger, scheduledFor: ctx.scheduledFor ?? null, attempt: ctx.attempt, retryOf: ctx.retryOf, startedAt,
-    user: setup.userName, initiatedBy: ctx.initiatedBy, session: ctx.session, command: command.display,
-    ownerPid: deps.ownerPid, ownerStartTime: deps.ownerStartTime, inheritedEnv: ctx.inheritEnv === true,
-  }, (runId) => (logPath = deps.outputLogPath(task.rid, runId)));
+  let id: number | null;
+  try {
+    id = await deps.recorder.begin({
+      svc: deps.service.path, rid: task.rid, trigger: ctx.trigger, scheduledFor: ctx.scheduledFor ?? null, attempt: ctx.attempt, retryOf: ctx.retryOf, startedAt,
+      user: setup.userName, initiatedBy: ctx.initiatedBy, session: ctx.session, command: command.display,
+      ownerPid: deps.ownerPid, ownerStartTime: deps.ownerStartTime, inheritedEnv: ctx.inheritEnv === true,
+    }, (runId) => (logPath = deps.outputLogPath(task.rid, runId)));
+  } catch (e) {
+    // No task runs without its record (a full var filesystem): not started, and said so.
+    const reason = `not run: its record could not be written (${(e as Error).message})`;
+    deps.reporter.message("error", task.rid, reason);
+    return { rid: task.rid, gate: "record", status: "missed", exitCode: null, reason, failed: true };
+  }
   if (id === null) {
     deps.reporter.message("info", task.rid, "this schedule slot already has a run record: not run again");
     return { rid: task.rid, gate: "duplicate-slot", status: "skipped", exitCode: null, reason: "slot already recorded", failed: false };

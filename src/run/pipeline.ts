@@ -39,7 +39,7 @@ export interface PipelineDeps {
 }
 
 /** Which stage stopped a run before its command ran. */
-export type Gate = "disabled" | "requires" | "confirmation" | "identity" | "command" | "max-parallel" | "run-slot" | "duplicate-slot";
+export type Gate = "disabled" | "requires" | "confirmation" | "identity" | "command" | "max-parallel" | "run-slot" | "duplicate-slot" | "record";
 
 /** What a dry run would execute. */
 export interface RunPlan {

@@ -59,25 +59,44 @@ test("writes keep their call order; a second begin for the same slot gets null; 
   assert.equal(store.get(second!)!.status, "succeeded", "flush commits at once");
 });
 
-test("a failed commit rejects the turn's begins and reports its updates; later turns go on", async (t) => {
+test("a failed commit rejects the turn's begins and holds every other decision until a commit succeeds", async (t) => {
   const { store } = tempStore(t);
   const errors: string[] = [];
+  const recovered: number[] = [];
   let fail = false;
-  const flaky: HistoryStore = { ...store, transaction: (fn) => { if (fail) throw new Error("disk I/O error"); store.transaction(fn); } };
-  const recorder = createTurnRecorder(flaky, (e, ids) => errors.push(`${e.message}: ${ids.join(",")}`));
+  const flaky: HistoryStore = {
+    ...store,
+    transaction: (fn) => { if (fail) throw new Error("database or disk is full"); store.transaction(fn); },
+    record: (run) => { if (fail) throw new Error("database or disk is full"); return store.record(run); },
+  };
+  const recorder = createTurnRecorder(flaky, (e, ids) => errors.push(`${e.message}: ${ids.join(",")}`), { retryMs: 20, onRecovered: (n) => recovered.push(n) });
   const a = (await recorder.begin(manual()))!;
   fail = true;
   recorder.setPid(a, 7, null);
   recorder.finish(a, ok(REFERENCE + 1));
-  await assert.rejects(recorder.begin(manual({ startedAt: REFERENCE + 2 })), /disk I\/O error/);
-  assert.deepEqual(errors, [`disk I/O error: ${a}`]);
-  assert.equal(store.query().length, 1, "the rejected begin wrote nothing");
+  await assert.rejects(recorder.begin(manual({ startedAt: REFERENCE + 2 })), /disk is full/);
+  const slot = { ...manual({ startedAt: REFERENCE + 3 }), trigger: "schedule" as const, scheduledFor: REFERENCE };
+  await assert.rejects(recorder.begin(slot), /disk is full/);
+  assert.equal(recorder.record({ ...manual({ startedAt: REFERENCE + 4 }), status: "skipped", endedAt: REFERENCE + 4, reason: "busy" }), null);
+  assert.deepEqual(errors, [`database or disk is full (record writes kept and retried): ${a}`], "reported once for the whole period");
+  assert.equal(store.query().length, 1, "nothing written while the disk is full");
+  assert.ok(recorder.held >= 3, `held ${recorder.held}`);
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(store.query().length, 1, "retries fail while the disk is full");
   fail = false;
-  const b = (await recorder.begin(manual({ startedAt: REFERENCE + 3 })))!;
-  recorder.finish(b, ok(REFERENCE + 4));
+  await new Promise((r) => setTimeout(r, 60));
+  assert.equal(recorder.held, 0);
+  assert.deepEqual(recovered, [4]);
+  assert.equal(store.get(a)!.status, "succeeded", "the held outcome is written");
+  assert.equal(store.get(a)!.pid, 7);
+  const recs = store.query().reverse();
+  assert.deepEqual(recs.map((r) => r.status), ["succeeded", "missed", "skipped"], "the manual begin is refused, the slot recorded missed, the refusal kept");
+  assert.match(recs[1]!.reason!, /^not run: its record could not be written \(database or disk is full\)$/);
+  assert.equal(recs[1]!.scheduledFor, REFERENCE);
+  const b = (await recorder.begin(manual({ startedAt: REFERENCE + 5 })))!;
+  recorder.finish(b, ok(REFERENCE + 6));
   await nextTurn();
-  assert.equal(store.get(b)!.status, "succeeded");
-  assert.equal(store.get(a)!.status, "running", "the lost update leaves the record in flight, for recovery");
+  assert.equal(store.get(b)!.status, "succeeded", "later turns go on");
 });
 
 test("a process gone before its turn's commit: a begin leaves nothing, a lost outcome leaves the record in flight for recovery", (t) => {
