@@ -18,12 +18,12 @@ describe("inherited descriptors never reach a task", { concurrency: 2 }, () => {
   const user = isRoot ? ["nobody"] : [];
 
   /** A 0600 file and `argv` started with fd 300 open on it for appending, without close-on-exec. */
-  async function withFd300(t: { after(fn: () => void): void }, argv: string[]): Promise<{ stdout: string; stderr: string; status: number | null; secret: () => string }> {
+  async function withFd300(t: { after(fn: () => void): void }, argv: string[], env: Record<string, string> = {}): Promise<{ stdout: string; stderr: string; status: number | null; secret: () => string }> {
     const dir = mkdtempSync(join(tmpdir(), "svcmgr-fd-"));
     t.after(() => rmSync(dir, { recursive: true, force: true }));
     const secret = join(dir, "secret");
     writeFileSync(secret, "root only\n", { mode: 0o600 });
-    const child = spawn("bash", ["-c", 'exec 300>>"$0"; exec "$@"', secret, ...argv], { cwd: REPO, env: baseEnv(), stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("bash", ["-c", 'exec 300>>"$0"; exec "$@"', secret, ...argv], { cwd: REPO, env: baseEnv(env), stdio: ["ignore", "pipe", "pipe"] });
     const r = await collect(child, { timeoutMs: 30_000 });
     return { ...r, secret: () => readFileSync(secret, "utf8") };
   }
@@ -42,15 +42,17 @@ describe("inherited descriptors never reach a task", { concurrency: 2 }, () => {
     });
   }
 
-  test(`svcmgr run${isRoot ? " with user = nobody" : ""}: the same through the CLI`, async (t) => {
-    const root = makeRoot(t);
-    const identity = isRoot ? "user = nobody\ncwd = /\n" : "";
-    root.writeConf("fds", `[task#0]\ncommand = ls /proc/self/fd\n${identity}\n[task#1]\ncommand = bash -c 'echo pwned >&300'\n${identity}`);
-    const r = await withFd300(t, [process.execPath, CLI, "--root", root.dir, "-s", "fds", "run"]);
-    assert.equal(r.status, 1, `task#1 fails: ${r.stdout}${r.stderr}`);
-    const fds = r.stdout.split("\n").filter((l) => /^\d+$/.test(l));
-    assert.deepEqual(fds.filter((fd) => Number(fd) > 3), [], `descriptors open in the task: ${fds.join(" ")}`);
-    assert.match(r.stdout + r.stderr, /Bad file descriptor/);
-    assert.equal(r.secret(), "root only\n");
-  });
+  for (const [mode, env] of [["native addon where built", {}], ["SVCMGR_NATIVE=0", { SVCMGR_NATIVE: "0" }]] as const) {
+    test(`svcmgr run${isRoot ? " with user = nobody" : ""}, ${mode}: the same through the CLI`, async (t) => {
+      const root = makeRoot(t);
+      const identity = isRoot ? "user = nobody\ncwd = /\n" : "";
+      root.writeConf("fds", `[task#0]\ncommand = ls /proc/self/fd\n${identity}\n[task#1]\ncommand = bash -c 'echo pwned >&300'\n${identity}`);
+      const r = await withFd300(t, [process.execPath, CLI, "--root", root.dir, "-s", "fds", "run"], env);
+      assert.equal(r.status, 1, `task#1 fails: ${r.stdout}${r.stderr}`);
+      const fds = r.stdout.split("\n").filter((l) => /^\d+$/.test(l));
+      assert.deepEqual(fds.filter((fd) => Number(fd) > 3), [], `descriptors open in the task: ${fds.join(" ")}`);
+      assert.match(r.stdout + r.stderr, /Bad file descriptor/);
+      assert.equal(r.secret(), "root only\n");
+    });
+  }
 });
