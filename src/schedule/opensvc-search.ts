@@ -13,7 +13,7 @@ import { splayTarget } from "./splay.js";
  * (once-per-range) windows count them on the wall clock, so a repeated hour cannot give a
  * second run. Later days are entered at 00:00:00.
  *
- * No horizon: an element whose walk finds nothing within two months is asked once whether it
+ * No horizon: an element whose walk finds nothing within a year is asked once whether it
  * can ever run (opensvc-never.ts, decided exactly and remembered); one that can run has a hit
  * within one 400-year cycle, and the walk there skips refused months, weeks and days.
  */
@@ -32,7 +32,7 @@ interface DayHit {
 }
 
 /** A walk this long without a hit asks whether the element can run at all (cheap walks need not). */
-const PROBE_MS = 62 * DAY_MS;
+const PROBE_MS = 366 * DAY_MS;
 /** Past one cycle and a year of walls, an element that can run has run: a hard stop. */
 const GIVE_UP_MS = (CYCLE_DAYS + 366) * DAY_MS;
 
