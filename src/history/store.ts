@@ -252,22 +252,24 @@ function makeStore(db: Db): HistoryStore {
     const row = s.get(...args) as RunRow | undefined;
     return row === undefined ? null : fromRow(row);
   };
-  const insertedId = (row: unknown): number | null => (row === undefined ? null : (row as { id: number }).id);
+  // INSERT … RETURNING is run to completion (.all): .get resets the statement after its row, and
+  // an autocommit that fails there (a full disk) would be rolled back without an error.
+  const insertedId = (s: Statement, params: unknown): number | null => (s.all(params) as Array<{ id: number }>)[0]?.id ?? null;
   const beginWithLog = db.transaction((run: NewRun, logFileFor: (id: number) => string): number | null => {
-    const id = insertedId(st.begin.get(newRunParams(run)));
+    const id = insertedId(st.begin, newRunParams(run));
     if (id !== null) st.setLogFile.run(logFileFor(id), id);
     return id;
   });
   const inTransaction = db.transaction((fn: () => void) => fn());
   return {
     begin: (run, logFileFor) => {
-      if (logFileFor === undefined) return insertedId(st.begin.get(newRunParams(run)));
+      if (logFileFor === undefined) return insertedId(st.begin, newRunParams(run));
       return beginWithLog(run, logFileFor);
     },
     setLogFile: (id, logFile) => void st.setLogFile.run(logFile, id),
     setPid: (id, pid, pidStartTime) => void st.setPid.run(pid, pidStartTime, id),
     finish: (id, outcome) => st.finish.run({ id, ...outcomeParams(outcome) }).changes === 1,
-    record: (run) => insertedId(st.record.get({ ...newRunParams(run), ...outcomeParams(run) })),
+    record: (run) => insertedId(st.record, { ...newRunParams(run), ...outcomeParams(run) }),
     get: (id) => one(st.get, id),
     query: (q = {}) => {
       const { sql, params } = buildQuery(q);

@@ -1,4 +1,4 @@
-import { closeSync, constants, openSync, readFileSync, writeSync } from "node:fs";
+import { closeSync, constants, openSync, readFileSync, statSync, writeSync } from "node:fs";
 import { isProcessAlive, ownStartTime } from "../history/liveness.js";
 import { removeFile } from "./fs-util.js";
 import { tryFlock } from "./flock.js";
@@ -88,10 +88,24 @@ function createExclusive(path: string, content: string): boolean {
   }
   try {
     writeSync(fd, content);
+  } catch (e) {
+    removeFile(path); // a lock that names no owner (a full disk) would block every later run
+    throw e;
   } finally {
     closeSync(fd);
   }
   return true;
+}
+
+/** A lock file is written right after it is created: one still without an owner after this was left by a killed process. */
+const NAMELESS_STALE_MS = 2000;
+
+function nameless(lockPath: string): boolean {
+  try {
+    return Date.now() - statSync(lockPath).mtimeMs > NAMELESS_STALE_MS;
+  } catch {
+    return false; // gone already: the next attempt takes it
+  }
 }
 
 /** The lock file names its owner (or, from an older svcmgr, holds the bare pid). */
@@ -107,7 +121,7 @@ function lockOwnerDead(lockPath: string): boolean {
     const parsed = JSON.parse(text) as { owner?: { pid: number; startTime: number | null } } | number;
     owner = typeof parsed === "number" ? { pid: parsed, startTime: null } : (parsed?.owner ?? { pid: 0, startTime: null });
   } catch {
-    return false; // being written: wait
+    return nameless(lockPath); // being written, unless it has stayed nameless for too long
   }
   return !isProcessAlive(owner.pid, owner.startTime);
 }

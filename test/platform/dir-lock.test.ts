@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DirLockTimeout, withDirLock } from "../../src/platform/dir-lock.js";
@@ -101,4 +101,14 @@ test("file lock: a lock file naming a dead process (JSON or an older bare pid) i
     assert.equal(withDirLock(dir, () => "taken", { waitMs: 100, mechanism: "file" }), "taken");
     assert.ok(!existsSync(`${dir}.lock`));
   }
+});
+
+test("file lock: a lock file that stayed empty (its creator killed, or a full disk) is broken; a fresh empty one is waited for", (t) => {
+  const dir = tempDir(t);
+  writeFileSync(`${dir}.lock`, "");
+  assert.throws(() => withDirLock(dir, () => "taken", { waitMs: 100, mechanism: "file" }), DirLockTimeout, "a lock being written is waited for");
+  const old = new Date(Date.now() - 10_000);
+  utimesSync(`${dir}.lock`, old, old);
+  assert.equal(withDirLock(dir, () => "taken", { waitMs: 100, mechanism: "file" }), "taken");
+  assert.ok(!existsSync(`${dir}.lock`));
 });
