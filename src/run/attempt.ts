@@ -6,10 +6,9 @@ import type { TaskDef } from "../task/model.js";
 import type { CommandLine } from "./command-line.js";
 import type { RunContext } from "./context.js";
 import type { ExecSetup } from "./exec-setup.js";
-import { createOutputSplitter } from "./line-splitter.js";
 import type { PipelineDeps, TaskOutcome } from "./pipeline.js";
 import { describeResult, timedOutMessage } from "./result-message.js";
-import { runTrigger, type TriggerName, type TriggerResult } from "./trigger.js";
+import { reportedLines, runTrigger, type TriggerName, type TriggerResult, type TriggerRun } from "./trigger.js";
 
 /**
  * One run of a task that holds its run slot, from its record to its outcome (design §9):
@@ -98,7 +97,7 @@ async function stage(a: Attempt, name: TriggerName, text: string | undefined, bl
     a.deps.reporter.message(ends ? "error" : "warning", a.task.rid, reason);
     return ends ? { ...base, status: "timed_out", reason, reported: true } : undefined;
   }
-  const r = await runTrigger(a.task, a.setup, a.env, name, text, blocking, left, { runner: a.deps.runner, reporter: a.deps.reporter, killGraceMs: a.deps.killGraceMs, signal: a.ctx.signal });
+  const r = await runTrigger(a.task, a.setup, a.env, name, text, blocking, left, triggerRun(a));
   return triggerVerdict(a, name, blocking, r, base);
 }
 
@@ -132,9 +131,11 @@ async function onError(a: Attempt, v: Verdict): Promise<void> {
   const vars: Record<string, string> = { SVCMGR_RUN_ID: String(a.id), SVCMGR_STATUS: v.status, SVCMGR_LOG: a.logPath };
   if (v.exitCode !== null) vars.SVCMGR_EXIT_CODE = String(v.exitCode);
   const left = timeLeft(a);
-  await runTrigger(a.task, a.setup, a.setup.env(vars), "on_error", a.task.onError!, false, left === undefined ? undefined : Math.max(left, ON_ERROR_MIN_MS), {
-    runner: a.deps.runner, reporter: a.deps.reporter, killGraceMs: a.deps.killGraceMs, signal: a.ctx.signal,
-  });
+  await runTrigger(a.task, a.setup, a.setup.env(vars), "on_error", a.task.onError!, false, left === undefined ? undefined : Math.max(left, ON_ERROR_MIN_MS), triggerRun(a));
+}
+
+function triggerRun(a: Attempt): TriggerRun {
+  return { runner: a.deps.runner, reporter: a.deps.reporter, killGraceMs: a.deps.killGraceMs, signal: a.ctx.signal };
 }
 
 async function execute(a: Attempt, command: CommandLine, attachChild: (pid: number, startTime: number | null) => void): Promise<Verdict> {
@@ -146,7 +147,7 @@ async function execute(a: Attempt, command: CommandLine, attachChild: (pid: numb
   const log = deps.openOutputLog(a.logPath, task.outputMax);
   const lostBefore = deps.reporter.lostLogLines?.().lines ?? 0;
   const capture = new OutputCapture();
-  const splitter = createOutputSplitter();
+  const lines = reportedLines(deps.reporter, task.rid, task.log);
   const result = await deps.runner.run({
     argv: command.argv, env: a.env, cwd: a.setup.cwd, identity: a.setup.identity, umask: task.umask, limits: task.limits,
     timeoutMs: left, killGraceMs: deps.killGraceMs, signal: a.ctx.signal,
@@ -157,10 +158,10 @@ async function execute(a: Attempt, command: CommandLine, attachChild: (pid: numb
     onOutput: (stream, chunk) => {
       capture.push(stream, chunk);
       log.write(stream, chunk);
-      for (const line of splitter.push(stream, chunk)) deps.reporter.output(task.rid, stream, line.text, task.log);
+      lines.push(stream, chunk);
     },
   });
-  for (const line of splitter.flush()) deps.reporter.output(task.rid, line.stream, line.text, task.log);
+  lines.flush();
   // The record and last_run are written whatever happened to the output file and the service log.
   const notes: string[] = [];
   await log.close().catch((e: unknown) => notes.push(`output file incomplete: ${(e as Error).message}`));

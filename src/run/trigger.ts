@@ -38,17 +38,27 @@ export async function runTrigger(
     return { ok: false, what: (e as Error).message, timedOut: false, forceKilled: false, aborted: false };
   }
   say("info", `${name}: ${command.display}`);
-  const splitter = createOutputSplitter();
+  const lines = reportedLines(run.reporter, task.rid, task.log);
   const result = await run.runner.run({
     argv: command.argv, env, cwd: setup.cwd, identity: setup.identity, umask: task.umask, limits: task.limits,
-    timeoutMs, killGraceMs: run.killGraceMs, signal: run.signal,
-    onOutput: (stream, chunk) => {
-      for (const line of splitter.push(stream, chunk)) run.reporter.output(task.rid, stream, line.text, task.log);
-    },
+    timeoutMs, killGraceMs: run.killGraceMs, signal: run.signal, onOutput: lines.push,
   });
-  for (const line of splitter.flush()) run.reporter.output(task.rid, line.stream, line.text, task.log);
+  lines.flush();
   if (result.exitCode === 0 && !result.timedOut && !result.aborted) return { ok: true };
   const what = result.spawnError ?? (result.timedOut ? "timed out" : result.aborted ? "aborted" : result.exitCode !== null ? `exit code ${result.exitCode}` : `killed by ${result.signal}`);
   say(blocking ? "error" : "warning", `${name}: ${blocking ? "blocking" : "non-blocking"} error [${what}]`);
   return { ok: false, what, timedOut: result.timedOut, forceKilled: result.forceKilled === true, aborted: result.aborted };
+}
+
+/** A process's output cut into lines, each reported for `rid`; flush() reports the last unfinished ones. */
+export function reportedLines(reporter: RunReporter, rid: string, toLog: boolean): { push(stream: "stdout" | "stderr", chunk: Uint8Array): void; flush(): void } {
+  const splitter = createOutputSplitter();
+  return {
+    push: (stream, chunk) => {
+      for (const line of splitter.push(stream, chunk)) reporter.output(rid, stream, line.text, toLog);
+    },
+    flush: () => {
+      for (const line of splitter.flush()) reporter.output(rid, line.stream, line.text, toLog);
+    },
+  };
 }
