@@ -25,9 +25,9 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { makeRoot, type TestRoot } from "../test/e2e/helpers.js";
 import { Daemon, waitRecords } from "../test/e2e/daemon-harness.js";
-import { defaultMaxParallel } from "../src/daemon/ports.js";
+import { defaultMaxParallel } from "../src/scheduler/ports.js";
 import { nativeSpawnTask } from "../src/platform/task-spawn.js";
-import type { RunRecord } from "../src/history/record.js";
+import type { RunRecord } from "../src/core/run-record.js";
 
 const arg = (name: string, dflt: string): string => {
   const i = process.argv.indexOf(`--${name}`);

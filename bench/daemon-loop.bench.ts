@@ -6,10 +6,10 @@
  *    slot, against a baseline that only pushes/pops the same number of entries through the same
  *    heap and queue with one promise hand-off each, measured in the same run.
  */
-import { WakeHeap } from "../src/daemon/heap.js";
-import { Fifo } from "../src/daemon/fifo.js";
-import { Scheduler } from "../src/daemon/scheduler.js";
-import type { ScheduledTask } from "../src/daemon/task.js";
+import { WakeHeap } from "../src/scheduler/heap.js";
+import { Fifo } from "../src/scheduler/fifo.js";
+import { Scheduler } from "../src/scheduler/scheduler.js";
+import type { ScheduledTask } from "../src/scheduler/task.js";
 import { FakeClock } from "../test/helpers/fake-clock.js";
 import { everySeconds } from "../test/helpers/fake-schedules.js";
 import { parseSchedule } from "../src/schedule/index.js";

@@ -1,4 +1,4 @@
-import type { RunRecord } from "../history/record.js";
+import type { RunRecord } from "../core/run-record.js";
 import type { RunPlan, TaskOutcome } from "../run/pipeline.js";
 
 /**

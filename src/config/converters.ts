@@ -1,8 +1,8 @@
 import { parseDuration } from "../core/duration.js";
 import { parseSize } from "../core/size.js";
 import type { Keyword } from "./keyword.js";
-import { parseRetcodes } from "../task/retcodes.js";
-import { parseRequires } from "../task/requires.js";
+import { parseRetcodes } from "./retcodes.js";
+import { parseRequires } from "./requires.js";
 import { splitShellWords } from "../core/shlex.js";
 
 /**

@@ -6,7 +6,7 @@ import { convert } from "./converters.js";
 import { ReferenceEvaluationError } from "./references.js";
 import { splitScopedKey } from "./scope.js";
 import { classifySection, type ServiceConfig } from "./service.js";
-import type { Requirement } from "../task/requires.js";
+import type { Requirement } from "./requires.js";
 import { isValidRidIndex, RID_INDEX_ALLOWED } from "../core/rid.js";
 
 /**

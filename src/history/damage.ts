@@ -1,5 +1,5 @@
 import { HistoryError } from "./errors.js";
-import type { HistoryStore } from "./store.js";
+import type { HistoryStore } from "../platform/sqlite/store.js";
 
 /**
  * A run history database that SQLite cannot read as one (corrupt pages, not a database, an

@@ -1,5 +1,5 @@
-import type { PrunePolicy } from "./prune-sql.js";
-import type { HistoryStore } from "./store.js";
+import type { PrunePolicy } from "../platform/sqlite/prune-sql.js";
+import type { HistoryStore } from "../platform/sqlite/store.js";
 
 export interface PruneOptions {
   /** Records per write transaction. @default 500 */

@@ -1,5 +1,5 @@
-import type { RunRecord } from "./record.js";
-import type { HistoryStore } from "./store.js";
+import type { RunRecord } from "../core/run-record.js";
+import type { HistoryStore } from "../platform/sqlite/store.js";
 
 /** (pid, start time) → is that very process still running. See liveness.ts. */
 export type IsAlive = (pid: number, startTime: number | null) => boolean;

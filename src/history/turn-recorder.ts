@@ -1,6 +1,6 @@
-import type { RunRecorder } from "../run/ports.js";
-import type { CompleteRun, NewRun, RunOutcome } from "./record.js";
-import type { HistoryStore } from "./store.js";
+import type { RunRecorder } from "../core/run-ports.js";
+import type { CompleteRun, NewRun, RunOutcome } from "../core/run-record.js";
+import type { HistoryStore } from "../platform/sqlite/store.js";
 
 export interface TurnRecorder extends RunRecorder {
   begin(run: NewRun, logFileFor?: (id: number) => string): Promise<number | null>;

@@ -1,6 +1,6 @@
 import { hostname } from "node:os";
 import { resolve } from "node:path";
-import type { App } from "../app.js";
+import type { App } from "../core/app.js";
 import { pathsFor } from "../core/paths.js";
 import type { Output } from "../core/output.js";
 import { systemClock } from "./system-clock.js";

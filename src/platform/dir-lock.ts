@@ -1,5 +1,5 @@
 import { closeSync, constants, openSync, readFileSync, statSync, writeSync } from "node:fs";
-import { isProcessAlive, ownStartTime } from "../history/liveness.js";
+import { isProcessAlive, ownStartTime } from "./liveness.js";
 import { removeFile } from "./fs-util.js";
 import { tryFlock } from "./flock.js";
 import { sleepSync } from "./sleep-sync.js";

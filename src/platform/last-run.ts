@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import type { LastRunWriter } from "../run/ports.js";
+import type { LastRunWriter } from "../core/run-ports.js";
 import { writeFileAtomic } from "./atomic-write.js";
 import type { WriteStateFile } from "./background-state-files.js";
 

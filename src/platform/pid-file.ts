@@ -1,7 +1,7 @@
 import { closeSync, ftruncateSync, openSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { ensureDir, NOFOLLOW } from "./fs-util.js";
 import { dirname } from "node:path";
-import { isProcessAlive, processStartTime } from "../history/liveness.js";
+import { isProcessAlive, processStartTime } from "./liveness.js";
 import { tryFlock } from "./flock.js";
 
 /**

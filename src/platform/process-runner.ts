@@ -4,7 +4,7 @@ import type { Clock, LimitName, ProcessResult, ProcessRunner, ProcessSpec, UserD
 import { defaultSpawnTask, type SpawnTask, type TaskProcess } from "./task-spawn.js";
 import { createUserDb } from "./user-db.js";
 import { whenAborted } from "./abort-listeners.js";
-import { processStartTime } from "../history/liveness.js";
+import { processStartTime } from "./liveness.js";
 
 export interface ProcessRunnerOptions {
   /** Supplementary groups of a switched identity, for the execute-permission check. @default createUserDb() */

@@ -2,8 +2,8 @@ import { closeSync, existsSync, fstatSync, openSync, readdirSync, readSync, stat
 import { withDirLock } from "./dir-lock.js";
 import { ensureDir, NOFOLLOW, removeFile } from "./fs-util.js";
 import { join } from "node:path";
-import type { RunSlotGrant, RunSlots } from "../run/ports.js";
-import { isProcessAlive, ownStartTime } from "../history/liveness.js";
+import type { RunSlotGrant, RunSlots } from "../core/run-ports.js";
+import { isProcessAlive, ownStartTime } from "./liveness.js";
 
 /**
  * max_parallel through run files in `<var>/<rid>/run/`.

@@ -4,9 +4,9 @@ import { fsDriverType } from "../config/validate.js";
 import { classifySection } from "../config/service.js";
 import type { TaskDef } from "../task/model.js";
 import { taskDef } from "../task/model.js";
-import { statusForExitCode } from "../task/retcodes.js";
+import { statusForExitCode } from "../config/retcodes.js";
 import { unmetRequirement } from "../run/gates.js";
-import type { LastRun } from "../run/ports.js";
+import type { LastRun } from "../core/run-ports.js";
 import type { ResourceProbe } from "./probe.js";
 import { withStandby } from "./aggregate.js";
 

@@ -1,7 +1,7 @@
 import type { ProcessResult } from "../core/ports.js";
 import { formatDuration } from "../core/duration.js";
-import type { FinalStatus, OutputExcerpt } from "../history/record.js";
-import { OutputCapture } from "../history/capture.js";
+import type { FinalStatus, OutputExcerpt } from "../core/run-record.js";
+import { OutputCapture } from "./output-capture.js";
 import type { TaskDef } from "../task/model.js";
 import type { CommandLine } from "./command-line.js";
 import type { RunContext } from "./context.js";

@@ -1,6 +1,6 @@
 import type { PromptReply } from "../core/ports.js";
 import type { Status } from "../core/status.js";
-import type { Requirement } from "../task/requires.js";
+import type { Requirement } from "../config/requires.js";
 
 /**
  * Pure decisions of the run pipeline. "Don't run" is data with a reason, not an exception.

@@ -1,13 +1,13 @@
 import type { ProcessRunner, Prompter, Clock } from "../core/ports.js";
 import type { Status } from "../core/status.js";
-import type { FinalStatus } from "../history/record.js";
+import type { FinalStatus } from "../core/run-record.js";
 import type { TaskDef } from "../task/model.js";
 import { runAttempt } from "./attempt.js";
 import type { RunContext } from "./context.js";
 import { parseCommandLine, type CommandLine } from "./command-line.js";
 import { execSetup, type ExecSetup, type HostFacts, type ServiceFacts } from "./exec-setup.js";
 import { CONFIRMATION_TIMEOUT_MS, confirmationAnswer, decideConfirmation, unmetRequirement } from "./gates.js";
-import type { LastRunWriter, ResourceStates, RunOutputLog, RunRecorder, RunReporter, RunSlotGrant, RunSlots } from "./ports.js";
+import type { LastRunWriter, ResourceStates, RunOutputLog, RunRecorder, RunReporter, RunSlotGrant, RunSlots } from "../core/run-ports.js";
 
 /**
  * One task, one run, one linear pipeline — the same for the CLI and the daemon:

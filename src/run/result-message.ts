@@ -1,7 +1,7 @@
 import type { ProcessResult } from "../core/ports.js";
-import type { FinalStatus } from "../history/record.js";
+import type { FinalStatus } from "../core/run-record.js";
 import { formatDuration } from "../core/duration.js";
-import { statusForExitCode, type RetcodeRules } from "../task/retcodes.js";
+import { statusForExitCode, type RetcodeRules } from "../config/retcodes.js";
 
 /**
  * How a finished process becomes a run status and a message. Decision order: could not start,

@@ -3,7 +3,7 @@ import type { TaskDef } from "../task/model.js";
 import { parseCommandLine, type CommandLine } from "./command-line.js";
 import type { ExecSetup } from "./exec-setup.js";
 import { createOutputSplitter } from "./line-splitter.js";
-import type { RunReporter } from "./ports.js";
+import type { RunReporter } from "../core/run-ports.js";
 
 /** The commands that run around a task's command, in the run's order. */
 export type TriggerName = "pre_run" | "blocking_pre_run" | "post_run" | "blocking_post_run" | "on_error";

@@ -1,5 +1,5 @@
-import { planTask } from "../daemon/planner.js";
-import type { CatchupPolicy } from "../daemon/task.js";
+import { planTask } from "../scheduler/planner.js";
+import type { CatchupPolicy } from "../scheduler/task.js";
 import type { Schedule } from "../schedule/types.js";
 
 /** When the daemon takes a task's next run, as its planner decides it from the recorded history. */

@@ -1,4 +1,4 @@
-import type { App } from "../app.js";
+import type { App } from "../core/app.js";
 import { formatAlert, hasErrors } from "../core/alert.js";
 import { ConfigError, NotFoundError } from "../core/errors.js";
 import { configFile, type Paths } from "../core/paths.js";

@@ -1,4 +1,4 @@
-import type { App } from "../app.js";
+import type { App } from "../core/app.js";
 import { formatAlert, hasErrors, type Alert } from "../core/alert.js";
 import { ActionError, ConfigError, NotFoundError, UsageError } from "../core/errors.js";
 import { formatObjectPath, parseObjectPath, type ObjectPath } from "../core/object-path.js";

@@ -1,5 +1,5 @@
 import type { Output } from "../core/output.js";
-import type { RunReporter } from "../run/ports.js";
+import type { RunReporter } from "../core/run-ports.js";
 import type { ServiceLog } from "../platform/service-log.js";
 
 /**

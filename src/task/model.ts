@@ -1,8 +1,8 @@
 import type { LimitName } from "../core/ports.js";
 import { LIMIT_NAMES } from "../core/ports.js";
 import type { ServiceConfig } from "../config/service.js";
-import type { Requirement } from "./requires.js";
-import type { RetcodeRules } from "./retcodes.js";
+import type { Requirement } from "../config/requires.js";
+import type { RetcodeRules } from "../config/retcodes.js";
 
 /** A task's keywords, resolved for this node and typed. Built at use time from a valid config. */
 export interface TaskDef {

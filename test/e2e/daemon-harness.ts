@@ -5,10 +5,10 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import type { TestContext } from "node:test";
-import { isProcessAlive } from "../../src/history/liveness.js";
+import { isProcessAlive } from "../../src/platform/liveness.js";
 import { join } from "node:path";
-import { openHistory } from "../../src/history/store.js";
-import type { RunRecord } from "../../src/history/record.js";
+import { openHistory } from "../../src/platform/sqlite/store.js";
+import type { RunRecord } from "../../src/core/run-record.js";
 import { baseEnv, CLI, makeRoot, processesWith, spawnCli, type TestRoot } from "./helpers.js";
 
 /** One daemon log line (`--log-format json`). */

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { baseEnv, CLI, collect, hasStackTrace, isRoot, makeRoot, type CliResult, type TestRoot } from "./helpers.js";
-import { isProcessAlive } from "../../src/history/liveness.js";
+import { isProcessAlive } from "../../src/platform/liveness.js";
 
 /**
  * `daemon start` says "daemon started" only when the daemon it started is the one running;

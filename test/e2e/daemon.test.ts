@@ -2,9 +2,9 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { openHistory } from "../../src/history/store.js";
-import type { RunRecord } from "../../src/history/record.js";
-import { isProcessAlive, processStartTime } from "../../src/history/liveness.js";
+import { openHistory } from "../../src/platform/sqlite/store.js";
+import type { RunRecord } from "../../src/core/run-record.js";
+import { isProcessAlive, processStartTime } from "../../src/platform/liveness.js";
 import { processesWith, waitFor } from "./helpers.js";
 import { count, duplicateSlots, isTask, killAllDaemons, marked, records, setup, startDaemon, waitRecords } from "./daemon-harness.js";
 

@@ -11,9 +11,9 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, type TestContext } from "node:test";
-import { openHistory } from "../../src/history/store.js";
-import type { RunRecord } from "../../src/history/record.js";
-import type { LastRun } from "../../src/run/ports.js";
+import { openHistory } from "../../src/platform/sqlite/store.js";
+import type { RunRecord } from "../../src/core/run-record.js";
+import type { LastRun } from "../../src/core/run-ports.js";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const CLI = join(REPO, "dist", "svcmgr.cjs");

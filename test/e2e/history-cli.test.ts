@@ -1,7 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { makeRoot, type TestRoot } from "./helpers.js";
-import type { RunRecord } from "../../src/history/record.js";
+import type { RunRecord } from "../../src/core/run-record.js";
 
 /**
  * What an operator reads of the run history: `print history` with its filters, `print run ID`

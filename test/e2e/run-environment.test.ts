@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, realpathSync, rmSync } from "node:fs";
 import { hostname, tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
-import { isProcessAlive, processStartTime } from "../../src/history/liveness.js";
+import { isProcessAlive, processStartTime } from "../../src/platform/liveness.js";
 import { envOf, makeRoot, type TestRoot } from "./helpers.js";
 import { waitRecords } from "./daemon-harness.js";
 

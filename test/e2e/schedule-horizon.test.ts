@@ -1,7 +1,7 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
-import { openHistory } from "../../src/history/store.js";
+import { openHistory } from "../../src/platform/sqlite/store.js";
 import { count, killAllDaemons, records, setup, startDaemon, waitRecords } from "./daemon-harness.js";
 
 /**

@@ -2,7 +2,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { openHistory } from "../../src/history/store.js";
+import { openHistory } from "../../src/platform/sqlite/store.js";
 import { collect, makeRoot, rootPerSuite, spawnCli, waitFor } from "./helpers.js";
 
 /**

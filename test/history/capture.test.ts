@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { OutputCapture, utf8PrefixEnd, utf8SuffixStart } from "../../src/history/capture.js";
+import { OutputCapture, utf8PrefixEnd, utf8SuffixStart } from "../../src/run/output-capture.js";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;

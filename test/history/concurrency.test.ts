@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { join } from "node:path";
 import { createRequire } from "node:module";
 import type BetterSqlite3 from "better-sqlite3";
-import { openHistory, switchToWal } from "../../src/history/store.js";
+import { openHistory, switchToWal } from "../../src/platform/sqlite/store.js";
 import { tempDir } from "./helpers.js";
 
 const Database = createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;

@@ -2,9 +2,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, openSync, readdirSync, statSync, writeFileSync, writeSync, closeSync } from "node:fs";
 import { join } from "node:path";
-import { openHistory } from "../../src/history/store.js";
+import { openHistory } from "../../src/platform/sqlite/store.js";
 import { HistoryDamagedError, damagedName } from "../../src/history/damage.js";
-import { moveAside } from "../../src/history/move-aside.js";
+import { moveAside } from "../../src/platform/sqlite/move-aside.js";
 import { manual, tempDir } from "./helpers.js";
 
 /** A real history with enough records to span many pages, closed (its WAL folded into the file). */

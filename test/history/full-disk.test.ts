@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { openHistory } from "../../src/history/store.js";
+import { openHistory } from "../../src/platform/sqlite/store.js";
 import { skipUnlessRoot } from "../helpers/require-all.js";
 import { mountTmpfs } from "../helpers/tmpfs.js";
 import { manual } from "./helpers.js";

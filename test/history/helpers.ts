@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
-import { openHistory, type HistoryStore } from "../../src/history/store.js";
-import type { NewRun } from "../../src/history/record.js";
+import { openHistory, type HistoryStore } from "../../src/platform/sqlite/store.js";
+import type { NewRun } from "../../src/core/run-record.js";
 
 /** A fresh temp dir removed after the test. */
 export function tempDir(t: TestContext): string {

@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
 import { setTimeout as delay } from "node:timers/promises";
-import { isProcessAlive, parseProcStat, processStartTime } from "../../src/history/liveness.js";
+import { isProcessAlive, parseProcStat, processStartTime } from "../../src/platform/liveness.js";
 
 const stateOf = (pid: number) => parseProcStat(readFileSync(`/proc/${pid}/stat`, "latin1"))?.state;
 

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { HistoryStore } from "../../src/history/store.js";
+import type { HistoryStore } from "../../src/platform/sqlite/store.js";
 import { pruneHistory } from "../../src/history/prune.js";
 import { DAY, HOUR, MINUTE, REFERENCE, scheduled, manual, tempStore } from "./helpers.js";
 

@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
-import { openRunLog, runLogPath } from "../../src/history/run-log.js";
+import { openRunLog, runLogPath } from "../../src/platform/run-log.js";
 import { pathsFor } from "../../src/core/paths.js";
 import { parseObjectPath } from "../../src/core/object-path.js";
 import { tempDir } from "./helpers.js";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { createTurnRecorder } from "../../src/history/turn-recorder.js";
-import { openHistory, type HistoryStore } from "../../src/history/store.js";
+import { openHistory, type HistoryStore } from "../../src/platform/sqlite/store.js";
 import { recoverInterrupted } from "../../src/history/recover.js";
 import { manual, REFERENCE, scheduled, tempDir, tempStore } from "./helpers.js";
 

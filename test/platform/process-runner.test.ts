@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { ProcessResult, ProcessSpec } from "../../src/core/ports.js";
 import { createProcessRunner } from "../../src/platform/process-runner.js";
 import { createUserDb } from "../../src/platform/user-db.js";
-import { processStartTime } from "../../src/history/liveness.js";
+import { processStartTime } from "../../src/platform/liveness.js";
 import { resolveIdentity } from "../../src/run/identity.js";
 import { RUN_PATH } from "../../src/run/environment.js";
 import { skipUnlessRoot } from "../helpers/require-all.js";

@@ -5,8 +5,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createRunSlots, liveRunFiles } from "../../src/platform/run-files.js";
-import { processStartTime } from "../../src/history/liveness.js";
-import type { RunSlotGrant } from "../../src/run/ports.js";
+import { processStartTime } from "../../src/platform/liveness.js";
+import type { RunSlotGrant } from "../../src/core/run-ports.js";
 
 /** A fresh var dir for one task; returns it and its run dir. */
 function taskVar(t: { after: (fn: () => void) => void }) {

@@ -1,16 +1,16 @@
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
-import type { App } from "../../app.js";
+import type { App } from "../../core/app.js";
 import { ActionError, PermissionError, UsageError } from "../../core/errors.js";
 import { parseDuration } from "../../core/duration.js";
-import { defaultMaxParallel } from "../../daemon/ports.js";
+import { defaultMaxParallel } from "../../scheduler/ports.js";
 import { createDaemonLog, fileSink, stdoutSink, type LogFormat } from "../../platform/daemon-log.js";
 import { livePid } from "../../platform/pid-file.js";
 import { prepareStateDirs } from "../../platform/state-dirs.js";
-import { isProcessAlive } from "../../history/liveness.js";
+import { isProcessAlive } from "../../platform/liveness.js";
 import { checkedNodeConfig, nodeConfig } from "../../service/node-config.js";
 import { formatAlert } from "../../core/alert.js";
-import { openHistory } from "../../history/store.js";
+import { openHistory } from "../../platform/sqlite/store.js";
 import { historyDbFile } from "../../core/paths.js";
 import { FORMAT_OPTION, type CliCommand, type OptionSpec, type ParsedArgs } from "../command.js";
 import { RETENTION_OPTIONS, retentionPolicy } from "./history-prune.js";
@@ -45,7 +45,7 @@ export const daemonRunCommand: CliCommand = {
     // A daemon holds no directory of the shell that started it (a mount it would keep busy);
     // paths are absolute from here on (createApp resolves --root), tasks get their own cwd.
     process.chdir("/");
-    const { runDaemon } = await import("../../agent/daemon.js");
+    const { runDaemon } = await import("../../daemon/daemon.js");
     const log = createDaemonLog(sink, format, now);
     for (const w of nodeWarnings) log.write("warning", formatAlert(w), { event: "node-config" });
     return runDaemon(app, {

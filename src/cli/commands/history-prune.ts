@@ -1,8 +1,8 @@
 import { rm } from "node:fs/promises";
 import { historyDbFile } from "../../core/paths.js";
-import { openHistory } from "../../history/store.js";
+import { openHistory } from "../../platform/sqlite/store.js";
 import { pruneHistory } from "../../history/prune.js";
-import type { PrunePolicy } from "../../history/prune-sql.js";
+import type { PrunePolicy } from "../../platform/sqlite/prune-sql.js";
 import { nodeConfig, type NodeConfig } from "../../service/node-config.js";
 import { FORMAT_OPTION, type CliCommand, type OptionSpec, type ParsedArgs } from "../command.js";
 

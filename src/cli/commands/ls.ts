@@ -1,4 +1,4 @@
-import type { App } from "../../app.js";
+import type { App } from "../../core/app.js";
 import { formatObjectPath, type ObjectPath } from "../../core/object-path.js";
 import { hasErrors, resourceErrors } from "../../core/alert.js";
 import { listServicePaths } from "../../platform/config-files.js";

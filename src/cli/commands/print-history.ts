@@ -1,8 +1,8 @@
 import { historyDbFile } from "../../core/paths.js";
 import { UsageError } from "../../core/errors.js";
 import { formatObjectPath } from "../../core/object-path.js";
-import { openHistory } from "../../history/store.js";
-import { isRunStatus, type RunRecord, type RunStatus } from "../../history/record.js";
+import { openHistory } from "../../platform/sqlite/store.js";
+import { isRunStatus, type RunRecord, type RunStatus } from "../../core/run-record.js";
 import { formatDuration, parseDuration } from "../../core/duration.js";
 import { requireSelector, selectServices } from "../../service/open.js";
 import { FORMAT_OPTION, type CliCommand } from "../command.js";

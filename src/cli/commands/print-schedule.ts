@@ -1,13 +1,13 @@
 import { join } from "node:path";
-import type { App } from "../../app.js";
+import type { App } from "../../core/app.js";
 import { livePid } from "../../platform/pid-file.js";
 import { resourceErrors, type Alert } from "../../core/alert.js";
 import { historyDbFile } from "../../core/paths.js";
-import { openHistory, type HistoryStore } from "../../history/store.js";
+import { openHistory, type HistoryStore } from "../../platform/sqlite/store.js";
 import type { ServiceConfig } from "../../config/service.js";
 import { taskDef, type TaskDef } from "../../task/model.js";
 import { notScheduledReason } from "../../task/not-scheduled.js";
-import { describeNotScheduled } from "../../daemon/task.js";
+import { describeNotScheduled } from "../../scheduler/task.js";
 import { nextRunOf } from "../../service/next-run.js";
 import { openService, requireSelector, selectServices } from "../../service/open.js";
 import { FORMAT_OPTION, type CliCommand } from "../command.js";

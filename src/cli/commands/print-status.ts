@@ -1,4 +1,4 @@
-import type { App } from "../../app.js";
+import type { App } from "../../core/app.js";
 import { formatObjectPath } from "../../core/object-path.js";
 import { classifySection, type ServiceConfig } from "../../config/service.js";
 import { aggregateAvail, aggregateOverall } from "../../resource/aggregate.js";
@@ -6,8 +6,8 @@ import { resourceState, type ResourceState } from "../../resource/status.js";
 import { openService, requireSelector, selectServices } from "../../service/open.js";
 import { statusDeps } from "../../service/wiring.js";
 import { historyDbFile } from "../../core/paths.js";
-import { openHistory, type HistoryStore } from "../../history/store.js";
-import type { RunRecord, RunStatus } from "../../history/record.js";
+import { openHistory, type HistoryStore } from "../../platform/sqlite/store.js";
+import type { RunRecord, RunStatus } from "../../core/run-record.js";
 import { FORMAT_OPTION, type CliCommand } from "../command.js";
 import { formatLocalTime } from "../render.js";
 

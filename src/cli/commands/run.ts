@@ -1,10 +1,10 @@
 import { newSessionId } from "../../platform/session-id.js";
-import type { App } from "../../app.js";
+import type { App } from "../../core/app.js";
 import { ActionError, UsageError } from "../../core/errors.js";
 import { formatAlert } from "../../core/alert.js";
-import { openHistory, type HistoryStore } from "../../history/store.js";
+import { openHistory, type HistoryStore } from "../../platform/sqlite/store.js";
 import { recoverInterrupted } from "../../history/recover.js";
-import { isProcessAlive } from "../../history/liveness.js";
+import { isProcessAlive } from "../../platform/liveness.js";
 import { historyDbFile } from "../../core/paths.js";
 import { prepareStateDirs } from "../../platform/state-dirs.js";
 import { initiatingUser } from "../../history/initiator.js";

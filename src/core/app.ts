@@ -1,6 +1,6 @@
-import type { Clock, Prompter, ProcessRunner, UserDb } from "./core/ports.js";
-import type { Paths } from "./core/paths.js";
-import type { Output } from "./core/output.js";
+import type { Clock, Prompter, ProcessRunner, UserDb } from "./ports.js";
+import type { Paths } from "./paths.js";
+import type { Output } from "./output.js";
 
 /**
  * Everything a command needs from the outside world, built once by the composition root

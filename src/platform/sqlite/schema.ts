@@ -1,6 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
-import { HistoryError } from "./errors.js";
-import { RUN_STATUSES, RUN_TRIGGERS } from "./record.js";
+import { HistoryError } from "../../history/errors.js";
+import { RUN_STATUSES, RUN_TRIGGERS } from "../../core/run-record.js";
 
 type Db = BetterSqlite3.Database;
 

@@ -6,7 +6,7 @@
  */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { CATCHUP_ALL_MAX_RUNS } from "../../src/daemon/planner.js";
+import { CATCHUP_ALL_MAX_RUNS } from "../../src/scheduler/planner.js";
 import { parseSchedule } from "../../src/schedule/index.js";
 import { dailyAt, everySeconds } from "../helpers/fake-schedules.js";
 import { makeHarness, makeTask, tasksUpdate } from "./harness.js";

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { formatDaemonEvent } from "../../src/daemon/event-format.js";
+import { formatDaemonEvent } from "../../src/scheduler/event-format.js";
 import { everySeconds } from "../helpers/fake-schedules.js";
 import { makeHarness, makeTask, tasksUpdate } from "./harness.js";
 import { MINUTE, REFERENCE, SECOND, iso } from "./time.js";

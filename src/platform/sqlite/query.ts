@@ -1,4 +1,4 @@
-import type { RunStatus, RunTrigger } from "./record.js";
+import type { RunStatus, RunTrigger } from "../../core/run-record.js";
 import { SELECT_RUN } from "./rows.js";
 
 /** History filters; all optional, combined with AND. Times are epoch ms on `startedAt`. */

@@ -1,8 +1,8 @@
 /** A scheduler wired to fakes: a FakeClock, recording ports and controllable launches. */
-import type { DaemonEvent, DaemonEventKind } from "../../src/daemon/events.js";
-import type { AttemptRef, LaunchOutcome, LaunchRequest, SlotRef } from "../../src/daemon/ports.js";
-import { Scheduler } from "../../src/daemon/scheduler.js";
-import type { CatchupPolicy, ScheduledTask } from "../../src/daemon/task.js";
+import type { DaemonEvent, DaemonEventKind } from "../../src/scheduler/events.js";
+import type { AttemptRef, LaunchOutcome, LaunchRequest, SlotRef } from "../../src/scheduler/ports.js";
+import { Scheduler } from "../../src/scheduler/scheduler.js";
+import type { CatchupPolicy, ScheduledTask } from "../../src/scheduler/task.js";
 import type { Schedule } from "../../src/schedule/types.js";
 import { FakeClock } from "../helpers/fake-clock.js";
 

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import {
   CATCHUP_ALL_MAX_RUNS, DISTRUST_TOLERANCE_MS, MISSED_RECORD_LIMIT, planTask, type PlanInput,
-} from "../../src/daemon/planner.js";
+} from "../../src/scheduler/planner.js";
 import { dailyAt, everySeconds, intervalFromLast, never } from "../helpers/fake-schedules.js";
 import { DAY, HOUR, MINUTE, REFERENCE, SECOND, iso } from "./time.js";
 

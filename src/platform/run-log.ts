@@ -1,11 +1,11 @@
 import { closeSync, existsSync, fchmodSync, ftruncateSync, openSync, readSync, write, writeSync, writev } from "node:fs";
-import { ensureDir, NOFOLLOW, removeFile } from "../platform/fs-util.js";
+import { ensureDir, NOFOLLOW, removeFile } from "./fs-util.js";
 import { dirname } from "node:path";
 import { formatObjectPath, type ObjectPath } from "../core/object-path.js";
 import type { Paths } from "../core/paths.js";
-import type { OutputStream } from "./capture.js";
+import type { OutputStream } from "../run/output-capture.js";
 import { OutputTail } from "./output-tail.js";
-import { utf8SuffixStart } from "./capture.js";
+import { utf8SuffixStart } from "../run/output-capture.js";
 
 /** `<log>/runs/<svc path>/<rid>/<id>.log`, e.g. `/var/log/svcmgr/runs/prod/svc/db/task#0/42.log`. */
 export function runLogPath(paths: Paths, objectPath: ObjectPath, rid: string, id: number): string {

@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { classifyClockJump, timerDelay, MAX_TIMER_MS } from "../../src/daemon/clock-jump.js";
-import { WakeHeap } from "../../src/daemon/heap.js";
+import { classifyClockJump, timerDelay, MAX_TIMER_MS } from "../../src/scheduler/clock-jump.js";
+import { WakeHeap } from "../../src/scheduler/heap.js";
 import { REFERENCE } from "./time.js";
 
 describe("classifyClockJump", () => {

@@ -1,4 +1,4 @@
-import type { OutputExcerpt } from "./record.js";
+import type { OutputExcerpt } from "../core/run-record.js";
 
 export type OutputStream = "stdout" | "stderr";
 

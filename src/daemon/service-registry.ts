@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { App } from "../app.js";
+import type { App } from "../core/app.js";
 import { formatAlert, hasErrors, resourceErrors, type Alert } from "../core/alert.js";
 import { formatObjectPath } from "../core/object-path.js";
 import type { ServiceConfig } from "../config/service.js";
@@ -7,7 +7,7 @@ import { taskDef, type TaskDef } from "../task/model.js";
 import { notScheduledReason } from "../task/not-scheduled.js";
 import { noRunAheadReason } from "../task/run-ahead.js";
 import { taskSchedule } from "../task/schedule.js";
-import type { ScheduledTask, ServiceUpdate } from "../daemon/task.js";
+import type { ScheduledTask, ServiceUpdate } from "../scheduler/task.js";
 import { listServicePaths } from "../platform/config-files.js";
 import { readAndValidate } from "../service/open.js";
 

@@ -1,12 +1,12 @@
 import { newSessionId } from "../platform/session-id.js";
-import type { App } from "../app.js";
-import type { HistoryStore } from "../history/store.js";
+import type { App } from "../core/app.js";
+import type { HistoryStore } from "../platform/sqlite/store.js";
 import { createTurnRecorder } from "../history/turn-recorder.js";
-import type { LaunchOutcome, LaunchRequest, SkipReason } from "../daemon/ports.js";
+import type { LaunchOutcome, LaunchRequest, SkipReason } from "../scheduler/ports.js";
 import { runTask, type Gate, type TaskOutcome } from "../run/pipeline.js";
 import type { RunContext } from "../run/context.js";
-import type { RunRecorder, RunReporter } from "../run/ports.js";
-import type { CompleteRun } from "../history/record.js";
+import type { RunRecorder, RunReporter } from "../core/run-ports.js";
+import type { CompleteRun } from "../core/run-record.js";
 import { serviceRunDeps, type ServiceRunDeps } from "../service/wiring.js";
 import { objectLogFile } from "../core/paths.js";
 import type { ServiceConfig } from "../config/service.js";

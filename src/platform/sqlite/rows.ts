@@ -1,4 +1,4 @@
-import type { CompleteRun, NewRun, RunOutcome, RunRecord } from "./record.js";
+import type { CompleteRun, NewRun, RunOutcome, RunRecord } from "../../core/run-record.js";
 
 /** Every column, aliased to the RunRecord field names. */
 export const SELECT_RUN = `SELECT id, svc, rid, trigger, scheduled_for AS scheduledFor, attempt, retry_of AS retryOf, started_at AS startedAt,

@@ -8,9 +8,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Clock } from "../../src/core/ports.js";
-import type { DaemonEvent } from "../../src/daemon/events.js";
-import type { LaunchRequest } from "../../src/daemon/ports.js";
-import { Scheduler } from "../../src/daemon/scheduler.js";
+import type { DaemonEvent } from "../../src/scheduler/events.js";
+import type { LaunchRequest } from "../../src/scheduler/ports.js";
+import { Scheduler } from "../../src/scheduler/scheduler.js";
 import { parseSchedule } from "../../src/schedule/index.js";
 import { makeTask, tasksUpdate } from "./harness.js";
 import { DAY, HOUR, MINUTE, iso } from "./time.js";

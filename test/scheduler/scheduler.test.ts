@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { MAX_TIMER_MS } from "../../src/daemon/clock-jump.js";
-import { CATCHUP_ALL_MAX_RUNS } from "../../src/daemon/planner.js";
+import { MAX_TIMER_MS } from "../../src/scheduler/clock-jump.js";
+import { CATCHUP_ALL_MAX_RUNS } from "../../src/scheduler/planner.js";
 import { dailyAt, everySeconds } from "../helpers/fake-schedules.js";
 import { makeHarness, makeTask, tasksUpdate } from "./harness.js";
 import { DAY, HOUR, MINUTE, REFERENCE, SECOND, iso } from "./time.js";

@@ -1,5 +1,5 @@
 import { renameSync } from "node:fs";
-import { damagedName } from "./damage.js";
+import { damagedName } from "../../history/damage.js";
 
 /**
  * Moves a damaged database out of the way, with its WAL and shared-memory files, under one

@@ -1,8 +1,8 @@
 /** `retry` / `retry_delay`: failed and interrupted slots are tried again, each attempt linked to its slot. */
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { nextAttempt } from "../../src/daemon/retries.js";
-import type { LaunchOutcome } from "../../src/daemon/ports.js";
+import { nextAttempt } from "../../src/scheduler/retries.js";
+import type { LaunchOutcome } from "../../src/scheduler/ports.js";
 import { dailyAt, everySeconds } from "../helpers/fake-schedules.js";
 import { makeHarness, makeTask, tasksUpdate } from "./harness.js";
 import { HOUR, MINUTE, REFERENCE, SECOND, iso } from "./time.js";

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { formatDaemonEvent } from "../../src/daemon/event-format.js";
+import { formatDaemonEvent } from "../../src/scheduler/event-format.js";
 import { REFERENCE } from "./time.js";
 
 const slot = new Date(REFERENCE);

@@ -1,5 +1,5 @@
-import type { Status } from "../core/status.js";
-import type { CompleteRun, NewRun, RunOutcome } from "../history/record.js";
+import type { Status } from "./status.js";
+import type { CompleteRun, NewRun, RunOutcome } from "./run-record.js";
 
 /** Where the pipeline records runs: the history store (or a fake in tests). */
 export interface RunRecorder {

@@ -1,6 +1,6 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Launcher, slotId } from "../../src/daemon/launcher.js";
+import { Launcher, slotId } from "../../src/scheduler/launcher.js";
 import { everySeconds } from "../helpers/fake-schedules.js";
 import { zonedDaily } from "../helpers/zoned-daily.js";
 import { makeHarness, makeTask, tasksUpdate } from "./harness.js";

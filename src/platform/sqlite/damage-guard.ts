@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import type BetterSqlite3 from "better-sqlite3";
-import { asDamage, HistoryDamagedError } from "./damage.js";
+import { asDamage, HistoryDamagedError } from "../../history/damage.js";
 import type { HistoryStore } from "./store.js";
 
 /** The calls that write: each first checks that the file under them is still a database. */
