@@ -46,7 +46,13 @@ function matchesRidSpecs(t: Selectable, specs: string): boolean {
   });
 }
 
-/** `a+b,c`: (a AND b) OR c. */
+/**
+ * `a+b,c`: (a AND b) OR c; blanks around tags are ignored. A term with no tag (`+`, as a
+ * script's `"$A+$B"` gives with both unset) matches nothing: it never widens to every task.
+ */
 export function matchesTags(tags: readonly string[], expr: string): boolean {
-  return list(expr).some((group) => group.split("+").filter((t) => t !== "").every((t) => tags.includes(t)));
+  return list(expr).some((group) => {
+    const all = group.split("+").map((t) => t.trim()).filter((t) => t !== "");
+    return all.length > 0 && all.every((t) => tags.includes(t));
+  });
 }
