@@ -3,7 +3,8 @@ import { isStatus, type Status } from "../core/status.js";
 /**
  * `retcodes`: maps a task's exit code to a resource status, e.g. "0:up 1:down 3:warn".
  * Unlisted codes map to `warn`. A run succeeds only when its status is `up`.
- * Unlike OpenSVC, a bad rule is a configuration error, not silently dropped.
+ * Unlike OpenSVC, a bad rule is a configuration error, not silently dropped, and so is a
+ * second rule for the same exit code (one of the two would be).
  */
 export type RetcodeRules = ReadonlyMap<number, Status>;
 
@@ -16,7 +17,9 @@ export function parseRetcodes(text: string): { rules: RetcodeRules } | { error: 
     if (m === null || !isStatus(m[2]!)) {
       return { error: `rules "<exit code>:<status>" separated by spaces, status one of up, down, warn, n/a, undef ("${rule}" is not)` };
     }
-    rules.set(Number(m[1]), m[2]);
+    const code = Number(m[1]);
+    if (rules.has(code)) return { error: `one rule per exit code ("${rule}" repeats exit code ${code})` };
+    rules.set(code, m[2]);
   }
   if (rules.size === 0) return { error: `at least one "<exit code>:<status>" rule, e.g. "${DEFAULT_RETCODES}"` };
   return { rules };
