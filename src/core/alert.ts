@@ -21,13 +21,17 @@ export interface Alert {
   readonly scope?: "resource";
 }
 
-/** `file:line [section] keyword = "value": message` — the one format for every config problem. */
+/**
+ * `file:line: [section] keyword = "value": level: message` — the one format for every config
+ * problem; the parts an alert lacks are left out with their separators (`file:line: level: …`).
+ */
 export function formatAlert(alert: Alert): string {
   const where = alert.line === undefined ? alert.file : `${alert.file}:${alert.line}`;
   const section = alert.section === undefined ? "" : ` [${alert.section}]`;
   const keyword = alert.keyword === undefined ? "" : ` ${alert.keyword}`;
   const value = alert.value === undefined ? "" : ` = ${JSON.stringify(alert.value)}`;
-  return `${where}:${section}${keyword}${value}: ${alert.level}: ${alert.message}`;
+  const subject = `${section}${keyword}${value}`;
+  return `${where}:${subject === "" ? "" : `${subject}:`} ${alert.level}: ${alert.message}`;
 }
 
 /** True when an error makes the whole service unusable (resource-scoped errors do not). */
