@@ -36,7 +36,7 @@ function group(tasks: ScheduledTask[]) {
 function makeScheduler(clock: FakeClock, counter: { done: number }) {
   return new Scheduler({
     clock,
-    launch: () => { counter.done++; return Promise.resolve({ kind: "finished", status: "up", exitCode: 0 }); },
+    launch: (req) => { counter.done++; return Promise.resolve({ rid: req.rid, status: "succeeded", failed: false }); },
     recordMissed: () => {},
     loadLastScheduled: () => null,
     emit: () => {},

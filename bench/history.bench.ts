@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type BetterSqlite3 from "better-sqlite3";
-import { openHistory, type HistoryStore } from "../src/platform/sqlite/store.js";
+import { openHistory, type SqliteHistory as HistoryStore } from "../src/platform/sqlite/store.js";
 
 const RUNS = Number(process.argv[2] ?? 10_000);
 const Database = createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;

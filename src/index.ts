@@ -15,6 +15,6 @@ export { parseRequires } from "./config/requires.js";
 export { parseRetcodes } from "./config/retcodes.js";
 export { selectTasks, matchesTags } from "./task/select.js";
 export { parseCommandLine } from "./run/command-line.js";
-export { openHistory } from "./platform/sqlite/store.js";
-export type { HistoryStore } from "./platform/sqlite/store.js";
+export { openHistoryStore } from "./platform/sqlite/history-store.js";
+export type { HistoryStore, HistoryQuery } from "./core/history-store.js";
 export type { RunRecord, RunStatus, RunTrigger } from "./core/run-record.js";

@@ -1,5 +1,5 @@
 import type { Argv } from "yargs";
-import type { App } from "../core/app.js";
+import type { App } from "../service/app.js";
 import type { WholeNumberRange } from "./whole-number.js";
 
 /**

@@ -1,8 +1,9 @@
-import { constants } from "node:os";
 import type { Output } from "../core/output.js";
 
 /** The signals that ask a `run` to stop: Ctrl-C, `kill`/`timeout`/systemd, a closed terminal. */
 const STOP_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
+/** Their numbers (the same on every Linux architecture), for the shell's 128 + N exit status. */
+const SIGNAL_NUMBER: Readonly<Record<(typeof STOP_SIGNALS)[number], number>> = { SIGHUP: 1, SIGINT: 2, SIGTERM: 15 };
 
 export interface Interrupt {
   /** Aborts at the first stop signal: the pipeline stops the running tasks, no other one starts. */
@@ -21,8 +22,8 @@ export interface Interrupt {
  */
 export function interruptOnSignals(stderr: Output): Interrupt {
   const controller = new AbortController();
-  let received: NodeJS.Signals | null = null;
-  const onSignal = (sig: NodeJS.Signals) => {
+  let received: (typeof STOP_SIGNALS)[number] | null = null;
+  const onSignal = (sig: (typeof STOP_SIGNALS)[number]) => {
     if (received !== null) return stderr.write(`svcmgr: ${sig}: already stopping the running tasks\n`);
     received = sig;
     stderr.write(`svcmgr: ${sig}: stopping the running tasks\n`);
@@ -31,7 +32,7 @@ export function interruptOnSignals(stderr: Output): Interrupt {
   for (const sig of STOP_SIGNALS) process.on(sig, onSignal);
   return {
     signal: controller.signal,
-    exitCode: () => (received === null ? null : 128 + constants.signals[received]),
+    exitCode: () => (received === null ? null : 128 + SIGNAL_NUMBER[received]),
     stop: () => {
       for (const sig of STOP_SIGNALS) process.off(sig, onSignal);
     },

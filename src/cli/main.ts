@@ -10,7 +10,7 @@ const stderr = stdOutput("stderr");
 declare const SVCMGR_VERSION: string | undefined;
 
 /**
- * The CLI boundary: argv → command → exit code. The only place that sets process.exitCode
+ * The CLI boundary and composition root: argv → the App (built once, here) → command → exit code. The only place that sets process.exitCode
  * and prints errors. User errors (SvcmgrError) print their message; anything else is a bug
  * and prints a stack trace.
  */
@@ -29,7 +29,7 @@ async function main(argv: readonly string[]): Promise<number> {
 
 async function parseWithYargs(argv: readonly string[]): Promise<{ command: CliCommand; args: ParsedArgs } | null> {
   const { yargsParse } = await import("./yargs-cli.js");
-  return yargsParse(argv, COMMANDS, typeof SVCMGR_VERSION === "string" ? SVCMGR_VERSION : "dev");
+  return yargsParse(argv, COMMANDS, typeof SVCMGR_VERSION === "string" ? SVCMGR_VERSION : "dev", stdOutput("stdout"));
 }
 
 /** `--version --verbose`: the version, the runtime, and whether the native addon is in use (and why not). */

@@ -1,5 +1,5 @@
 import type { RunRecord } from "../core/run-record.js";
-import type { RunPlan, TaskOutcome } from "../run/pipeline.js";
+import type { RunPlan, TaskRun } from "../run/task-run.js";
 
 /**
  * `run --format json`: one entry per selected task, in run order. Field names are stable
@@ -9,7 +9,7 @@ import type { RunPlan, TaskOutcome } from "../run/pipeline.js";
 export interface RunSummaryEntry {
   readonly svc: string;
   readonly rid: string;
-  readonly status: TaskOutcome["status"];
+  readonly status: TaskRun["status"];
   readonly exitCode: number | null;
   readonly reason: string | null;
   readonly runId: number | null;
@@ -17,11 +17,11 @@ export interface RunSummaryEntry {
   readonly plan: RunPlan | null;
 }
 
-export function summaryEntry(svc: string, o: TaskOutcome, recordOf: (id: number) => RunRecord | null): RunSummaryEntry {
-  const record = o.recordId === undefined ? null : recordOf(o.recordId);
+export function summaryEntry(svc: string, o: TaskRun): RunSummaryEntry {
+  const record = o.record ?? null;
   return {
-    svc, rid: o.rid, status: o.status, exitCode: o.exitCode, reason: o.reason ?? null,
-    runId: o.recordId ?? null, record, plan: o.plan ?? null,
+    svc, rid: o.rid, status: o.status, exitCode: record?.exitCode ?? null, reason: o.reason ?? null,
+    runId: record?.id ?? null, record, plan: o.plan ?? null,
   };
 }
 

@@ -1,16 +1,16 @@
 import yargs, { type Argv, type Options } from "yargs";
 import { UsageError } from "../core/errors.js";
+import type { Output } from "../core/output.js";
 import type { CliCommand, OptionSpec, ParsedArgs } from "./command.js";
 import { GLOBAL_OPTIONS } from "./global-options.js";
-import { stdOutput } from "../platform/std-output.js";
 import { ANY_COUNT, parseWholeNumber, wholeNumberError, type WholeNumberRange } from "./whole-number.js";
 
 /**
  * The full parser: help, version, completion-quality errors. Built from the same command
  * tables as the fast parser. Returns the command to run, or null when yargs already answered
- * (--help, --version).
+ * (--help, --version) on `stdout`.
  */
-export async function yargsParse(argv: readonly string[], commands: readonly CliCommand[], version: string): Promise<{ command: CliCommand; args: ParsedArgs } | null> {
+export async function yargsParse(argv: readonly string[], commands: readonly CliCommand[], version: string, stdout: Pick<Output, "write">): Promise<{ command: CliCommand; args: ParsedArgs } | null> {
   let chosen: CliCommand | null = null;
   let output = "";
   const y = yargs([...argv])
@@ -34,7 +34,7 @@ export async function yargsParse(argv: readonly string[], commands: readonly Cli
     output = out;
   })) as ParsedArgs;
   if (output !== "") {
-    stdOutput("stdout").write(output + "\n");
+    stdout.write(output + "\n");
     return null;
   }
   return chosen === null ? null : { command: chosen, args };

@@ -43,3 +43,14 @@ function parseStates(text: string): Status[] | string {
 export function formatRequirement(r: Requirement): string {
   return `${r.rid}(${r.states.join(",")})`;
 }
+
+/** OpenSVC's message for the first unmet requirement, or null when all are met. */
+export function unmetRequirement(reqs: readonly Requirement[], states: ReadonlyMap<string, Status>): string | null {
+  for (const r of reqs) {
+    const current = states.get(r.rid) ?? "undef";
+    if (!r.states.includes(current)) {
+      return `requires on resource ${r.rid} in state ${r.states.join(" or ")}, current state ${current}`;
+    }
+  }
+  return null;
+}

@@ -33,3 +33,8 @@ export function objectLogFile(paths: Paths, p: ObjectPath): string {
 export function historyDbFile(paths: Paths): string {
   return `${paths.var}/history.sqlite`;
 }
+
+/** The daemon's files: its pid file and socket under the var dir, its default log under the log dir. */
+export function daemonPaths(paths: Paths): { readonly pidFile: string; readonly socket: string; readonly logFile: string } {
+  return { pidFile: `${paths.var}/daemon.pid`, socket: `${paths.var}/daemon.sock`, logFile: `${paths.log}/daemon.log` };
+}

@@ -89,3 +89,9 @@ export interface Prompter {
   /** Prints `text` (no newline added) and waits for a line; settles early when `signal` aborts. */
   ask(text: string, timeoutMs: number, signal?: AbortSignal): Promise<PromptReply>;
 }
+
+/** The daemon log: one line per decision, with structured fields. Writing never throws. */
+export interface DaemonLog {
+  write(level: "info" | "warning" | "error", message: string, fields?: Record<string, unknown>): void;
+  close(): void;
+}

@@ -8,10 +8,12 @@ export interface RunRecorder {
    * start before this settles: then the record is committed. With `logFileFor`, the run's
    * output file path is recorded in the same write.
    */
-  begin(run: NewRun, logFileFor?: (id: number) => string): number | null | Promise<number | null>;
+  begin(run: NewRun, logFileFor?: (id: number) => string): Promise<number | null>;
+  /** Not awaited (called as the process starts): implementations apply it after its begin and before its finish. */
   setPid(id: number, pid: number, pidStartTime: number | null): void;
-  finish(id: number, outcome: RunOutcome): void;
-  record(run: CompleteRun): number | null;
+  finish(id: number, outcome: RunOutcome): Promise<void>;
+  /** A record final when written (a refusal); its id, or null when not written (yet). */
+  record(run: CompleteRun): Promise<number | null>;
 }
 
 /** Messages and task output for humans (the terminal) and the service log file. */
@@ -58,4 +60,20 @@ export interface LastRun {
   readonly durationMs: number;
   readonly session: string;
   readonly trigger: string;
+}
+
+/**
+ * A service's log `<log>/<name>.log`: one line per event, rotated by size.
+ * Writing never throws: lines the file cannot take are dropped and counted (`lost`).
+ */
+export interface ServiceLog {
+  write(level: "info" | "warning" | "error", rid: string | null, message: string): void;
+  /** Lines dropped so far (only grows) and why the last failed write failed. */
+  lost(): LogLoss;
+  close(): void;
+}
+
+export interface LogLoss {
+  readonly lines: number;
+  readonly error: string | null;
 }

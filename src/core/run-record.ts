@@ -120,3 +120,30 @@ export interface RunOutcome extends Partial<OutputExcerpt> {
 
 /** A record that is final when written: skipped, missed, aborted (no process ran). */
 export interface CompleteRun extends Omit<NewRun, "ownerPid" | "ownerStartTime">, RunOutcome {}
+
+/** What a record holds besides its begin and its outcome: the task process and the output log. */
+export interface RunExtras {
+  readonly pid?: number | null;
+  readonly pidStartTime?: number | null;
+  readonly logFile?: string | null;
+}
+
+/**
+ * The record a store holds once `run` was begun (or recorded final) under `id` and ended with
+ * `outcome`: the same values, field for field, as reading it back gives, so that the pipeline
+ * hands its callers the record without reading the history again.
+ */
+export function runRecord(id: number, run: NewRun | CompleteRun, outcome: RunOutcome, extras: RunExtras = {}): RunRecord {
+  const orNull = <T>(v: T | null | undefined): T | null => (v === undefined ? null : v);
+  return {
+    id, svc: run.svc, rid: run.rid, trigger: run.trigger, scheduledFor: orNull(run.scheduledFor), attempt: run.attempt ?? 1,
+    retryOf: orNull(run.retryOf), startedAt: run.startedAt, endedAt: outcome.endedAt, durationMs: outcome.endedAt - run.startedAt,
+    exitCode: orNull(outcome.exitCode), signal: orNull(outcome.signal), status: outcome.status, reason: orNull(outcome.reason),
+    user: orNull(run.user), initiatedBy: orNull(run.initiatedBy), session: orNull(run.session), command: orNull(run.command),
+    pid: orNull(extras.pid), pidStartTime: orNull(extras.pidStartTime),
+    ownerPid: "ownerPid" in run ? orNull(run.ownerPid) : null, ownerStartTime: "ownerStartTime" in run ? orNull(run.ownerStartTime) : null,
+    logFile: orNull(extras.logFile ?? run.logFile), outputHead: outcome.outputHead ?? "", outputTail: outcome.outputTail ?? "",
+    outputBytes: outcome.outputBytes ?? 0, stdoutBytes: outcome.stdoutBytes ?? 0, stderrBytes: outcome.stderrBytes ?? 0,
+    truncated: outcome.truncated === true, inheritedEnv: run.inheritedEnv === true,
+  };
+}

@@ -1,91 +1,48 @@
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
-import type { App } from "../core/app.js";
-import { ActionError } from "../core/errors.js";
-import { historyDbFile } from "../core/paths.js";
+import type { App } from "../service/app.js";
+import type { HistoryStore } from "../core/history-store.js";
+import type { PrunePolicy } from "../core/history-store.js";
+import type { RunRecord } from "../core/run-record.js";
 import { Scheduler } from "../scheduler/scheduler.js";
 import type { DaemonEvent } from "../scheduler/events.js";
 import { formatDaemonEvent } from "../scheduler/event-format.js";
-import type { AttemptRef, LaunchOutcome } from "../scheduler/ports.js";
+import type { AttemptRef } from "../scheduler/ports.js";
 import type { ServiceUpdate } from "../scheduler/task.js";
-import { openHistory, type HistoryStore } from "../platform/sqlite/store.js";
+import type { TaskRun } from "../run/task-run.js";
 import { watchDamage, type HistoryDamagedError } from "../history/damage.js";
-import { nativeMode } from "../platform/native-addon.js";
 import { recoverInterrupted, settleOrphans } from "../history/recover.js";
 import { pruneHistory } from "../history/prune.js";
-import type { RunRecord } from "../core/run-record.js";
-import { isProcessAlive } from "../platform/liveness.js";
-import { acquirePidFile } from "../platform/pid-file.js";
-import type { DaemonLog } from "../platform/daemon-log.js";
-import { watchConfig, type ConfigWatch } from "../platform/config-watch.js";
-import { createLauncher } from "./launch.js";
-import { ServiceRegistry } from "./service-registry.js";
-import { startApiServer, type ApiServer } from "../api/server.js";
 import { svcmgrVersion } from "../core/version.js";
-import { prepareTaskDirs } from "./task-dirs.js";
+import { createSlotRunner } from "./slot-runner.js";
+import { ServiceRegistry } from "./service-registry.js";
+import type { DaemonPlatform } from "./ports.js";
 
 /**
- * The agent: one process per root that schedules every task of every valid service and runs
- * due slots in-process through the run pipeline. Lifecycle:
- * pid file → history + crash recovery → load services → schedule → (reload on config change
- * or SIGHUP; housekeeping every minute) → on SIGTERM/SIGINT stop scheduling, let running
- * tasks finish within the grace period, abort the rest (recorded), release everything.
+ * The daemon: one process per root that schedules every task of every valid service and runs
+ * due slots in-process through the run pipeline. Lifecycle (root.ts first takes the pid file
+ * and opens the history): crash recovery → load services → schedule → (reload on config
+ * change or SIGHUP; housekeeping every minute) → on SIGTERM/SIGINT stop scheduling, let
+ * running tasks finish within the grace period, abort the rest (recorded), release everything.
  */
 export interface DaemonOptions {
   readonly maxParallel: number;
   readonly graceMs: number;
-  readonly log: DaemonLog;
-  readonly retention: { readonly keepPerTask: number | null; readonly maxAgeDays: number | null };
+  readonly retention: PrunePolicy;
   readonly daemonUser: string;
 }
 
-export const DAEMON_PID_FILE = "daemon.pid";
-export const DAEMON_SOCKET = "daemon.sock";
 const HOUSEKEEPING_MS = 60_000;
 /** While runs of a previous daemon are still alive, how often to look whether they exited. */
 const ORPHAN_CHECK_MS = 1_000;
-const RELOAD_DEBOUNCE_MS = 300;
-/** Backs the directory watches: every config file's inode, size and mtime are compared this often. */
-const CONFIG_POLL_MS = 5_000;
 
-export async function runDaemon(app: App, opts: DaemonOptions): Promise<number> {
-  const pid = acquirePidFile(join(app.paths.var, DAEMON_PID_FILE), app.clock.now());
-  if (!pid.ok) {
-    const who = pid.owner === null ? "starting" : `pid ${pid.owner.pid}`;
-    throw new ActionError(`a daemon is already running for ${app.paths.var} (${who}); stop it with: svcmgr daemon stop`);
-  }
-  try {
-    const history = openCheckedHistory(app, opts.log);
-    try {
-      return await new Agent(app, opts, history).run();
-    } finally {
-      history.close();
-    }
-  } finally {
-    pid.release();
-    opts.log.close();
-  }
-}
-
-/** The history, checked page by page: a damaged one is refused (and said in the daemon log). */
-function openCheckedHistory(app: App, log: DaemonLog): HistoryStore {
-  try {
-    return openHistory(historyDbFile(app.paths), { verify: true });
-  } catch (e) {
-    log.write("error", `not starting: ${(e as Error).message}`, { event: "history-refused" });
-    throw e;
-  }
-}
-
-class Agent {
+export class Daemon {
   private readonly registry: ServiceRegistry;
   private readonly abort = new AbortController();
-  private readonly inFlight = new Set<Promise<LaunchOutcome>>();
+  private readonly inFlight = new Set<Promise<TaskRun>>();
   private orphans: RunRecord[] = [];
   private readonly startedAt: number;
   private stopping = false;
   private readonly scheduler: Scheduler;
-  private readonly launcher: ReturnType<typeof createLauncher>;
+  private readonly runner: ReturnType<typeof createSlotRunner>;
   private readonly heldStarts = new Map<string, DaemonEvent>();
 
   /** Ends the run: a signal's name, or why the daemon stops by itself. */
@@ -93,24 +50,30 @@ class Agent {
   /** Set when the history turned out damaged: the daemon stops and exits 2. */
   private damaged = false;
   private readonly history: HistoryStore;
+  private readonly log: DaemonPlatform["log"];
+  /** Each task's last recorded slot and attempt, read from the history before the scheduler gets the task. */
+  private readonly stored = new Map<string, { readonly last: Date | null; readonly attempt: AttemptRef | null }>();
 
-  constructor(private readonly app: App, private readonly opts: DaemonOptions, history: HistoryStore) {
-    this.history = watchDamage(history, (e) => this.onDamaged(e));
+  constructor(private readonly app: App, private readonly opts: DaemonOptions, private readonly platform: DaemonPlatform) {
+    this.log = platform.log;
+    this.history = watchDamage(platform.history, (e) => this.onDamaged(e));
     this.registry = new ServiceRegistry(app);
     this.startedAt = app.clock.now();
-    this.launcher = createLauncher(app, this.registry, this.history, opts.daemonUser, this.abort.signal, (text) =>
-      opts.log.write("warning", text, { event: "state-write-failed" }), {
+    this.runner = createSlotRunner(app, this.registry, this.history, platform.serviceLogs, {
+      daemonUser: opts.daemonUser,
+      signal: this.abort.signal,
+      warn: (text) => this.log.write("warning", text, { event: "state-write-failed" }),
       began: (slot) => this.logStarted(slotKey(slot.svc, slot.rid, slot.scheduledFor)),
-      info: (text) => opts.log.write("info", text, { event: "history-writable" }),
+      info: (text) => this.log.write("info", text, { event: "history-writable" }),
     });
-    const launch = this.launcher.launch;
+    const launch = this.runner.launch;
     this.scheduler = new Scheduler(
       {
         clock: app.clock,
         launch: (slot) => this.track(launch(slot)),
         recordMissed: (slot, reason) => this.recordMissed(slot, reason),
-        loadLastScheduled: (svc, rid) => this.lastScheduled(svc, rid),
-        loadLastAttempt: (svc, rid) => this.lastAttempt(svc, rid),
+        loadLastScheduled: (svc, rid) => this.stored.get(slotKey(svc, rid, null))?.last ?? null,
+        loadLastAttempt: (svc, rid) => this.stored.get(slotKey(svc, rid, null))?.attempt ?? null,
         emit: (e) => this.emit(e),
       },
       { maxParallel: opts.maxParallel },
@@ -118,10 +81,9 @@ class Agent {
   }
 
   async run(): Promise<number> {
-    this.recover();
+    await this.recover();
     const stopSignal = new Promise<string>((resolve) => {
-      process.once("SIGTERM", () => resolve("SIGTERM"));
-      process.once("SIGINT", () => resolve("SIGINT"));
+      void this.platform.signals.stopRequested().then(resolve);
       this.requestStop = resolve;
     });
     // Reloads run one after the other, so a slower older load never overwrites a newer one.
@@ -129,32 +91,33 @@ class Agent {
     const reload = () => {
       reloading = reloading.then(async () => {
         const updates = await this.registry.load();
+        await this.readStored(updates);
         this.scheduler.reload(updates);
         this.prepareTaskDirs(updates);
       });
     };
-    const onHup = () => {
-      this.opts.log.write("info", "SIGHUP: reloading configuration", { event: "sighup" });
+    const offReload = this.platform.signals.onReload(() => {
+      this.log.write("info", "SIGHUP: reloading configuration", { event: "sighup" });
       reload();
-    };
-    process.on("SIGHUP", onHup);
+    });
     // Watch before the first load: a file written while it reads is then reloaded, not missed.
     const watcher = this.watchConfig(reload);
     const server = await this.serve();
-    const mode = nativeMode();
-    this.opts.log.write("info", `mode: ${mode.text}`, { event: "native-mode", native: mode.native });
-    this.opts.log.write("info", `daemon started (pid ${process.pid}, root ${this.app.paths.var}, max parallel ${this.opts.maxParallel})`, { event: "daemon-started", pid: process.pid });
+    const mode = this.platform.mode;
+    this.log.write("info", `mode: ${mode.text}`, { event: "native-mode", native: mode.native });
+    this.log.write("info", `daemon started (pid ${process.pid}, root ${this.app.paths.var}, max parallel ${this.opts.maxParallel})`, { event: "daemon-started", pid: process.pid });
     const loaded = await this.registry.load();
+    await this.readStored(loaded);
     this.scheduler.start(loaded);
     this.prepareTaskDirs(loaded);
     const housekeeping = setInterval(() => void this.housekeep(), HOUSEKEEPING_MS);
-    const orphanCheck = setInterval(() => this.settle(), ORPHAN_CHECK_MS);
+    const orphanCheck = setInterval(() => void this.settle(), ORPHAN_CHECK_MS);
     void this.housekeep();
     const signal = await stopSignal;
     clearInterval(housekeeping);
     clearInterval(orphanCheck);
     watcher.close();
-    process.off("SIGHUP", onHup);
+    offReload();
     this.stopping = true;
     try {
       await this.shutdown(signal);
@@ -168,14 +131,14 @@ class Agent {
   private onDamaged(e: HistoryDamagedError): void {
     if (this.damaged) return;
     this.damaged = true;
-    this.opts.log.write("error", `${e.message}. The daemon stops: nothing more is run or recorded`, { event: "history-damaged" });
+    this.log.write("error", `${e.message}. The daemon stops: nothing more is run or recorded`, { event: "history-damaged" });
     this.requestStop("the run history database is damaged");
   }
 
-  private recover(): void {
-    const r = recoverInterrupted(this.history, isProcessAlive, this.app.clock.now());
-    for (const rec of r.interrupted) this.opts.log.write("warning", `interrupted ${rec.svc} ${rec.rid} run ${rec.id}: ${rec.reason}`, { event: "interrupted", svc: rec.svc, rid: rec.rid, runId: rec.id });
-    for (const rec of r.orphaned) this.opts.log.write("warning", `still running without its svcmgr: ${rec.svc} ${rec.rid} run ${rec.id} (pid ${rec.pid}); not started again until it exits`, { event: "orphaned", svc: rec.svc, rid: rec.rid, runId: rec.id, pid: rec.pid });
+  private async recover(): Promise<void> {
+    const r = await recoverInterrupted(this.history, this.app.daemon.isAlive, this.app.clock.now());
+    for (const rec of r.interrupted) this.log.write("warning", `interrupted ${rec.svc} ${rec.rid} run ${rec.id}: ${rec.reason}`, { event: "interrupted", svc: rec.svc, rid: rec.rid, runId: rec.id });
+    for (const rec of r.orphaned) this.log.write("warning", `still running without its svcmgr: ${rec.svc} ${rec.rid} run ${rec.id} (pid ${rec.pid}); not started again until it exits`, { event: "orphaned", svc: rec.svc, rid: rec.rid, runId: rec.id, pid: rec.pid });
     this.orphans = r.orphaned;
   }
 
@@ -187,10 +150,10 @@ class Agent {
       if (u.kind !== "tasks" || varDir === undefined) continue;
       for (const t of u.tasks) if (t.schedule !== null) tasks.push({ varDir, rid: t.rid });
     }
-    void prepareTaskDirs(tasks, (dir, err) => this.opts.log.write("warning", `cannot make ${dir}: ${err.message}`, { event: "prepare-failed" }));
+    void this.platform.prepareTaskDirs(tasks, (dir, err) => this.log.write("warning", `cannot make ${dir}: ${err.message}`, { event: "prepare-failed" }));
   }
 
-  private track(p: Promise<LaunchOutcome>): Promise<LaunchOutcome> {
+  private track(p: Promise<TaskRun>): Promise<TaskRun> {
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
     return p;
@@ -198,18 +161,28 @@ class Agent {
 
   private recordMissed(slot: { svc: string; rid: string; scheduledFor: Date }, reason: string): void {
     const now = this.app.clock.now();
-    this.launcher.record({ svc: slot.svc, rid: slot.rid, trigger: "schedule", scheduledFor: slot.scheduledFor.getTime(), startedAt: now, endedAt: now, status: "missed", reason, initiatedBy: this.opts.daemonUser });
+    this.runner.record({ svc: slot.svc, rid: slot.rid, trigger: "schedule", scheduledFor: slot.scheduledFor.getTime(), startedAt: now, endedAt: now, status: "missed", reason, initiatedBy: this.opts.daemonUser });
   }
 
-  private lastScheduled(svc: string, rid: string): Date | null {
-    const t = this.history.lastScheduled(svc, rid);
-    return t === null ? null : new Date(t);
-  }
-
-  private lastAttempt(svc: string, rid: string): AttemptRef | null {
-    const r = this.history.lastAttempt(svc, rid);
-    if (r === null || r.scheduledFor === null) return null;
-    return { scheduledFor: new Date(r.scheduledFor), attempt: r.attempt, recordId: r.id, status: r.status, endedAt: r.endedAt === null ? null : new Date(r.endedAt) };
+  /**
+   * Reads, before the scheduler gets them, the last recorded slot and attempt of the tasks of
+   * these updates (the scheduler plans synchronously; the history answers asynchronously).
+   * A read that fails leaves the task without history: it is logged, and the task is planned
+   * from now.
+   */
+  private async readStored(updates: readonly ServiceUpdate[]): Promise<void> {
+    for (const u of updates) {
+      if (u.kind !== "tasks") continue;
+      for (const t of u.tasks) {
+        try {
+          const [last, attempt] = await Promise.all([this.history.lastScheduled(u.svc, t.rid), this.history.lastAttempt(u.svc, t.rid)]);
+          this.stored.set(slotKey(u.svc, t.rid, null), { last: last === null ? null : new Date(last), attempt: attemptRef(attempt) });
+        } catch (e) {
+          this.stored.delete(slotKey(u.svc, t.rid, null));
+          this.log.write("error", `cannot read the history of ${u.svc} ${t.rid}: ${(e as Error).message}`, { event: "port-error", svc: u.svc, rid: t.rid });
+        }
+      }
+    }
   }
 
   /**
@@ -241,40 +214,36 @@ class Agent {
     if ("slot" in e && e.slot instanceof Date) fields.slot = e.slot.toISOString();
     if ("reason" in e) fields.reason = e.reason;
     if ("detail" in e) fields.detail = e.detail;
-    this.opts.log.write(level, formatDaemonEvent(e), fields);
+    this.log.write(level, formatDaemonEvent(e), fields);
   }
 
-  private watchConfig(reload: () => void): ConfigWatch {
-    return watchConfig(this.app.paths.etc, reload, {
-      debounceMs: RELOAD_DEBOUNCE_MS,
-      pollMs: CONFIG_POLL_MS,
-      onWatchError: (dir, e) => this.opts.log.write("warning", `cannot watch ${dir} (${e.message}): its changes are seen within ${CONFIG_POLL_MS / 1000} s`, { event: "watch-failed" }),
-    });
+  private watchConfig(reload: () => void): { close(): void } {
+    return this.platform.watchConfig(reload, (dir, e) => this.log.write("warning", `cannot watch ${dir} (${e.message}): its changes are seen within 5 s (polling)`, { event: "watch-failed" }));
   }
 
   /** Records orphaned runs whose process has exited as interrupted, and logs each. Never throws. */
-  private settle(): void {
+  private async settle(): Promise<void> {
     if (this.orphans.length === 0) return;
     try {
-      const alive = settleOrphans(this.history, this.orphans, isProcessAlive, this.app.clock.now());
+      const alive = await settleOrphans(this.history, this.orphans, this.app.daemon.isAlive, this.app.clock.now());
       const still = new Set(alive.map((r) => r.id));
       for (const rec of this.orphans) {
         if (still.has(rec.id)) continue;
-        this.opts.log.write("warning", `interrupted ${rec.svc} ${rec.rid} run ${rec.id}: its process (pid ${rec.pid}) exited after the previous svcmgr had gone`, { event: "interrupted", svc: rec.svc, rid: rec.rid, runId: rec.id });
+        this.log.write("warning", `interrupted ${rec.svc} ${rec.rid} run ${rec.id}: its process (pid ${rec.pid}) exited after the previous svcmgr had gone`, { event: "interrupted", svc: rec.svc, rid: rec.rid, runId: rec.id });
       }
       this.orphans = alive;
     } catch (e) {
-      this.opts.log.write("error", `checking orphaned runs failed: ${(e as Error).message}`, { event: "housekeeping-error" });
+      this.log.write("error", `checking orphaned runs failed: ${(e as Error).message}`, { event: "housekeeping-error" });
     }
   }
 
   /** Orphans that exited, retention, and the status file. Never throws. */
   private async housekeep(): Promise<void> {
     try {
-      this.settle();
-      await pruneHistory(this.history, this.opts.retention, this.app.clock.now(), (f) => rm(f, { force: true }), { maxBatches: 20 });
+      await this.settle();
+      await pruneHistory(this.history, this.opts.retention, this.app.clock.now(), this.app.removeFile, { maxBatches: 20 });
     } catch (e) {
-      this.opts.log.write("error", `housekeeping failed: ${(e as Error).message}`, { event: "housekeeping-error" });
+      this.log.write("error", `housekeeping failed: ${(e as Error).message}`, { event: "housekeeping-error" });
     }
   }
 
@@ -295,33 +264,39 @@ class Agent {
   }
 
   /** The daemon's socket (design §11): health and live status. A failure to serve it is logged, not fatal. */
-  private async serve(): Promise<ApiServer | null> {
-    const path = join(this.app.paths.var, DAEMON_SOCKET);
+  private async serve(): Promise<{ close(): Promise<void> } | null> {
+    const path = this.app.daemon.socket;
     try {
-      return await startApiServer(path, {
+      return await this.platform.serve({
         "GET /api/v1/health": () => ({ status: this.stopping ? "stopping" : "ok", node: this.app.nodename, version: svcmgrVersion(), uptimeS: this.uptimeS() }),
         "GET /api/v1/daemon": () => this.statusReport(),
       });
     } catch (e) {
-      this.opts.log.write("error", `cannot serve ${path} (${(e as Error).message}): daemon status will not answer`, { event: "socket-failed" });
+      this.log.write("error", `cannot serve ${path} (${(e as Error).message}): daemon status will not answer`, { event: "socket-failed" });
       return null;
     }
   }
 
   private async shutdown(signal: string): Promise<void> {
-    this.opts.log.write("info", `${signal}: stopping; running tasks have ${this.opts.graceMs} ms to finish`, { event: "daemon-stopping" });
+    this.log.write("info", `${signal}: stopping; running tasks have ${this.opts.graceMs} ms to finish`, { event: "daemon-stopping" });
     const report = await this.scheduler.stop({ graceMs: this.opts.graceMs });
     if (this.inFlight.size > 0) {
-      this.opts.log.write("warning", `grace period over: aborting ${this.inFlight.size} running task(s)`, { event: "daemon-abort", count: this.inFlight.size });
+      this.log.write("warning", `grace period over: aborting ${this.inFlight.size} running task(s)`, { event: "daemon-abort", count: this.inFlight.size });
       this.abort.abort();
       await Promise.allSettled([...this.inFlight]);
     }
-    await this.launcher.flush();
-    this.launcher.close();
-    this.opts.log.write("info", `daemon stopped (${report.droppedQueued} queued slot(s) recorded as missed, ${report.interrupted.length} aborted)`, { event: "daemon-stopped" });
+    await this.runner.flush();
+    await this.platform.flushStateFiles();
+    this.platform.serviceLogs.closeAll();
+    this.log.write("info", `daemon stopped (${report.droppedQueued} queued slot(s) recorded as missed, ${report.interrupted.length} aborted)`, { event: "daemon-stopped" });
   }
 }
 
 function slotKey(svc: string, rid: string, slot: Date | null): string {
   return `${svc}\u0000${rid}\u0000${slot?.getTime() ?? ""}`;
+}
+
+function attemptRef(r: RunRecord | null): AttemptRef | null {
+  if (r === null || r.scheduledFor === null) return null;
+  return { scheduledFor: new Date(r.scheduledFor), attempt: r.attempt, recordId: r.id, status: r.status, endedAt: r.endedAt === null ? null : new Date(r.endedAt) };
 }

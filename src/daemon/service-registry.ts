@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { App } from "../core/app.js";
+import type { App } from "../service/app.js";
 import { formatAlert, hasErrors, resourceErrors, type Alert } from "../core/alert.js";
 import { formatObjectPath } from "../core/object-path.js";
 import type { ServiceConfig } from "../config/service.js";
@@ -8,7 +8,7 @@ import { notScheduledReason } from "../task/not-scheduled.js";
 import { noRunAheadReason } from "../task/run-ahead.js";
 import { taskSchedule } from "../task/schedule.js";
 import type { ScheduledTask, ServiceUpdate } from "../scheduler/task.js";
-import { listServicePaths } from "../platform/config-files.js";
+import type { ObjectPath } from "../core/object-path.js";
 import { readAndValidate } from "../service/open.js";
 
 /**
@@ -40,7 +40,7 @@ export class ServiceRegistry {
     const seen = new Set<string>();
     // The host zone is looked up once per load, not once per schedule (an Intl call each).
     const app: App = Object.create(this.app, { timezone: { value: this.app.timezone } }) as App;
-    for (const path of listServicePaths(this.app.paths)) {
+    for (const path of this.app.configFiles.list()) {
       const svc = formatObjectPath(path);
       seen.add(svc);
       updates.push(await this.loadOne(app, svc, path));
@@ -54,7 +54,7 @@ export class ServiceRegistry {
     return updates;
   }
 
-  private async loadOne(app: App, svc: string, path: ReturnType<typeof listServicePaths>[number]): Promise<ServiceUpdate> {
+  private async loadOne(app: App, svc: string, path: ObjectPath): Promise<ServiceUpdate> {
     let loaded;
     try {
       loaded = await readAndValidate(app, path);

@@ -1,5 +1,5 @@
 import { HistoryError } from "./errors.js";
-import type { HistoryStore } from "../platform/sqlite/store.js";
+import type { HistoryStore } from "../core/history-store.js";
 
 /**
  * A run history database that SQLite cannot read as one (corrupt pages, not a database, an
@@ -21,19 +21,6 @@ export class HistoryDamagedError extends HistoryError {
   }
 }
 
-/** SQLite's result codes that mean the file's content is not a sound database. */
-const DAMAGE_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
-
-export function isDamage(e: unknown): boolean {
-  return typeof (e as { code?: unknown })?.code === "string" && DAMAGE_CODES.test((e as { code: string }).code);
-}
-
-/** `e` as a HistoryDamagedError when it says the database is damaged; `e` itself otherwise. */
-export function asDamage(e: unknown, file: string): unknown {
-  if (e instanceof HistoryDamagedError || !isDamage(e)) return e;
-  return new HistoryDamagedError(file, (e as Error).message, { cause: e });
-}
-
 /** The name a damaged database is moved to: `<file>.damaged-<UTC time>`, colons left out. */
 export function damagedName(file: string, now: number): string {
   return `${file}.damaged-${new Date(now).toISOString().replace(/[:.]/g, "").replace(/\d{3}Z$/, "Z")}`;
@@ -45,10 +32,10 @@ export function damagedName(file: string, now: number): string {
  */
 export function watchDamage(store: HistoryStore, onDamage: (e: HistoryDamagedError) => void): HistoryStore {
   const watched: Record<string, unknown> = {};
-  for (const [name, fn] of Object.entries(store) as [string, (...args: unknown[]) => unknown][]) {
-    watched[name] = (...args: unknown[]) => {
+  for (const [name, fn] of Object.entries(store) as [string, (...args: unknown[]) => Promise<unknown>][]) {
+    watched[name] = async (...args: unknown[]) => {
       try {
-        return fn(...args);
+        return await fn(...args);
       } catch (e) {
         if (e instanceof HistoryDamagedError) onDamage(e);
         throw e;

@@ -1,5 +1,4 @@
-import type { PrunePolicy } from "../platform/sqlite/prune-sql.js";
-import type { HistoryStore } from "../platform/sqlite/store.js";
+import type { HistoryStore, PrunePolicy } from "../core/history-store.js";
 
 export interface PruneOptions {
   /** Records per write transaction. @default 500 */
@@ -37,7 +36,7 @@ export async function pruneHistory(
   let deleted = 0;
   const fileErrors: { file: string; error: string }[] = [];
   for (let batch = 0; batch < maxBatches; batch++) {
-    const r = store.prune(policy, now, opts.batchSize);
+    const r = await store.prune(policy, now, opts.batchSize);
     deleted += r.deleted;
     for (const file of r.logFiles) {
       await removeFile(file).catch((e: unknown) => void fileErrors.push({ file, error: (e as Error).message }));

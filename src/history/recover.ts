@@ -1,5 +1,5 @@
 import type { RunRecord } from "../core/run-record.js";
-import type { HistoryStore } from "../platform/sqlite/store.js";
+import type { HistoryStore } from "../core/history-store.js";
 
 /** (pid, start time) → is that very process still running. See liveness.ts. */
 export type IsAlive = (pid: number, startTime: number | null) => boolean;
@@ -43,12 +43,12 @@ export function orphanExitReason(r: RunRecord): string {
  * slot keeps its record, so the slot is never run again.
  * `endedAt` of such a record is `now`: when the loss was noticed, not when it happened.
  */
-export function recoverInterrupted(store: HistoryStore, isAlive: IsAlive, now: number, only: (r: RunRecord) => boolean = () => true): Recovery {
+export async function recoverInterrupted(store: HistoryStore, isAlive: IsAlive, now: number, only: (r: RunRecord) => boolean = () => true): Promise<Recovery> {
   const out: Recovery = { interrupted: [], orphaned: [], active: [] };
-  for (const r of store.inFlight().filter(only)) {
+  for (const r of (await store.inFlight()).filter(only)) {
     if (ownerAlive(r, isAlive)) out.active.push(r);
     else if (taskAlive(r, isAlive)) out.orphaned.push(r);
-    else if (store.markInterrupted(r.id, goneReason(r), now)) out.interrupted.push(store.get(r.id)!);
+    else if (await store.markInterrupted(r.id, goneReason(r), now)) out.interrupted.push((await store.get(r.id))!);
   }
   return out;
 }
@@ -58,11 +58,11 @@ export function recoverInterrupted(store: HistoryStore, isAlive: IsAlive, now: n
  * become `interrupted` with `orphanExitReason` (a process that is not our child
  * cannot be waited for, so its exit code is unknown). Returns those still running.
  */
-export function settleOrphans(store: HistoryStore, orphans: readonly RunRecord[], isAlive: IsAlive, now: number): RunRecord[] {
+export async function settleOrphans(store: HistoryStore, orphans: readonly RunRecord[], isAlive: IsAlive, now: number): Promise<RunRecord[]> {
   const alive: RunRecord[] = [];
   for (const r of orphans) {
     if (taskAlive(r, isAlive)) alive.push(r);
-    else store.markInterrupted(r.id, orphanExitReason(r), now);
+    else await store.markInterrupted(r.id, orphanExitReason(r), now);
   }
   return alive;
 }

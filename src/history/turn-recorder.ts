@@ -1,20 +1,16 @@
 import type { RunRecorder } from "../core/run-ports.js";
-import type { CompleteRun, NewRun, RunOutcome } from "../core/run-record.js";
-import type { HistoryStore } from "../platform/sqlite/store.js";
+import type { CompleteRun, NewRun } from "../core/run-record.js";
+import type { HistoryStore, RecordWrite } from "../core/history-store.js";
 
 export interface TurnRecorder extends RunRecorder {
-  begin(run: NewRun, logFileFor?: (id: number) => string): Promise<number | null>;
   /** Commits what is pending now, writes held since a failure first (the daemon calls it before closing the history). */
-  flush(): void;
+  flush(): Promise<void>;
   /** Writes held since a failed commit, waiting for the history to be writable again. */
   readonly held: number;
 }
 
-type Write =
-  | { readonly kind: "begin"; readonly run: NewRun; readonly logFileFor?: (id: number) => string; readonly settle: Settle }
-  | { readonly kind: "pid"; readonly id: number; readonly pid: number; readonly pidStartTime: number | null }
-  | { readonly kind: "finish"; readonly id: number; readonly outcome: RunOutcome }
-  | { readonly kind: "record"; readonly run: CompleteRun };
+/** A write and who waits for its answer (a begun record's id, a final record's id, a finish). */
+type Write = RecordWrite & { readonly settle?: Settle };
 
 type Settle = { resolve(id: number | null): void; reject(err: Error): void };
 
@@ -53,19 +49,14 @@ export function createTurnRecorder(store: HistoryStore, onError: (err: Error, id
   let droppedHeld = 0;
   let scheduled = false;
   let retry: NodeJS.Timeout | null = null;
-
-  const apply = (w: Write, begun: Array<[Settle, number | null]>): void => {
-    if (w.kind === "begin") begun.push([w.settle, store.begin(w.run, w.logFileFor)]);
-    else if (w.kind === "pid") store.setPid(w.id, w.pid, w.pidStartTime);
-    else if (w.kind === "finish") store.finish(w.id, w.outcome);
-    else store.record(w.run);
-  };
+  // Commits run one at a time, in order: a turn's writes are never interleaved with the next's.
+  let committing: Promise<void> = Promise.resolve();
 
   const armRetry = (): void => {
     if (retry !== null) return;
     retry = setTimeout(() => {
       retry = null;
-      flush();
+      void flush();
     }, opts.retryMs ?? RETRY_MS);
     retry.unref();
   };
@@ -81,59 +72,50 @@ export function createTurnRecorder(store: HistoryStore, onError: (err: Error, id
     onError(new Error(`${err.message} (record writes kept and retried${drops})`, { cause: err }), ids);
   };
 
-  const flush = (): void => {
+  const commitTurn = async (): Promise<void> => {
     scheduled = false;
     if (pending.length === 0 && held.length === 0) return;
     const fresh = pending;
     pending = [];
     const retried = held.length;
     const batch = [...held, ...fresh];
-    const begun: Array<[Settle, number | null]> = [];
+    let ids: Array<number | null>;
     try {
-      store.transaction(() => {
-        for (const w of batch) apply(w, begun);
-      });
+      ids = await store.commit(batch.map(({ settle: _, ...write }) => write));
     } catch (e) {
       const err = e as Error;
       const keep: Write[] = [];
       for (const w of fresh) {
-        if (w.kind !== "begin") keep.push(w);
-        else {
-          w.settle.reject(err);
-          if (w.run.trigger === "schedule") keep.push({ kind: "record", run: missed(w.run, err) });
-        }
+        const { settle, ...write } = w;
+        if (write.kind !== "begin") keep.push(write);
+        else if (write.run.trigger === "schedule") keep.push({ kind: "record", run: missed(write.run, err) });
+        if (write.kind === "begin") settle?.reject(err);
+        else settle?.resolve(null); // held: committed later, its id not known now
       }
       hold(keep, err);
       return;
     }
     held = held.slice(retried);
     if (retried > 0) opts.onRecovered?.(retried);
-    for (const [settle, id] of begun) settle.resolve(id);
+    batch.forEach((w, i) => w.settle?.resolve(ids[i] ?? null));
   };
+
+  const flush = (): Promise<void> => (committing = committing.then(commitTurn));
 
   const add = (w: Write): void => {
     pending.push(w);
     if (scheduled) return;
     scheduled = true;
-    setImmediate(flush);
+    setImmediate(() => void flush());
   };
 
+  const awaited = (w: RecordWrite): Promise<number | null> => new Promise((resolve, reject) => add({ ...w, settle: { resolve, reject } }));
+
   return {
-    begin: (run, logFileFor) => new Promise((resolve, reject) => add({ kind: "begin", run, logFileFor, settle: { resolve, reject } })),
-    record: (run) => {
-      if (held.length > 0) {
-        add({ kind: "record", run }); // behind the held writes, committed with them
-        return null;
-      }
-      try {
-        return store.record(run);
-      } catch (e) {
-        hold([{ kind: "record", run }], e as Error);
-        return null;
-      }
-    },
+    begin: (run, logFileFor) => awaited({ kind: "begin", run, logFileFor }),
+    record: (run) => awaited({ kind: "record", run }),
     setPid: (id, pid, pidStartTime) => add({ kind: "pid", id, pid, pidStartTime }),
-    finish: (id, outcome) => add({ kind: "finish", id, outcome }),
+    finish: async (id, outcome) => void (await awaited({ kind: "finish", id, outcome })),
     flush,
     get held() {
       return held.length;

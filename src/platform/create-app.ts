@@ -1,21 +1,41 @@
-import { hostname } from "node:os";
+import { availableParallelism, hostname } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import type { App } from "../core/app.js";
-import { pathsFor } from "../core/paths.js";
+import type { App, DaemonAccess, HistoryAccess } from "../service/app.js";
+import { daemonPaths, historyDbFile, pathsFor, type Paths } from "../core/paths.js";
 import type { Output } from "../core/output.js";
 import { systemClock } from "./system-clock.js";
 import { createUserDb } from "./user-db.js";
 import { createProcessRunner } from "./process-runner.js";
 import { createTtyPrompter } from "./tty-prompter.js";
 import { stdOutput, type StdOutput } from "./std-output.js";
+import { listServicePaths, readServiceFile } from "./config-files.js";
+import { openHistoryStore } from "./sqlite/history-store.js";
+import { moveAside } from "./sqlite/move-aside.js";
+import { livePid } from "./pid-file.js";
+import { isProcessAlive } from "./liveness.js";
+import { getJson } from "./daemon-client.js";
+import { servicePorts } from "./service-ports.js";
+import type { WriteStateFile } from "./background-state-files.js";
 
-/** The composition root: the only place that builds platform adapters into an App. */
-export function createApp(opts: { root?: string; debug?: boolean }): App {
+export interface AppOptions {
+  readonly root?: string;
+  readonly debug?: boolean;
+  /** How state files (last_run) are written: synchronously unless the daemon passes its background writer. */
+  readonly writeState?: WriteStateFile;
+}
+
+/** Builds the App from the platform's adapters: called once per process, by a composition root. */
+export function createApp(opts: AppOptions): App {
   const env: NodeJS.ProcessEnv = { ...process.env }; // a plain copy: reading it is far cheaper than process.env
   let timezone: string | undefined;
   const root = opts.root ?? env.SVCMGR_ROOT ?? null;
-  return {
-    paths: pathsFor(root === null || root === "" ? null : resolve(root)), // absolute: the daemon leaves the caller's cwd
+  const paths = pathsFor(root === null || root === "" ? null : resolve(root)); // absolute: the daemon leaves the caller's cwd
+  const uid = process.geteuid?.() ?? 0;
+  const app: App = {
+    paths,
     clock: systemClock,
     users: createUserDb(),
     runner: createProcessRunner(),
@@ -23,13 +43,58 @@ export function createApp(opts: { root?: string; debug?: boolean }): App {
     stdout: output(stdOutput("stdout"), env),
     stderr: output(stdOutput("stderr"), env),
     nodename: hostname(),
-    uid: process.geteuid?.() ?? 0,
+    uid,
     env,
     // Intl's first use costs ~10 ms: only pay it when a command needs the zone, and once.
     get timezone() {
       return (timezone ??= Intl.DateTimeFormat().resolvedOptions().timeZone);
     },
+    cpus: availableParallelism(),
     debug: opts.debug ?? false,
+    configFiles: { list: () => listServicePaths(paths), read: (path) => readServiceFile(paths, path, uid) },
+    history: historyAccess(paths),
+    daemon: daemonAccess(paths),
+    get services() {
+      return services;
+    },
+    removeFile: (path) => rm(path, { force: true }),
+    readText: (path) => readFileSync(path, "utf8"),
+  };
+  const services = servicePorts(app, opts.writeState);
+  return app;
+}
+
+function historyAccess(paths: Paths): HistoryAccess {
+  const file = historyDbFile(paths);
+  return {
+    file,
+    exists: () => existsSync(file),
+    open: (options) => openHistoryStore(file, options),
+    moveAside: (now) => moveAside(file, now),
+  };
+}
+
+function daemonAccess(paths: Paths): DaemonAccess {
+  const files = daemonPaths(paths);
+  return {
+    ...files,
+    running: () => livePid(files.pidFile),
+    isAlive: isProcessAlive,
+    spawnDetached: (args) => {
+      const child = spawn(process.execPath, [resolve(process.argv[1]!), ...args], { detached: true, stdio: "ignore", env: process.env, cwd: "/" });
+      child.unref();
+      return { pid: child.pid ?? -1, exited: () => child.exitCode !== null || child.signalCode !== null };
+    },
+    signal: (pid) => {
+      try {
+        process.kill(pid, "SIGTERM");
+        return true;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== "EPERM") throw e;
+        return false;
+      }
+    },
+    ask: (path, timeoutMs) => getJson(files.socket, path, timeoutMs),
   };
 }
 

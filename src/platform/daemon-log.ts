@@ -1,3 +1,4 @@
+import type { DaemonLog } from "../core/ports.js";
 import { lineBatch } from "./line-batch.js";
 import { stdOutput } from "./std-output.js";
 import { openRotatingFile, type RotationOptions } from "./rotating-file.js";
@@ -7,10 +8,7 @@ import { openRotatingFile, type RotationOptions } from "./rotating-file.js";
  * to a size-rotated file (background). `text`: `2026-11-22T10:45:45.242Z INFO  started db task#0 slot=…`;
  * `json`: `{"time":…,"level":…,"event":…,"message":…, …fields}`.
  */
-export interface DaemonLog {
-  write(level: "info" | "warning" | "error", message: string, fields?: Record<string, unknown>): void;
-  close(): void;
-}
+export type { DaemonLog } from "../core/ports.js";
 
 export type LogFormat = "text" | "json";
 

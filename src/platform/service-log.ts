@@ -1,3 +1,4 @@
+import type { LogLoss, ServiceLog } from "../core/run-ports.js";
 import { openRotatingFile, type RotatingFile, type RotationOptions } from "./rotating-file.js";
 
 /**
@@ -5,17 +6,6 @@ import { openRotatingFile, type RotatingFile, type RotationOptions } from "./rot
  * `2026-11-22T10:45:45.242Z INFO  sid=0b1c2d3e rid=task#2 | message`, rotated by size.
  * Writing never throws: lines the file cannot take are dropped and counted (`lost`).
  */
-export interface ServiceLog {
-  write(level: "info" | "warning" | "error", rid: string | null, message: string): void;
-  /** Lines dropped so far (only grows) and why the last failed write failed. */
-  lost(): LogLoss;
-  close(): void;
-}
-
-export interface LogLoss {
-  readonly lines: number;
-  readonly error: string | null;
-}
 
 export interface ServiceLogOptions extends RotationOptions {
   readonly session: string;

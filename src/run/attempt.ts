@@ -1,12 +1,13 @@
 import type { ProcessResult } from "../core/ports.js";
 import { formatDuration } from "../core/duration.js";
-import type { FinalStatus, OutputExcerpt } from "../core/run-record.js";
+import { runRecord, type FinalStatus, type NewRun, type OutputExcerpt, type RunOutcome } from "../core/run-record.js";
 import { OutputCapture } from "./output-capture.js";
 import type { TaskDef } from "../task/model.js";
 import type { CommandLine } from "./command-line.js";
 import type { RunContext } from "./context.js";
 import type { ExecSetup } from "./exec-setup.js";
-import type { PipelineDeps, TaskOutcome } from "./pipeline.js";
+import type { TaskRun } from "./task-run.js";
+import type { PipelineDeps } from "./pipeline-deps.js";
 import { describeResult, timedOutMessage } from "./result-message.js";
 import { reportedLines, runTrigger, type TriggerName, type TriggerResult, type TriggerRun } from "./trigger.js";
 
@@ -45,6 +46,10 @@ interface Attempt {
   readonly deps: PipelineDeps;
   readonly setup: ExecSetup;
   readonly id: number;
+  /** What the record was begun with. */
+  readonly begun: NewRun;
+  /** The task process, once started. */
+  pid?: { readonly pid: number; readonly startTime: number | null };
   readonly logPath: string;
   readonly startedAt: number;
   /** Epoch ms the run must end by; undefined without `timeout`. */
@@ -52,33 +57,34 @@ interface Attempt {
   readonly env: Record<string, string>;
 }
 
-export async function runAttempt(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine, attachChild: (pid: number, startTime: number | null) => void): Promise<TaskOutcome> {
+export async function runAttempt(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine, attachChild: (pid: number, startTime: number | null) => void): Promise<TaskRun> {
   const startedAt = deps.clock.now();
   let logPath = "";
   let id: number | null;
+  const begun: NewRun = {
+    svc: deps.service.path, rid: task.rid, trigger: ctx.trigger, scheduledFor: ctx.scheduledFor ?? null, attempt: ctx.attempt, retryOf: ctx.retryOf, startedAt,
+    user: setup.userName, initiatedBy: ctx.initiatedBy, session: ctx.session, command: command.display,
+    ownerPid: deps.ownerPid, ownerStartTime: deps.ownerStartTime, inheritedEnv: ctx.inheritEnv === true,
+  };
   try {
-    id = await deps.recorder.begin({
-      svc: deps.service.path, rid: task.rid, trigger: ctx.trigger, scheduledFor: ctx.scheduledFor ?? null, attempt: ctx.attempt, retryOf: ctx.retryOf, startedAt,
-      user: setup.userName, initiatedBy: ctx.initiatedBy, session: ctx.session, command: command.display,
-      ownerPid: deps.ownerPid, ownerStartTime: deps.ownerStartTime, inheritedEnv: ctx.inheritEnv === true,
-    }, (runId) => (logPath = deps.outputLogPath(task.rid, runId)));
+    id = await deps.recorder.begin(begun, (runId) => (logPath = deps.outputLogPath(task.rid, runId)));
   } catch (e) {
     // No task runs without its record (a full var filesystem): not started, and said so.
     const reason = `not run: its record could not be written (${(e as Error).message})`;
     deps.reporter.message("error", task.rid, reason);
-    return { rid: task.rid, gate: "record", status: "missed", exitCode: null, reason, failed: true };
+    return { rid: task.rid, gate: "record", status: "missed", reason, failed: true };
   }
   if (id === null) {
     deps.reporter.message("info", task.rid, "this schedule slot already has a run record: not run again");
-    return { rid: task.rid, gate: "duplicate-slot", status: "skipped", exitCode: null, reason: "slot already recorded", failed: false };
+    return { rid: task.rid, gate: "duplicate-slot", status: "skipped", reason: "slot already recorded", failed: false };
   }
   // timeout = 0 means no limit, as for the runner.
   const deadline = task.timeoutMs === undefined || task.timeoutMs <= 0 ? undefined : startedAt + task.timeoutMs;
-  const a: Attempt = { task, ctx, deps, setup, id, logPath, startedAt, deadline, env: setup.env({ SVCMGR_RUN_ID: String(id) }) };
+  const a: Attempt = { task, ctx, deps, setup, id, begun, logPath, startedAt, deadline, env: setup.env({ SVCMGR_RUN_ID: String(id) }) };
   let verdict = (await preTriggers(a)) ?? (await execute(a, command, attachChild));
   if (verdict.commandRan) verdict = await postTriggers(a, verdict);
   if ((verdict.status === "failed" || verdict.status === "timed_out") && task.onError !== undefined) await onError(a, verdict);
-  return finish(a, verdict);
+  return await finish(a, verdict);
 }
 
 /** Time left before the deadline: undefined without a timeout, 0 once it has passed. */
@@ -152,6 +158,7 @@ async function execute(a: Attempt, command: CommandLine, attachChild: (pid: numb
     argv: command.argv, env: a.env, cwd: a.setup.cwd, identity: a.setup.identity, umask: task.umask, limits: task.limits,
     timeoutMs: left, killGraceMs: deps.killGraceMs, signal: a.ctx.signal,
     onSpawn: (pid, startTime) => {
+      a.pid = { pid, startTime };
       attachChild(pid, startTime);
       deps.recorder.setPid(a.id, pid, startTime);
     },
@@ -187,15 +194,17 @@ function commandVerdict(a: Attempt, result: ProcessResult, capture: OutputCaptur
   };
 }
 
-function finish(a: Attempt, v: Verdict): TaskOutcome {
+async function finish(a: Attempt, v: Verdict): Promise<TaskRun> {
   const { task, deps } = a;
   const endedAt = deps.clock.now();
-  deps.recorder.finish(a.id, { status: v.status, endedAt, exitCode: v.exitCode, signal: v.signal, reason: v.reason ?? null, ...v.excerpt });
+  const outcome: RunOutcome = { status: v.status, endedAt, exitCode: v.exitCode, signal: v.signal, reason: v.reason ?? null, ...v.excerpt };
+  await deps.recorder.finish(a.id, outcome);
   deps.lastRun.write(task.rid, {
     at: new Date(a.startedAt).toISOString(), exitCode: v.exitCode, status: v.status, durationMs: endedAt - a.startedAt,
     session: a.ctx.session, trigger: a.ctx.trigger,
   });
   const ok = v.status === "succeeded";
   if (!ok && v.reported !== true) deps.reporter.message(task.optional ? "warning" : "error", task.rid, `run ${v.status}: ${v.reason ?? ""}`);
-  return { rid: task.rid, status: v.status, exitCode: v.exitCode, reason: v.reason, failed: !ok && !task.optional, recordId: a.id };
+  const record = runRecord(a.id, a.begun, outcome, { pid: a.pid?.pid, pidStartTime: a.pid?.startTime, logFile: a.logPath === "" ? null : a.logPath });
+  return { rid: task.rid, status: v.status, reason: v.reason, failed: !ok && !task.optional, record };
 }

@@ -1,21 +1,8 @@
 import type { PromptReply } from "../core/ports.js";
-import type { Status } from "../core/status.js";
-import type { Requirement } from "../config/requires.js";
 
 /**
  * Pure decisions of the run pipeline. "Don't run" is data with a reason, not an exception.
  */
-
-/** OpenSVC's message for the first unmet requirement, or null when all are met. */
-export function unmetRequirement(reqs: readonly Requirement[], states: ReadonlyMap<string, Status>): string | null {
-  for (const r of reqs) {
-    const current = states.get(r.rid) ?? "undef";
-    if (!r.states.includes(current)) {
-      return `requires on resource ${r.rid} in state ${r.states.join(" or ")}, current state ${current}`;
-    }
-  }
-  return null;
-}
 
 export type ConfirmationDecision =
   | { kind: "proceed"; note?: string }

@@ -1,76 +1,28 @@
-import type { ProcessRunner, Prompter, Clock } from "../core/ports.js";
 import type { Status } from "../core/status.js";
-import type { FinalStatus } from "../core/run-record.js";
+import { runRecord, type FinalStatus } from "../core/run-record.js";
 import type { TaskDef } from "../task/model.js";
 import { runAttempt } from "./attempt.js";
 import type { RunContext } from "./context.js";
-import { parseCommandLine, type CommandLine } from "./command-line.js";
-import { execSetup, type ExecSetup, type HostFacts, type ServiceFacts } from "./exec-setup.js";
-import { CONFIRMATION_TIMEOUT_MS, confirmationAnswer, decideConfirmation, unmetRequirement } from "./gates.js";
-import type { LastRunWriter, ResourceStates, RunOutputLog, RunRecorder, RunReporter, RunSlotGrant, RunSlots } from "../core/run-ports.js";
+import type { CommandLine } from "./command-line.js";
+import { execSetup, type ExecSetup } from "./exec-setup.js";
+import { CONFIRMATION_TIMEOUT_MS, confirmationAnswer, decideConfirmation } from "./gates.js";
+import { unmetRequirement } from "../config/requires.js";
+import type { RunSlotGrant } from "../core/run-ports.js";
+import type { PipelineDeps } from "./pipeline-deps.js";
+import type { Gate, TaskRun } from "./task-run.js";
 
 /**
  * One task, one run, one linear pipeline — the same for the CLI and the daemon:
  * disabled → requires → confirmation → run slot (max_parallel) → the run itself (attempt.ts:
  * record, pre_run, blocking_pre_run, command, post_run, blocking_post_run, on_error).
  * Invariant: runTask never throws for anything a task or its config can do; every way a
- * run ends is a TaskOutcome, and every outcome that reached a decision is recorded.
+ * run ends is a TaskRun, and every run that reached a decision is recorded: its TaskRun
+ * carries that very record.
  */
 
-export interface PipelineDeps {
-  readonly clock: Clock;
-  readonly runner: ProcessRunner;
-  readonly prompter: Prompter;
-  readonly host: HostFacts;
-  readonly service: ServiceFacts;
-  readonly states: ResourceStates;
-  readonly slots: RunSlots;
-  readonly recorder: RunRecorder;
-  readonly reporter: RunReporter;
-  readonly lastRun: LastRunWriter;
-  /** Where a run's full output goes, from its record id. */
-  readonly outputLogPath: (rid: string, runId: number) => string;
-  /** `maxBytes`: the task's `output_max`, when it sets one. */
-  readonly openOutputLog: (path: string, maxBytes: number | undefined) => RunOutputLog;
-  readonly ownerPid: number;
-  readonly ownerStartTime: number | null;
-  /** SIGTERM → SIGKILL grace on timeout. */
-  readonly killGraceMs?: number;
-}
+type Stop = { stop: TaskRun };
 
-/** Which stage stopped a run before its command ran. */
-export type Gate = "disabled" | "requires" | "confirmation" | "identity" | "command" | "max-parallel" | "run-slot" | "duplicate-slot" | "record";
-
-/** What a dry run would execute. */
-export interface RunPlan {
-  readonly mode: CommandLine["mode"];
-  readonly argv: readonly string[];
-  /** argv quoted for a shell. */
-  readonly command: string;
-  readonly user: string;
-  readonly cwd: string;
-  /** The environment, but the SVCMGR_* variables known once the run has begun (SVCMGR_RUN_ID). */
-  readonly env: Readonly<Record<string, string>>;
-}
-
-export interface TaskOutcome {
-  readonly rid: string;
-  /** Set when a stage refused the run (nothing was executed). */
-  readonly gate?: Gate;
-  /** `not-run`: not reached, a previous task failed or the run was interrupted (see run-tasks.ts). */
-  readonly status: FinalStatus | "dry-run" | "not-run";
-  /** Set for dry runs. */
-  readonly plan?: RunPlan;
-  readonly exitCode: number | null;
-  readonly reason?: string;
-  /** True when this outcome must make `run` exit 1 (a non-optional failure or refusal). */
-  readonly failed: boolean;
-  readonly recordId?: number;
-}
-
-type Stop = { stop: TaskOutcome };
-
-export async function runTask(task: TaskDef, ctx: RunContext, deps: PipelineDeps): Promise<TaskOutcome> {
+export async function runTask(task: TaskDef, ctx: RunContext, deps: PipelineDeps): Promise<TaskRun> {
   const say = (level: "info" | "warning" | "error", text: string) => deps.reporter.message(level, task.rid, text);
   if (task.disable) {
     say("info", `${task.rid} disabled`);
@@ -80,20 +32,22 @@ export async function runTask(task: TaskDef, ctx: RunContext, deps: PipelineDeps
   if (gate !== undefined) return gate.stop;
   const setup = execSetup(task, deps.service, ctx, deps.host);
   if ("error" in setup) return refuse(task, ctx, deps, "identity", "aborted", setup.error);
+  const driver = deps.drivers.get(task.type);
+  if (driver === undefined) return refuse(task, ctx, deps, "command", "aborted", `no driver for ${task.type} on this node`);
   let command: CommandLine;
   try {
-    command = parseCommandLine(task.command);
+    command = driver.commandLine(task);
   } catch (e) {
     return refuse(task, ctx, deps, "command", "aborted", `command: ${(e as Error).message}`);
   }
   if (ctx.dryRun) {
     const plan = { mode: command.mode, argv: command.argv, command: command.display, user: setup.userName, cwd: setup.cwd, env: setup.env() };
-    return { rid: task.rid, status: "dry-run", plan, exitCode: null, failed: false };
+    return { rid: task.rid, status: "dry-run", plan, failed: false };
   }
   return runHoldingSlot(task, ctx, deps, setup, command);
 }
 
-async function runHoldingSlot(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine): Promise<TaskOutcome> {
+async function runHoldingSlot(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine): Promise<TaskRun> {
   let slot: RunSlotGrant;
   try {
     slot = deps.slots.acquire(task.rid, task.maxParallel, ctx.session);
@@ -143,18 +97,19 @@ async function checkConfirmation(task: TaskDef, ctx: RunContext, deps: PipelineD
 }
 
 /** A refusal that fails the run unless the task is optional. */
-function refuse(task: TaskDef, ctx: RunContext, deps: PipelineDeps, gate: Gate, status: FinalStatus, reason: string): Promise<TaskOutcome> {
+function refuse(task: TaskDef, ctx: RunContext, deps: PipelineDeps, gate: Gate, status: FinalStatus, reason: string): Promise<TaskRun> {
   const counts = status !== "skipped" && !task.optional;
   deps.reporter.message(counts ? "error" : status === "skipped" ? "info" : "warning", task.rid, reason);
   return recordRefusal(task, ctx, deps, gate, status, reason, counts);
 }
 
-async function recordRefusal(task: TaskDef, ctx: RunContext, deps: PipelineDeps, gate: Gate, status: FinalStatus, reason: string, failed: boolean): Promise<TaskOutcome> {
-  if (ctx.dryRun) return { rid: task.rid, gate, status, exitCode: null, reason, failed }; // a dry run records nothing
+async function recordRefusal(task: TaskDef, ctx: RunContext, deps: PipelineDeps, gate: Gate, status: FinalStatus, reason: string, failed: boolean): Promise<TaskRun> {
+  if (ctx.dryRun) return { rid: task.rid, gate, status, reason, failed }; // a dry run records nothing
   const now = deps.clock.now();
-  const id = deps.recorder.record({
+  const run = {
     svc: deps.service.path, rid: task.rid, trigger: ctx.trigger, scheduledFor: ctx.scheduledFor ?? null, attempt: ctx.attempt, retryOf: ctx.retryOf,
     startedAt: now, endedAt: now, status, reason, initiatedBy: ctx.initiatedBy, session: ctx.session,
-  });
-  return { rid: task.rid, gate, status, exitCode: null, reason, failed, recordId: id ?? undefined };
+  };
+  const id = await deps.recorder.record(run);
+  return { rid: task.rid, gate, status, reason, failed, record: id === null ? undefined : runRecord(id, run, run) };
 }

@@ -1,6 +1,8 @@
 import type { TaskDef } from "../task/model.js";
 import type { RunContext } from "./context.js";
-import { runTask, type PipelineDeps, type TaskOutcome } from "./pipeline.js";
+import { runTask } from "./pipeline.js";
+import type { TaskRun } from "./task-run.js";
+import type { PipelineDeps } from "./pipeline-deps.js";
 
 /**
  * Runs selected tasks in natural rid order. Tasks of a subset with `parallel = true` start
@@ -9,8 +11,8 @@ import { runTask, type PipelineDeps, type TaskOutcome } from "./pipeline.js";
  * (ctx.signal aborted: the running tasks are stopped by the pipeline, no other one starts).
  * Every task gets an outcome, in order; those not reached are `not-run`, with the reason.
  */
-export async function runTasks(tasks: readonly TaskDef[], parallelSubsets: ReadonlySet<string>, ctx: RunContext, deps: PipelineDeps): Promise<TaskOutcome[]> {
-  const outcomes: TaskOutcome[] = [];
+export async function runTasks(tasks: readonly TaskDef[], parallelSubsets: ReadonlySet<string>, ctx: RunContext, deps: PipelineDeps): Promise<TaskRun[]> {
+  const outcomes: TaskRun[] = [];
   const groups = groupForRun(tasks, parallelSubsets);
   let failed: string[] = [];
   for (const [i, group] of groups.entries()) {
@@ -18,7 +20,7 @@ export async function runTasks(tasks: readonly TaskDef[], parallelSubsets: Reado
     if (stop !== null) {
       const rest = groups.slice(i).flat();
       deps.reporter.message("error", rest.map((t) => t.rid).join(","), `not run: ${stop}`);
-      outcomes.push(...rest.map((t): TaskOutcome => ({ rid: t.rid, status: "not-run", exitCode: null, reason: stop, failed: false })));
+      outcomes.push(...rest.map((t): TaskRun => ({ rid: t.rid, status: "not-run", reason: stop, failed: false })));
       break;
     }
     const results = await Promise.all(group.map((t) => runTask(t, ctx, deps)));

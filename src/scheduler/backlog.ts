@@ -3,7 +3,7 @@
  * downtime or a forward clock step, and the slots that come due while they drain.
  *
  * Invariants:
- * - at most one slot of the backlog is in flight (handed to the launcher, not yet done);
+ * - at most one slot of the backlog is in flight (handed to the slot queue, not yet done);
  * - slots leave in the order they came, which is slot order (the planner gives them oldest
  *   first, and later plans only give later slots);
  * - at most `limit` slots wait: beyond it the oldest waiting slot is given back to be recorded
@@ -35,7 +35,7 @@ export class Backlog<T> {
     return over;
   }
 
-  /** The next slot to hand to the launcher, when none is in flight. */
+  /** The next slot to hand to the slot queue, when none is in flight. */
   next(): T | undefined {
     return this.inFlight === null ? this.waiting.shift() : undefined;
   }

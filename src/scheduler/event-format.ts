@@ -22,10 +22,10 @@ function detailOf(e: DaemonEvent): string {
     case "retry-planned":
       return `slot=${iso(e.slot)} attempt=${e.attempt} at=${iso(e.at)} detail=${quote(e.detail)}`;
     case "finished": {
-      const o = e.outcome;
-      if (o.kind === "failed") return `slot=${iso(e.slot)} reason=${quote(o.detail)}`;
-      const code = o.exitCode === undefined || o.exitCode === null ? "" : ` exit=${o.exitCode}`;
-      return `slot=${iso(e.slot)} status=${o.status}${code}${o.timedOut ? " timed-out" : ""}`;
+      const r = e.run.record;
+      if (r === undefined) return `slot=${iso(e.slot)} reason=${quote(e.run.reason ?? e.run.status)}`;
+      const end = r.exitCode !== null ? ` exit=${r.exitCode}` : r.signal !== null ? ` signal=${r.signal}` : "";
+      return `slot=${iso(e.slot)} status=${r.status}${end} run=${r.id}${r.attempt > 1 ? ` attempt=${r.attempt}` : ""}`;
     }
     case "skipped":
       return `slot=${iso(e.slot)} reason=${e.reason} detail=${quote(e.detail)}`;
@@ -57,8 +57,8 @@ export function formatDaemonEvent(e: DaemonEvent): string {
     case "port-error":
       return `port-error ${e.port} ${e.key} detail=${quote(e.detail)}`;
     case "finished":
-      // A failed launch never ran (no process, no run record): the line says so.
-      if (e.outcome.kind === "failed") return `not-run ${taskPart(e.svc, e.rid)} slot=${iso(e.slot)} reason=${quote(e.outcome.detail)}`;
+      // A slot that never ran (no run record) is logged as such.
+      if (e.run.record === undefined) return `not-run ${taskPart(e.svc, e.rid)} ${detailOf(e)}`;
       return `${e.kind} ${taskPart(e.svc, e.rid)} ${detailOf(e)}`;
     default:
       return `${e.kind} ${taskPart(e.svc, e.rid)} ${detailOf(e)}`;

@@ -4,7 +4,7 @@
  */
 import type { ClockJump } from "./clock-jump.js";
 import type { MissedReason } from "./planner.js";
-import type { LaunchOutcome, SkipReason } from "./ports.js";
+import type { TaskRun } from "../run/task-run.js";
 import type { NotScheduledReason } from "./task.js";
 
 export interface TaskRef {
@@ -25,8 +25,10 @@ export type DaemonEvent =
   /** Due but held by the node-wide limit; `waiting` = its place in the line (1 = next). */
   | (SlotEventBase & { readonly kind: "queued"; readonly catchup: boolean; readonly waiting: number })
   | (SlotEventBase & { readonly kind: "started"; readonly catchup: boolean; readonly attempt?: number })
-  | (SlotEventBase & { readonly kind: "finished"; readonly outcome: Exclude<LaunchOutcome, { kind: "skipped" | "not-run" }> })
-  | (SlotEventBase & { readonly kind: "skipped"; readonly reason: SkipReason; readonly detail: string })
+  /** The run ended (its record in `run.record`), or never started (no record: `run.reason` says why). */
+  | (SlotEventBase & { readonly kind: "finished"; readonly run: TaskRun })
+  /** The pipeline refused the slot and recorded it skipped: `reason` is the stage that refused (requires, max-parallel, confirmation, disabled, duplicate-slot). */
+  | (SlotEventBase & { readonly kind: "skipped"; readonly reason: string; readonly detail: string })
   | (SlotEventBase & {
       readonly kind: "missed";
       readonly reason: MissedEventReason;

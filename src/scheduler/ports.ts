@@ -3,12 +3,10 @@
  * run pipeline, the history store and the daemon log; tests pass fakes.
  */
 import type { Clock } from "../core/ports.js";
+import type { TaskRun } from "../run/task-run.js";
 import type { DaemonEvent } from "./events.js";
 
 export type { Clock };
-
-/** Why the run pipeline did not run a slot (style practice 22). */
-export type SkipReason = "max-parallel" | "requires" | "disabled" | "unconfirmed" | "not-provisioned" | "too-soon";
 
 /** A slot handed to the run pipeline. The run id derives from (svc, rid, scheduledFor). */
 export interface LaunchRequest {
@@ -25,28 +23,6 @@ export interface LaunchRequest {
    */
   readonly repeat?: boolean;
 }
-
-/**
- * How a launched slot ended. The pipeline has already recorded it (run record or skip record);
- * the scheduler only logs it.
- */
-export type LaunchOutcome =
-  | {
-      readonly kind: "finished";
-      readonly status: "up" | "down" | "warn" | "n/a";
-      readonly exitCode?: number | null;
-      readonly runId?: string;
-      readonly durationMs?: number;
-      readonly timedOut?: boolean;
-      /** The run record's status (succeeded, failed, timed_out, aborted…): decides a retry. */
-      readonly runStatus?: string;
-      /** The record's attempt number (a run at an instant seen again after a clock step may be 2 or more). */
-      readonly attempt?: number;
-    }
-  | { readonly kind: "skipped"; readonly reason: SkipReason; readonly detail: string }
-  | { readonly kind: "failed"; readonly detail: string }
-  /** The run never started: its record could not be written (the pipeline keeps the slot as missed, recorded when it can). */
-  | { readonly kind: "not-run"; readonly detail: string };
 
 /** Which attempt a retry is, and the record of the attempt it follows. */
 export interface RetryRef {
@@ -75,8 +51,11 @@ export interface SlotRef {
 
 export interface DaemonPorts {
   readonly clock: Clock;
-  /** Runs the slot through the run pipeline; must settle (and should never reject). */
-  launch(slot: LaunchRequest): Promise<LaunchOutcome>;
+  /**
+   * Runs the slot through the run pipeline, which records it; must settle (and should never
+   * reject). The TaskRun carries the record: the scheduler logs it and decides a retry from it.
+   */
+  launch(slot: LaunchRequest): Promise<TaskRun>;
   /** Records a slot that will never run, with a human-readable reason. */
   recordMissed(slot: SlotRef, reason: string): void | Promise<void>;
   /** The persisted last scheduled slot of a task (launched or missed); null when none. */

@@ -7,7 +7,7 @@
  * - one timer at most, armed for min(next wake − now, MAX_TIMER_MS); every wake re-plans the
  *   tasks whose own wake instant has come (a min-heap keyed by instant), nothing else;
  * - a slot is launched at most once: the in-memory last scheduled slot advances when a slot is
- *   handed to the launcher, and the launcher refuses a (task, slot) already in flight;
+ *   handed to the slot queue, and the queue refuses a (task, slot) already in flight;
  * - due slots beyond the node-wide limit wait in FIFO order; none is dropped while running;
  * - a reload keeps unchanged tasks untouched, replans changed ones from their last scheduled
  *   slot with a horizon at the reload instant (no run because of the reload), and never
@@ -22,29 +22,25 @@ import { classifyClockJump, MAX_TIMER_MS, rebaseAfterBackwardStep, resetAfterBac
 import type { DaemonEvent, MissedEventReason, TaskRef } from "./events.js";
 import { Fifo } from "./fifo.js";
 import { WakeHeap } from "./heap.js";
-import { Launcher, slotId, type InFlightSlot } from "./launcher.js";
+import { SlotQueue, slotId, type InFlightSlot } from "./slot-queue.js";
 import { CATCHUP_ALL_MAX_RUNS, planTask, type LaunchSlot, type MissedSlot, type TaskPlan } from "./planner.js";
-import type { DaemonPorts, LaunchOutcome, SchedulerOptions } from "./ports.js";
+import type { DaemonPorts, SchedulerOptions } from "./ports.js";
+import type { TaskRun } from "../run/task-run.js";
 import { Shutdown, type StopReport } from "./shutdown.js";
-
-export type { StopReport };
 import { nextAttempt, RetryQueue, slotAfter } from "./retries.js";
 import { errorText, refOf, SafePorts } from "./safe-ports.js";
 import { diffService } from "./task-set.js";
 import { newTaskState, type QueuedSlot, type TaskSnapshot, type TaskState } from "./task-state.js";
-
-export type { TaskSnapshot };
 import { describeNotScheduled, isSchedulable, type NotScheduledReason, type ScheduledTask, type ServiceUpdate } from "./task.js";
 
 type LoopEvent =
   | { readonly kind: "alarm" }
-  | { readonly kind: "run-done"; readonly id: string; readonly outcome: LaunchOutcome }
+  | { readonly kind: "run-done"; readonly id: string; readonly run: TaskRun }
   | { readonly kind: "config-changed" }
   | { readonly kind: "shutdown"; readonly graceMs: number; readonly resolve: (r: StopReport) => void }
   | { readonly kind: "grace-check" };
 
-
-
+export type { StopReport, TaskSnapshot };
 
 export class Scheduler {
   private readonly states = new Map<string, TaskState>();
@@ -52,7 +48,7 @@ export class Scheduler {
   /** Last slots of removed tasks, so a task that comes back keeps its authoritative baseline. */
   private readonly remembered = new Map<string, Date>();
   private readonly heap = new WakeHeap();
-  private readonly launcher: Launcher;
+  private readonly queue: SlotQueue;
   private readonly events = new Fifo<LoopEvent>();
   private pendingConfig = new Map<string, { update: ServiceUpdate; initial: boolean }>();
   private configQueued = false;
@@ -67,7 +63,7 @@ export class Scheduler {
 
   constructor(private readonly ports: DaemonPorts, options: SchedulerOptions) {
     this.out = new SafePorts(ports);
-    this.launcher = new Launcher(options.maxParallel);
+    this.queue = new SlotQueue(options.maxParallel);
     this.maxTimerMs = options.maxTimerMs ?? MAX_TIMER_MS;
   }
 
@@ -94,7 +90,7 @@ export class Scheduler {
       lastScheduled: s.lastScheduled,
       notScheduled: isSchedulable(s.task) ? null : (s.task.notScheduledReason ?? "no-schedule"),
     }));
-    return { tasks, running: this.launcher.runningCount, queued: this.launcher.queuedCount };
+    return { tasks, running: this.queue.runningCount, queued: this.queue.queuedCount };
   }
 
   private queueConfig(updates: readonly ServiceUpdate[], initial: boolean): void {
@@ -128,7 +124,7 @@ export class Scheduler {
       case "alarm":
         return this.onAlarm();
       case "run-done":
-        return this.onRunDone(e.id, e.outcome);
+        return this.onRunDone(e.id, e.run);
       case "config-changed":
         return this.onConfigChanged();
       case "shutdown":
@@ -154,12 +150,12 @@ export class Scheduler {
       if (state !== undefined && state.gen === top.gen) this.planAndAct(state, now);
     }
     for (const r of this.retries.takeDue(now)) {
-      if (this.states.has(r.key)) this.launcher.offer({ ...r.slot, id: `${slotId(r.key, r.slot.scheduledFor)}#${r.attempt}`, retry: { attempt: r.attempt, retryOf: r.retryOf } });
+      if (this.states.has(r.key)) this.queue.offer({ ...r.slot, id: `${slotId(r.key, r.slot.scheduledFor)}#${r.attempt}`, retry: { attempt: r.attempt, retryOf: r.retryOf } });
     }
   }
 
-  private onRunDone(id: string, outcome: LaunchOutcome): void {
-    const slot = this.launcher.finish(id);
+  private onRunDone(id: string, run: TaskRun): void {
+    const slot = this.queue.finish(id);
     if (slot === undefined) return;
     const state = this.states.get(slot.key);
     if (state !== undefined && state.backlog.inFlight === id) {
@@ -167,14 +163,14 @@ export class Scheduler {
       if (this.stopping === null) this.pullBacklog(state);
     }
     const base = { ...refOf(slot), slot: slot.scheduledFor };
-    if (outcome.kind === "skipped") this.out.emit({ ...base, kind: "skipped", reason: outcome.reason, detail: outcome.detail });
-    else if (outcome.kind === "not-run") this.out.emit({ ...base, kind: "missed", reason: "unrecorded", detail: outcome.detail, count: 1 });
-    else this.out.emit({ ...base, kind: "finished", outcome });
-    if (outcome.kind === "finished" && state !== undefined && this.stopping === null) {
-      const runId = outcome.runId === undefined ? null : Number(outcome.runId);
-      this.planRetry(state, slot, { attempt: outcome.attempt ?? slot.retry?.attempt ?? 1, status: outcome.runStatus, endedAt: this.ports.clock.now(), retryOf: runId });
+    if (run.status === "skipped") this.out.emit({ ...base, kind: "skipped", reason: run.gate ?? "skipped", detail: run.reason ?? "" });
+    else if (run.gate === "record") this.out.emit({ ...base, kind: "missed", reason: "unrecorded", detail: run.reason ?? "", count: 1 });
+    else this.out.emit({ ...base, kind: "finished", run });
+    const record = run.record;
+    if (record !== undefined && state !== undefined && this.stopping === null) {
+      this.planRetry(state, slot, { attempt: record.attempt, status: record.status, endedAt: this.ports.clock.now(), retryOf: record.id });
     }
-    this.stopping?.update(this.launcher.runningCount);
+    this.stopping?.update(this.queue.runningCount);
   }
 
   private onConfigChanged(): void {
@@ -229,7 +225,7 @@ export class Scheduler {
     this.services.get(state.task.svc)?.delete(key);
     if (state.lastScheduled !== null && state.source === "memory") this.remembered.set(key, state.lastScheduled);
     const removed = "the task was removed before the slot could start";
-    for (const slot of this.launcher.dropQueued((s) => s.key === key)) this.missSlotOf(slot, "removed", removed);
+    for (const slot of this.queue.dropQueued((s) => s.key === key)) this.missSlotOf(slot, "removed", removed);
     for (const q of state.backlog.clear()) this.missSlotOf(this.inFlightOf(state.task, q), "removed", removed);
     this.retries.drop((r) => r.key === key);
   }
@@ -273,11 +269,11 @@ export class Scheduler {
     return { ...refOf(task), id, scheduledFor: launch.scheduledFor, catchup: launch.catchup, repeat };
   }
 
-  /** Hands a slot to the launcher; null when that slot is already queued or running. */
+  /** Hands a slot to the slot queue; null when that slot is already queued or running. */
   private offer(task: ScheduledTask, launch: QueuedSlot): InFlightSlot | null {
     const slot = this.inFlightOf(task, launch);
-    if (!this.launcher.offer(slot)) return null;
-    const waiting = this.launcher.waitingCount;
+    if (!this.queue.offer(slot)) return null;
+    const waiting = this.queue.waitingCount;
     if (waiting > 0) this.out.emit({ ...refOf(task), kind: "queued", slot: slot.scheduledFor, catchup: slot.catchup, waiting });
     return slot;
   }
@@ -337,22 +333,17 @@ export class Scheduler {
 
   /** Starts as many queued slots as the node-wide limit allows. */
   private pump(): void {
-    for (const slot of this.launcher.takeStartable()) this.startSlot(slot);
+    for (const slot of this.queue.takeStartable()) this.startSlot(slot);
   }
 
   private startSlot(slot: InFlightSlot): void {
     this.out.emit({ ...refOf(slot), kind: "started", slot: slot.scheduledFor, catchup: slot.catchup, ...(slot.retry === undefined ? {} : { attempt: slot.retry.attempt }) });
-    let run: Promise<LaunchOutcome>;
-    try {
-      const req = { svc: slot.svc, rid: slot.rid, scheduledFor: slot.scheduledFor, catchup: slot.catchup };
-      const extra = slot.retry !== undefined ? { retry: slot.retry } : slot.repeat === true ? { repeat: true } : {};
-      run = Promise.resolve(this.ports.launch({ ...req, ...extra }));
-    } catch (err) {
-      run = Promise.reject(err);
-    }
-    run.then(
-      (outcome) => this.post({ kind: "run-done", id: slot.id, outcome }),
-      (err: unknown) => this.post({ kind: "run-done", id: slot.id, outcome: { kind: "failed", detail: errorText(err) } }),
+    const req = { svc: slot.svc, rid: slot.rid, scheduledFor: slot.scheduledFor, catchup: slot.catchup };
+    const extra = slot.retry !== undefined ? { retry: slot.retry } : slot.repeat === true ? { repeat: true } : {};
+    // A launch that throws instead of rejecting is handled as a rejection.
+    new Promise<TaskRun>((resolve) => resolve(this.ports.launch({ ...req, ...extra }))).then(
+      (done) => this.post({ kind: "run-done", id: slot.id, run: done }),
+      (err: unknown) => this.post({ kind: "run-done", id: slot.id, run: { rid: slot.rid, status: "not-run", reason: errorText(err), failed: true } }),
     );
   }
 
@@ -385,15 +376,15 @@ export class Scheduler {
   private onShutdown(graceMs: number, resolve: (r: StopReport) => void): void {
     if (this.stopping !== null) return;
     this.cancelTimer();
-    const dropped = this.launcher.dropQueued(() => true);
+    const dropped = this.queue.dropQueued(() => true);
     for (const state of this.states.values()) dropped.push(...state.backlog.clear().map((q) => this.inFlightOf(state.task, q)));
     for (const slot of dropped) this.missSlotOf(slot, "shutdown", "the daemon stopped before the slot could start");
     this.stopping = new Shutdown(this.ports.clock, this.maxTimerMs, graceMs, dropped.length, resolve, () => this.post({ kind: "grace-check" }));
-    this.stopping.update(this.launcher.runningCount);
+    this.stopping.update(this.queue.runningCount);
   }
 
   private onGraceCheck(): void {
-    const interrupted = this.stopping?.check(() => this.launcher.runningSlots()) ?? [];
+    const interrupted = this.stopping?.check(() => this.queue.runningSlots()) ?? [];
     for (const slot of interrupted) {
       this.out.emit({ ...refOf(slot), kind: "interrupted", slot: slot.scheduledFor, detail: "still running when the stop grace period ended" });
     }

@@ -7,7 +7,7 @@
  * neither shortens nor stretches it beyond one cap).
  */
 import { timerDelay } from "./clock-jump.js";
-import type { InFlightSlot } from "./launcher.js";
+import type { InFlightSlot } from "./slot-queue.js";
 import type { Clock, SlotRef } from "./ports.js";
 
 export interface StopReport {

@@ -1,9 +1,8 @@
-import type { App } from "../core/app.js";
+import type { App } from "./app.js";
 import { formatAlert, hasErrors } from "../core/alert.js";
 import { ConfigError, NotFoundError } from "../core/errors.js";
 import { configFile, type Paths } from "../core/paths.js";
 import { parseNodeConfig, type LoadedNodeConfig, type NodeConfig } from "../config/node-config.js";
-import { readServiceFile } from "../platform/config-files.js";
 
 export type { NodeConfig, LogSettings } from "../config/node-config.js";
 
@@ -15,10 +14,10 @@ export function nodeConfigFile(paths: Paths): string {
 }
 
 /** Reads and checks node.conf; a missing file is every default. */
-export function readNodeConfig(app: Pick<App, "paths" | "uid">): LoadedNodeConfig {
+export function readNodeConfig(app: Pick<App, "paths" | "configFiles">): LoadedNodeConfig {
   let text: string | null;
   try {
-    text = readServiceFile(app.paths, NODE_FILE, app.uid).text;
+    text = app.configFiles.read(NODE_FILE).text;
   } catch (e) {
     if (!(e instanceof NotFoundError)) throw e;
     text = null;
@@ -32,7 +31,7 @@ const loaded = new Map<string, LoadedNodeConfig>();
  * This node's settings, read once per process (per etc dir), with the warnings about them.
  * A node.conf with errors is refused (ConfigError listing every error).
  */
-export function checkedNodeConfig(app: Pick<App, "paths" | "uid">): LoadedNodeConfig {
+export function checkedNodeConfig(app: Pick<App, "paths" | "configFiles">): LoadedNodeConfig {
   const known = loaded.get(app.paths.etc);
   if (known !== undefined) return known;
   const read = readNodeConfig(app);
@@ -45,6 +44,6 @@ export function checkedNodeConfig(app: Pick<App, "paths" | "uid">): LoadedNodeCo
 }
 
 /** This node's settings (see checkedNodeConfig); warnings are for `svcmgr node validate` and the daemon log. */
-export function nodeConfig(app: Pick<App, "paths" | "uid">): NodeConfig {
+export function nodeConfig(app: Pick<App, "paths" | "configFiles">): NodeConfig {
   return checkedNodeConfig(app).config;
 }

@@ -1,4 +1,4 @@
-import type { App } from "../core/app.js";
+import type { App } from "./app.js";
 import { formatAlert, hasErrors, type Alert } from "../core/alert.js";
 import { ActionError, ConfigError, NotFoundError, UsageError } from "../core/errors.js";
 import { formatObjectPath, parseObjectPath, type ObjectPath } from "../core/object-path.js";
@@ -6,14 +6,13 @@ import { loadService, type LoadedService } from "../config/load.js";
 import { scheduleChecks } from "./schedule-checks.js";
 import type { ServiceConfig } from "../config/service.js";
 import { globToRegExp, isGlob } from "../config/glob.js";
-import { listServicePaths, readServiceFile } from "../platform/config-files.js";
 
 /**
  * Resolves `-s` selectors: names or object paths, globs (`web*`), comma lists.
  * A plain name that matches nothing is an error; a glob may match nothing.
  */
 export function selectServices(app: App, selector: string): ObjectPath[] {
-  const all = listServicePaths(app.paths);
+  const all = app.configFiles.list();
   const chosen = new Map<string, ObjectPath>();
   for (const part of selector.split(",").map((s) => s.trim()).filter((s) => s !== "")) {
     if (isGlob(part)) {
@@ -56,7 +55,7 @@ export async function openService(app: App, path: ObjectPath, options: CheckOpti
 
 /** Every command checks a service the same way, schedules included. */
 export async function readAndValidate(app: App, path: ObjectPath, options: CheckOptions = {}): Promise<LoadedService> {
-  const { file, text } = readServiceFile(app.paths, path, app.uid);
+  const { file, text } = app.configFiles.read(path);
   const checks = await scheduleChecks(app, text, { lint: options.lint ?? false });
   const identities = { user: (n: string) => app.users.user(n) !== null, group: (n: string) => app.users.group(n) !== null };
   return loadService(path, file, text, { nodename: app.nodename, paths: app.paths }, { ...checks, identities });

@@ -1,6 +1,6 @@
 import type { Output } from "../core/output.js";
 import type { RunReporter } from "../core/run-ports.js";
-import type { ServiceLog } from "../platform/service-log.js";
+import type { ServiceLog } from "../core/run-ports.js";
 
 /**
  * Terminal + service log. Task output reaches the terminal verbatim (stdout lines on stdout,

@@ -1,4 +1,4 @@
-import type { App } from "../core/app.js";
+import type { App } from "./app.js";
 import type { ValidateOptions } from "../config/validate.js";
 
 /** A config line setting `schedule` or `run_schedule` (possibly scoped). */

@@ -7,6 +7,8 @@ import type { RetcodeRules } from "../config/retcodes.js";
 /** A task's keywords, resolved for this node and typed. Built at use time from a valid config. */
 export interface TaskDef {
   readonly rid: string;
+  /** The driver: `task.<type>` (`task.host`), which says how the task's command is run. */
+  readonly type: string;
   readonly command: string;
   readonly user?: string;
   readonly group?: string;
@@ -49,6 +51,7 @@ export function taskDef(config: ServiceConfig, rid: string): TaskDef {
   const scheduleSource = config.raw(rid, "schedule");
   return {
     rid,
+    type: `task.${config.text(rid, "type")?.text ?? "host"}`,
     command: v<string>("command") ?? "",
     user: v<string>("user"),
     group: v<string>("group"),
@@ -91,4 +94,10 @@ function limits(config: ServiceConfig, rid: string): Partial<Record<LimitName, n
     if (value !== undefined) out[name] = name === "cpu" ? Math.ceil(value / 1000) : value;
   }
   return out;
+}
+
+/** Subsets of a group's resources whose members run together (`[subset#task:NAME] parallel = true`). */
+export function parallelSubsets(config: ServiceConfig, group: string): Set<string> {
+  const prefix = `subset#${group}:`;
+  return new Set(config.doc.sections.flatMap((s) => (s.name.startsWith(prefix) && config.value<boolean>(s.name, "parallel") ? [s.name.slice(prefix.length)] : [])));
 }

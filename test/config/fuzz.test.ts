@@ -7,7 +7,7 @@ import { formatAlert } from "../../src/core/alert.js";
 import { parseObjectPath } from "../../src/core/object-path.js";
 import { pathsFor } from "../../src/core/paths.js";
 import { scheduleChecks } from "../../src/service/schedule-checks.js";
-import type { App } from "../../src/core/app.js";
+import type { App } from "../../src/service/app.js";
 import { hasStackTrace, makeRoot } from "../e2e/helpers.js";
 
 /**

@@ -1,7 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { DEFAULT_REQUIRED_STATES, formatRequirement, parseRequires, type Requirement } from "../../src/config/requires.js";
-import { unmetRequirement } from "../../src/run/gates.js";
+import { DEFAULT_REQUIRED_STATES, formatRequirement, parseRequires, unmetRequirement, type Requirement } from "../../src/config/requires.js";
 import type { Status } from "../../src/core/status.js";
 
 /** Spec §3: `run_requires` = whitespace-separated `<rid>[(<state>[,<state>…])]`. */

@@ -1,7 +1,7 @@
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { statSync } from "node:fs";
-import { getJson } from "../../src/api/client.js";
+import { getJson } from "../../src/platform/daemon-client.js";
 import { killAllDaemons, setup, startDaemon } from "./daemon-harness.js";
 
 /** `daemon status` asks the running daemon on `<var>/daemon.sock` and answers live. */

@@ -59,7 +59,7 @@ describe("daemon end to end", { concurrency: true }, () => {
     // Every finished record has its started and finished log lines.
     for (const rec of all) {
       assert.equal(d.events.filter((e) => e.event === "started" && e.rid === rec.rid && e.slot === iso(rec.scheduledFor)).length, 1, `one started line for ${rec.rid} ${iso(rec.scheduledFor)}`);
-      assert.ok(d.events.some((e) => e.event === "finished" && e.rid === rec.rid && e.slot === iso(rec.scheduledFor) && e.message.includes(rec.status === "succeeded" ? "status=up exit=0" : "status=down exit=3")));
+      assert.ok(d.events.some((e) => e.event === "finished" && e.rid === rec.rid && e.slot === iso(rec.scheduledFor) && e.message.includes(rec.status === "succeeded" ? `status=succeeded exit=0 run=${rec.id}` : `status=failed exit=3 run=${rec.id}`)));
     }
   });
 

@@ -91,7 +91,7 @@ test("opening a rollback-mode database while another process reads it waits to s
   holder.exec("CREATE TABLE other (a)");
   holder.exec("BEGIN");
   holder.prepare("SELECT count(*) FROM sqlite_master").get(); // a reader's shared lock: the switch to WAL needs the file alone
-  const store = new URL("../../src/history/store.ts", import.meta.url).pathname;
+  const store = new URL("../../src/platform/sqlite/store.ts", import.meta.url).pathname;
   const child = spawn(process.execPath, ["--import", "tsx", "--input-type=module", "-e", `
     import { openHistory } from ${JSON.stringify(store)};
     process.stdout.write("opening\\n");
@@ -111,7 +111,7 @@ test("opening a rollback-mode database while another process reads it waits to s
 });
 
 test("processes opening the same fresh databases at the same moment all succeed (the switch to WAL waits for the others; none takes another's creation for an empty, damaged file)", { timeout: 60_000 }, async (t) => {
-  const store = new URL("../../src/history/store.ts", import.meta.url).pathname;
+  const store = new URL("../../src/platform/sqlite/store.ts", import.meta.url).pathname;
   const dir = tempDir(t);
   const FILES = 20;
   // Each process opens fresh-0, fresh-1, … in turn: all meet on each fresh file.

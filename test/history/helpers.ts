@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { TestContext } from "node:test";
-import { openHistory, type HistoryStore } from "../../src/platform/sqlite/store.js";
+import { openHistory, type SqliteHistory } from "../../src/platform/sqlite/store.js";
+import { asyncHistory } from "../../src/platform/sqlite/history-store.js";
+import type { HistoryStore } from "../../src/core/history-store.js";
 import type { NewRun } from "../../src/core/run-record.js";
 
 /** A fresh temp dir removed after the test. */
@@ -12,13 +14,16 @@ export function tempDir(t: TestContext): string {
   return dir;
 }
 
-/** A store on a real file in a fresh temp dir, closed after the test. */
-export function tempStore(t: TestContext): { store: HistoryStore; file: string; dir: string } {
+/**
+ * A store on a real file in a fresh temp dir, closed after the test: `store` is the SQLite
+ * history itself (synchronous), `history` the same database behind the HistoryStore interface.
+ */
+export function tempStore(t: TestContext): { store: SqliteHistory; history: HistoryStore; file: string; dir: string } {
   const dir = tempDir(t);
   const file = join(dir, "var", "history.sqlite");
   const store = openHistory(file);
   t.after(() => store.close());
-  return { store, file, dir };
+  return { store, history: asyncHistory(store), file, dir };
 }
 
 export const REFERENCE = Date.parse("2026-07-01T00:00:00Z");

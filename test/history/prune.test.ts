@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { HistoryStore } from "../../src/platform/sqlite/store.js";
+import type { SqliteHistory as HistoryStore } from "../../src/platform/sqlite/store.js";
 import { pruneHistory } from "../../src/history/prune.js";
 import { DAY, HOUR, MINUTE, REFERENCE, scheduled, manual, tempStore } from "./helpers.js";
 
@@ -73,10 +73,10 @@ test("bad retention values are refused", (t) => {
 });
 
 test("pruneHistory loops over batches, yields between them and removes log files", async (t) => {
-  const { store, dir } = tempStore(t);
+  const { store, history, dir } = tempStore(t);
   const ids = fill(store, dir, "task#0", 25);
   let pauses = 0;
-  const report = await pruneHistory(store, { keepPerTask: 3, maxAgeDays: null }, REFERENCE, (f) => rm(f), {
+  const report = await pruneHistory(history, { keepPerTask: 3, maxAgeDays: null }, REFERENCE, (f) => rm(f), {
     batchSize: 7,
     yieldBetween: async () => void pauses++,
   });
@@ -87,9 +87,9 @@ test("pruneHistory loops over batches, yields between them and removes log files
 });
 
 test("pruneHistory stops at maxBatches and reports files it could not remove", async (t) => {
-  const { store, dir } = tempStore(t);
+  const { store, history, dir } = tempStore(t);
   fill(store, dir, "task#0", 10);
-  const report = await pruneHistory(store, { keepPerTask: 0, maxAgeDays: null }, REFERENCE, async (f) => {
+  const report = await pruneHistory(history, { keepPerTask: 0, maxAgeDays: null }, REFERENCE, async (f) => {
     throw new Error(`EACCES: permission denied, unlink '${f}'`);
   }, { batchSize: 4, maxBatches: 2 });
   assert.equal(report.deleted, 8);

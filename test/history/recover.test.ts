@@ -6,8 +6,8 @@ import { MINUTE, REFERENCE, manual, scheduled, tempStore } from "./helpers.js";
 /** Liveness from a fixed table of (pid, start time) pairs. */
 const aliveAmong = (...live: [number, number][]): IsAlive => (pid, start) => live.some(([p, s]) => p === pid && s === start);
 
-test("after a crash: gone → interrupted, orphan alive → reported, owner alive → untouched", (t) => {
-  const { store } = tempStore(t);
+test("after a crash: gone → interrupted, orphan alive → reported, owner alive → untouched", async (t) => {
+  const { store, history } = tempStore(t);
   const daemon = { ownerPid: 100, ownerStartTime: 1 }; // the crashed daemon
   const gone = store.begin(scheduled(REFERENCE, daemon))!;
   store.setPid(gone, 200, 5);
@@ -22,7 +22,7 @@ test("after a crash: gone → interrupted, orphan alive → reported, owner aliv
   store.finish(done, { status: "succeeded", endedAt: REFERENCE + 1 });
 
   const now = REFERENCE + 10 * MINUTE;
-  const r = recoverInterrupted(store, aliveAmong([201, 5], [300, 7], [202, 99], [100, 2]), now);
+  const r = await recoverInterrupted(history, aliveAmong([201, 5], [300, 7], [202, 99], [100, 2]), now);
 
   assert.deepEqual(r.interrupted.map((x) => x.id), [gone, unstarted, reused]);
   assert.deepEqual(r.orphaned.map((x) => x.id), [orphan]);
@@ -40,23 +40,23 @@ test("after a crash: gone → interrupted, orphan alive → reported, owner aliv
   assert.equal(store.lastScheduled("db", "task#0"), REFERENCE);
 });
 
-test("a record without owner whose task is gone is interrupted", (t) => {
-  const { store } = tempStore(t);
+test("a record without owner whose task is gone is interrupted", async (t) => {
+  const { store, history } = tempStore(t);
   const id = store.begin(manual())!;
-  const r = recoverInterrupted(store, () => false, REFERENCE + 1);
+  const r = await recoverInterrupted(history, () => false, REFERENCE + 1);
   assert.deepEqual(r.interrupted.map((x) => [x.id, x.reason]), [[id, "svcmgr exited while the task was starting (no task process recorded)"]]);
 });
 
-test("settleOrphans marks exited orphans interrupted, keeps the living", (t) => {
-  const { store } = tempStore(t);
+test("settleOrphans marks exited orphans interrupted, keeps the living", async (t) => {
+  const { store, history } = tempStore(t);
   const ids = [201, 202].map((pid, i) => {
     const id = store.begin(scheduled(REFERENCE, { rid: `task#${i}`, ownerPid: 100, ownerStartTime: 1 }))!;
     store.setPid(id, pid, 5);
     return id;
   });
-  const orphans = recoverInterrupted(store, aliveAmong([201, 5], [202, 5]), REFERENCE).orphaned;
+  const orphans = (await recoverInterrupted(history, aliveAmong([201, 5], [202, 5]), REFERENCE)).orphaned;
   assert.equal(orphans.length, 2);
-  const still = settleOrphans(store, orphans, aliveAmong([202, 5]), REFERENCE + MINUTE);
+  const still = await settleOrphans(history, orphans, aliveAmong([202, 5]), REFERENCE + MINUTE);
   assert.deepEqual(still.map((x) => x.id), [ids[1]]);
   const ended = store.get(ids[0]!)!;
   assert.deepEqual([ended.status, ended.exitCode, ended.reason], [

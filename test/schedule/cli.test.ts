@@ -1,7 +1,7 @@
 // `svcmgr schedule next|check` through the command modules, with a fake App.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { App } from "../../src/core/app.js";
+import type { App } from "../../src/service/app.js";
 import type { ParsedArgs } from "../../src/cli/command.js";
 import { scheduleCheckCommand, scheduleNextCommand } from "../../src/cli/commands/schedule.js";
 import { ScheduleSyntaxError } from "../../src/schedule/index.js";

@@ -1,6 +1,8 @@
 /** A scheduler wired to fakes: a FakeClock, recording ports and controllable launches. */
 import type { DaemonEvent, DaemonEventKind } from "../../src/scheduler/events.js";
-import type { AttemptRef, LaunchOutcome, LaunchRequest, SlotRef } from "../../src/scheduler/ports.js";
+import type { AttemptRef, LaunchRequest, SlotRef } from "../../src/scheduler/ports.js";
+import type { TaskRun } from "../../src/run/task-run.js";
+import { ranRun } from "../helpers/task-run.js";
 import { Scheduler } from "../../src/scheduler/scheduler.js";
 import type { CatchupPolicy, ScheduledTask } from "../../src/scheduler/task.js";
 import type { Schedule } from "../../src/schedule/types.js";
@@ -14,11 +16,11 @@ export interface HarnessOptions {
   /** "instant": launches finish at once with status up; "manual": they wait for `finish`. */
   readonly launches?: "instant" | "manual";
   /** Outcome for instant launches. */
-  readonly outcome?: (req: LaunchRequest) => LaunchOutcome;
+  readonly outcome?: (req: LaunchRequest) => TaskRun;
   /** The last attempt at each task's newest slot, by key (for retries after a restart). */
   readonly lastAttempt?: Readonly<Record<string, AttemptRef>>;
   /** Replaces the launch behaviour entirely (requests are still recorded). */
-  readonly launch?: (req: LaunchRequest) => Promise<LaunchOutcome>;
+  readonly launch?: (req: LaunchRequest) => Promise<TaskRun>;
 }
 
 export function makeTask(svc: string, rid: string, schedule: Schedule | null, over: Partial<ScheduledTask> = {}): ScheduledTask {
@@ -35,15 +37,15 @@ export function makeHarness(opts: HarnessOptions) {
   const events: DaemonEvent[] = [];
   const launched: LaunchRequest[] = [];
   const missed: { slot: SlotRef; reason: string }[] = [];
-  const waiting = new Map<string, (o: LaunchOutcome) => void>();
+  const waiting = new Map<string, { req: LaunchRequest; resolve: (o: TaskRun) => void }>();
   const slotName = (svc: string, rid: string, at: Date) => `${svc}/${rid}@${at.toISOString()}`;
   const scheduler = new Scheduler({
     clock,
     launch(req) {
       launched.push(req);
       if (opts.launch !== undefined) return opts.launch(req);
-      if (opts.launches !== "manual") return Promise.resolve(opts.outcome?.(req) ?? { kind: "finished", status: "up", exitCode: 0 });
-      return new Promise((resolve) => waiting.set(slotName(req.svc, req.rid, req.scheduledFor), resolve));
+      if (opts.launches !== "manual") return Promise.resolve(opts.outcome?.(req) ?? ranRun(req));
+      return new Promise((resolve) => waiting.set(slotName(req.svc, req.rid, req.scheduledFor), { req, resolve }));
     },
     recordMissed(slot, reason) {
       missed.push({ slot, reason });
@@ -66,11 +68,11 @@ export function makeHarness(opts: HarnessOptions) {
     launchedNames: () => launched.map((r) => slotName(r.svc, r.rid, r.scheduledFor)),
     ofKind: <K extends DaemonEventKind>(kind: K) => events.filter((e): e is Extract<DaemonEvent, { kind: K }> => e.kind === kind),
     /** Completes a manual launch. */
-    async finish(name: string, outcome: LaunchOutcome = { kind: "finished", status: "up", exitCode: 0 }) {
-      const resolve = waiting.get(name);
-      if (resolve === undefined) throw new Error(`no running launch ${name}; running: ${[...waiting.keys()].join(", ")}`);
+    async finish(name: string, outcome?: TaskRun) {
+      const launch = waiting.get(name);
+      if (launch === undefined) throw new Error(`no running launch ${name}; running: ${[...waiting.keys()].join(", ")}`);
       waiting.delete(name);
-      resolve(outcome);
+      launch.resolve(outcome ?? ranRun(launch.req));
       await clock.idle();
     },
     runningNames: () => [...waiting.keys()],

@@ -1,8 +1,9 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { Launcher, slotId } from "../../src/scheduler/launcher.js";
+import { SlotQueue, slotId } from "../../src/scheduler/slot-queue.js";
 import { everySeconds } from "../helpers/fake-schedules.js";
 import { zonedDaily } from "../helpers/zoned-daily.js";
+import { skippedRun } from "../helpers/task-run.js";
 import { makeHarness, makeTask, tasksUpdate } from "./harness.js";
 import { DAY, HOUR, MINUTE, REFERENCE, SECOND, iso } from "./time.js";
 
@@ -25,8 +26,8 @@ describe("scheduler: node-wide limit", () => {
     assert.deepEqual(h.missed, []);
   });
 
-  it("the launcher never holds the same slot twice", () => {
-    const l = new Launcher(1);
+  it("the slot queue never holds the same slot twice", () => {
+    const l = new SlotQueue(1);
     const slot = { id: slotId("db/t", new Date(REFERENCE)), key: "db/t", svc: "db", rid: "t", scheduledFor: new Date(REFERENCE), catchup: false };
     assert.equal(l.offer(slot), true);
     assert.equal(l.offer({ ...slot }), false);
@@ -41,7 +42,7 @@ describe("scheduler: overlap and requirements come back from the run pipeline", 
   it("a skipped outcome is logged with its reason; the scheduler records nothing itself", async () => {
     const h = makeHarness({
       now: REFERENCE - SECOND,
-      outcome: () => ({ kind: "skipped", reason: "max-parallel", detail: "max_parallel 1 reached (1 running)" }),
+      outcome: (req) => skippedRun(req, "max-parallel", "max_parallel 1 reached (1 running)"),
     });
     h.scheduler.start([tasksUpdate("db", [makeTask("db", "t", everySeconds(60))])]);
     await h.clock.advanceTo(REFERENCE);
@@ -65,7 +66,7 @@ describe("scheduler: overlap and requirements come back from the run pipeline", 
     h.scheduler.start([tasksUpdate("db", [makeTask("db", "t", everySeconds(60))])]);
     await h.clock.advanceTo(REFERENCE + MINUTE);
     assert.equal(n, 2);
-    assert.deepEqual(h.ofKind("finished").map((e) => e.outcome), [{ kind: "failed", detail: "pipeline bug" }, { kind: "failed", detail: "pipeline bug" }]);
+    assert.deepEqual(h.ofKind("finished").map((e) => [e.run.status, e.run.reason, e.run.record]), [["not-run", "pipeline bug", undefined], ["not-run", "pipeline bug", undefined]]);
   });
 });
 

@@ -2,18 +2,20 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { nextAttempt } from "../../src/scheduler/retries.js";
-import type { LaunchOutcome } from "../../src/scheduler/ports.js";
+import type { TaskRun } from "../../src/run/task-run.js";
+import type { LaunchRequest } from "../../src/scheduler/ports.js";
+import { ranRun, skippedRun } from "../helpers/task-run.js";
 import { dailyAt, everySeconds } from "../helpers/fake-schedules.js";
 import { makeHarness, makeTask, tasksUpdate } from "./harness.js";
 import { HOUR, MINUTE, REFERENCE, SECOND, iso } from "./time.js";
 
-const failed = (runId: number): LaunchOutcome => ({ kind: "finished", status: "down", exitCode: 1, runId: String(runId), runStatus: "failed" });
+const failed = (req: LaunchRequest, runId: number): TaskRun => ranRun(req, "failed", runId);
 const retry = { count: 2, delayMs: 5 * MINUTE };
 
 describe("retries", () => {
   it("a failed slot is tried again after retry_delay, up to retry times, each attempt linked to the one before", async () => {
     let id = 100;
-    const h = makeHarness({ now: REFERENCE + 2 * HOUR, launch: async () => failed(++id) });
+    const h = makeHarness({ now: REFERENCE + 2 * HOUR, launch: async (req) => failed(req, ++id) });
     h.scheduler.start([tasksUpdate("db", [makeTask("db", "backup", dailyAt(3, 0), { retry })])]);
     await h.clock.advanceTo(REFERENCE + 3 * HOUR + 4 * MINUTE);
     assert.equal(h.launched.length, 1);
@@ -31,17 +33,17 @@ describe("retries", () => {
   });
 
   it("a success, a skip or a task without retry is not retried", async () => {
-    const outcomes: LaunchOutcome[] = [
-      { kind: "finished", status: "up", exitCode: 0, runId: "1", runStatus: "succeeded" },
-      { kind: "skipped", reason: "requires", detail: "fs#0 down" },
+    const outcomes: Array<(req: LaunchRequest) => TaskRun> = [
+      (req) => ranRun(req, "succeeded"),
+      (req) => skippedRun(req, "requires", "fs#0 down"),
     ];
     for (const outcome of outcomes) {
-      const h = makeHarness({ now: REFERENCE + 2 * HOUR, outcome: () => outcome });
+      const h = makeHarness({ now: REFERENCE + 2 * HOUR, outcome });
       h.scheduler.start([tasksUpdate("db", [makeTask("db", "backup", dailyAt(3, 0), { retry })])]);
       await h.clock.advanceTo(REFERENCE + 4 * HOUR);
-      assert.equal(h.launched.length, 1, outcome.kind);
+      assert.equal(h.launched.length, 1, String(outcome));
     }
-    const h = makeHarness({ now: REFERENCE + 2 * HOUR, outcome: () => failed(1) });
+    const h = makeHarness({ now: REFERENCE + 2 * HOUR, outcome: (req) => failed(req, 1) });
     h.scheduler.start([tasksUpdate("db", [makeTask("db", "backup", dailyAt(3, 0))])]);
     await h.clock.advanceTo(REFERENCE + 4 * HOUR);
     assert.equal(h.launched.length, 1);
@@ -59,7 +61,7 @@ describe("retries", () => {
 
   it("a retry that would start at or after the task's next slot is not made: the next slot runs instead", async () => {
     let id = 0;
-    const h = makeHarness({ now: REFERENCE - SECOND, launch: async () => failed(++id) });
+    const h = makeHarness({ now: REFERENCE - SECOND, launch: async (req) => failed(req, ++id) });
     h.scheduler.start([tasksUpdate("db", [makeTask("db", "t", everySeconds(600), { retry: { count: 3, delayMs: 15 * MINUTE } })])]);
     await h.clock.advanceTo(REFERENCE + 25 * MINUTE);
     assert.deepEqual(h.launched.map((l) => [iso(l.scheduledFor), l.retry?.attempt ?? 1]), [0, 10, 20].map((m) => [iso(REFERENCE + m * MINUTE), 1]));
@@ -79,7 +81,10 @@ describe("retries", () => {
 
 describe("retries of a run whose record is not the slot's first", () => {
   it("the next attempt follows the record's own attempt number", async () => {
-    const h = makeHarness({ now: REFERENCE + 2 * HOUR, launch: async (req) => ({ ...failed(9), attempt: req.retry?.attempt ?? 2 }) });
+    const h = makeHarness({ now: REFERENCE + 2 * HOUR, launch: async (req) => {
+      const run = failed(req, 9);
+      return { ...run, record: { ...run.record!, attempt: req.retry?.attempt ?? 2 } };
+    } });
     h.scheduler.start([tasksUpdate("db", [makeTask("db", "backup", dailyAt(3, 0), { retry: { count: 3, delayMs: MINUTE } })])]);
     await h.clock.advanceTo(REFERENCE + 3 * HOUR + MINUTE);
     assert.deepEqual(h.launched.map((l) => l.retry?.attempt ?? "first"), ["first", 3]);

@@ -10,6 +10,7 @@ import assert from "node:assert/strict";
 import type { Clock } from "../../src/core/ports.js";
 import type { DaemonEvent } from "../../src/scheduler/events.js";
 import type { LaunchRequest } from "../../src/scheduler/ports.js";
+import { ranRun } from "../helpers/task-run.js";
 import { Scheduler } from "../../src/scheduler/scheduler.js";
 import { parseSchedule } from "../../src/schedule/index.js";
 import { makeTask, tasksUpdate } from "./harness.js";
@@ -113,7 +114,7 @@ describe("a year through the daemon's planner in five zones", () => {
       clock,
       launch: (req) => {
         launched.push(req);
-        return Promise.resolve({ kind: "finished", status: "up", exitCode: 0 });
+        return Promise.resolve(ranRun(req));
       },
       recordMissed: () => undefined,
       loadLastScheduled: () => null,

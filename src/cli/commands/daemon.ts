@@ -1,31 +1,19 @@
-import { availableParallelism } from "node:os";
-import { join, resolve } from "node:path";
-import type { App } from "../../core/app.js";
+import { resolve } from "node:path";
+import type { App } from "../../service/app.js";
 import { ActionError, PermissionError, UsageError } from "../../core/errors.js";
 import { parseDuration } from "../../core/duration.js";
 import { defaultMaxParallel } from "../../scheduler/ports.js";
-import { createDaemonLog, fileSink, stdoutSink, type LogFormat } from "../../platform/daemon-log.js";
-import { livePid } from "../../platform/pid-file.js";
-import { prepareStateDirs } from "../../platform/state-dirs.js";
-import { isProcessAlive } from "../../platform/liveness.js";
 import { checkedNodeConfig, nodeConfig } from "../../service/node-config.js";
-import { formatAlert } from "../../core/alert.js";
-import { openHistory } from "../../platform/sqlite/store.js";
-import { historyDbFile } from "../../core/paths.js";
 import { FORMAT_OPTION, type CliCommand, type OptionSpec, type ParsedArgs } from "../command.js";
 import { RETENTION_OPTIONS, retentionPolicy } from "./history-prune.js";
 
 const RUN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  "max-parallel": { type: "number", describe: `Node-wide limit of tasks running at once; due runs beyond it wait in line (default: node.conf [node] max_parallel, else max(6, 2 × CPUs) = ${defaultMaxParallel(availableParallelism())} here)`, range: [1, 100_000] },
+  "max-parallel": { type: "number", describe: "Node-wide limit of tasks running at once; due runs beyond it wait in line (default: node.conf [node] max_parallel, else max(6, 2 × CPUs))", range: [1, 100_000] },
   grace: { type: "string", describe: "On stop, how long running tasks may take to finish before they are killed and recorded as aborted", default: "30s" },
   "log-format": { type: "string", describe: "Daemon log lines as text or JSON (one object per line)", choices: ["text", "json"], default: "text" },
   "log-file": { type: "string", describe: "Write the daemon log to this size-rotated file instead of stdout", requiresArg: true },
   ...RETENTION_OPTIONS,
 };
-
-export function daemonPaths(app: App) {
-  return { pid: join(app.paths.var, "daemon.pid"), socket: join(app.paths.var, "daemon.sock"), log: join(app.paths.log, "daemon.log") };
-}
 
 export const daemonRunCommand: CliCommand = {
   words: ["daemon", "run"],
@@ -36,20 +24,13 @@ export const daemonRunCommand: CliCommand = {
     const graceMs = parseDuration(String(args.grace), "s");
     if (graceMs === null) throw new UsageError(`--grace ${String(args.grace)}: expected a duration such as 30s or 2m`);
     const { config: node, alerts: nodeWarnings } = checkedNodeConfig(app); // an invalid node.conf stops the daemon here, with every error
-    const maxParallel = args["max-parallel"] !== undefined ? Number(args["max-parallel"]) : (node.maxParallel ?? defaultMaxParallel(availableParallelism()));
-    prepareStateDirs(app.paths);
-    const format = (args["log-format"] === "json" ? "json" : "text") as LogFormat;
-    const now = () => app.clock.now();
-    const rotation = { maxBytes: node.log.maxSize, backups: node.log.keep };
-    const sink = typeof args["log-file"] === "string" ? fileSink(resolve(args["log-file"]), format, now, rotation) : stdoutSink();
-    // A daemon holds no directory of the shell that started it (a mount it would keep busy);
-    // paths are absolute from here on (createApp resolves --root), tasks get their own cwd.
-    process.chdir("/");
-    const { runDaemon } = await import("../../daemon/daemon.js");
-    const log = createDaemonLog(sink, format, now);
-    for (const w of nodeWarnings) log.write("warning", formatAlert(w), { event: "node-config" });
+    const maxParallel = args["max-parallel"] !== undefined ? Number(args["max-parallel"]) : (node.maxParallel ?? defaultMaxParallel(app.cpus));
+    app.services.prepareStateDirs();
+    const { runDaemon } = await import("../../daemon/root.js");
     return runDaemon(app, {
-      maxParallel, graceMs, log,
+      maxParallel, graceMs, nodeWarnings,
+      logFormat: args["log-format"] === "json" ? "json" : "text",
+      logFile: typeof args["log-file"] === "string" ? resolve(args["log-file"]) : null,
       retention: retentionPolicy(args, node),
       daemonUser: app.users.user(String(app.uid))?.name ?? String(app.uid),
     });
@@ -61,27 +42,23 @@ export const daemonStartCommand: CliCommand = {
   describe: "Start the scheduler in the background (pid file under the var dir, log in <log>/daemon.log)",
   options: RUN_OPTIONS,
   async run(args, app) {
-    const paths = daemonPaths(app);
-    prepareStateDirs(app.paths); // refused here, on the terminal, rather than in the log
-    const running = livePid(paths.pid);
+    app.services.prepareStateDirs(); // refused here, on the terminal, rather than in the log
+    const running = app.daemon.running();
     if (running !== null) throw new ActionError(`a daemon is already running (pid ${running.pid})`);
     nodeConfig(app); // an invalid node.conf: say why here, not in a log nobody reads
     // The daemon runs detached, its stderr nowhere: a damaged history is refused here, where it can be said.
-    openHistory(historyDbFile(app.paths), { verify: true }).close();
-    const logFile = resolve(typeof args["log-file"] === "string" ? args["log-file"] : paths.log);
-    const argv = [resolve(process.argv[1]!), ...rootArgs(app), "daemon", "run", "--log-file", logFile, ...passThrough(args)];
-    const { spawn } = await import("node:child_process");
-    const child = spawn(process.execPath, argv, { detached: true, stdio: "ignore", env: process.env, cwd: "/" });
-    child.unref();
+    await app.history.open({ verify: true }).close();
+    const logFile = resolve(typeof args["log-file"] === "string" ? args["log-file"] : app.daemon.logFile);
+    const child = app.daemon.spawnDetached([...rootArgs(app), "daemon", "run", "--log-file", logFile, ...passThrough(args)]);
     // Only the process this command started counts: when several starts race, one daemon wins
     // the pid file's lock and the others exit; their commands then name the winner.
-    const started = await waitFor(() => (livePid(paths.pid)?.pid === child.pid ? child.pid : null), 10_000, () => child.exitCode !== null);
+    const started = await waitFor(() => (app.daemon.running()?.pid === child.pid ? child.pid : null), 10_000, child.exited);
     if (started === null) {
-      const other = livePid(paths.pid);
+      const other = app.daemon.running();
       if (other !== null && other.pid !== child.pid) throw new ActionError(`a daemon is already running (pid ${other.pid})`);
-      throw new ActionError(`the daemon did not start; see ${paths.log}`);
+      throw new ActionError(`the daemon did not start; see ${logFile}`);
     }
-    app.stdout.write(`daemon started (pid ${started}), log: ${paths.log}\n`);
+    app.stdout.write(`daemon started (pid ${started}), log: ${logFile}\n`);
     return 0;
   },
 };
@@ -91,14 +68,16 @@ export const daemonStopCommand: CliCommand = {
   describe: "Stop the daemon (SIGTERM): no new runs; running tasks finish within its grace period, the rest are aborted and recorded",
   options: { wait: { type: "string", describe: "How long to wait for it to exit", default: "60s" } },
   async run(args, app) {
-    const info = livePid(daemonPaths(app).pid);
+    const info = app.daemon.running();
     if (info === null) {
       app.stdout.write("no daemon running\n");
       return 0;
     }
-    signalDaemon(info.pid);
+    if (!app.daemon.signal(info.pid)) {
+      throw new PermissionError(`not permitted to stop the daemon (pid ${info.pid}): it runs as another user; run svcmgr daemon stop as root or as that user`);
+    }
     const waitMs = parseDuration(String(args.wait), "s") ?? 60_000;
-    const gone = await waitFor(() => (isProcessAlive(info.pid, info.startTime) ? null : true), waitMs, () => false);
+    const gone = await waitFor(() => (app.daemon.isAlive(info.pid, info.startTime) ? null : true), waitMs, () => false);
     if (gone === null) throw new ActionError(`daemon (pid ${info.pid}) still running after ${String(args.wait)}`);
     app.stdout.write(`daemon stopped (pid ${info.pid})\n`);
     return 0;
@@ -113,19 +92,18 @@ export const daemonStatusCommand: CliCommand = {
   describe: "Is the daemon running, and what it schedules now, asked live on <var>/daemon.sock (exit 0 running and answering, 1 not running or not answering)",
   options: { format: FORMAT_OPTION },
   async run(args, app) {
-    const paths = daemonPaths(app);
-    const info = livePid(paths.pid);
+    const socket = app.daemon.socket;
+    const info = app.daemon.running();
     const json = args.format === "json";
     if (info === null) {
       app.stdout.write(json ? JSON.stringify({ running: false, pid: null }, null, 2) + "\n" : "daemon: not running\n");
       return 1;
     }
-    const { getJson } = await import("../../api/client.js");
-    const answer = await getJson(paths.socket, "/api/v1/daemon", STATUS_TIMEOUT_MS);
+    const answer = await app.daemon.ask("/api/v1/daemon", STATUS_TIMEOUT_MS);
     if (!answer.ok || answer.status !== 200) {
       const why = answer.ok ? `HTTP ${answer.status}` : answer.reason;
-      const text = `daemon: running (pid ${info.pid}) but not answering on ${paths.socket}: ${why}`;
-      if (json) app.stdout.write(JSON.stringify({ running: true, answering: false, pid: info.pid, socket: paths.socket, error: why }, null, 2) + "\n");
+      const text = `daemon: running (pid ${info.pid}) but not answering on ${socket}: ${why}`;
+      if (json) app.stdout.write(JSON.stringify({ running: true, answering: false, pid: info.pid, socket: socket, error: why }, null, 2) + "\n");
       else app.stdout.write(text + "\n");
       return 1;
     }
@@ -153,16 +131,6 @@ function passThrough(args: ParsedArgs): string[] {
   const out: string[] = [];
   for (const key of ["max-parallel", "grace", "log-format", "keep-runs", "keep-days"]) if (args[key] !== undefined) out.push(`--${key}`, String(args[key]));
   return out;
-}
-
-/** SIGTERM to the daemon; a daemon this user may not signal is refused with what to do. */
-function signalDaemon(pid: number): void {
-  try {
-    process.kill(pid, "SIGTERM");
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "EPERM") throw e;
-    throw new PermissionError(`not permitted to stop the daemon (pid ${pid}): it runs as another user; run svcmgr daemon stop as root or as that user`);
-  }
 }
 
 async function waitFor<T>(probe: () => T | null, timeoutMs: number, giveUp: () => boolean): Promise<T | null> {

@@ -1,8 +1,5 @@
-import { rm } from "node:fs/promises";
-import { historyDbFile } from "../../core/paths.js";
-import { openHistory } from "../../platform/sqlite/store.js";
 import { pruneHistory } from "../../history/prune.js";
-import type { PrunePolicy } from "../../platform/sqlite/prune-sql.js";
+import type { PrunePolicy } from "../../core/history-store.js";
 import { nodeConfig, type NodeConfig } from "../../service/node-config.js";
 import { FORMAT_OPTION, type CliCommand, type OptionSpec, type ParsedArgs } from "../command.js";
 
@@ -30,9 +27,9 @@ export const historyPruneCommand: CliCommand = {
   ],
   async run(args, app) {
     const policy = retentionPolicy(args, nodeConfig(app));
-    const history = openHistory(historyDbFile(app.paths));
+    const history = app.history.open();
     try {
-      const report = await pruneHistory(history, policy, app.clock.now(), (f) => rm(f, { force: true }));
+      const report = await pruneHistory(history, policy, app.clock.now(), app.removeFile);
       const summary = { keepRuns: policy.keepPerTask, keepDays: policy.maxAgeDays, deleted: report.deleted, fileErrors: report.fileErrors };
       if (args.format === "json") app.stdout.write(JSON.stringify(summary, null, 2) + "\n");
       else {
@@ -41,7 +38,7 @@ export const historyPruneCommand: CliCommand = {
       }
       return report.fileErrors.length > 0 ? 1 : 0;
     } finally {
-      history.close();
+      await history.close();
     }
   },
 };

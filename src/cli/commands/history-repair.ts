@@ -1,12 +1,7 @@
-import { existsSync } from "node:fs";
 import { ActionError } from "../../core/errors.js";
-import { historyDbFile } from "../../core/paths.js";
 import { HistoryDamagedError } from "../../history/damage.js";
-import { moveAside } from "../../platform/sqlite/move-aside.js";
-import { openHistory } from "../../platform/sqlite/store.js";
-import { livePid } from "../../platform/pid-file.js";
+import type { App } from "../../service/app.js";
 import type { CliCommand } from "../command.js";
-import { daemonPaths } from "./daemon.js";
 
 /**
  * The way out of a damaged run history: check it page by page; when it is damaged, keep it
@@ -17,20 +12,20 @@ export const historyRepairCommand: CliCommand = {
   words: ["history", "repair"],
   describe: "Check the run history database; when it is damaged, move it aside (kept as <file>.damaged-<time>) so a new history starts",
   examples: [["svcmgr history repair", "after an error saying the run history database is damaged"]],
-  run(_args, app) {
-    const file = historyDbFile(app.paths);
-    if (!existsSync(file)) {
+  async run(_args, app) {
+    const file = app.history.file;
+    if (!app.history.exists()) {
       app.stdout.write(`no run history database at ${file}: nothing to repair\n`);
       return 0;
     }
-    const daemon = livePid(daemonPaths(app).pid);
+    const daemon = app.daemon.running();
     if (daemon !== null) throw new ActionError(`the daemon (pid ${daemon.pid}) is using ${file}: stop it first with: svcmgr daemon stop`);
-    const problem = damageOf(file);
+    const problem = await damageOf(app);
     if (problem === null) {
       app.stdout.write(`the run history database ${file} is sound: nothing to repair\n`);
       return 0;
     }
-    const dest = moveAside(file, app.clock.now());
+    const dest = app.history.moveAside(app.clock.now());
     app.stdout.write(`the run history database ${file} was damaged (${problem.detail})\n`);
     app.stdout.write(`moved it to ${dest}: its records stay there (sqlite3 ${dest} .recover may save some)\n`);
     app.stdout.write("a new, empty history starts with the next run\n");
@@ -38,9 +33,9 @@ export const historyRepairCommand: CliCommand = {
   },
 };
 
-function damageOf(file: string): HistoryDamagedError | null {
+async function damageOf(app: App): Promise<HistoryDamagedError | null> {
   try {
-    openHistory(file, { verify: true }).close();
+    await app.history.open({ verify: true }).close();
     return null;
   } catch (e) {
     if (e instanceof HistoryDamagedError) return e;

@@ -1,7 +1,6 @@
-import type { App } from "../../core/app.js";
+import type { App } from "../../service/app.js";
 import { formatObjectPath, type ObjectPath } from "../../core/object-path.js";
 import { hasErrors, resourceErrors } from "../../core/alert.js";
-import { listServicePaths } from "../../platform/config-files.js";
 import { readAndValidate, selectServices } from "../../service/open.js";
 import { FORMAT_OPTION, type CliCommand } from "../command.js";
 import { renderTable } from "../render.js";
@@ -21,7 +20,7 @@ export const lsCommand: CliCommand = {
   describe: "List services (all, or those matching -s), with their config file and whether it is valid",
   options: { format: FORMAT_OPTION },
   async run(args, app) {
-    const paths = typeof args.service === "string" ? selectServices(app, args.service) : listServicePaths(app.paths);
+    const paths = typeof args.service === "string" ? selectServices(app, args.service) : app.configFiles.list();
     const rows: ServiceRow[] = [];
     for (const p of paths) rows.push(await describe(app, p));
     if (args.format === "json") app.stdout.write(JSON.stringify(rows, null, 2) + "\n");

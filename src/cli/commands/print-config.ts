@@ -1,7 +1,6 @@
 import { KEYWORDS } from "../../config/keywords/index.js";
 import { classifySection } from "../../config/service.js";
 import { openService, requireSelector, selectServices } from "../../service/open.js";
-import { readServiceFile } from "../../platform/config-files.js";
 import { FORMAT_OPTION, type CliCommand } from "../command.js";
 
 export const printConfigCommand: CliCommand = {
@@ -13,7 +12,7 @@ export const printConfigCommand: CliCommand = {
     for (const path of selectServices(app, requireSelector(args.service))) {
       const { config } = await openService(app, path);
       if (args.eval !== true && args.format !== "json") {
-        app.stdout.write(readServiceFile(app.paths, path, app.uid).text); // read again with the same checks: the file may have changed
+        app.stdout.write(app.configFiles.read(path).text); // read again with the same checks: the file may have changed
         continue;
       }
       const evaluated: Record<string, Record<string, string>> = {};

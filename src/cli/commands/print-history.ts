@@ -1,7 +1,5 @@
-import { historyDbFile } from "../../core/paths.js";
 import { UsageError } from "../../core/errors.js";
 import { formatObjectPath } from "../../core/object-path.js";
-import { openHistory } from "../../platform/sqlite/store.js";
 import { isRunStatus, type RunRecord, type RunStatus } from "../../core/run-record.js";
 import { formatDuration, parseDuration } from "../../core/duration.js";
 import { requireSelector, selectServices } from "../../service/open.js";
@@ -23,14 +21,15 @@ export const printHistoryCommand: CliCommand = {
     ["svcmgr -s db print history --rid task#backup --limit 10", "the last ten runs of one task"],
     ["svcmgr -s db print history --status failed,timed_out --since 7d", "what went wrong this week"],
   ],
-  run(args, app) {
+  async run(args, app) {
     const statuses = parseStatuses(args.status);
     const since = parseSince(args.since, app.clock.now());
-    const history = openHistory(historyDbFile(app.paths));
+    const history = app.history.open();
     try {
-      const records = selectServices(app, requireSelector(args.service)).flatMap((p) =>
-        history.query({ svc: formatObjectPath(p), rid: typeof args.rid === "string" ? args.rid : undefined, status: statuses, since, limit: Number(args.limit) }),
-      );
+      const records: RunRecord[] = [];
+      for (const p of selectServices(app, requireSelector(args.service))) {
+        records.push(...(await history.query({ svc: formatObjectPath(p), rid: typeof args.rid === "string" ? args.rid : undefined, status: statuses, since, limit: Number(args.limit) })));
+      }
       records.sort((a, b) => b.startedAt - a.startedAt || b.id - a.id);
       const shown = records.slice(0, Number(args.limit));
       const filtered = args.rid !== undefined || statuses !== undefined || since !== undefined;
@@ -38,7 +37,7 @@ export const printHistoryCommand: CliCommand = {
       else if (shown.length === 0) app.stdout.write(filtered ? "no recorded run matches\n" : "no run recorded yet\n");
       else app.stdout.write(renderTable(["ID", "SERVICE", "RID", "TRIGGER", `SLOT ${zoneHeader(app.timezone)}`, `STARTED ${zoneHeader(app.timezone)}`, "DURATION", "STATUS", "EXIT", "REASON"], shown.map((r) => row(r, app.timezone))));
     } finally {
-      history.close();
+      await history.close();
     }
     return 0;
   },

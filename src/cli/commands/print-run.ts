@@ -1,10 +1,8 @@
-import { readFileSync } from "node:fs";
-import { historyDbFile } from "../../core/paths.js";
 import { NotFoundError, UsageError } from "../../core/errors.js";
 import { formatObjectPath } from "../../core/object-path.js";
 import { formatDuration } from "../../core/duration.js";
-import { openHistory } from "../../platform/sqlite/store.js";
 import type { RunRecord } from "../../core/run-record.js";
+import type { App } from "../../service/app.js";
 import { requireSelector, selectServices } from "../../service/open.js";
 import { FORMAT_OPTION, type CliCommand } from "../command.js";
 import { formatLocalTime } from "../render.js";
@@ -15,29 +13,29 @@ export const printRunCommand: CliCommand = {
   needsService: true,
   positionals: [{ name: "id", describe: "Run id (from print history)", required: true }],
   options: { format: FORMAT_OPTION, full: { type: "boolean", describe: "Print the whole output from the run's log file" } },
-  run(args, app) {
+  async run(args, app) {
     const id = Number(args.id);
     if (!Number.isInteger(id) || id <= 0) throw new UsageError(`run id must be a positive integer, got "${String(args.id)}"`);
     const services = selectServices(app, requireSelector(args.service)).map(formatObjectPath);
-    const history = openHistory(historyDbFile(app.paths));
+    const history = app.history.open();
     let record: RunRecord | null;
     try {
-      record = history.get(id);
+      record = await history.get(id);
     } finally {
-      history.close();
+      await history.close();
     }
     if (record === null || !services.includes(record.svc)) throw new NotFoundError(`no run ${id} for ${services.join(", ")}`);
-    const full = args.full === true ? readOutput(record) : undefined;
+    const full = args.full === true ? readOutput(app, record) : undefined;
     if (args.format === "json") app.stdout.write(JSON.stringify(full === undefined ? record : { ...record, output: full }, null, 2) + "\n");
     else app.stdout.write(renderRun(record, full));
     return 0;
   },
 };
 
-function readOutput(r: RunRecord): string {
+function readOutput(app: App, r: RunRecord): string {
   if (r.logFile === null) return "";
   try {
-    return readFileSync(r.logFile, "utf8");
+    return app.readText(r.logFile);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT" && r.outputBytes === 0) return ""; // a silent run writes no file
     throw new NotFoundError(`run ${r.id}: cannot read its output file ${r.logFile}: ${(e as Error).message}`);

@@ -1,9 +1,6 @@
-import { join } from "node:path";
-import type { App } from "../../core/app.js";
-import { livePid } from "../../platform/pid-file.js";
+import type { App } from "../../service/app.js";
 import { resourceErrors, type Alert } from "../../core/alert.js";
-import { historyDbFile } from "../../core/paths.js";
-import { openHistory, type HistoryStore } from "../../platform/sqlite/store.js";
+import type { HistoryStore } from "../../core/history-store.js";
 import type { ServiceConfig } from "../../config/service.js";
 import { taskDef, type TaskDef } from "../../task/model.js";
 import { notScheduledReason } from "../../task/not-scheduled.js";
@@ -46,7 +43,7 @@ export const printScheduleCommand: CliCommand = {
   needsService: true,
   options: { format: FORMAT_OPTION },
   async run(args, app) {
-    const history = openHistory(historyDbFile(app.paths));
+    const history = app.history.open();
     try {
       const rows: ScheduleRow[] = [];
       for (const path of selectServices(app, requireSelector(args.service))) {
@@ -56,7 +53,7 @@ export const printScheduleCommand: CliCommand = {
       if (args.format === "json") app.stdout.write(JSON.stringify(rows, null, 2) + "\n");
       else app.stdout.write(renderTable(headers(app.timezone), rows.map(textRow)));
     } finally {
-      history.close();
+      await history.close();
     }
     return 0;
   },
@@ -72,27 +69,29 @@ async function scheduleRows(app: App, config: ServiceConfig, alerts: readonly Al
   const { noRunAheadReason } = await import("../../task/run-ahead.js");
   const now = new Date(app.clock.now());
   const refused = resourceErrors(alerts);
-  const daemonRunning = livePid(join(app.paths.var, "daemon.pid")) !== null;
+  const daemonRunning = app.daemon.running() !== null;
   const show = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : formatLocalTime(ms, app.timezone));
-  return config.rids("task").map((rid) => {
+  const rows: ScheduleRow[] = [];
+  for (const rid of config.rids("task")) {
     const task = taskDef(config, rid);
-    const lastSlot = history.lastScheduled(config.name, rid);
-    const last = history.lastRun(config.name, rid, { ranOnly: true });
+    const lastSlot = await history.lastScheduled(config.name, rid);
+    const last = await history.lastRun(config.name, rid, { ranOnly: true });
     const schedule = whyNotScheduled(config, task, refused.get(rid)) === null ? taskSchedule(task, config.name, app.nodename, app.timezone) : null;
     // The daemon refuses a task with no run in the next 5 years (design §6).
     const why = schedule === null ? whyNotScheduled(config, task, refused.get(rid)) : noRunAheadReason(schedule, now);
     const next = why === null && schedule !== null
       ? nextRunOf({ schedule, catchup: task.catchup, catchupWindowMs: task.catchupWindowMs ?? null, lastScheduled: lastSlot }, now)
       : null;
-    return {
+    rows.push({
       service: config.name, action: "run", rid,
       lastScheduled: show(lastSlot), lastRun: show(last?.startedAt), lastRunTrigger: last?.trigger ?? null,
       nextRun: show(next?.at?.getTime()), overdueSlot: show(next?.overdueSlot?.getTime()),
       configParameter: task.scheduleParameter, scheduleDefinition: task.schedule === "" ? "-" : task.schedule,
       timezone: task.timezone ?? app.timezone, displayTimezone: app.timezone,
       notScheduled: why, daemonRunning,
-    };
-  });
+    });
+  }
+  return rows;
 }
 
 /** Why the daemon never runs this task on this node, or null when it does. */

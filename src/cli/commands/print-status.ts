@@ -1,12 +1,10 @@
-import type { App } from "../../core/app.js";
+import type { App } from "../../service/app.js";
 import { formatObjectPath } from "../../core/object-path.js";
 import { classifySection, type ServiceConfig } from "../../config/service.js";
 import { aggregateAvail, aggregateOverall } from "../../resource/aggregate.js";
 import { resourceState, type ResourceState } from "../../resource/status.js";
 import { openService, requireSelector, selectServices } from "../../service/open.js";
-import { statusDeps } from "../../service/wiring.js";
-import { historyDbFile } from "../../core/paths.js";
-import { openHistory, type HistoryStore } from "../../platform/sqlite/store.js";
+import type { HistoryStore } from "../../core/history-store.js";
 import type { RunRecord, RunStatus } from "../../core/run-record.js";
 import { FORMAT_OPTION, type CliCommand } from "../command.js";
 import { formatLocalTime } from "../render.js";
@@ -31,7 +29,7 @@ export const printStatusCommand: CliCommand = {
   options: { format: FORMAT_OPTION },
   async run(args, app) {
     const out: unknown[] = [];
-    const history = openHistory(historyDbFile(app.paths));
+    const history = app.history.open();
     try {
       for (const path of selectServices(app, requireSelector(args.service))) {
         const { config } = await openService(app, path);
@@ -42,7 +40,7 @@ export const printStatusCommand: CliCommand = {
         else app.stdout.write(renderStatus(config.name, app.nodename, avail, overall, rows, app.timezone));
       }
     } finally {
-      history.close();
+      await history.close();
     }
     if (args.format === "json") app.stdout.write(JSON.stringify(out.length === 1 ? out[0] : out, null, 2) + "\n");
     return 0;
@@ -50,14 +48,14 @@ export const printStatusCommand: CliCommand = {
 };
 
 async function statusRows(app: App, config: ServiceConfig, history: HistoryStore): Promise<StatusRow[]> {
-  const deps = statusDeps(app, config);
+  const deps = app.services.statusPorts(config);
   const rids = config.rids();
   return Promise.all(
     rids.map(async (rid) => {
       const state = await resourceState(config, rid, deps);
       const isTask = classifySection(rid).kind === "task";
       if (!isTask) return { ...state, subset: config.value<string>(rid, "subset") };
-      return { ...state, subset: config.value<string>(rid, "subset"), lastRun: lastRunOf(history, config.name, rid), runningRuns: runningRunsOf(history, config.name, rid) };
+      return { ...state, subset: config.value<string>(rid, "subset"), lastRun: await lastRunOf(history, config.name, rid), runningRuns: await runningRunsOf(history, config.name, rid) };
     }),
   );
 }
@@ -69,14 +67,14 @@ const RAN: RunStatus[] = ["succeeded", "failed", "timed_out", "aborted", "interr
  * The run that finished last among the newest ones: an attempt refused while a long run went
  * on starts later but ends first, and must not pass for the task's last run once that run ends.
  */
-function lastRunOf(history: HistoryStore, svc: string, rid: string): StatusRow["lastRun"] {
-  const recent = history.query({ svc, rid, status: RAN, limit: 20 });
+async function lastRunOf(history: HistoryStore, svc: string, rid: string): Promise<StatusRow["lastRun"]> {
+  const recent = await history.query({ svc, rid, status: RAN, limit: 20 });
   const last = recent.reduce<RunRecord | null>((best, r) => (best === null || (r.endedAt ?? r.startedAt) > (best.endedAt ?? best.startedAt) ? r : best), null);
   return last === null ? null : summary(last);
 }
 
-function runningRunsOf(history: HistoryStore, svc: string, rid: string): RunSummary[] {
-  return history.query({ svc, rid, status: ["running"] }).reverse().map(summary);
+async function runningRunsOf(history: HistoryStore, svc: string, rid: string): Promise<RunSummary[]> {
+  return (await history.query({ svc, rid, status: ["running"] })).reverse().map(summary);
 }
 
 function summary(r: RunRecord): RunSummary {

@@ -1,19 +1,15 @@
-import { newSessionId } from "../../platform/session-id.js";
-import type { App } from "../../core/app.js";
+import type { App } from "../../service/app.js";
 import { ActionError, UsageError } from "../../core/errors.js";
 import { formatAlert } from "../../core/alert.js";
-import { openHistory, type HistoryStore } from "../../platform/sqlite/store.js";
+import type { HistoryStore } from "../../core/history-store.js";
+import type { RunRecorder } from "../../core/run-ports.js";
 import { recoverInterrupted } from "../../history/recover.js";
-import { isProcessAlive } from "../../platform/liveness.js";
-import { historyDbFile } from "../../core/paths.js";
-import { prepareStateDirs } from "../../platform/state-dirs.js";
 import { initiatingUser } from "../../history/initiator.js";
-import { taskDef } from "../../task/model.js";
+import { parallelSubsets, taskDef } from "../../task/model.js";
 import { selectTasks, NO_MATCH_MESSAGE } from "../../task/select.js";
 import { runTasks } from "../../run/run-tasks.js";
 import type { RunContext } from "../../run/context.js";
 import { openService, requireNodeMember, requireSelector, selectServices } from "../../service/open.js";
-import { openLog, pipelineDeps } from "../../service/wiring.js";
 import { createReporter } from "../../service/reporter.js";
 import { FORMAT_OPTION, type CliCommand, type ParsedArgs } from "../command.js";
 import { planLine, summaryEntry, type RunSummaryEntry } from "../run-summary.js";
@@ -45,9 +41,9 @@ export const runCommand: CliCommand = {
     const services = selectServices(app, requireSelector(args.service));
     const extraEnv = parseEnvArgs(args.env);
     let exit = 0;
-    prepareStateDirs(app.paths);
-    const history = openHistory(historyDbFile(app.paths));
-    recoverManualRuns(app, history);
+    app.services.prepareStateDirs();
+    const history = app.history.open();
+    await recoverManualRuns(app, history);
     const interrupt = interruptOnSignals(app.stderr);
     const summary: RunSummaryEntry[] = [];
     try {
@@ -58,7 +54,7 @@ export const runCommand: CliCommand = {
       if (args.format === "json") app.stdout.write(JSON.stringify(summary, null, 2) + "\n");
     } finally {
       interrupt.stop();
-      history.close();
+      await history.close();
     }
     return interrupt.exitCode() ?? exit;
   },
@@ -69,10 +65,10 @@ async function runService(app: App, path: ReturnType<typeof selectServices>[numb
   for (const w of warnings) app.stderr.write(formatAlert(w) + "\n");
   requireNodeMember(config, "run", app.nodename);
   const tasks = config.rids("task").map((rid) => taskDef(config, rid));
-  const selected = selectTasks(tasks.map((t) => ({ ...t, type: "task.host" })), { rid: str(args.rid), tags: str(args.tags), subsets: str(args.subsets) });
+  const selected = selectTasks(tasks, { rid: str(args.rid), tags: str(args.tags), subsets: str(args.subsets) });
   if (selected.length === 0) throw new ActionError(`${config.name}: ${NO_MATCH_MESSAGE}`);
-  const session = newSessionId();
-  const log = openLog(app, config, session);
+  const session = app.services.newSession();
+  const log = app.services.openLog(config, session);
   const ctx: RunContext = {
     trigger: "manual", cron: args.cron === true, confirm: args.confirm === true, dryRun: args["dry-run"] === true,
     session, extraEnv, inheritEnv: args["inherit-env"] === true, initiatedBy: initiatingUser(app.env, app.users.user(String(app.uid))?.name ?? String(app.uid)), signal,
@@ -82,9 +78,8 @@ async function runService(app: App, path: ReturnType<typeof selectServices>[numb
     const json = args.format === "json";
     // With --format json, stdout carries the summary alone: the tasks' output goes to stderr.
     const reporter = createReporter(config.name, json ? { stdout: app.stderr, stderr: app.stderr } : app, log);
-    const parallel = new Set(config.doc.sections.flatMap((s) => (/^subset#task:/.test(s.name) && config.value<boolean>(s.name, "parallel") ? [s.name.slice("subset#task:".length)] : [])));
-    const outcomes = await runTasks(selected, parallel, ctx, pipelineDeps(app, config, history, reporter));
-    if (json) summary.push(...outcomes.map((o) => summaryEntry(config.name, o, (id) => history.get(id))));
+    const outcomes = await runTasks(selected, parallelSubsets(config, "task"), ctx, app.services.runPorts(config, cliRecorder(history, app), reporter));
+    if (json) summary.push(...outcomes.map((o) => summaryEntry(config.name, o)));
     else for (const o of outcomes) if (o.plan !== undefined) app.stdout.write(planLine(config.name, o.rid, o.plan));
     return outcomes.some((o) => o.failed) ? 1 : 0;
   } finally {
@@ -97,9 +92,22 @@ async function runService(app: App, path: ReturnType<typeof selectServices>[numb
  * notices: a later `run` makes them `interrupted`, as the daemon does for its own at start.
  * A run whose task process still lives is left alone.
  */
-function recoverManualRuns(app: App, history: HistoryStore): void {
-  const r = recoverInterrupted(history, isProcessAlive, app.clock.now(), (rec) => rec.trigger === "manual");
+async function recoverManualRuns(app: App, history: HistoryStore): Promise<void> {
+  const r = await recoverInterrupted(history, app.daemon.isAlive, app.clock.now(), (rec) => rec.trigger === "manual");
   for (const rec of r.interrupted) app.stderr.write(`svcmgr: ${rec.svc} ${rec.rid}: run ${rec.id} recorded as interrupted: ${rec.reason}\n`);
+}
+
+/**
+ * A manual run writes each record at once (one process, a few tasks): the history itself is
+ * the recorder. A pid that cannot be recorded is said, not thrown: the task runs on.
+ */
+function cliRecorder(history: HistoryStore, app: App): RunRecorder {
+  return {
+    begin: (run, logFileFor) => history.begin(run, logFileFor),
+    setPid: (id, pid, startTime) => void history.setPid(id, pid, startTime).catch((e: unknown) => app.stderr.write(`svcmgr: cannot record the pid of run ${id}: ${(e as Error).message}\n`)),
+    finish: async (id, outcome) => void (await history.finish(id, outcome)),
+    record: (run) => history.record(run),
+  };
 }
 
 /** A selector option; given several times (`--rid a --rid b`) it means the comma list `a,b`. */

@@ -1,5 +1,5 @@
 import { UsageError } from "../../core/errors.js";
-import type { App } from "../../core/app.js";
+import type { App } from "../../service/app.js";
 import type { ParsedArgs } from "../command.js";
 import { parseSchedule } from "../../schedule/index.js";
 import { parseIsoTime } from "../../schedule/iso.js";

@@ -1,7 +1,6 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import type BetterSqlite3 from "better-sqlite3";
-import { asDamage, HistoryDamagedError } from "../../history/damage.js";
-import type { HistoryStore } from "./store.js";
+import { HistoryDamagedError } from "../../history/damage.js";
 
 /** The calls that write: each first checks that the file under them is still a database. */
 const WRITES: ReadonlySet<string> = new Set(["begin", "record", "finish", "setPid", "setLogFile", "markInterrupted", "prune", "transaction"]);
@@ -11,7 +10,7 @@ const WRITES: ReadonlySet<string> = new Set(["begin", "record", "finish", "setPi
  * it. A write (outside a transaction already checked) first reads the file's header: SQLite
  * would otherwise go on writing its WAL over a file emptied or overwritten under it.
  */
-export function guardDamage(store: HistoryStore, db: Pick<BetterSqlite3.Database, "inTransaction">, file: string): HistoryStore {
+export function guardDamage<T extends object>(store: T, db: Pick<BetterSqlite3.Database, "inTransaction">, file: string): T {
   const guarded: Record<string, unknown> = {};
   for (const [name, fn] of Object.entries(store) as [string, (...args: unknown[]) => unknown][]) {
     const writes = WRITES.has(name);
@@ -24,7 +23,7 @@ export function guardDamage(store: HistoryStore, db: Pick<BetterSqlite3.Database
       }
     };
   }
-  return guarded as unknown as HistoryStore;
+  return guarded as T;
 }
 
 const SQLITE_MAGIC = Buffer.from("SQLite format 3\0", "latin1");
@@ -46,4 +45,17 @@ function checkHeader(file: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/** SQLite's result codes that mean the file's content is not a sound database. */
+const DAMAGE_CODES = /^SQLITE_(CORRUPT|NOTADB)/;
+
+export function isDamage(e: unknown): boolean {
+  return typeof (e as { code?: unknown })?.code === "string" && DAMAGE_CODES.test((e as { code: string }).code);
+}
+
+/** `e` as a HistoryDamagedError when it says the database is damaged; `e` itself otherwise. */
+export function asDamage(e: unknown, file: string): unknown {
+  if (e instanceof HistoryDamagedError || !isDamage(e)) return e;
+  return new HistoryDamagedError(file, (e as Error).message, { cause: e });
 }

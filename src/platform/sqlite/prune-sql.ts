@@ -1,28 +1,9 @@
 import type BetterSqlite3 from "better-sqlite3";
+import { DEFAULT_PRUNE_BATCH, type PruneBatchResult, type PrunePolicy } from "../../core/history-store.js";
 
 type Db = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
 
-/** Retention. A record goes when either rule says so; in-flight records never go. */
-export interface PrunePolicy {
-  /**
-   * Keep the newest N runs of each (svc, rid), and apart from them its newest N skipped or
-   * missed records. Null: no count limit.
-   */
-  readonly keepPerTask: number | null;
-  /** Drop records that started more than this many days ago. Null: no age limit. */
-  readonly maxAgeDays: number | null;
-}
-
-export interface PruneBatchResult {
-  readonly deleted: number;
-  /** Full-output logs of the deleted records, for the caller to remove. */
-  readonly logFiles: string[];
-  /** True when this batch was full: more records may be due, call again. */
-  readonly more: boolean;
-}
-
-export const DEFAULT_PRUNE_BATCH = 500;
 const DAY_MS = 86_400_000;
 
 interface Victim {

@@ -1,19 +1,6 @@
-import type { RunStatus, RunTrigger } from "../../core/run-record.js";
+import type { HistoryQuery } from "../../core/history-store.js";
 import { SELECT_RUN } from "./rows.js";
 
-/** History filters; all optional, combined with AND. Times are epoch ms on `startedAt`. */
-export interface HistoryQuery {
-  readonly svc?: string;
-  readonly rid?: string;
-  readonly status?: RunStatus | readonly RunStatus[];
-  readonly trigger?: RunTrigger;
-  /** startedAt >= since */
-  readonly since?: number;
-  /** startedAt < until */
-  readonly until?: number;
-  /** At most this many records (newest first). */
-  readonly limit?: number;
-}
 
 /**
  * SQL for a query, with `?` parameters only: the text depends on which filters are

@@ -5,12 +5,13 @@ import Database from "better-sqlite3";
 import type BetterSqlite3 from "better-sqlite3";
 import { HistoryError } from "../../history/errors.js";
 import { PermissionError } from "../../core/errors.js";
-import { asDamage, HistoryDamagedError } from "../../history/damage.js";
-import { guardDamage } from "./damage-guard.js";
+import { HistoryDamagedError } from "../../history/damage.js";
+import { asDamage, guardDamage } from "./damage-guard.js";
 import { migrate } from "./schema.js";
 import { fromRow, outcomeParams, newRunParams, SELECT_RUN, type RunRow } from "./rows.js";
-import { buildQuery, type HistoryQuery } from "./query.js";
-import { pruneBatch, type PruneBatchResult, type PrunePolicy } from "./prune-sql.js";
+import type { HistoryQuery, PruneBatchResult, PrunePolicy } from "../../core/history-store.js";
+import { buildQuery } from "./query.js";
+import { pruneBatch } from "./prune-sql.js";
 import { RUN_STATUSES, type CompleteRun, type NewRun, type RunOutcome, type RunRecord, type RunStatus } from "../../core/run-record.js";
 import { sleepSync } from "../sleep-sync.js";
 import { ensureDir, NOFOLLOW } from "../fs-util.js";
@@ -21,7 +22,11 @@ type Statement = BetterSqlite3.Statement;
 /** A writer waits up to this long for another process's write transaction (CLI vs daemon). */
 export const BUSY_TIMEOUT_MS = 10_000;
 
-export interface HistoryStore {
+/**
+ * The embedded history, synchronous (better-sqlite3): history-store.ts gives it the
+ * asynchronous HistoryStore interface the rest of svcmgr uses.
+ */
+export interface SqliteHistory {
   /**
    * Inserts an in-flight record. Null when that schedule slot already has a record.
    * With `logFileFor`, the record's output log path (derived from its id) is set in the
@@ -58,30 +63,24 @@ export interface HistoryStore {
 }
 
 /**
- * Locates the driver's compiled addon directly: the default lookup (the `bindings`
- * package) probes a dozen paths and costs ~10 ms on every CLI call. The driver's
- * JavaScript is bundled with svcmgr; only the addon is loaded from node_modules.
+ * The driver's compiled addon, located directly: the default lookup (the `bindings` package)
+ * probes a dozen paths and costs ~10 ms on every CLI call. The driver's JavaScript is bundled
+ * with svcmgr; only the addon is loaded from node_modules. Undefined: let the driver search.
  */
-function loadDriver(): { Driver: typeof BetterSqlite3; nativeBinding: string | undefined } {
+function nativeBinding(): string | undefined {
   try {
-    let nativeBinding: string | undefined;
-    try {
-      nativeBinding = fileURLToPath(import.meta.resolve("better-sqlite3/build/Release/better_sqlite3.node"));
-    } catch {
-      nativeBinding = undefined; // an unusual build layout: let the driver search
-    }
-    return { Driver: Database, nativeBinding };
-  } catch (e) {
-    throw new HistoryError(`cannot load better-sqlite3 (the run history driver): ${(e as Error).message}`, { cause: e });
+    return fileURLToPath(import.meta.resolve("better-sqlite3/build/Release/better_sqlite3.node"));
+  } catch {
+    return undefined; // an unusual build layout
   }
 }
 
 /** Opens an existing database file (never creates one: see createIfMissing). */
 function connect(file: string): Db {
-  const { Driver, nativeBinding } = loadDriver();
+  const binding = nativeBinding();
   try {
     closeSync(openSync(file, NOFOLLOW.rewrite)); // never through a symlink planted at its name (ELOOP)
-    const db = new Driver(file, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true, ...(nativeBinding === undefined ? {} : { nativeBinding }) });
+    const db = new Database(file, { timeout: BUSY_TIMEOUT_MS, fileMustExist: true, ...(binding === undefined ? {} : { nativeBinding: binding }) });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     switchToWal(db, Date.now() + BUSY_TIMEOUT_MS);
     db.pragma("synchronous = NORMAL");
@@ -182,7 +181,7 @@ export function switchToWal(db: Pick<Db, "pragma">, deadline: number, sleep: (ms
  * (kill -9); readers never block the writer; writers from several processes queue
  * on busy_timeout instead of failing.
  */
-export function openHistory(file: string, options: { verify?: boolean } = {}): HistoryStore {
+export function openHistory(file: string, options: { verify?: boolean } = {}): SqliteHistory {
   createIfMissing(file);
   refuseEmpty(file);
   const db = connect(file);
@@ -240,7 +239,7 @@ function prepareAll(db: Db) {
   };
 }
 
-function makeStore(db: Db): HistoryStore {
+function makeStore(db: Db): SqliteHistory {
   const st = prepareAll(db);
   const cache = new Map<string, Statement>();
   const cached = (sql: string): Statement => {

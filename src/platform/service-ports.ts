@@ -1,26 +1,28 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { App } from "../core/app.js";
+import type { App, ServicePorts } from "../service/app.js";
 import { objectLogFile } from "../core/paths.js";
 import type { ServiceConfig } from "../config/service.js";
-import { openRunLog, runLogPath } from "../platform/run-log.js";
-import { ownStartTime } from "../platform/liveness.js";
-import { createRunSlots, liveRunFiles, runDirOf } from "../platform/run-files.js";
-import { createLastRunWriter } from "../platform/last-run.js";
-import type { WriteStateFile } from "../platform/background-state-files.js";
-import { hostProbe } from "../platform/host-probe.js";
-import type { ServiceLog } from "../platform/service-log.js";
-import { openServiceLog } from "../platform/service-log.js";
-import type { PipelineDeps } from "../run/pipeline.js";
-import type { LastRun, RunRecorder, RunReporter } from "../core/run-ports.js";
+import { openRunLog, runLogPath } from "./run-log.js";
+import { ownStartTime } from "./liveness.js";
+import { createRunSlots, liveRunFiles, runDirOf } from "./run-files.js";
+import { createLastRunWriter } from "./last-run.js";
+import type { WriteStateFile } from "./background-state-files.js";
+import { hostProbe } from "./host-probe.js";
+import { openServiceLog } from "./service-log.js";
+import type { LastRun, ServiceLog } from "../core/run-ports.js";
+import type { PipelineDeps } from "../run/pipeline-deps.js";
 import { execSetup, type HostFacts, type ServiceFacts } from "../run/exec-setup.js";
 import { DEFAULT_LANG } from "../run/environment.js";
 import { parseCommandLine } from "../run/command-line.js";
+import { TASK_DRIVERS } from "../run/drivers/registry.js";
 import { resourceState, type StatusDeps } from "../resource/status.js";
-import { nodeConfig } from "./node-config.js";
+import { nodeConfig } from "../service/node-config.js";
+import { prepareStateDirs } from "./state-dirs.js";
+import { newSessionId } from "./session-id.js";
+import { nativeMode } from "./native-addon.js";
 
-/** Builds the ports a service's runs and status need from the App. */
-export function hostFacts(app: App): HostFacts {
+function hostFacts(app: App): HostFacts {
   return {
     users: app.users,
     uid: app.uid,
@@ -38,16 +40,16 @@ export function hostFacts(app: App): HostFacts {
   };
 }
 
-export function serviceFacts(config: ServiceConfig): ServiceFacts {
+function serviceFacts(config: ServiceConfig): ServiceFacts {
   return { name: config.path.name, path: config.name, namespace: config.path.namespace ?? "root", varDir: config.varDir };
 }
 
-export function openLog(app: App, config: ServiceConfig, session: string): ServiceLog {
+function openLog(app: App, config: ServiceConfig, session: string): ServiceLog {
   const { maxSize, keep } = nodeConfig(app).log;
   return openServiceLog(objectLogFile(app.paths, config.path), { session, now: () => app.clock.now(), maxBytes: maxSize, backups: keep });
 }
 
-export function readLastRunFile(config: ServiceConfig, rid: string): LastRun | null {
+function readLastRunFile(config: ServiceConfig, rid: string): LastRun | null {
   try {
     return JSON.parse(readFileSync(join(config.varDir, rid, "last_run"), "utf8")) as LastRun;
   } catch {
@@ -55,12 +57,12 @@ export function readLastRunFile(config: ServiceConfig, rid: string): LastRun | n
   }
 }
 
-export function runningCount(config: ServiceConfig, rid: string): number {
+function runningCount(config: ServiceConfig, rid: string): number {
   const dir = runDirOf(config.varDir, rid);
   return existsSync(dir) ? liveRunFiles(dir) : 0;
 }
 
-export function statusDeps(app: App, config: ServiceConfig): StatusDeps {
+function statusDeps(app: App, config: ServiceConfig): StatusDeps {
   return {
     probe: hostProbe,
     readLastRun: (rid) => readLastRunFile(config, rid),
@@ -79,30 +81,47 @@ async function runAppCheck(app: App, config: ServiceConfig, rid: string): Promis
   return r.timedOut || r.spawnError !== undefined ? null : r.exitCode;
 }
 
-/** Everything a service's runs need but the reporter, which is per run (its session's log). */
-export type ServiceRunDeps = Omit<PipelineDeps, "reporter">;
+/**
+ * The ServicePorts of an App. `writeState` replaces state files (last_run): synchronously by
+ * default; the daemon passes its background writer.
+ */
+export function servicePorts(app: App, writeState?: WriteStateFile): ServicePorts {
+  // Built once per loaded config (a reload brings a new config object): the daemon runs the
+  // same tasks over and over, a CLI run builds it once.
+  const byConfig = new WeakMap<ServiceConfig, ConfigPorts>();
+  const configPorts = (config: ServiceConfig): ConfigPorts => {
+    let ports = byConfig.get(config);
+    if (ports === undefined) byConfig.set(config, (ports = buildConfigPorts(app, config, writeState)));
+    return ports;
+  };
+  return {
+    prepareStateDirs: () => prepareStateDirs(app.paths),
+    newSession: newSessionId,
+    openLog: (config, session) => openLog(app, config, session),
+    statusPorts: (config) => statusDeps(app, config),
+    nativeMode,
+    runPorts: (config, recorder, reporter) => ({ ...configPorts(config), recorder, reporter }),
+  };
+}
 
-/** `writeState` replaces state files (last_run): synchronous by default; the daemon writes them in the background. */
-export function serviceRunDeps(app: App, config: ServiceConfig, recorder: RunRecorder, writeState?: WriteStateFile): ServiceRunDeps {
+/** A service's run ports but the recorder and the reporter, which belong to the caller. */
+type ConfigPorts = Omit<PipelineDeps, "recorder" | "reporter">;
+
+function buildConfigPorts(app: App, config: ServiceConfig, writeState: WriteStateFile | undefined): ConfigPorts {
   const sdeps = statusDeps(app, config);
-  const node = nodeConfig(app);
   return {
     clock: app.clock,
+    drivers: TASK_DRIVERS,
     runner: app.runner,
     prompter: app.prompter,
     host: hostFacts(app),
     service: serviceFacts(config),
     states: { statusOf: async (rid) => (await resourceState(config, rid, sdeps)).status },
     slots: createRunSlots(config.varDir),
-    recorder,
     lastRun: createLastRunWriter(config.varDir, writeState),
     outputLogPath: (rid, id) => runLogPath(app.paths, config.path, rid, id),
-    openOutputLog: (path, maxBytes) => openRunLog(path, { maxBytes: maxBytes ?? node.log.outputMax }),
+    openOutputLog: (path, maxBytes) => openRunLog(path, { maxBytes: maxBytes ?? nodeConfig(app).log.outputMax }),
     ownerPid: process.pid,
     ownerStartTime: ownStartTime(),
   };
-}
-
-export function pipelineDeps(app: App, config: ServiceConfig, recorder: RunRecorder, reporter: RunReporter, writeState?: WriteStateFile): PipelineDeps {
-  return { ...serviceRunDeps(app, config, recorder, writeState), reporter };
 }

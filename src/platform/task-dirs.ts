@@ -1,5 +1,5 @@
-import { ensureDirInBackground } from "../platform/fs-util.js";
-import { runDirOf } from "../platform/run-files.js";
+import { ensureDirInBackground } from "./fs-util.js";
+import { runDirOf } from "./run-files.js";
 
 /** Directories made at once; more would only queue in the thread pool. */
 const AT_ONCE = 4;

@@ -24,7 +24,7 @@ export function slotId(key: string, scheduledFor: Date): string {
   return `${key}@${scheduledFor.getTime()}`;
 }
 
-export class Launcher {
+export class SlotQueue {
   private readonly queue = new Fifo<InFlightSlot>();
   private readonly queued = new Set<string>();
   private readonly running = new Map<string, InFlightSlot>();

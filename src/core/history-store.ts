@@ -1,0 +1,86 @@
+import type { CompleteRun, NewRun, RunOutcome, RunRecord, RunStatus, RunTrigger } from "./run-record.js";
+
+/**
+ * The run history as the rest of svcmgr sees it: asynchronous, so that an embedded SQLite file
+ * and a PostgreSQL server implement the same interface (platform/sqlite/ is the embedded one).
+ * Invariants every implementation keeps:
+ * - a schedule slot (svc, rid, scheduledFor, attempt) has at most one record: `begin` and
+ *   `record` answer null for a slot that already has one;
+ * - a final record is never changed by `finish` or `markInterrupted` (they answer false);
+ * - `commit` applies its writes in order, all of them or none.
+ */
+export interface HistoryStore {
+  /**
+   * Inserts an in-flight record. Null when that schedule slot already has a record.
+   * With `logFileFor`, the record's output log path (derived from its id) is set with it.
+   */
+  begin(run: NewRun, logFileFor?: (id: number) => string): Promise<number | null>;
+  setPid(id: number, pid: number, pidStartTime: number | null): Promise<void>;
+  /** Makes an in-flight record final. False when the record is not in flight (already final). */
+  finish(id: number, outcome: RunOutcome): Promise<boolean>;
+  /** Inserts a record that is already final. Null when that schedule slot already has a record. */
+  record(run: CompleteRun): Promise<number | null>;
+  /** Several writes in one transaction; answer i is the id (or null) of write i when it inserts, else null. */
+  commit(writes: readonly RecordWrite[]): Promise<Array<number | null>>;
+  get(id: number): Promise<RunRecord | null>;
+  /** Newest first (startedAt, then id). */
+  query(q?: HistoryQuery): Promise<RunRecord[]>;
+  /** The newest final record of a task; with `ranOnly`, skipped and missed records are passed over. */
+  lastRun(svc: string, rid: string, opts?: { ranOnly?: boolean }): Promise<RunRecord | null>;
+  /** The newest slot recorded for a task (any status), or null. */
+  lastScheduled(svc: string, rid: string): Promise<number | null>;
+  /** The attempt number a new record of this slot gets (1 when the slot has none). */
+  nextAttempt(svc: string, rid: string, scheduledFor: number): Promise<number>;
+  /** The latest attempt of the task's newest recorded slot, or null. */
+  lastAttempt(svc: string, rid: string): Promise<RunRecord | null>;
+  /** Records still `running`, oldest first. */
+  inFlight(): Promise<RunRecord[]>;
+  /** Final status `interrupted`, only if still in flight. False otherwise. */
+  markInterrupted(id: number, reason: string, endedAt: number): Promise<boolean>;
+  /** One bounded batch; call again while `more`. Never deletes in-flight records. */
+  prune(policy: PrunePolicy, now: number, batchSize?: number): Promise<PruneBatchResult>;
+  countByStatus(q?: Pick<HistoryQuery, "svc" | "rid" | "since" | "until">): Promise<Record<RunStatus, number>>;
+  close(): Promise<void>;
+}
+
+/** One write of a `commit`. */
+export type RecordWrite =
+  | { readonly kind: "begin"; readonly run: NewRun; readonly logFileFor?: (id: number) => string }
+  | { readonly kind: "pid"; readonly id: number; readonly pid: number; readonly pidStartTime: number | null }
+  | { readonly kind: "finish"; readonly id: number; readonly outcome: RunOutcome }
+  | { readonly kind: "record"; readonly run: CompleteRun };
+
+/** History filters; all optional, combined with AND. Times are epoch ms on `startedAt`. */
+export interface HistoryQuery {
+  readonly svc?: string;
+  readonly rid?: string;
+  readonly status?: RunStatus | readonly RunStatus[];
+  readonly trigger?: RunTrigger;
+  /** startedAt >= since */
+  readonly since?: number;
+  /** startedAt < until */
+  readonly until?: number;
+  /** At most this many records (newest first). */
+  readonly limit?: number;
+}
+
+/** Retention. A record goes when either rule says so; in-flight records never go. */
+export interface PrunePolicy {
+  /**
+   * Keep the newest N runs of each (svc, rid), and apart from them its newest N skipped or
+   * missed records. Null: no count limit.
+   */
+  readonly keepPerTask: number | null;
+  /** Drop records that started more than this many days ago. Null: no age limit. */
+  readonly maxAgeDays: number | null;
+}
+
+export interface PruneBatchResult {
+  readonly deleted: number;
+  /** Full-output logs of the deleted records, for the caller to remove. */
+  readonly logFiles: string[];
+  /** True when this batch was full: more records may be due, call again. */
+  readonly more: boolean;
+}
+
+export const DEFAULT_PRUNE_BATCH = 500;

@@ -1,0 +1,40 @@
+import type { DaemonLog } from "../core/ports.js";
+import type { HistoryStore } from "../core/history-store.js";
+import type { ServiceLog } from "../core/run-ports.js";
+import type { ServiceConfig } from "../config/service.js";
+
+/**
+ * What the daemon process needs beyond the App, built by its composition root (root.ts) from
+ * the platform's adapters; tests of the daemon's logic can pass their own.
+ */
+export interface DaemonPlatform {
+  /** The run history, checked at open; the root closes it. */
+  readonly history: HistoryStore;
+  readonly log: DaemonLog;
+  /** Whether the native addon is in use, and why not. */
+  readonly mode: { readonly native: boolean; readonly text: string };
+  /** Calls `onChange` (debounced) when a config file under the etc dir may have changed. */
+  watchConfig(onChange: () => void, onWatchError: (dir: string, e: Error) => void): { close(): void };
+  /** Serves `"METHOD /path"` routes answering JSON on the daemon's socket. */
+  serve(routes: Readonly<Record<string, () => unknown>>): Promise<{ close(): Promise<void> }>;
+  /** Makes the scheduled tasks' run directories ahead of their first runs, in the background. */
+  prepareTaskDirs(tasks: ReadonlyArray<{ varDir: string; rid: string }>, onError: (dir: string, err: Error) => void): Promise<void>;
+  /** Service logs stay open across runs: one open file per service. */
+  readonly serviceLogs: ServiceLogs;
+  /** State files (last_run) written in the background: wait for them before exiting. */
+  flushStateFiles(): Promise<void>;
+  /** Stop and reload requests from outside (SIGTERM, SIGINT, SIGHUP). */
+  readonly signals: DaemonSignals;
+}
+
+export interface ServiceLogs {
+  /** The service's log, its lines tagged with `session`. */
+  forSession(config: ServiceConfig, session: string): ServiceLog;
+  closeAll(): void;
+}
+
+export interface DaemonSignals {
+  /** Resolves with the signal's name at the first stop request. */
+  stopRequested(): Promise<string>;
+  onReload(handler: () => void): () => void;
+}

@@ -1,0 +1,139 @@
+import type { App } from "../service/app.js";
+import type { Alert } from "../core/alert.js";
+import { formatAlert } from "../core/alert.js";
+import { ActionError } from "../core/errors.js";
+import type { DaemonLog } from "../core/ports.js";
+import type { HistoryStore, PrunePolicy } from "../core/history-store.js";
+import { daemonPaths, objectLogFile } from "../core/paths.js";
+import type { ServiceConfig } from "../config/service.js";
+import { nodeConfig } from "../service/node-config.js";
+import { createDaemonLog, fileSink, stdoutSink, type LogFormat } from "../platform/daemon-log.js";
+import { acquirePidFile } from "../platform/pid-file.js";
+import { createBackgroundStateFiles } from "../platform/background-state-files.js";
+import { servicePorts } from "../platform/service-ports.js";
+import { openServiceLogFile, sessionLog } from "../platform/service-log.js";
+import type { RotatingFile } from "../platform/rotating-file.js";
+import { watchConfig } from "../platform/config-watch.js";
+import { startApiServer } from "../platform/http-server.js";
+import { prepareTaskDirs } from "../platform/task-dirs.js";
+import { nativeMode } from "../platform/native-addon.js";
+import { Daemon } from "./daemon.js";
+import type { DaemonPlatform, DaemonSignals, ServiceLogs } from "./ports.js";
+
+/**
+ * The daemon process's composition root: the only place that builds the daemon's adapters
+ * (its log, pid file, history, state-file writer, service logs, config watch, socket,
+ * signals) and hands them to the Daemon.
+ */
+export interface DaemonRunOptions {
+  readonly maxParallel: number;
+  readonly graceMs: number;
+  readonly logFormat: LogFormat;
+  /** Null: the log goes to stdout (foreground, for systemd's journal). */
+  readonly logFile: string | null;
+  readonly retention: PrunePolicy;
+  readonly daemonUser: string;
+  /** node.conf's warnings, said once in the log. */
+  readonly nodeWarnings: readonly Alert[];
+}
+
+const RELOAD_DEBOUNCE_MS = 300;
+/** Backs the directory watches: every config file's inode, size and mtime are compared this often. */
+const CONFIG_POLL_MS = 5_000;
+
+export async function runDaemon(app: App, opts: DaemonRunOptions): Promise<number> {
+  // A daemon holds no directory of the shell that started it (a mount it would keep busy);
+  // paths are absolute from here on (createApp resolves --root), tasks get their own cwd.
+  process.chdir("/");
+  const log = openLog(app, opts);
+  try {
+    for (const w of opts.nodeWarnings) log.write("warning", formatAlert(w), { event: "node-config" });
+    const pid = acquirePidFile(app.daemon.pidFile, app.clock.now());
+    if (!pid.ok) {
+      const who = pid.owner === null ? "starting" : `pid ${pid.owner.pid}`;
+      throw new ActionError(`a daemon is already running for ${app.paths.var} (${who}); stop it with: svcmgr daemon stop`);
+    }
+    try {
+      const history = openCheckedHistory(app, log);
+      try {
+        return await runWith(app, opts, log, history);
+      } finally {
+        await history.close();
+      }
+    } finally {
+      pid.release();
+    }
+  } finally {
+    log.close();
+  }
+}
+
+async function runWith(app: App, opts: DaemonRunOptions, log: DaemonLog, history: HistoryStore): Promise<number> {
+  const stateFiles = createBackgroundStateFiles((path, err) => log.write("warning", `cannot write ${path}: ${err.message}`, { event: "state-write-failed" }));
+  // The daemon's runs write their state files in the background, one batch per turn.
+  const daemonApp: App = { ...app, services: servicePorts(app, stateFiles.write) };
+  const platform: DaemonPlatform = {
+    history,
+    log,
+    mode: nativeMode(),
+    watchConfig: (onChange, onWatchError) => watchConfig(app.paths.etc, onChange, { debounceMs: RELOAD_DEBOUNCE_MS, pollMs: CONFIG_POLL_MS, onWatchError }),
+    serve: (routes) => startApiServer(daemonPaths(app.paths).socket, routes),
+    prepareTaskDirs,
+    serviceLogs: serviceLogs(app),
+    flushStateFiles: () => stateFiles.flush(),
+    signals: processSignals(),
+  };
+  return new Daemon(daemonApp, opts, platform).run();
+}
+
+function openLog(app: App, opts: DaemonRunOptions): DaemonLog {
+  const now = () => app.clock.now();
+  const { maxSize, keep } = nodeConfig(app).log;
+  const sink = opts.logFile !== null ? fileSink(opts.logFile, opts.logFormat, now, { maxBytes: maxSize, backups: keep }) : stdoutSink();
+  return createDaemonLog(sink, opts.logFormat, now);
+}
+
+/** The history, checked page by page: a damaged one is refused (and said in the daemon log). */
+function openCheckedHistory(app: App, log: DaemonLog): HistoryStore {
+  try {
+    return app.history.open({ verify: true });
+  } catch (e) {
+    log.write("error", `not starting: ${(e as Error).message}`, { event: "history-refused" });
+    throw e;
+  }
+}
+
+/** One open, size-rotated file per service, shared by its runs' sessions. */
+function serviceLogs(app: App): ServiceLogs {
+  const files = new Map<string, RotatingFile>();
+  const now = () => app.clock.now();
+  const fileOf = (config: ServiceConfig): RotatingFile => {
+    let f = files.get(config.name);
+    if (f === undefined) {
+      const { maxSize, keep } = nodeConfig(app).log;
+      files.set(config.name, (f = openServiceLogFile(objectLogFile(app.paths, config.path), { now, maxBytes: maxSize, backups: keep })));
+    }
+    return f;
+  };
+  return {
+    forSession: (config, session) => sessionLog(fileOf(config), { session, now }),
+    closeAll: () => {
+      for (const f of files.values()) f.close();
+      files.clear();
+    },
+  };
+}
+
+function processSignals(): DaemonSignals {
+  return {
+    stopRequested: () =>
+      new Promise((resolve) => {
+        process.once("SIGTERM", () => resolve("SIGTERM"));
+        process.once("SIGINT", () => resolve("SIGINT"));
+      }),
+    onReload: (handler) => {
+      process.on("SIGHUP", handler);
+      return () => void process.off("SIGHUP", handler);
+    },
+  };
+}

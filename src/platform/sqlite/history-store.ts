@@ -1,0 +1,54 @@
+import type { HistoryStore, RecordWrite } from "../../core/history-store.js";
+import { openHistory, type SqliteHistory } from "./store.js";
+
+/**
+ * The embedded SQLite history behind the asynchronous HistoryStore interface. SQLite stays
+ * synchronous underneath: each call does its work before it returns its settled promise, so
+ * calls take effect in call order even when their promises are not awaited at once.
+ */
+export function asyncHistory(db: SqliteHistory): HistoryStore {
+  const settle = <T>(work: () => T): Promise<T> => {
+    try {
+      return Promise.resolve(work());
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  };
+  const apply = (w: RecordWrite): number | null => {
+    if (w.kind === "begin") return db.begin(w.run, w.logFileFor);
+    if (w.kind === "record") return db.record(w.run);
+    if (w.kind === "pid") db.setPid(w.id, w.pid, w.pidStartTime);
+    else db.finish(w.id, w.outcome);
+    return null;
+  };
+  return {
+    begin: (run, logFileFor) => settle(() => db.begin(run, logFileFor)),
+    setPid: (id, pid, pidStartTime) => settle(() => db.setPid(id, pid, pidStartTime)),
+    finish: (id, outcome) => settle(() => db.finish(id, outcome)),
+    record: (run) => settle(() => db.record(run)),
+    commit: (writes) =>
+      settle(() => {
+        const ids: Array<number | null> = [];
+        db.transaction(() => {
+          for (const w of writes) ids.push(apply(w));
+        });
+        return ids;
+      }),
+    get: (id) => settle(() => db.get(id)),
+    query: (q) => settle(() => db.query(q)),
+    lastRun: (svc, rid, opts) => settle(() => db.lastRun(svc, rid, opts)),
+    lastScheduled: (svc, rid) => settle(() => db.lastScheduled(svc, rid)),
+    nextAttempt: (svc, rid, scheduledFor) => settle(() => db.nextAttempt(svc, rid, scheduledFor)),
+    lastAttempt: (svc, rid) => settle(() => db.lastAttempt(svc, rid)),
+    inFlight: () => settle(() => db.inFlight()),
+    markInterrupted: (id, reason, endedAt) => settle(() => db.markInterrupted(id, reason, endedAt)),
+    prune: (policy, now, batchSize) => settle(() => db.prune(policy, now, batchSize)),
+    countByStatus: (q) => settle(() => db.countByStatus(q)),
+    close: () => settle(() => db.close()),
+  };
+}
+
+/** Opens the SQLite history at `file` (see openHistory) as a HistoryStore. */
+export function openHistoryStore(file: string, options: { verify?: boolean } = {}): HistoryStore {
+  return asyncHistory(openHistory(file, options));
+}

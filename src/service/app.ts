@@ -1,0 +1,102 @@
+import type { Clock, Prompter, ProcessRunner, UserDb } from "../core/ports.js";
+import type { Paths } from "../core/paths.js";
+import type { Output } from "../core/output.js";
+import type { ObjectPath } from "../core/object-path.js";
+import type { HistoryStore } from "../core/history-store.js";
+import type { RunRecorder, RunReporter, ServiceLog } from "../core/run-ports.js";
+import type { ServiceConfig } from "../config/service.js";
+import type { PipelineDeps } from "../run/pipeline-deps.js";
+import type { StatusDeps } from "../resource/status.js";
+
+/**
+ * Everything a command needs from the outside world, built once per process by a composition
+ * root (cli/main.ts for a CLI invocation, daemon/root.ts for the daemon, both through
+ * platform/create-app.ts) and passed down explicitly. Nothing below reads globals or builds
+ * an adapter of its own.
+ */
+export interface App {
+  readonly paths: Paths;
+  readonly clock: Clock;
+  readonly users: UserDb;
+  readonly runner: ProcessRunner;
+  readonly prompter: Prompter;
+  readonly stdout: Output;
+  readonly stderr: Output;
+  /** This host's name, for `nodes` membership, scoping and references. */
+  readonly nodename: string;
+  /** Effective uid of this process. */
+  readonly uid: number;
+  /** The environment svcmgr was started with (for {env.x}, SUDO_USER, --env). */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Host time zone, the default for schedules. */
+  readonly timezone: string;
+  /** CPUs this process may use (the default node-wide limit derives from it). */
+  readonly cpus: number;
+  readonly debug: boolean;
+  /** Service and node configuration files, read through the trusted-path checks. */
+  readonly configFiles: ConfigFiles;
+  /** The node's run history and its file. */
+  readonly history: HistoryAccess;
+  /** The daemon of this root, seen from outside it. */
+  readonly daemon: DaemonAccess;
+  /** What a service's runs and status need. */
+  readonly services: ServicePorts;
+  /** Removes a file; a missing one is not an error. */
+  removeFile(path: string): Promise<void>;
+  /** A file's text (a run's full output); throws with the reason when it cannot be read. */
+  readText(path: string): string;
+}
+
+export interface ConfigFiles {
+  /** Every service with a config file under the etc dir, in a stable order. */
+  list(): ObjectPath[];
+  /** A config file's path and text (service or node.conf); refused when it is not safe to read. */
+  read(path: ObjectPath): { file: string; text: string };
+}
+
+export interface HistoryAccess {
+  /** The database file. */
+  readonly file: string;
+  exists(): boolean;
+  /** Opens it (creating it when missing); `verify` checks every page first. The caller closes it. */
+  open(options?: { verify?: boolean }): HistoryStore;
+  /** Moves a damaged database aside (with its WAL), keeping it; returns its new name. */
+  moveAside(now: number): string;
+}
+
+export interface DaemonProcessInfo {
+  readonly pid: number;
+  readonly startTime: number | null;
+  readonly startedAt: number;
+}
+
+export interface DaemonAccess {
+  readonly pidFile: string;
+  readonly socket: string;
+  readonly logFile: string;
+  /** The daemon of this root when one is alive. */
+  running(): DaemonProcessInfo | null;
+  /** Is that very process (pid and start time) still alive. */
+  isAlive(pid: number, startTime: number | null): boolean;
+  /** Starts `svcmgr ARGS` detached (no terminal, cwd /); its pid. */
+  spawnDetached(args: readonly string[]): { readonly pid: number; exited(): boolean };
+  /** SIGTERM; false when this user may not signal it. */
+  signal(pid: number): boolean;
+  /** GET on the daemon's socket: its JSON answer, or why there was none. */
+  ask(path: string, timeoutMs: number): Promise<{ ok: true; status: number; body: unknown } | { ok: false; reason: string }>;
+}
+
+export interface ServicePorts {
+  /** Makes the var and log dirs (refusing unsafe ones) before a command writes in them. */
+  prepareStateDirs(): void;
+  /** A new session id: one per action, in logs, records and SVCMGR_SESSION. */
+  newSession(): string;
+  /** Opens a service's log for one session. */
+  openLog(config: ServiceConfig, session: string): ServiceLog;
+  /** The run pipeline's ports for one service. */
+  runPorts(config: ServiceConfig, recorder: RunRecorder, reporter: RunReporter): PipelineDeps;
+  /** What resource states need (probes, app checks, last runs, live run counts). */
+  statusPorts(config: ServiceConfig): StatusDeps;
+  /** Whether the native addon is in use, and why not. */
+  nativeMode(): { readonly native: boolean; readonly text: string };
+}
