@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { hasExited, readProcStat } from "./proc-stat.js";
 
 /**
  * Linux process identity from /proc. A pid alone is not an identity (pids are reused);
@@ -6,33 +6,9 @@ import { readFileSync } from "node:fs";
  * clock ticks since boot.
  */
 
-interface StatFields {
-  readonly state: string;
-  readonly startTime: number;
-}
-
-/** Parses /proc/<pid>/stat text. The command (field 2) may hold spaces and ')'. */
-export function parseProcStat(text: string): StatFields | null {
-  const close = text.lastIndexOf(")");
-  if (close < 0) return null;
-  const rest = text.slice(close + 2).split(" "); // rest[0] is field 3 (state)
-  const startTime = Number(rest[22 - 3]);
-  if (rest[0] === undefined || !Number.isSafeInteger(startTime)) return null;
-  return { state: rest[0], startTime };
-}
-
-function readStat(pid: number): StatFields | null {
-  if (!Number.isSafeInteger(pid) || pid <= 0) return null;
-  try {
-    return parseProcStat(readFileSync(`/proc/${pid}/stat`, "latin1"));
-  } catch {
-    return null;
-  }
-}
-
 /** The process's start time in clock ticks since boot, or null (no such process, no /proc). */
 export function processStartTime(pid: number): number | null {
-  return readStat(pid)?.startTime ?? null;
+  return readProcStat(pid)?.startTime ?? null;
 }
 
 let ownStart: number | null | undefined;
@@ -58,14 +34,14 @@ function signalZeroAlive(pid: number): boolean {
  */
 export function isProcessAlive(pid: number, pidStartTime: number | null): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 0) return false;
-  const stat = readStat(pid);
+  const stat = readProcStat(pid);
   if (stat === null) return procAvailable() ? false : signalZeroAlive(pid);
-  if (stat.state === "Z" || stat.state === "X") return false;
+  if (hasExited(stat)) return false;
   return pidStartTime === null || stat.startTime === pidStartTime;
 }
 
 let procChecked: boolean | null = null;
 function procAvailable(): boolean {
-  procChecked ??= readStat(process.pid) !== null;
+  procChecked ??= readProcStat(process.pid) !== null;
   return procChecked;
 }

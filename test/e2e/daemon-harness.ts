@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import type { TestContext } from "node:test";
 import { isProcessAlive } from "../../src/platform/liveness.js";
+import { readProcStat } from "../../src/platform/proc-stat.js";
 import { join } from "node:path";
 import { openHistory } from "../../src/platform/sqlite/store.js";
 import type { RunRecord } from "../../src/core/run-record.js";
@@ -139,9 +140,10 @@ export class Daemon {
 
   /** CPU time used so far in clock ticks, user and system apart, and that of the tasks it has reaped. */
   cpuSplit(): { user: number; system: number; children: number } {
-    const stat = readFileSync(`/proc/${this.pid}/stat`, "latin1");
-    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return { user: Number(f[14 - 3]), system: Number(f[15 - 3]), children: Number(f[16 - 3]) + Number(f[17 - 3]) };
+    const stat = readProcStat(this.pid);
+    if (stat === null) throw new Error(`no /proc/${this.pid}/stat`);
+    const field = (n: number) => Number(stat.fields[n - 1]);
+    return { user: field(14), system: field(15), children: field(16) + field(17) };
   }
 
   /** Resident memory in KiB (VmRSS) or the peak (VmHWM). */

@@ -14,6 +14,7 @@ import { after, before, type TestContext } from "node:test";
 import { openHistory } from "../../src/platform/sqlite/store.js";
 import type { RunRecord } from "../../src/core/run-record.js";
 import type { LastRun } from "../../src/core/run-ports.js";
+import { hasExited, readProcStat } from "../../src/platform/proc-stat.js";
 
 export const REPO = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const CLI = join(REPO, "dist", "svcmgr.cjs");
@@ -255,9 +256,8 @@ export function processesWith(needle: string): string[] {
   const found: string[] = [];
   for (const pid of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-      const state = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[0];
-      if (state === "Z" || state === "X") continue;
+      const stat = readProcStat(Number(pid));
+      if (stat === null || hasExited(stat)) continue;
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, "latin1").replace(/\0/g, " ");
       if (cmdline.includes(needle)) found.push(`${pid}: ${cmdline}`);
     } catch {

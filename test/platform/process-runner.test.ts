@@ -8,6 +8,7 @@ import type { ProcessResult, ProcessSpec } from "../../src/core/ports.js";
 import { createProcessRunner } from "../../src/platform/process-runner.js";
 import { createUserDb } from "../../src/platform/user-db.js";
 import { processStartTime } from "../../src/platform/liveness.js";
+import { hasExited, readProcStat } from "../../src/platform/proc-stat.js";
 import { resolveIdentity } from "../../src/run/identity.js";
 import { RUN_PATH } from "../../src/run/environment.js";
 import { skipUnlessRoot } from "../helpers/require-all.js";
@@ -36,11 +37,10 @@ function survivors(needle: string, pgid: number | null): string[] {
   const found: string[] = [];
   for (const pid of readdirSync("/proc").filter((n) => /^\d+$/.test(n))) {
     try {
-      const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-      const [state, , pg] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (state === "Z" || state === "X") continue;
+      const stat = readProcStat(Number(pid));
+      if (stat === null || hasExited(stat)) continue;
       const cmdline = readFileSync(`/proc/${pid}/cmdline`, "latin1").replace(/\0/g, " ");
-      if (cmdline.includes(needle) || Number(pg) === pgid) found.push(`${pid}: ${cmdline}`);
+      if (cmdline.includes(needle) || stat.pgrp === pgid) found.push(`${pid}: ${cmdline}`);
     } catch {
       // the process ended while we looked
     }
