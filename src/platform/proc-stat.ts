@@ -4,7 +4,8 @@ import { readFileSync } from "node:fs";
  * One line of /proc/<pid>/stat (proc(5)): `pid (comm) state ppid pgrp … starttime …`.
  * The command name (field 2) is the only field that may hold spaces and parentheses — a
  * process may name itself `a) b (c` — so it runs from the first "(" to the LAST ")" of the
- * line: no field after it can contain a ")".
+ * line: no field after it can contain a ")". The native launcher (native/task_spawn.c) reads
+ * field 22 by the same rule on its own thread, where no JavaScript runs.
  */
 export interface ProcStat {
   /** Field 1. */
