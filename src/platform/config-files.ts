@@ -40,7 +40,7 @@ function safeReaddir(dir: string): string[] {
  * The largest config file svcmgr reads: far above any real service (10,000 sections take
  * about 0.5 MB), low enough that a huge or endless file cannot exhaust the agent's memory.
  */
-export const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
+const MAX_CONFIG_BYTES = 8 * 1024 * 1024;
 
 /**
  * Reads a service's config file: only a regular file of at most MAX_CONFIG_BYTES (a FIFO or

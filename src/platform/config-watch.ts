@@ -27,7 +27,7 @@ export interface ConfigWatch {
 }
 
 /** The directories that can hold service files: etc, etc/namespaces and each etc/namespaces/<ns>/svc. */
-export function configDirs(etc: string): string[] {
+function configDirs(etc: string): string[] {
   const dirs = [etc];
   const nsRoot = join(etc, "namespaces");
   const namespaces = listDir(nsRoot);
@@ -43,7 +43,7 @@ export function configDirs(etc: string): string[] {
 }
 
 /** One line per config file: name, inode, size, mtime (symlinks followed); unreadable ones say so. */
-export function configFingerprint(etc: string): string {
+function configFingerprint(etc: string): string {
   const lines: string[] = [];
   for (const dir of configDirs(etc)) {
     for (const name of listDir(dir) ?? []) {

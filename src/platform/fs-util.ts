@@ -25,7 +25,7 @@ export const NOFOLLOW = {
 } as const;
 
 /** Directories svcmgr makes: reachable by task users (their var dirs are below), writable by root only. */
-export const DIR_MODE = 0o755;
+const DIR_MODE = 0o755;
 
 /**
  * Directories this process created or found (and, as root, checked). A run touches the same

@@ -25,7 +25,7 @@ export interface PidInfo {
 
 export type PidFileClaim = { ok: true; release(): void } | { ok: false; owner: PidInfo | null };
 
-export function readPidFile(path: string): PidInfo | null {
+function readPidFile(path: string): PidInfo | null {
   try {
     const info = JSON.parse(readFileSync(path, "utf8")) as PidInfo;
     return Number.isInteger(info.pid) ? info : null;

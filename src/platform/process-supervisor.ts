@@ -4,7 +4,7 @@ import { whenAborted } from "./abort-listeners.js";
 import { processStartTime } from "./liveness.js";
 import { groupExists, signalGroup } from "./process-group.js";
 
-export const DEFAULT_KILL_GRACE_MS = 5000;
+const DEFAULT_KILL_GRACE_MS = 5000;
 /** While the group is being terminated, how often to check whether it is gone. */
 const GROUP_POLL_MS = 50;
 /** setTimeout fires at once above this; longer delays are chained. */

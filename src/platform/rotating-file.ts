@@ -36,8 +36,8 @@ export interface RotationOptions {
   readonly dropNote?: (count: number, error: string) => string;
 }
 
-export const DEFAULT_LOG_MAX_BYTES = 5 * 1024 * 1024;
-export const DEFAULT_LOG_BACKUPS = 5;
+const DEFAULT_LOG_MAX_BYTES = 5 * 1024 * 1024;
+const DEFAULT_LOG_BACKUPS = 5;
 
 const defaultNote = (count: number, error: string) => `svcmgr: ${count} line(s) dropped: this file could not be written (${error})`;
 

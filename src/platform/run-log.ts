@@ -59,7 +59,7 @@ export function openRunLog(path: string, opts: RunLogOptions = {}): RunLog {
 }
 
 /** The line between the kept head and tail of a capped output file. */
-export function cutMarker(cutBytes: number, maxBytes: number): string {
+function cutMarker(cutBytes: number, maxBytes: number): string {
   return `\n[svcmgr: ${cutBytes} bytes of output cut here: the output file keeps its first and last ${Math.floor(maxBytes / 2)} bytes (output_max = ${maxBytes})]\n`;
 }
 

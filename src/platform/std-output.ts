@@ -25,7 +25,7 @@ export function stdOutput(name: "stdout" | "stderr"): StdOutput {
  * Node queues every write to a pipe that is not drained, so without a bound a chatty task
  * makes svcmgr grow by its whole output.
  */
-export const MAX_PENDING_BYTES = 4 << 20;
+const MAX_PENDING_BYTES = 4 << 20;
 
 function guarded(name: "stdout" | "stderr"): StdOutput {
   let stream: NodeJS.WriteStream | null = null;
