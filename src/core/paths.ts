@@ -38,3 +38,18 @@ export function historyDbFile(paths: Paths): string {
 export function daemonPaths(paths: Paths): { readonly pidFile: string; readonly socket: string; readonly logFile: string } {
   return { pidFile: `${paths.var}/daemon.pid`, socket: `${paths.var}/daemon.sock`, logFile: `${paths.log}/daemon.log` };
 }
+
+/** A task's own dir in its object's var dir (`varDir` from objectVarDir): `<varDir>/<rid>`. */
+export function taskVarDir(varDir: string, rid: string): string {
+  return `${varDir}/${rid}`;
+}
+
+/** A task's run directory, where its run files live: `<varDir>/<rid>/run`. */
+export function taskRunDir(varDir: string, rid: string): string {
+  return `${taskVarDir(varDir, rid)}/run`;
+}
+
+/** A task's `last_run` state file: JSON of its last run, replaced atomically after each run. */
+export function lastRunFile(varDir: string, rid: string): string {
+  return `${taskVarDir(varDir, rid)}/last_run`;
+}

@@ -3,6 +3,7 @@ import { withDirLock } from "./dir-lock.js";
 import { ensureDir, NOFOLLOW, removeFile } from "./fs-util.js";
 import { join } from "node:path";
 import type { RunSlotGrant, RunSlots } from "../core/run-ports.js";
+import { taskRunDir } from "../core/paths.js";
 import { isProcessAlive, ownStartTime } from "./liveness.js";
 
 /**
@@ -53,15 +54,10 @@ interface OwnFile {
 /** This process's run files, by run dir. Process-wide: every service's slots share it. */
 const ownFiles = new Map<string, OwnFile[]>();
 
-/** A task's run directory: `<var>/<rid>/run`. */
-export function runDirOf(varDir: string, rid: string): string {
-  return join(varDir, rid, "run");
-}
-
 export function createRunSlots(varDir: string): RunSlots {
   return {
     acquire(rid, maxParallel, session) {
-      const dir = runDirOf(varDir, rid);
+      const dir = taskRunDir(varDir, rid);
       ensureDir(dir);
       const take = () => withDirLock(dir, () => claim(dir, maxParallel, session));
       try {

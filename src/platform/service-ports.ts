@@ -1,11 +1,10 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
 import type { App, ServicePorts } from "../service/app.js";
-import { objectLogFile } from "../core/paths.js";
+import { lastRunFile, objectLogFile, taskRunDir } from "../core/paths.js";
 import type { ServiceConfig } from "../config/service.js";
 import { openRunLog, runLogPath } from "./run-log.js";
 import { ownStartTime } from "./liveness.js";
-import { createRunSlots, liveRunFiles, runDirOf } from "./run-files.js";
+import { createRunSlots, liveRunFiles } from "./run-files.js";
 import { createLastRunWriter } from "./last-run.js";
 import type { WriteStateFile } from "./background-state-files.js";
 import { hostProbe } from "./host-probe.js";
@@ -51,14 +50,14 @@ function openLog(app: App, config: ServiceConfig, session: string): ServiceLog {
 
 function readLastRunFile(config: ServiceConfig, rid: string): LastRun | null {
   try {
-    return JSON.parse(readFileSync(join(config.varDir, rid, "last_run"), "utf8")) as LastRun;
+    return JSON.parse(readFileSync(lastRunFile(config.varDir, rid), "utf8")) as LastRun;
   } catch {
     return null;
   }
 }
 
 function runningCount(config: ServiceConfig, rid: string): number {
-  const dir = runDirOf(config.varDir, rid);
+  const dir = taskRunDir(config.varDir, rid);
   return existsSync(dir) ? liveRunFiles(dir) : 0;
 }
 

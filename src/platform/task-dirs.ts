@@ -1,5 +1,5 @@
 import { ensureDirInBackground } from "./fs-util.js";
-import { runDirOf } from "./run-files.js";
+import { taskRunDir } from "../core/paths.js";
 
 /** Directories made at once; more would only queue in the thread pool. */
 const AT_ONCE = 4;
@@ -13,7 +13,7 @@ const AT_ONCE = 4;
  * it again and records the failure itself.
  */
 export async function prepareTaskDirs(tasks: ReadonlyArray<{ varDir: string; rid: string }>, onError: (dir: string, err: Error) => void): Promise<void> {
-  const dirs = tasks.map((t) => runDirOf(t.varDir, t.rid));
+  const dirs = tasks.map((t) => taskRunDir(t.varDir, t.rid));
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < dirs.length) {

@@ -5,6 +5,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { nodeSpawnTask, nativeSpawnTask, type SpawnTask, type TaskProcess } from "../../src/platform/task-spawn.js";
+import { parseProcStat } from "../../src/platform/proc-stat.js";
 import { skipUnlessNative } from "../helpers/require-all.js";
 
 const native = nativeSpawnTask();
@@ -60,16 +61,16 @@ for (const [name, spawnTask] of launchers) {
     test("the child leads its own session and process group", async () => {
       const child = await start(["/bin/sh", "-c", "cat /proc/$$/stat"]);
       const out = await finish(child);
-      const [, , pgrp, session] = out.stdout.slice(out.stdout.lastIndexOf(")") + 2).split(" ");
-      assert.equal(Number(pgrp), child.pid);
-      assert.equal(Number(session), child.pid);
+      const stat = parseProcStat(out.stdout);
+      assert.equal(stat?.pgrp, child.pid);
+      assert.equal(Number(stat?.fields[6 - 1]), child.pid, "field 6: the session");
     });
 
     test("a start time the launcher reports is the child's own (/proc/<pid>/stat field 22)", async () => {
       const child = await start(["/bin/sh", "-c", "cat /proc/$$/stat"]);
       const out = await finish(child);
-      const own = Number(out.stdout.slice(out.stdout.lastIndexOf(")") + 2).split(" ")[22 - 3]);
-      assert.ok(own > 0);
+      const own = parseProcStat(out.stdout)?.startTime;
+      assert.ok(own !== undefined && own > 0);
       if (name.startsWith("native")) assert.equal(child.startTime, own);
       else assert.equal(child.startTime, undefined); // child_process does not read it: the runner does
     });
