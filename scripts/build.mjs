@@ -1,13 +1,15 @@
 // Bundles the CLI and the library into dist/ with esbuild:
 //   dist/svcmgr.cjs   the executable (src/cli/launch.ts), a few lines
-//   dist/cli.cjs      the CLI, one CommonJS file, plus cli.cjs.cache: V8's code cache for it
+//   dist/cli-run.cjs  `svcmgr run` alone, the hot path (src/cli/main-run.ts)
+//   dist/cli.cjs      the CLI with every command (src/cli/main.ts)
+//                     each CLI bundle is one CommonJS file, with V8's code cache for it (.cache)
 //   dist/index.mjs    the library (`import … from "svcmgr"`), ESM, cold paths in dist/chunks
 // better-sqlite3's native addon stays in node_modules and is loaded only when history is opened.
 // svcmgr's own addon (native/*.c: the task launcher, file locks, state files) is compiled by node-gyp into
 // build/Release at `npm install`, and again here when its source is newer than the build.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { builtinModules } from "node:module";
@@ -64,12 +66,14 @@ await build({
 
 const commonJs = { ...common, outExtension: { ".js": ".cjs" }, format: "cjs" };
 
-// The CLI: one CommonJS file, loaded by the launcher below through V8's code cache. Cold paths
-// (yargs, the daemon, the schedule engine) are wrapped by esbuild and run only when imported.
-// Whitespace is minified (less to read on each call); names are kept for readable stack traces.
+// The CLI bundles (src/cli/bundles.ts), loaded by the launcher below through V8's code cache:
+// the run bundle holds only what a run uses, so a run reads and deserialises as little as
+// possible. Cold paths (yargs, the daemon, the schedule engine) are wrapped by esbuild and run
+// only when imported. Whitespace is minified (less to read on each call); names are kept for
+// readable stack traces.
 await build({
   ...commonJs,
-  entryPoints: { cli: "src/cli/main.ts" },
+  entryPoints: { cli: "src/cli/main.ts", "cli-run": "src/cli/main-run.ts" },
   minifyWhitespace: true,
   minifySyntax: true,
   // import.meta for a CommonJS file, computed only when used.
@@ -94,9 +98,9 @@ chmodSync("dist/svcmgr.cjs", 0o755);
 writeCodeCache();
 
 /**
- * A representative call (load and validate a service, run a task, record it) against a
- * throw-away root: the launcher finds no cache and writes one holding every function that
- * call compiled.
+ * A representative call per CLI bundle against a throw-away root: the run bundle loads and
+ * validates a service, runs a task and records it; the full bundle prints that service's
+ * status. The launcher finds no cache and writes one holding every function the call compiled.
  */
 function writeCodeCache() {
   const root = mkdtempSync(join(tmpdir(), "svcmgr-build-"));
@@ -104,7 +108,12 @@ function writeCodeCache() {
     mkdirSync(join(root, "etc"), { mode: 0o755 });
     writeFileSync(join(root, "etc", "warm.conf"), "[task#0]\ncommand = /bin/true\nschedule = @10m\n", { mode: 0o644 });
     chmodSync(root, 0o755);
-    execFileSync(process.execPath, ["dist/svcmgr.cjs", "--root", root, "-s", "warm", "run", "--rid", "task#0"], { stdio: "ignore" });
+    for (const call of [["run", "--rid", "task#0"], ["print", "status"]]) {
+      execFileSync(process.execPath, ["dist/svcmgr.cjs", "--root", root, "-s", "warm", ...call], { stdio: "ignore" });
+    }
+    for (const bundle of ["cli.cjs", "cli-run.cjs"]) {
+      if (!existsSync(`dist/${bundle}.cache`)) throw new Error(`build: no code cache was written for dist/${bundle}`);
+    }
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

@@ -32,8 +32,11 @@ export const ALLOWED = {
   types: [],
 };
 
-/** The composition roots: one for a CLI invocation, one for the daemon process. They alone build adapters. */
-export const ROOTS = new Set(["cli/main.ts", "daemon/root.ts"]);
+/**
+ * The composition roots: one for a CLI invocation (cli/root.ts builds its App; cli/main.ts, the
+ * full CLI's entry, prints help and the version), one for the daemon process. They alone build adapters.
+ */
+export const ROOTS = new Set(["cli/main.ts", "cli/root.ts", "daemon/root.ts"]);
 
 // Modules that reach outside the process (files, processes, sockets, the terminal, the OS) or
 // load compiled code: only platform/ and the executable's loader may import them.

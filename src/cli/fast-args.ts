@@ -22,7 +22,7 @@ export function fastParse(argv: readonly string[], commands: readonly CliCommand
     const name = tok.startsWith("--") ? tok.slice(2, eq < 0 ? undefined : eq) : tok.slice(1);
     if (!tok.startsWith("--") && name.length !== 1) return null;
     if (eq >= 0 && tok.startsWith("--")) raw.push([name, tok.slice(eq + 1)]);
-    else if (optionTakesValue(name, commands)) {
+    else if (optionTakesValue(name, [GLOBAL_OPTIONS, ...commands.map((c) => c.options ?? {})])) {
       if (i + 1 >= argv.length) return null;
       raw.push([name, argv[++i]!]);
     } else raw.push([name, true]);
@@ -33,8 +33,9 @@ export function fastParse(argv: readonly string[], commands: readonly CliCommand
   return build(command, positionals, raw);
 }
 
-function optionTakesValue(name: string, commands: readonly CliCommand[]): boolean {
-  for (const table of [GLOBAL_OPTIONS, ...commands.map((c) => c.options ?? {})]) {
+/** True when `name` (an option's name or alias) takes a value in one of `tables`. */
+export function optionTakesValue(name: string, tables: ReadonlyArray<Readonly<Record<string, OptionSpec>>>): boolean {
+  for (const table of tables) {
     for (const [key, spec] of Object.entries(table)) {
       if ((key === name || spec.alias === name) && spec.type !== "boolean") return true;
     }

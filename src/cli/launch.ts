@@ -1,7 +1,8 @@
 /**
- * The `svcmgr` executable: loads the CLI bundle (`cli.cjs`, beside this file) through V8's
- * code cache (`cli.cjs.cache`), so a command starts without parsing or compiling the
- * bundle's functions again. The build writes the cache after a representative run.
+ * The `svcmgr` executable: runs the CLI bundle that serves this command line (bundles.ts),
+ * from beside this file, through V8's code cache (`<bundle>.cache`), so a command starts
+ * without parsing or compiling the bundle's functions again. The build writes each bundle's
+ * cache after a representative call.
  *
  * Invariants: the cache only ever speeds things up. A missing, stale or foreign cache
  * (another Node version, other V8 flags) is rejected by V8 and the bundle compiles from
@@ -11,11 +12,9 @@
 import { readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Script } from "node:vm";
+import { bundleFor, FULL_BUNDLE, type BundleExports } from "./bundles.js";
 
-const bundle = join(__dirname, "cli.cjs");
-const cacheFile = `${bundle}.cache`;
-
-function readCache(): Buffer | undefined {
+function readCache(cacheFile: string): Buffer | undefined {
   try {
     return readFileSync(cacheFile);
   } catch {
@@ -23,7 +22,7 @@ function readCache(): Buffer | undefined {
   }
 }
 
-function saveCache(script: Script): void {
+function saveCache(script: Script, cacheFile: string): void {
   const tmp = `${cacheFile}.${process.pid}.tmp`;
   try {
     writeFileSync(tmp, script.createCachedData());
@@ -34,16 +33,20 @@ function saveCache(script: Script): void {
 }
 
 /** Same wrapper as Node's CommonJS loader, so the bundle sees the usual module scope. */
-function load(): void {
+function load(name: string): BundleExports {
+  const bundle = join(__dirname, name);
+  const cacheFile = `${bundle}.cache`;
   const source = readFileSync(bundle, "utf8");
-  const cachedData = readCache();
+  const cachedData = readCache(cacheFile);
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
     filename: bundle,
     cachedData,
   });
-  if (cachedData === undefined || script.cachedDataRejected === true) process.once("exit", () => saveCache(script));
-  const module = { exports: {} };
+  if (cachedData === undefined || script.cachedDataRejected === true) process.once("exit", () => saveCache(script, cacheFile));
+  const module = { exports: {} as BundleExports };
   script.runInThisContext()(module.exports, require, module, bundle, dirname(bundle));
+  return module.exports;
 }
 
-load();
+const first = bundleFor(process.argv.slice(2));
+if (load(first).declined === true && first !== FULL_BUNDLE) load(FULL_BUNDLE);

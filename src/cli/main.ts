@@ -1,18 +1,15 @@
-import { asPermissionError, isSvcmgrError } from "../core/errors.js";
-import { createApp } from "../platform/create-app.js";
 import type { CliCommand, ParsedArgs } from "./command.js";
+import { execute, reportError } from "./root.js";
 import { fastParse } from "./fast-args.js";
 import { COMMANDS } from "./commands/index.js";
 import { stdOutput } from "../platform/std-output.js";
 
-const stderr = stdOutput("stderr");
-
 declare const SVCMGR_VERSION: string | undefined;
 
 /**
- * The CLI boundary and composition root: argv → the App (built once, here) → command → exit code. The only place that sets process.exitCode
- * and prints errors. User errors (SvcmgrError) print their message; anything else is a bug
- * and prints a stack trace.
+ * The CLI boundary, entry of the full bundle (cli.cjs, every command; see bundles.ts):
+ * argv → command → exit code. The App is built once, in root.ts. This file and main-run.ts
+ * are the only places that set process.exitCode; root.ts prints errors.
  */
 async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes("--debug");
@@ -20,8 +17,7 @@ async function main(argv: readonly string[]): Promise<number> {
     if (argv.includes("--version") && argv.includes("--verbose")) return await printVersion();
     const parsed = fastParse(argv, COMMANDS) ?? (await parseWithYargs(argv));
     if (parsed === null) return 0;
-    const app = createApp({ root: typeof parsed.args.root === "string" ? parsed.args.root : undefined, debug });
-    return await parsed.command.run(parsed.args, app);
+    return await execute(parsed, debug);
   } catch (e) {
     return reportError(e, debug);
   }
@@ -38,18 +34,6 @@ async function printVersion(): Promise<number> {
   const version = typeof SVCMGR_VERSION === "string" ? SVCMGR_VERSION : "dev";
   stdOutput("stdout").write(`svcmgr ${version}\nnode ${process.version} (${process.platform} ${process.arch})\nmode: ${nativeMode().text}\n`);
   return 0;
-}
-
-function reportError(error: unknown, debug: boolean): number {
-  const e = asPermissionError(error);
-  if (isSvcmgrError(e)) {
-    stderr.write(`svcmgr: ${e.message}\n`);
-    if (debug && e.stack) stderr.write(e.stack + "\n");
-    return e.exitCode;
-  }
-  stderr.write(`svcmgr: internal error: ${e instanceof Error ? (debug ? e.stack : e.message) : String(e)}\n`);
-  if (!debug) stderr.write("svcmgr: run again with --debug for details\n");
-  return 70;
 }
 
 main(process.argv.slice(2)).then((code) => {
