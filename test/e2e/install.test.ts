@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync, type SpawnSyncReturns } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { baseEnv, REPO } from "./helpers.js";
 
 /**
@@ -14,8 +14,10 @@ import { baseEnv, REPO } from "./helpers.js";
  * Two steps differ from the README's `npm install -g ./svcmgr-*.tgz`, to keep the suite short
  * and to leave the shared dist/ alone while other tests run: `npm pack --ignore-scripts` packs
  * the dist/ that `npm test` built (a plain `npm pack` rebuilds it first), and the install skips
- * the bundled SQLite driver's rebuild (its addon, built by `npm ci` on this machine, is in the
- * tarball); svcmgr's own addon is then built by its install script, as a plain install does.
+ * the bundled SQLite driver's compilation: the tarball holds its sources, not its addon (npm
+ * packs a bundled dependency's published files only), so the addon that `npm ci` compiled on
+ * this machine is copied where that compilation would put it. svcmgr's own addon is then built
+ * by its install script, as a plain install does.
  */
 function npm(args: readonly string[], cwd: string, env: Record<string, string | undefined> = {}): SpawnSyncReturns<string> {
   return spawnSync("npm", [...args], { cwd, env: baseEnv({ npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false", ...env }), encoding: "utf8", timeout: 240_000 });
@@ -35,6 +37,10 @@ test("npm pack + npm install -g --prefix DIR: DIR/bin/svcmgr runs a task, man pa
   const prefix = join(work, "prefix");
   ok(npm(["install", "-g", "--prefix", prefix, "--offline", "--ignore-scripts", tarball], work), "npm install -g");
   const pkg = join(prefix, "lib", "node_modules", "svcmgr");
+  const sqliteAddon = join("node_modules", "better-sqlite3", "build", "Release", "better_sqlite3.node");
+  assert.ok(!existsSync(join(pkg, sqliteAddon)), "the tarball holds no compiled SQLite addon");
+  mkdirSync(dirname(join(pkg, sqliteAddon)), { recursive: true });
+  copyFileSync(join(REPO, sqliteAddon), join(pkg, sqliteAddon));
   ok(npm(["run", "install"], pkg), "the package's install script (its native addon)");
   assert.ok(existsSync(join(pkg, "build", "Release", "svcmgr_native.node")), "the native addon is built in the installed package");
 
