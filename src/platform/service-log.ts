@@ -1,4 +1,4 @@
-import type { LogLoss, ServiceLog } from "../core/run-ports.js";
+import type { ServiceLog } from "../core/run-ports.js";
 import { openRotatingFile, type RotatingFile, type RotationOptions } from "./rotating-file.js";
 
 /**

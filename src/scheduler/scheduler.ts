@@ -19,11 +19,11 @@
  */
 import { FUTURE_LAST_TOLERANCE_MS } from "../schedule/future-last.js";
 import { classifyClockJump, MAX_TIMER_MS, rebaseAfterBackwardStep, resetAfterBackwardStep, timerDelay } from "./clock-jump.js";
-import type { DaemonEvent, MissedEventReason, TaskRef } from "./events.js";
+import type { MissedEventReason } from "./events.js";
 import { Fifo } from "./fifo.js";
 import { WakeHeap } from "./heap.js";
 import { SlotQueue, slotId, type InFlightSlot } from "./slot-queue.js";
-import { CATCHUP_ALL_MAX_RUNS, planTask, type LaunchSlot, type MissedSlot, type TaskPlan } from "./planner.js";
+import { CATCHUP_ALL_MAX_RUNS, planTask, type LaunchSlot, type TaskPlan } from "./planner.js";
 import type { DaemonPorts, SchedulerOptions } from "./ports.js";
 import type { TaskRun } from "../run/task-run.js";
 import { Shutdown, type StopReport } from "./shutdown.js";
@@ -31,7 +31,7 @@ import { nextAttempt, RetryQueue, slotAfter } from "./retries.js";
 import { errorText, refOf, SafePorts } from "./safe-ports.js";
 import { diffService } from "./task-set.js";
 import { newTaskState, type QueuedSlot, type TaskSnapshot, type TaskState } from "./task-state.js";
-import { describeNotScheduled, isSchedulable, type NotScheduledReason, type ScheduledTask, type ServiceUpdate } from "./task.js";
+import { describeNotScheduled, isSchedulable, type ScheduledTask, type ServiceUpdate } from "./task.js";
 
 type LoopEvent =
   | { readonly kind: "alarm" }

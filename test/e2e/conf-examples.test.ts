@@ -4,7 +4,7 @@ import { spawnSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { baseEnv, cli, isRoot, REPO } from "./helpers.js";
+import { baseEnv, cli, REPO } from "./helpers.js";
 import { skipUnlessRoot } from "../helpers/require-all.js";
 
 /** The shipped examples must stay valid and the demo must keep working. */

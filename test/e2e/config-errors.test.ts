@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, chownSync } from "node:fs";
-import { hasStackTrace, isRoot, makeRoot, ranRids, rootPerSuite, type CliResult } from "./helpers.js";
+import { hasStackTrace, makeRoot, ranRids, rootPerSuite, type CliResult } from "./helpers.js";
 import { skipUnlessRoot } from "../helpers/require-all.js";
 
 /**

@@ -6,7 +6,7 @@ import { openHistory } from "../../src/platform/sqlite/store.js";
 import type { RunRecord } from "../../src/core/run-record.js";
 import { isProcessAlive, processStartTime } from "../../src/platform/liveness.js";
 import { processesWith, waitFor } from "./helpers.js";
-import { count, duplicateSlots, isTask, killAllDaemons, marked, records, setup, startDaemon, waitRecords } from "./daemon-harness.js";
+import { count, duplicateSlots, killAllDaemons, marked, records, setup, startDaemon, waitRecords } from "./daemon-harness.js";
 
 /**
  * The real daemon (`svcmgr daemon run`) on private roots with second-granularity schedules:

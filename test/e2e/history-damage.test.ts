@@ -1,7 +1,6 @@
 import { describe, test, after } from "node:test";
 import assert from "node:assert/strict";
 import { closeSync, existsSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync } from "node:fs";
-import { join } from "node:path";
 import { hasStackTrace, makeRoot, uniqueMarker, waitFor, type TestRoot } from "./helpers.js";
 import { Daemon, killAllDaemons } from "./daemon-harness.js";
 

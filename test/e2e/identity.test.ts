@@ -1,7 +1,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { isRoot, makeRoot, type TestRoot } from "./helpers.js";
+import { makeRoot, type TestRoot } from "./helpers.js";
 import { skipUnlessRoot } from "../helpers/require-all.js";
 
 /** Design §5 Identity: as root, `user`/`group` switch identity with the user's groups, login env and home. */

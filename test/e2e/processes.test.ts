@@ -3,7 +3,6 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { nativeAddon } from "../../src/platform/native-addon.js";
 import { collect, makeRoot, processesWith, spawnCli, uniqueMarker, waitFor, type TestRoot } from "./helpers.js";
 import { skipUnlessNative } from "../helpers/require-all.js";
 

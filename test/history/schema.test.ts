@@ -8,7 +8,7 @@ import { openHistory } from "../../src/platform/sqlite/store.js";
 import { migrate, migrations, SCHEMA_VERSION, type Migration } from "../../src/platform/sqlite/schema.js";
 import { HistoryError } from "../../src/history/errors.js";
 import { HistoryDamagedError } from "../../src/history/damage.js";
-import { REFERENCE, manual, tempDir } from "./helpers.js";
+import { REFERENCE, tempDir } from "./helpers.js";
 
 const Database = createRequire(import.meta.url)("better-sqlite3") as typeof BetterSqlite3;
 

@@ -5,7 +5,6 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { acquirePidFile, livePid } from "../../src/platform/pid-file.js";
-import { nativeAddon } from "../../src/platform/native-addon.js";
 import { skipUnlessNative } from "../helpers/require-all.js";
 
 const moduleUrl = new URL("../../src/platform/pid-file.ts", import.meta.url).pathname;

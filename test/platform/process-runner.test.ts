@@ -13,7 +13,6 @@ import { resolveIdentity } from "../../src/run/identity.js";
 import { RUN_PATH } from "../../src/run/environment.js";
 import { skipUnlessRoot } from "../helpers/require-all.js";
 
-const isRoot = process.getuid?.() === 0;
 const runner = createProcessRunner({ pipeGraceMs: 200 });
 const ENV = { PATH: "/usr/bin:/bin" };
 
