@@ -12,7 +12,7 @@ import { execFileSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { builtinModules } from "node:module";
+import { builtinModules, createRequire } from "node:module";
 
 /**
  * Node built-ins through require() instead of ESM imports: an ESM import of a built-in makes
@@ -30,6 +30,48 @@ const builtinsViaRequire = (kinds = null) => ({
       return a.namespace === "node-builtin" ? { path: a.path, external: true } : { path: a.path, namespace: "node-builtin" };
     });
     b.onLoad({ filter: /.*/, namespace: "node-builtin" }, (a) => ({ contents: `module.exports = require(${JSON.stringify(a.path)});`, loader: "js" }));
+  },
+});
+
+/**
+ * For the CLI bundles: a built-in that Node does not load while starting and whose exports are
+ * a plain object (child_process, http, net, fs/promises, os, …) is required on the first use of
+ * one of its exports instead of when the importing module is initialised, so a command does not
+ * pay for loading the built-ins of code paths it does not take (the daemon client's http, the
+ * daemon start's child_process). Built-ins that are functions (stream, assert) are left to the
+ * next plugin. Export names are read from the Node that builds, the one the code is checked against.
+ */
+const lazyBuiltins = () => ({
+  name: "lazy-builtins",
+  setup(b) {
+    const req = createRequire(import.meta.url);
+    const loadedAtStart = new Set(
+      JSON.parse(execFileSync(process.execPath, ["-p", "JSON.stringify(process.moduleLoadList)"], { encoding: "utf8" }))
+        .filter((m) => m.startsWith("NativeModule "))
+        .map((m) => m.slice("NativeModule ".length)),
+    );
+    const names = new Set(builtinModules.filter((m) => !loadedAtStart.has(m)).flatMap((m) => [m, `node:${m}`]));
+    const exportsOf = new Map(); // built-in → its export names, or null when it is not a plain object
+    const lazyExports = (path) => {
+      if (!exportsOf.has(path)) {
+        const mod = req(path.startsWith("node:") ? path : `node:${path}`);
+        exportsOf.set(path, mod !== null && typeof mod === "object" ? Object.keys(mod) : null);
+      }
+      return exportsOf.get(path);
+    };
+    b.onResolve({ filter: /^[a-z_:/]+$/ }, (a) => {
+      if (a.namespace === "lazy-builtin") return { path: a.path, external: true };
+      if (!names.has(a.path) || lazyExports(a.path) === null) return undefined;
+      return { path: a.path, namespace: "lazy-builtin" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, (a) => ({
+      contents: [
+        "let loaded;",
+        `const load = () => (loaded ??= require(${JSON.stringify(a.path)}));`,
+        `for (const name of ${JSON.stringify(lazyExports(a.path))}) Object.defineProperty(exports, name, { enumerable: true, get: () => load()[name] });`,
+      ].join("\n"),
+      loader: "js",
+    }));
   },
 });
 
@@ -80,7 +122,7 @@ await build({
   define: { ...common.define, "import.meta": "__svcmgrImportMeta" },
   // The launcher runs this file as a vm.Script, where import() cannot load anything: a
   // built-in imported where it is needed (child_process, net, dns) is required there instead.
-  plugins: [builtinsViaRequire(["dynamic-import"])],
+  plugins: [lazyBuiltins(), builtinsViaRequire(["dynamic-import"])],
   banner: {
     js: "const __svcmgrImportMeta = { get url() { return require('node:url').pathToFileURL(__filename).href; }, resolve: (s) => require('node:url').pathToFileURL(require.resolve(s)).href };",
   },
