@@ -103,7 +103,7 @@ function output(std: StdOutput, env: NodeJS.ProcessEnv): Output {
     write: (text) => std.write(text),
     writeBounded: (text) => std.writeBounded(text),
     get color() {
-      return std.stream.isTTY === true && env.NO_COLOR === undefined && env.TERM !== "dumb";
+      return std.isTTY && env.NO_COLOR === undefined && env.TERM !== "dumb";
     },
   };
 }
