@@ -86,6 +86,8 @@ export interface RunRecord extends OutputExcerpt {
   readonly logFile: string | null;
   /** True when the task got svcmgr's own environment (`run --inherit-env`) instead of the clean one. */
   readonly inheritedEnv: boolean;
+  /** The node (its name) whose svcmgr wrote the record; null for records written before nodes were recorded. */
+  readonly node: string | null;
 }
 
 /** What `begin` needs: an in-flight record before the task process exists. */
@@ -107,6 +109,8 @@ export interface NewRun {
   readonly ownerStartTime?: number | null;
   readonly logFile?: string | null;
   readonly inheritedEnv?: boolean;
+  /** The node name of the svcmgr writing the record. */
+  readonly node?: string | null;
 }
 
 /** How an in-flight run ended. */
@@ -144,6 +148,6 @@ export function runRecord(id: number, run: NewRun | CompleteRun, outcome: RunOut
     ownerPid: "ownerPid" in run ? orNull(run.ownerPid) : null, ownerStartTime: "ownerStartTime" in run ? orNull(run.ownerStartTime) : null,
     logFile: orNull(extras.logFile ?? run.logFile), outputHead: outcome.outputHead ?? "", outputTail: outcome.outputTail ?? "",
     outputBytes: outcome.outputBytes ?? 0, stdoutBytes: outcome.stdoutBytes ?? 0, stderrBytes: outcome.stderrBytes ?? 0,
-    truncated: outcome.truncated === true, inheritedEnv: run.inheritedEnv === true,
+    truncated: outcome.truncated === true, inheritedEnv: run.inheritedEnv === true, node: orNull(run.node),
   };
 }

@@ -161,7 +161,7 @@ export class Daemon {
 
   private recordMissed(slot: { svc: string; rid: string; scheduledFor: Date }, reason: string): void {
     const now = this.app.clock.now();
-    this.runner.record({ svc: slot.svc, rid: slot.rid, trigger: "schedule", scheduledFor: slot.scheduledFor.getTime(), startedAt: now, endedAt: now, status: "missed", reason, initiatedBy: this.opts.daemonUser });
+    this.runner.record({ svc: slot.svc, rid: slot.rid, trigger: "schedule", scheduledFor: slot.scheduledFor.getTime(), startedAt: now, endedAt: now, status: "missed", reason, initiatedBy: this.opts.daemonUser, node: this.app.nodename });
   }
 
   /**

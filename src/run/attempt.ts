@@ -64,7 +64,7 @@ export async function runAttempt(task: TaskDef, ctx: RunContext, deps: PipelineD
   const begun: NewRun = {
     svc: deps.service.path, rid: task.rid, trigger: ctx.trigger, scheduledFor: ctx.scheduledFor ?? null, attempt: ctx.attempt, retryOf: ctx.retryOf, startedAt,
     user: setup.userName, initiatedBy: ctx.initiatedBy, session: ctx.session, command: command.display,
-    ownerPid: deps.ownerPid, ownerStartTime: deps.ownerStartTime, inheritedEnv: ctx.inheritEnv === true,
+    ownerPid: deps.ownerPid, ownerStartTime: deps.ownerStartTime, inheritedEnv: ctx.inheritEnv === true, node: deps.host.nodename,
   };
   try {
     id = await deps.recorder.begin(begun, (runId) => (logPath = deps.outputLogPath(task.rid, runId)));

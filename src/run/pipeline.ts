@@ -108,7 +108,7 @@ async function recordRefusal(task: TaskDef, ctx: RunContext, deps: PipelineDeps,
   const now = deps.clock.now();
   const run = {
     svc: deps.service.path, rid: task.rid, trigger: ctx.trigger, scheduledFor: ctx.scheduledFor ?? null, attempt: ctx.attempt, retryOf: ctx.retryOf,
-    startedAt: now, endedAt: now, status, reason, initiatedBy: ctx.initiatedBy, session: ctx.session,
+    startedAt: now, endedAt: now, status, reason, initiatedBy: ctx.initiatedBy, session: ctx.session, node: deps.host.nodename,
   };
   const id = await deps.recorder.record(run);
   return { rid: task.rid, gate, status, reason, failed, record: id === null ? undefined : runRecord(id, run, run) };

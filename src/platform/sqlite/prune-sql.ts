@@ -1,5 +1,6 @@
 import type BetterSqlite3 from "better-sqlite3";
 import { DEFAULT_PRUNE_BATCH, type PruneBatchResult, type PrunePolicy } from "../../core/history-store.js";
+import { checkPrunePolicy } from "../../core/prune-policy.js";
 
 type Db = BetterSqlite3.Database;
 type Statement = BetterSqlite3.Statement;
@@ -9,13 +10,6 @@ const DAY_MS = 86_400_000;
 interface Victim {
   id: number;
   logFile: string | null;
-}
-
-function checkPolicy(p: PrunePolicy, batchSize: number): void {
-  const bad = (v: number | null) => v !== null && (!Number.isInteger(v) || v < 0);
-  if (bad(p.keepPerTask)) throw new RangeError(`history retention: keepPerTask must be a non-negative integer or null, got ${p.keepPerTask}`);
-  if (p.maxAgeDays !== null && !(p.maxAgeDays >= 0)) throw new RangeError(`history retention: maxAgeDays must be >= 0 or null, got ${p.maxAgeDays}`);
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`history prune batch size must be a positive integer, got ${batchSize}`);
 }
 
 /** Records older than the age limit, oldest first (index runs_started). */
@@ -62,7 +56,7 @@ export function pruneBatch(
   now: number,
   batchSize = DEFAULT_PRUNE_BATCH,
 ): PruneBatchResult {
-  checkPolicy(policy, batchSize);
+  checkPrunePolicy(policy, batchSize);
   const del = cached(`DELETE FROM runs WHERE id = ? AND status <> 'running'`);
   return db.transaction((): PruneBatchResult => {
     const victims: Victim[] = [];

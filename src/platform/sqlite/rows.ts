@@ -6,7 +6,7 @@ export const SELECT_RUN = `SELECT id, svc, rid, trigger, scheduled_for AS schedu
   initiated_by AS initiatedBy, session, command, pid, pid_start_time AS pidStartTime, owner_pid AS ownerPid,
   owner_start_time AS ownerStartTime, log_file AS logFile, output_head AS outputHead, output_tail AS outputTail,
   output_bytes AS outputBytes, stdout_bytes AS stdoutBytes, stderr_bytes AS stderrBytes, truncated,
-  inherit_env AS inheritedEnv
+  inherit_env AS inheritedEnv, node
   FROM runs`;
 
 /** A row as SQLite returns it: like RunRecord, with `truncated` and `inheritedEnv` as 0/1. */
@@ -45,6 +45,7 @@ export function newRunParams(run: NewRun | CompleteRun) {
     ownerStartTime: "ownerStartTime" in run ? orNull(run.ownerStartTime) : null,
     logFile: orNull(run.logFile),
     inheritedEnv: run.inheritedEnv === true ? 1 : 0,
+    node: orNull(run.node),
   };
 }
 

@@ -76,11 +76,15 @@ DROP INDEX runs_slot;
 CREATE UNIQUE INDEX runs_slot ON runs (svc, rid, scheduled_for, attempt) WHERE trigger = 'schedule';
 `;
 
+/** v4: `node`, the node name of the svcmgr that wrote the record (null for older records). */
+const V4 = `ALTER TABLE runs ADD COLUMN node TEXT;`;
+
 /** Ordered, append-only: never edit a released step, add a new one. */
 export const migrations: readonly Migration[] = [
   { version: 1, description: "create runs table and indexes", up: (db) => db.exec(V1) },
   { version: 2, description: "record --inherit-env", up: (db) => db.exec(V2) },
   { version: 3, description: "attempts: several records per slot (retries, a clock set back)", up: (db) => db.exec(V3) },
+  { version: 4, description: "record the node", up: (db) => db.exec(V4) },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

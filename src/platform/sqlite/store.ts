@@ -207,16 +207,16 @@ function prepareAll(db: Db) {
   const p = (sql: string): Statement => db.prepare(sql);
   return {
     begin: p(`INSERT INTO runs (svc, rid, trigger, scheduled_for, attempt, retry_of, started_at, status, user, initiated_by, session,
-        command, owner_pid, owner_start_time, log_file, inherit_env)
+        command, owner_pid, owner_start_time, log_file, inherit_env, node)
       VALUES (@svc, @rid, @trigger, @scheduledFor, @attempt, @retryOf, @startedAt, 'running', @user, @initiatedBy, @session,
-        @command, @ownerPid, @ownerStartTime, @logFile, @inheritedEnv)
+        @command, @ownerPid, @ownerStartTime, @logFile, @inheritedEnv, @node)
       ON CONFLICT DO NOTHING RETURNING id`),
     record: p(`INSERT INTO runs (svc, rid, trigger, scheduled_for, attempt, retry_of, started_at, status, user, initiated_by, session,
         command, log_file, ended_at, duration_ms, exit_code, signal, reason,
-        output_head, output_tail, output_bytes, stdout_bytes, stderr_bytes, truncated, inherit_env)
+        output_head, output_tail, output_bytes, stdout_bytes, stderr_bytes, truncated, inherit_env, node)
       VALUES (@svc, @rid, @trigger, @scheduledFor, @attempt, @retryOf, @startedAt, @status, @user, @initiatedBy, @session,
         @command, @logFile, @endedAt, @endedAt - @startedAt, @exitCode, @signal, @reason,
-        @outputHead, @outputTail, @outputBytes, @stdoutBytes, @stderrBytes, @truncated, @inheritedEnv)
+        @outputHead, @outputTail, @outputBytes, @stdoutBytes, @stderrBytes, @truncated, @inheritedEnv, @node)
       ON CONFLICT DO NOTHING RETURNING id`),
     finish: p(`UPDATE runs SET status = @status, ended_at = @endedAt, duration_ms = @endedAt - started_at,
         exit_code = @exitCode, signal = @signal, reason = @reason, output_head = @outputHead,
