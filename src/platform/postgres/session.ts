@@ -1,0 +1,110 @@
+import type pg from "pg";
+import { HistoryError } from "../../history/errors.js";
+import { maskIn, maskPassword } from "../../core/store-url.js";
+
+/** One statement: its rows, and how many rows it changed. */
+export type Sql = (text: string, params?: readonly unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number }>;
+
+/**
+ * One connection to the PostgreSQL history, used by one call at a time: each call's statements
+ * run alone on it (a transaction is never interleaved with another call's statement), and calls
+ * take effect in the order they were made, like the embedded store's. A connection that broke
+ * is replaced at the next call.
+ */
+export interface PgSession {
+  /** Runs `work` alone on the connection, after every call made before it. */
+  run<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  /** `work` inside BEGIN … COMMIT: all its statements or none. */
+  transaction<T>(work: (sql: Sql) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const CONNECT_TIMEOUT_MS = 10_000;
+const INT8_OID = 20;
+
+/**
+ * bigint columns (times in epoch ms, ids, counts) as numbers: every value svcmgr stores is a
+ * safe integer; one that is not is refused rather than rounded.
+ */
+function parseInt8(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new RangeError(`history store: bigint value ${text} is beyond the safe integer range`);
+  return n;
+}
+
+/** The driver, loaded on first use only: svcmgr with the embedded store never loads it. */
+async function driver(): Promise<typeof pg> {
+  const mod = (await import("pg")) as unknown as { default?: typeof pg };
+  return mod.default ?? (mod as unknown as typeof pg);
+}
+
+/** The store's errors: a HistoryError naming the store with its password masked, wherever the driver echoed it. */
+export function storeError(url: string, what: string, e: unknown): HistoryError {
+  if (e instanceof HistoryError) return e;
+  const message = maskIn((e as Error)?.message ?? String(e), url);
+  return new HistoryError(`history store ${maskPassword(url)}: ${what}: ${message}`, { cause: undefined });
+}
+
+async function connect(url: string): Promise<pg.Client> {
+  const lib = await driver();
+  const types = { getTypeParser: (oid: number, format?: string) => (oid === INT8_OID ? parseInt8 : lib.types.getTypeParser(oid, format as "text")) };
+  // A URL without a password takes it from PGPASSWORD or the password file (PGPASSFILE, ~/.pgpass).
+  const client = new lib.Client({ connectionString: url, types: types as pg.CustomTypesConfig, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: "svcmgr" });
+  client.on("error", () => undefined); // a dropped connection: the next call sees it ended and reconnects
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw storeError(url, "cannot connect", e);
+  }
+  return client;
+}
+
+export function pgSession(url: string): PgSession {
+  let client: pg.Client | null = null;
+  let broken = false;
+  let tail: Promise<unknown> = Promise.resolve();
+  const sql = (c: pg.Client): Sql => async (text, params = []) => {
+    try {
+      const r = await c.query(text, params as unknown[]);
+      return { rows: r.rows as Record<string, unknown>[], rowCount: r.rowCount ?? 0 };
+    } catch (e) {
+      if ((e as { code?: string }).code === undefined) broken = true; // not an SQL error: the connection failed
+      throw storeError(url, "query failed", e);
+    }
+  };
+  const current = async (): Promise<pg.Client> => {
+    if (client !== null && broken) {
+      await client.end().catch(() => undefined);
+      client = null;
+    }
+    broken = false;
+    return (client ??= await connect(url));
+  };
+  const run = <T>(work: (q: Sql) => Promise<T>): Promise<T> => {
+    const result = tail.then(async () => work(sql(await current())));
+    tail = result.catch(() => undefined);
+    return result;
+  };
+  return {
+    run,
+    transaction: (work) =>
+      run(async (q) => {
+        await q("BEGIN");
+        try {
+          const out = await work(q);
+          await q("COMMIT");
+          return out;
+        } catch (e) {
+          await q("ROLLBACK").catch(() => undefined);
+          throw e;
+        }
+      }),
+    close: async () => {
+      await tail;
+      const c = client;
+      client = null;
+      await c?.end().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,114 @@
+import type { HistoryStore, RecordWrite } from "../../core/history-store.js";
+import { RUN_STATUSES, type CompleteRun, type NewRun, type RunOutcome, type RunRecord, type RunStatus } from "../../core/run-record.js";
+import { maskPassword } from "../../core/store-url.js";
+import { pgSession, storeError, type Sql } from "./session.js";
+import { migratePg } from "./schema.js";
+import { asRecord, buildQuery, insertColumns, insertSql, outcomeColumns, Params, SELECT_RUN, whereOf } from "./sql.js";
+import { pruneBatchPg } from "./prune.js";
+
+const one = async (sql: Sql, text: string, params: readonly unknown[]): Promise<RunRecord | null> => {
+  const r = await sql(text, params);
+  return r.rows.length === 0 ? null : asRecord(r.rows[0]!);
+};
+
+async function insert(sql: Sql, run: NewRun | CompleteRun, outcome: RunOutcome | null): Promise<number | null> {
+  const { text, params } = insertSql(insertColumns(run, outcome));
+  const r = await sql(text, params);
+  return r.rows.length === 0 ? null : (r.rows[0]!.id as number);
+}
+
+async function begin(sql: Sql, run: NewRun, logFileFor?: (id: number) => string): Promise<number | null> {
+  const id = await insert(sql, run, null);
+  if (id !== null && logFileFor !== undefined) await sql(`UPDATE runs SET log_file = $1 WHERE id = $2`, [logFileFor(id), id]);
+  return id;
+}
+
+async function setPid(sql: Sql, id: number, pid: number, pidStartTime: number | null): Promise<void> {
+  await sql(`UPDATE runs SET pid = $1, pid_start_time = $2 WHERE id = $3`, [pid, pidStartTime, id]);
+}
+
+async function finish(sql: Sql, id: number, outcome: RunOutcome): Promise<boolean> {
+  const p = new Params();
+  const sets = outcomeColumns(outcome).map(([c, v]) => `${c} = ${p.add(v)}`);
+  const r = await sql(`UPDATE runs SET ${sets.join(", ")}, duration_ms = ${p.add(outcome.endedAt)}::bigint - started_at
+    WHERE id = ${p.add(id)} AND status = 'running'`, p.values);
+  return r.rowCount === 1;
+}
+
+/** One write of a commit, inside its transaction. */
+async function apply(sql: Sql, w: RecordWrite): Promise<number | null> {
+  if (w.kind === "begin") return begin(sql, w.run, w.logFileFor);
+  if (w.kind === "record") return insert(sql, w.run, w.run);
+  if (w.kind === "pid") await setPid(sql, w.id, w.pid, w.pidStartTime);
+  else await finish(sql, w.id, w.outcome);
+  return null;
+}
+
+async function countByStatus(sql: Sql, q: Parameters<HistoryStore["countByStatus"]>[0] = {}): Promise<Record<RunStatus, number>> {
+  const p = new Params();
+  const r = await sql(`SELECT status, count(*) AS n FROM runs ${whereOf(q, p)} GROUP BY status`, p.values);
+  const counts = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
+  for (const row of r.rows as Array<{ status: RunStatus; n: number }>) counts[row.status] = row.n;
+  return counts;
+}
+
+/**
+ * The run history in a PostgreSQL database (design §13), shared by the nodes that point at it.
+ * Same records, same slot uniqueness and same answers as the embedded store (one conformance
+ * suite runs against both). Opening it migrates the schema (under an advisory lock).
+ */
+export async function openPostgresHistory(url: string): Promise<HistoryStore> {
+  const session = pgSession(url);
+  const where = maskPassword(url);
+  try {
+    await migratePg((work) => session.transaction(work), where);
+  } catch (e) {
+    await session.close();
+    throw storeError(url, "cannot prepare the schema", e);
+  }
+  const run = session.run;
+  return {
+    begin: (r, logFileFor) => (logFileFor === undefined ? run((sql) => begin(sql, r)) : session.transaction((sql) => begin(sql, r, logFileFor))),
+    setPid: (id, pid, pidStartTime) => run((sql) => setPid(sql, id, pid, pidStartTime)),
+    finish: (id, outcome) => run((sql) => finish(sql, id, outcome)),
+    record: (r) => run((sql) => insert(sql, r, r)),
+    commit: (writes) =>
+      session.transaction(async (sql) => {
+        const ids: Array<number | null> = [];
+        for (const w of writes) ids.push(await apply(sql, w));
+        return ids;
+      }),
+    get: (id) => run((sql) => one(sql, `${SELECT_RUN} WHERE id = $1`, [id])),
+    query: (q = {}) =>
+      run(async (sql) => {
+        const { text, params } = buildQuery(q);
+        return (await sql(text, params)).rows.map(asRecord);
+      }),
+    lastRun: (svc, rid, opts) => {
+      const skip = opts?.ranOnly === true ? `('running', 'skipped', 'missed')` : `('running')`;
+      return run((sql) => one(sql, `${SELECT_RUN} WHERE svc = $1 AND rid = $2 AND status NOT IN ${skip} ORDER BY started_at DESC, id DESC LIMIT 1`, [svc, rid]));
+    },
+    lastScheduled: (svc, rid) =>
+      run(async (sql) => {
+        const r = await sql(`SELECT max(scheduled_for) AS at FROM runs WHERE svc = $1 AND rid = $2 AND trigger = 'schedule'`, [svc, rid]);
+        return (r.rows[0]!.at as number | null) ?? null;
+      }),
+    nextAttempt: (svc, rid, scheduledFor) =>
+      run(async (sql) => {
+        const r = await sql(`SELECT coalesce(max(attempt), 0) + 1 AS n FROM runs WHERE svc = $1 AND rid = $2 AND scheduled_for = $3 AND trigger = 'schedule'`, [svc, rid, scheduledFor]);
+        return r.rows[0]!.n as number;
+      }),
+    lastAttempt: (svc, rid) =>
+      run((sql) => one(sql, `${SELECT_RUN} WHERE svc = $1 AND rid = $2 AND trigger = 'schedule' ORDER BY scheduled_for DESC, attempt DESC LIMIT 1`, [svc, rid])),
+    inFlight: () => run(async (sql) => (await sql(`${SELECT_RUN} WHERE status = 'running' ORDER BY started_at, id`)).rows.map(asRecord)),
+    markInterrupted: (id, reason, endedAt) =>
+      run(async (sql) => {
+        const r = await sql(`UPDATE runs SET status = 'interrupted', reason = $1, ended_at = $2, duration_ms = greatest(0, $2::bigint - started_at)
+          WHERE id = $3 AND status = 'running'`, [reason, endedAt, id]);
+        return r.rowCount === 1;
+      }),
+    prune: (policy, now, batchSize) => session.transaction((sql) => pruneBatchPg(sql, policy, now, batchSize)),
+    countByStatus: (q) => run((sql) => countByStatus(sql, q)),
+    close: () => session.close(),
+  };
+}
