@@ -11,7 +11,8 @@ import { stdOutput } from "../platform/std-output.js";
  */
 export async function execute(parsed: { command: CliCommand; args: ParsedArgs }, debug: boolean): Promise<number> {
   try {
-    const app = createApp({ root: typeof parsed.args.root === "string" ? parsed.args.root : undefined, debug });
+    const str = (v: unknown) => (typeof v === "string" ? v : undefined);
+    const app = createApp({ root: str(parsed.args.root), history: str(parsed.args.history), debug });
     return await parsed.command.run(parsed.args, app);
   } catch (e) {
     return reportError(e, debug);

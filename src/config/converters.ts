@@ -4,6 +4,7 @@ import type { Keyword } from "./keyword.js";
 import { parseRetcodes } from "./retcodes.js";
 import { parseRequires } from "./requires.js";
 import { splitShellWords } from "../core/shlex.js";
+import { checkStoreUrl } from "../core/store-url.js";
 
 /**
  * Text → typed value for one keyword. A failure says what is allowed, never where:
@@ -90,6 +91,10 @@ const CONVERTERS: Readonly<Record<Keyword["converter"], Convert>> = {
     return "error" in r ? bad(r.error) : ok(r.rules);
   },
   timezone: (t) => (isValidTimezone(t.trim()) ? ok(t.trim()) : bad("an IANA time zone such as UTC, Europe/Paris, America/New_York")),
+  store: (t) => {
+    const problem = checkStoreUrl(t.trim());
+    return problem === null ? ok(t.trim()) : bad(`sqlite (the embedded history, the default) or a postgresql://[USER[:PASSWORD]@]HOST[:PORT]/DATABASE URL (${problem})`);
+  },
   enum: (t, kw) => (kw.candidates!.includes(t.trim()) ? ok(t.trim()) : bad(`one of: ${kw.candidates!.map((c) => (c === "" ? '""' : c)).join(", ")}`)),
 };
 

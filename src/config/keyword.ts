@@ -23,7 +23,8 @@ export type Converter =
   | "requires"
   | "retcodes"
   | "timezone"
-  | "enum";
+  | "enum"
+  | "store";
 
 export interface Keyword {
   readonly section: SectionKind | NodeSectionKind;
@@ -44,6 +45,8 @@ export interface Keyword {
   readonly types?: readonly string[];
   /** Accepted for compatibility, ignored: validation warns with this text. */
   readonly ignored?: string;
+  /** The value may hold a password (a store URL): shown, in errors and `print config`, with it masked. */
+  readonly secret?: boolean;
   readonly text: string;
   readonly example?: string;
 }

@@ -5,6 +5,7 @@ import type { Keyword, NodeSectionKind } from "./keyword.js";
 import { closestNames } from "../core/suggest.js";
 import { NODE_KEYWORDS, NODE_SECTION_KINDS, RESERVED_NODE_SECTIONS } from "./keywords/node.js";
 import { splitScopedKey } from "./scope.js";
+import { maskPassword } from "../core/store-url.js";
 
 /**
  * The node configuration, `<etc>/node.conf` (pure: text in, typed settings and alerts out).
@@ -22,7 +23,12 @@ export interface NodeConfig {
   readonly maxParallel: number | null;
   readonly log: LogSettings;
   /** History retention, as the daemon and `history prune` apply it. */
-  readonly history: { readonly keepRuns: number; readonly keepDays: number };
+  readonly history: {
+    /** `sqlite` or a PostgreSQL URL (with its password, if one was written: never print it, see maskPassword). */
+    readonly store: string;
+    readonly keepRuns: number;
+    readonly keepDays: number;
+  };
   /** Every keyword's value by section, set or default (print config). */
   readonly values: Readonly<Record<NodeSectionKind, Readonly<Record<string, NodeValue>>>>;
 }
@@ -72,10 +78,23 @@ export function parseNodeConfig(file: string, text: string | null): LoadedNodeCo
     lang: opt<string>(values.node.lang),
     maxParallel: opt<number>(values.node.max_parallel),
     log: { maxSize: num("log", "max_size"), keep: num("log", "keep"), outputMax: num("log", "output_max") },
-    history: { keepRuns: num("history", "keep_runs"), keepDays: num("history", "keep_days") },
-    values,
+    history: { store: values.history.store!.value as string, keepRuns: num("history", "keep_runs"), keepDays: num("history", "keep_days") },
+    values: maskSecrets(values),
   };
   return { config, alerts: alerts.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
+}
+
+/** The values as shown (print config): a secret keyword's password masked. */
+function maskSecrets(values: Record<NodeSectionKind, Record<string, NodeValue>>): Record<NodeSectionKind, Record<string, NodeValue>> {
+  const out = {} as Record<NodeSectionKind, Record<string, NodeValue>>;
+  for (const kind of NODE_SECTION_KINDS) {
+    out[kind] = Object.fromEntries(Object.entries(values[kind]).map(([option, v]) => {
+      if (NODE_KEYWORDS[kind].find((k) => k.option === option)?.secret !== true) return [option, v];
+      const mask = (x: string | number | null) => (typeof x === "string" ? maskPassword(x) : x);
+      return [option, { ...v, text: mask(v.text) as string | null, value: mask(v.value) }];
+    }));
+  }
+  return out;
 }
 
 function classify(file: string, section: IniSection, alerts: Alert[]): NodeSectionKind | null {
@@ -101,9 +120,9 @@ function sectionValues(file: string, kind: NodeSectionKind, section: IniSection 
     out[kw.option] = { text: kw.default ?? null, value, from: null };
   }
   for (const entry of section?.entries ?? []) {
-    const at = { file, line: entry.line, section: kind, keyword: entry.key, value: entry.value };
     const { option, scope } = splitScopedKey(entry.key);
     const kw: Keyword | undefined = table.find((k) => k.option === option);
+    const at = { file, line: entry.line, section: kind, keyword: entry.key, value: maskPassword(entry.value) }; // a URL with a password, even under a misspelt keyword
     if (kw === undefined) {
       const hints = closestNames(option, table.map((k) => k.option));
       const hint = hints.length > 0 ? `did you mean ${hints.map((h) => `"${h}"`).join(" or ")}?` : `known keywords: ${table.map((k) => k.option).join(", ")}`;

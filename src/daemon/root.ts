@@ -54,7 +54,7 @@ export async function runDaemon(app: App, opts: DaemonRunOptions): Promise<numbe
       throw new ActionError(`a daemon is already running for ${app.paths.var} (${who}); stop it with: svcmgr daemon stop`);
     }
     try {
-      const history = openCheckedHistory(app, log);
+      const history = await openCheckedHistory(app, log);
       try {
         return await runWith(app, opts, log, history);
       } finally {
@@ -94,9 +94,9 @@ function openLog(app: App, opts: DaemonRunOptions): DaemonLog {
 }
 
 /** The history, checked page by page: a damaged one is refused (and said in the daemon log). */
-function openCheckedHistory(app: App, log: DaemonLog): HistoryStore {
+async function openCheckedHistory(app: App, log: DaemonLog): Promise<HistoryStore> {
   try {
-    return app.history.open({ verify: true });
+    return await app.history.open({ verify: true });
   } catch (e) {
     log.write("error", `not starting: ${(e as Error).message}`, { event: "history-refused" });
     throw e;

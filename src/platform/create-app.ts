@@ -19,10 +19,15 @@ import { isProcessAlive } from "./liveness.js";
 import { getJson } from "./daemon-client.js";
 import { servicePorts } from "./service-ports.js";
 import type { WriteStateFile } from "./background-state-files.js";
+import { nodeConfig } from "../service/node-config.js";
+import { checkStoreUrl, maskPassword, postgresUrlOf } from "../core/store-url.js";
+import { UsageError } from "../core/errors.js";
 
 export interface AppOptions {
   readonly root?: string;
   readonly debug?: boolean;
+  /** `--history URL`: the history store, over SVCMGR_HISTORY and node.conf `[history] store`. */
+  readonly history?: string;
   /** How state files (last_run) are written: synchronously unless the daemon passes its background writer. */
   readonly writeState?: WriteStateFile;
 }
@@ -34,6 +39,8 @@ export function createApp(opts: AppOptions): App {
   const root = opts.root ?? env.SVCMGR_ROOT ?? null;
   const paths = pathsFor(root === null || root === "" ? null : resolve(root)); // absolute: the daemon leaves the caller's cwd
   const uid = process.geteuid?.() ?? 0;
+  // A daemon started from here gets the store through its environment: a password never shows in its argv.
+  if (opts.history !== undefined) env.SVCMGR_HISTORY = opts.history;
   const app: App = {
     paths,
     clock: systemClock,
@@ -52,8 +59,8 @@ export function createApp(opts: AppOptions): App {
     cpus: availableParallelism(),
     debug: opts.debug ?? false,
     configFiles: { list: () => listServicePaths(paths), read: (path) => readServiceFile(paths, path, uid) },
-    history: historyAccess(paths),
-    daemon: daemonAccess(paths),
+    history: historyAccess(paths, () => env.SVCMGR_HISTORY || nodeConfig(app).history.store),
+    daemon: daemonAccess(paths, env),
     get services() {
       return services;
     },
@@ -64,24 +71,40 @@ export function createApp(opts: AppOptions): App {
   return app;
 }
 
-function historyAccess(paths: Paths): HistoryAccess {
+/** `store`: the configured store, `sqlite` or a URL (read when first needed: node.conf may not be). */
+function historyAccess(paths: Paths, store: () => string): HistoryAccess {
   const file = historyDbFile(paths);
+  const url = (): string | null => {
+    const s = store();
+    const problem = checkStoreUrl(s);
+    if (problem !== null) throw new UsageError(`--history/SVCMGR_HISTORY: bad history store "${maskPassword(s)}" (${problem}): expected sqlite or a postgresql://USER@HOST[:PORT]/DATABASE URL`);
+    return postgresUrlOf(s);
+  };
   return {
     file,
+    shared: () => {
+      const u = url();
+      return u === null ? null : maskPassword(u);
+    },
     exists: () => existsSync(file),
-    open: (options) => openHistoryStore(file, options),
+    open: async (options) => {
+      const u = url();
+      if (u === null) return openHistoryStore(file, options);
+      const { openPostgresHistory } = await import("./postgres/store.js");
+      return openPostgresHistory(u);
+    },
     moveAside: (now) => moveAside(file, now),
   };
 }
 
-function daemonAccess(paths: Paths): DaemonAccess {
+function daemonAccess(paths: Paths, env: NodeJS.ProcessEnv): DaemonAccess {
   const files = daemonPaths(paths);
   return {
     ...files,
     running: () => livePid(files.pidFile),
     isAlive: isProcessAlive,
     spawnDetached: (args) => {
-      const child = spawn(process.execPath, [resolve(process.argv[1]!), ...args], { detached: true, stdio: "ignore", env: process.env, cwd: "/" });
+      const child = spawn(process.execPath, [resolve(process.argv[1]!), ...args], { detached: true, stdio: "ignore", env, cwd: "/" });
       child.unref();
       return { pid: child.pid ?? -1, exited: () => child.exitCode !== null || child.signalCode !== null };
     },

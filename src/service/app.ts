@@ -55,12 +55,21 @@ export interface ConfigFiles {
 }
 
 export interface HistoryAccess {
-  /** The database file. */
+  /** The embedded database's file (used when no PostgreSQL store is configured). */
   readonly file: string;
+  /**
+   * The PostgreSQL store's URL, password masked (for messages), when `--history`,
+   * SVCMGR_HISTORY or node.conf `[history] store` names one; null: the embedded SQLite file.
+   */
+  shared(): string | null;
+  /** Whether the embedded database file exists. */
   exists(): boolean;
-  /** Opens it (creating it when missing); `verify` checks every page first. The caller closes it. */
-  open(options?: { verify?: boolean }): HistoryStore;
-  /** Moves a damaged database aside (with its WAL), keeping it; returns its new name. */
+  /**
+   * Opens the configured store (the embedded file is created when missing; a PostgreSQL
+   * schema is migrated); `verify` checks every page of the embedded file first. The caller closes it.
+   */
+  open(options?: { verify?: boolean }): Promise<HistoryStore>;
+  /** Moves a damaged embedded database aside (with its WAL), keeping it; returns its new name. */
   moveAside(now: number): string;
 }
 

@@ -50,7 +50,7 @@ export interface CliOptions {
 /** The environment every CLI call starts from: this process's, without variables that change svcmgr's behaviour. */
 export function baseEnv(extra: Readonly<Record<string, string | undefined>> = {}): Record<string, string> {
   const env: Record<string, string | undefined> = { ...process.env, NO_COLOR: "1", ...extra };
-  for (const k of ["SVCMGR_ROOT", "SUDO_USER", "NODE_OPTIONS", "NODE_TEST_CONTEXT"]) if (!(k in extra)) delete env[k];
+  for (const k of ["SVCMGR_ROOT", "SVCMGR_HISTORY", "SUDO_USER", "NODE_OPTIONS", "NODE_TEST_CONTEXT"]) if (!(k in extra)) delete env[k];
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
   return out;

@@ -47,7 +47,7 @@ export const daemonStartCommand: CliCommand = {
     if (running !== null) throw new ActionError(`a daemon is already running (pid ${running.pid})`);
     nodeConfig(app); // an invalid node.conf: say why here, not in a log nobody reads
     // The daemon runs detached, its stderr nowhere: a damaged history is refused here, where it can be said.
-    await app.history.open({ verify: true }).close();
+    await (await app.history.open({ verify: true })).close();
     const logFile = resolve(typeof args["log-file"] === "string" ? args["log-file"] : app.daemon.logFile);
     const child = app.daemon.spawnDetached([...rootArgs(app), "daemon", "run", "--log-file", logFile, ...passThrough(args)]);
     // Only the process this command started counts: when several starts race, one daemon wins

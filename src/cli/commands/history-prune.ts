@@ -27,7 +27,7 @@ export const historyPruneCommand: CliCommand = {
   ],
   async run(args, app) {
     const policy = retentionPolicy(args, nodeConfig(app));
-    const history = app.history.open();
+    const history = await app.history.open();
     try {
       const report = await pruneHistory(history, policy, app.clock.now(), app.removeFile);
       const summary = { keepRuns: policy.keepPerTask, keepDays: policy.maxAgeDays, deleted: report.deleted, fileErrors: report.fileErrors };

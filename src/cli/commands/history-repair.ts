@@ -13,6 +13,11 @@ export const historyRepairCommand: CliCommand = {
   describe: "Check the run history database; when it is damaged, move it aside (kept as <file>.damaged-<time>) so a new history starts",
   examples: [["svcmgr history repair", "after an error saying the run history database is damaged"]],
   async run(_args, app) {
+    const shared = app.history.shared();
+    if (shared !== null) {
+      app.stdout.write(`the run history is in PostgreSQL (${shared}): nothing to repair here (repair applies to the embedded SQLite database)\n`);
+      return 0;
+    }
     const file = app.history.file;
     if (!app.history.exists()) {
       app.stdout.write(`no run history database at ${file}: nothing to repair\n`);
@@ -35,7 +40,7 @@ export const historyRepairCommand: CliCommand = {
 
 async function damageOf(app: App): Promise<HistoryDamagedError | null> {
   try {
-    await app.history.open({ verify: true }).close();
+    await (await app.history.open({ verify: true })).close();
     return null;
   } catch (e) {
     if (e instanceof HistoryDamagedError) return e;

@@ -24,7 +24,7 @@ export const printHistoryCommand: CliCommand = {
   async run(args, app) {
     const statuses = parseStatuses(args.status);
     const since = parseSince(args.since, app.clock.now());
-    const history = app.history.open();
+    const history = await app.history.open();
     try {
       const records: RunRecord[] = [];
       for (const p of selectServices(app, requireSelector(args.service))) {

@@ -17,7 +17,7 @@ export const printRunCommand: CliCommand = {
     const id = Number(args.id);
     if (!Number.isInteger(id) || id <= 0) throw new UsageError(`run id must be a positive integer, got "${String(args.id)}"`);
     const services = selectServices(app, requireSelector(args.service)).map(formatObjectPath);
-    const history = app.history.open();
+    const history = await app.history.open();
     let record: RunRecord | null;
     try {
       record = await history.get(id);

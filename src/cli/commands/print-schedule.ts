@@ -43,7 +43,7 @@ export const printScheduleCommand: CliCommand = {
   needsService: true,
   options: { format: FORMAT_OPTION },
   async run(args, app) {
-    const history = app.history.open();
+    const history = await app.history.open();
     try {
       const rows: ScheduleRow[] = [];
       for (const path of selectServices(app, requireSelector(args.service))) {

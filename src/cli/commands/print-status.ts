@@ -29,7 +29,7 @@ export const printStatusCommand: CliCommand = {
   options: { format: FORMAT_OPTION },
   async run(args, app) {
     const out: unknown[] = [];
-    const history = app.history.open();
+    const history = await app.history.open();
     try {
       for (const path of selectServices(app, requireSelector(args.service))) {
         const { config } = await openService(app, path);

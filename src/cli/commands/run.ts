@@ -42,7 +42,7 @@ export const runCommand: CliCommand = {
     const extraEnv = parseEnvArgs(args.env);
     let exit = 0;
     app.services.prepareStateDirs();
-    const history = app.history.open();
+    const history = await app.history.open();
     await recoverManualRuns(app, history);
     const interrupt = interruptOnSignals(app.stderr);
     const summary: RunSummaryEntry[] = [];

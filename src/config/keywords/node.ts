@@ -17,6 +17,7 @@ const log: readonly Keyword[] = [
 ];
 
 const history: readonly Keyword[] = [
+  { section: "history", option: "store", converter: "store", default: "sqlite", secret: true, scopable: false, text: "Where the run history is kept: `sqlite`, the embedded database under the var dir, or a PostgreSQL database shared by several nodes, `postgresql://USER@HOST:PORT/DATABASE`. Leave the password out of the URL and give it in the password file (`~/.pgpass` or `PGPASSFILE`) or `PGPASSWORD`; a password written in the URL is never shown. `--history URL` overrides it.", example: "postgresql://svcmgr@db.example.com/svcmgr" },
   { section: "history", option: "keep_runs", converter: "int", default: "1000", min: 1, scopable: false, text: "History retention: runs kept per task, and apart from them as many skipped or missed records. Applied by the daemon (at start and every minute) and by `svcmgr history prune`; `--keep-runs` overrides it.", example: "200" },
   { section: "history", option: "keep_days", converter: "int", default: "90", min: 1, scopable: false, text: "History retention: records older than this many days are pruned, with their output files. `--keep-days` overrides it.", example: "30" },
 ];

@@ -1,0 +1,99 @@
+/**
+ * The PostgreSQL history through the CLI: chosen by `--history URL` or node.conf `[history]
+ * store`, records carry the node, the password comes from the URL or a password file and is
+ * never shown (print config, errors).
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { hasStackTrace, makeRoot } from "./helpers.js";
+import { freshDatabase, skipUnlessPostgres } from "../helpers/postgres.js";
+
+interface JsonRecord {
+  id: number;
+  svc: string;
+  rid: string;
+  status: string;
+  node: string | null;
+}
+
+/** The URL without its password, and the password. */
+function split(url: string): { bare: string; password: string; host: string; port: string; user: string } {
+  const u = new URL(url);
+  const password = decodeURIComponent(u.password);
+  u.password = "";
+  return { bare: u.toString(), password, host: u.hostname, port: u.port, user: decodeURIComponent(u.username) };
+}
+
+describe("PostgreSQL history store (CLI)", { skip: skipUnlessPostgres(), concurrency: true }, () => {
+  test("--history URL: runs are recorded there with the node name, not in the embedded file; print history reads them", async (t) => {
+    const url = await freshDatabase(t);
+    const root = makeRoot(t);
+    root.writeConf("s", "[task#0]\ncommand = /bin/echo hello\n");
+    const env = { SVCMGR_NODENAME: undefined };
+    const r = await root.run(["--history", url, "-s", "s", "run", "--rid", "task#0"], { env });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(existsSync(join(root.dir, "var", "history.sqlite")), false, "the embedded history is not created");
+    const h = await root.run(["--history", url, "-s", "s", "print", "history", "--format", "json"], { env });
+    assert.equal(h.status, 0, h.stderr);
+    const records = JSON.parse(h.stdout) as JsonRecord[];
+    assert.equal(records.length, 1);
+    assert.equal(records[0]!.status, "succeeded");
+    assert.equal(typeof records[0]!.node, "string");
+    assert.notEqual(records[0]!.node, "");
+    const embedded = await root.run(["-s", "s", "print", "history", "--format", "json"]);
+    assert.deepEqual(JSON.parse(embedded.stdout), [], "without --history: the embedded store, empty");
+  });
+
+  test("node.conf [history] store with a password: used, and never printed (print config, validate, errors)", async (t) => {
+    const url = await freshDatabase(t);
+    const { password } = split(url);
+    const root = makeRoot(t);
+    root.writeConf("node", `[history]\nstore = ${url}\n`);
+    root.writeConf("s", "[task#0]\ncommand = /bin/true\n");
+    const r = await root.run(["-s", "s", "run"]);
+    assert.equal(r.status, 0, r.stderr);
+    const h = await root.run(["-s", "s", "print", "history", "--format", "json"]);
+    assert.equal((JSON.parse(h.stdout) as JsonRecord[]).length, 1);
+    for (const args of [["node", "print", "config"], ["node", "print", "config", "--format", "json"], ["node", "validate"]]) {
+      const p = await root.run(args);
+      assert.equal(p.status, 0, p.stderr);
+      assert.ok(!p.stdout.includes(password) && !p.stderr.includes(password), `${args.join(" ")} shows the password`);
+    }
+    assert.match((await root.run(["node", "print", "config"])).stdout, /history\.store\s+postgresql:\/\/postgres:\*\*\*@/);
+    // A bad value names file:line and what is allowed, the password masked.
+    const file = root.writeConf("node", `[history]\nstore = mysql://root:${password}@h/db\n`);
+    const v = await root.run(["node", "validate"]);
+    assert.equal(v.status, 2);
+    assert.match(v.stdout, new RegExp(`${file.replace(/[.]/g, "\\.")}:2: \\[history\\] store = "mysql://root:\\*\\*\\*@h/db": error: bad value: expected sqlite .* or a postgresql://`));
+    assert.ok(!v.stdout.includes(password) && !v.stderr.includes(password));
+  });
+
+  test("a URL without a password takes it from PGPASSFILE; a wrong one or no server is a clear error, password masked", async (t) => {
+    const url = await freshDatabase(t);
+    const { bare, password, host, port, user } = split(url);
+    const root = makeRoot(t);
+    root.writeConf("s", "[task#0]\ncommand = /bin/true\n");
+    const passfile = join(root.dir, "pgpass");
+    writeFileSync(passfile, `${host}:${port}:*:${user}:${password}\n`, { mode: 0o600 });
+    const ok = await root.run(["--history", bare, "-s", "s", "run"], { env: { PGPASSFILE: passfile, PGPASSWORD: undefined } });
+    assert.equal(ok.status, 0, ok.stderr);
+    const wrong = new URL(url);
+    wrong.password = "not-the-password-4242";
+    const bad = await root.run(["--history", wrong.toString(), "-s", "s", "print", "history"], { env: { PGPASSWORD: undefined } });
+    assert.equal(bad.status, 2, bad.stderr);
+    assert.match(bad.stderr, /^svcmgr: history store postgresql:\/\/postgres:\*\*\*@.*: cannot connect: password authentication failed/);
+    assert.ok(!bad.stderr.includes("not-the-password-4242"));
+    assert.equal(hasStackTrace(bad.stderr), false);
+    const closed = new URL(url);
+    closed.port = "1"; // nothing listens there
+    const down = await root.run(["--history", closed.toString(), "-s", "s", "run"]);
+    assert.equal(down.status, 2, down.stderr);
+    assert.match(down.stderr, /history store postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/.*: cannot connect: .*ECONNREFUSED/);
+    assert.ok(!down.stderr.includes(password));
+    const junk = await root.run(["--history", "redis://x", "-s", "s", "print", "history"]);
+    assert.equal(junk.status, 2);
+    assert.match(junk.stderr, /bad history store "redis:\/\/x" \(unknown store\): expected sqlite or a postgresql:\/\//);
+  });
+});
