@@ -87,7 +87,8 @@ const common = {
   platform: "node",
   target: "node20",
   // better-sqlite3's JavaScript is bundled; its addon is resolved at run time (history/store.ts).
-  external: ["*.node"],
+  // pg (the PostgreSQL history store) stays in node_modules: loaded only when a PostgreSQL store is configured.
+  external: ["*.node", "pg", "pg-native"],
   sourcemap: "linked",
   logLevel: "warning",
   define: { SVCMGR_VERSION: JSON.stringify(version) },

@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import type pg from "pg";
 import { HistoryError } from "../../history/errors.js";
 import { maskIn, maskPassword } from "../../core/store-url.js";
@@ -32,10 +33,13 @@ function parseInt8(text: string): number {
   return n;
 }
 
-/** The driver, loaded on first use only: svcmgr with the embedded store never loads it. */
-async function driver(): Promise<typeof pg> {
-  const mod = (await import("pg")) as unknown as { default?: typeof pg };
-  return mod.default ?? (mod as unknown as typeof pg);
+/**
+ * The driver, loaded on first use only: svcmgr with the embedded store never loads it. Required
+ * from node_modules, not bundled (the CLI bundles stay as small as without it), and required
+ * rather than imported: the CLI bundle runs where import() cannot load a file.
+ */
+function driver(): typeof pg {
+  return createRequire(import.meta.url)("pg") as typeof pg;
 }
 
 /** The store's errors: a HistoryError naming the store with its password masked, wherever the driver echoed it. */
@@ -46,7 +50,7 @@ export function storeError(url: string, what: string, e: unknown): HistoryError 
 }
 
 async function connect(url: string): Promise<pg.Client> {
-  const lib = await driver();
+  const lib = driver();
   const types = { getTypeParser: (oid: number, format?: string) => (oid === INT8_OID ? parseInt8 : lib.types.getTypeParser(oid, format as "text")) };
   // A URL without a password takes it from PGPASSWORD or the password file (PGPASSFILE, ~/.pgpass).
   const client = new lib.Client({ connectionString: url, types: types as pg.CustomTypesConfig, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: "svcmgr" });
