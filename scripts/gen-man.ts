@@ -68,7 +68,7 @@ export function confManMarkdown(): string {
 const NODE_INTROS: Readonly<Record<NodeSectionKind, string>> = {
   node: "This node.",
   log: "Log files: the service logs and the daemon log file (rotated by size), and each run's output file (capped).",
-  history: "The run history's retention.",
+  history: "Where the run history is kept, and its retention.",
 };
 
 /** The NODE CONFIGURATION section, from node.conf's keyword table. */

@@ -1,5 +1,6 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { hostname } from "node:os";
 import { makeRoot, type TestRoot } from "./helpers.js";
 import type { RunRecord } from "../../src/core/run-record.js";
 
@@ -70,6 +71,7 @@ describe("history on the command line", { concurrency: 4 }, () => {
     assert.match(text.stdout, new RegExp(`^id\\s+${bad.id}$`, "m"));
     assert.match(text.stdout, /^status\s+failed$/m);
     assert.match(text.stdout, /^exit code\s+3$/m);
+    assert.match(text.stdout, new RegExp(`^node\\s+${hostname().replace(/[.]/g, "\\.")}$`, "m"), "the node that wrote the record");
     assert.match(text.stdout, /^output\s+7 bytes \(stdout 0, stderr 7\)$/m);
     assert.match(text.stdout, /\n\nbroken\n$/);
 

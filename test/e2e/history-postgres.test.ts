@@ -9,6 +9,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hasStackTrace, makeRoot } from "./helpers.js";
 import { freshDatabase, skipUnlessPostgres } from "../helpers/postgres.js";
+import { openPostgresHistory } from "../../src/platform/postgres/store.js";
 
 interface JsonRecord {
   id: number;
@@ -95,5 +96,28 @@ describe("PostgreSQL history store (CLI)", { skip: skipUnlessPostgres(), concurr
     const junk = await root.run(["--history", "redis://x", "-s", "s", "print", "history"]);
     assert.equal(junk.status, 2);
     assert.match(junk.stderr, /bad history store "redis:\/\/x" \(unknown store\): expected sqlite or a postgresql:\/\//);
+  });
+
+  test("print history shows a NODE column once records of more than one node are in the store", async (t) => {
+    const url = await freshDatabase(t);
+    const root = makeRoot(t);
+    root.writeConf("s", "[task#0]\ncommand = /bin/true\n");
+    const history = await openPostgresHistory(url);
+    const at = Date.parse("2026-07-01T00:00:00Z");
+    try {
+      await history.record({ svc: "s", rid: "task#0", trigger: "manual", startedAt: at, endedAt: at + 1, status: "succeeded", node: "node-a" });
+      const table = await root.run(["--history", url, "-s", "s", "print", "history"]);
+      assert.equal(table.status, 0, table.stderr);
+      assert.doesNotMatch(table.stdout, /NODE/, "one node: no column");
+      await history.record({ svc: "s", rid: "task#0", trigger: "manual", startedAt: at + 60_000, endedAt: at + 60_001, status: "failed", node: "node-b" });
+    } finally {
+      await history.close();
+    }
+    const table = await root.run(["--history", url, "-s", "s", "print", "history"]);
+    assert.equal(table.status, 0, table.stderr);
+    const lines = table.stdout.trimEnd().split("\n");
+    assert.match(lines[0]!, /^ID\s+NODE\s+SERVICE\s+RID/);
+    assert.match(lines[1]!, /^2\s+node-b\s+s\s+task#0\s.*failed/);
+    assert.match(lines[2]!, /^1\s+node-a\s+s\s+task#0\s.*succeeded/);
   });
 });

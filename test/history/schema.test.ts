@@ -66,6 +66,7 @@ test("a hand-made v1 database opens as is", (t) => {
   assert.equal(store.lastRun("db", "task#0")!.durationMs, null);
   const old = store.lastRun("db", "task#0")!;
   assert.deepEqual([old.attempt, old.retryOf], [1, null], "a v1 record is its slot's first attempt");
+  assert.equal(old.node, null, "a record from before v4 names no node");
   assert.equal(store.begin({ svc: "db", rid: "task#0", trigger: "schedule", scheduledFor: 5, startedAt: 7 }), null, "the slot keeps its one first attempt");
   const retry = store.begin({ svc: "db", rid: "task#0", trigger: "schedule", scheduledFor: 5, startedAt: 7, attempt: 2, retryOf: old.id });
   assert.notEqual(retry, null, "a second attempt of the slot is its own record");

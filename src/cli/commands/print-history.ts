@@ -35,13 +35,21 @@ export const printHistoryCommand: CliCommand = {
       const filtered = args.rid !== undefined || statuses !== undefined || since !== undefined;
       if (args.format === "json") app.stdout.write(JSON.stringify(shown, null, 2) + "\n");
       else if (shown.length === 0) app.stdout.write(filtered ? "no recorded run matches\n" : "no run recorded yet\n");
-      else app.stdout.write(renderTable(["ID", "SERVICE", "RID", "TRIGGER", `SLOT ${zoneHeader(app.timezone)}`, `STARTED ${zoneHeader(app.timezone)}`, "DURATION", "STATUS", "EXIT", "REASON"], shown.map((r) => row(r, app.timezone))));
+      else app.stdout.write(table(shown, app.timezone));
     } finally {
       await history.close();
     }
     return 0;
   },
 };
+
+/** The records as a table; a NODE column when they were written by more than one node (a shared store). */
+function table(records: readonly RunRecord[], zone: string): string {
+  const headers = ["ID", "SERVICE", "RID", "TRIGGER", `SLOT ${zoneHeader(zone)}`, `STARTED ${zoneHeader(zone)}`, "DURATION", "STATUS", "EXIT", "REASON"];
+  const rows = records.map((r) => row(r, zone));
+  if (new Set(records.map((r) => r.node)).size <= 1) return renderTable(headers, rows);
+  return renderTable(["ID", "NODE", ...headers.slice(1)], rows.map((cells, i) => [cells[0]!, records[i]!.node ?? "-", ...cells.slice(1)]));
+}
 
 /** Times in the host's zone, as in print schedule and print status. */
 function row(r: RunRecord, zone: string): string[] {

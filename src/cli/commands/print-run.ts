@@ -50,7 +50,7 @@ function renderRun(r: RunRecord, full: string | undefined): string {
   out += field("started", formatLocalTime(r.startedAt));
   out += field("ended", r.endedAt === null ? null : formatLocalTime(r.endedAt)) + field("duration", r.durationMs === null ? null : formatDuration(r.durationMs));
   out += field("status", r.status) + field("exit code", r.exitCode) + field("signal", r.signal) + field("reason", r.reason);
-  out += field("user", r.user) + field("initiated by", r.initiatedBy) + field("session", r.session) + field("command", r.command) + field("output file", r.logFile);
+  out += field("node", r.node) + field("user", r.user) + field("initiated by", r.initiatedBy) + field("session", r.session) + field("command", r.command) + field("output file", r.logFile);
   if (r.inheritedEnv) out += field("environment", "svcmgr's own, inherited (--inherit-env)");
   out += field("output", `${r.outputBytes} bytes (stdout ${r.stdoutBytes}, stderr ${r.stderrBytes})${r.truncated ? ", excerpt truncated: --full for all" : ""}`);
   if (full !== undefined) return out + "\n" + full;

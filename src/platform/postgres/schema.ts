@@ -16,6 +16,7 @@ const quoted = (values: readonly string[]): string => values.map((v) => `'${v}'`
  * - ids from an identity: never reused once pruned (output logs are named by id).
  * - `runs_slot` (partial, unique): a schedule slot has at most one record per attempt.
  * - `runs_task_started`: a task's history, last run, prune by count (newest first).
+ * - `runs_svc_started`: a service's history (`print history -s SVC`), newest first.
  * - `runs_started`: the whole history newest first, prune by age.
  * - `runs_status_started`: the history filtered by status, newest first.
  * - `runs_running` (partial): in-flight records, for crash recovery.
@@ -58,6 +59,7 @@ CREATE TABLE runs (
 );
 CREATE UNIQUE INDEX runs_slot ON runs (svc, rid, scheduled_for, attempt) WHERE trigger = 'schedule';
 CREATE INDEX runs_task_started ON runs (svc, rid, started_at DESC, id DESC);
+CREATE INDEX runs_svc_started ON runs (svc, started_at DESC, id DESC);
 CREATE INDEX runs_started ON runs (started_at DESC, id DESC);
 CREATE INDEX runs_status_started ON runs (status, started_at DESC, id DESC);
 CREATE INDEX runs_running ON runs (started_at, id) WHERE status = 'running';
