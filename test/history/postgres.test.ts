@@ -78,4 +78,19 @@ describe("PostgreSQL history store", { skip: skipUnlessPostgres(), concurrency: 
       await client.end(); // before the database is dropped
     }
   });
+
+  test("a connection the server dropped is replaced at the next call", async (t) => {
+    const url = await freshDatabase(t);
+    const history = await openPostgresHistory(url);
+    t.after(() => history.close());
+    const id = (await history.record({ svc: "db", rid: "task#0", trigger: "manual", startedAt: 1, endedAt: 2, status: "succeeded" }))!;
+    const db = new URL(url).pathname.slice(1);
+    const killed = await sql<{ n: number }>(url, `SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = '${db}' AND pid <> pg_backend_pid()`);
+    assert.equal(killed[0]!.n, 1, "the store's one connection");
+    // The call that meets the dead connection may fail (the store cannot know it died before using it); the next one reconnects.
+    const first = await history.get(id).then((r) => r, (e: Error) => e);
+    if (first instanceof Error) assert.match(first.message, /^history store postgresql:\/\/postgres:\*\*\*@.*: (query failed|cannot connect): /);
+    assert.equal((await history.get(id))!.status, "succeeded");
+    assert.notEqual(await history.begin({ svc: "db", rid: "task#0", trigger: "manual", startedAt: 3 }), null);
+  });
 });

@@ -47,7 +47,8 @@ export const printHistoryCommand: CliCommand = {
 function table(records: readonly RunRecord[], zone: string): string {
   const headers = ["ID", "SERVICE", "RID", "TRIGGER", `SLOT ${zoneHeader(zone)}`, `STARTED ${zoneHeader(zone)}`, "DURATION", "STATUS", "EXIT", "REASON"];
   const rows = records.map((r) => row(r, zone));
-  if (new Set(records.map((r) => r.node)).size <= 1) return renderTable(headers, rows);
+  // Records from before nodes were recorded (node null) do not count as another node.
+  if (new Set(records.flatMap((r) => (r.node === null ? [] : [r.node]))).size <= 1) return renderTable(headers, rows);
   return renderTable(["ID", "NODE", ...headers.slice(1)], rows.map((cells, i) => [cells[0]!, records[i]!.node ?? "-", ...cells.slice(1)]));
 }
 

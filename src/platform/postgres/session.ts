@@ -49,12 +49,14 @@ export function storeError(url: string, what: string, e: unknown): HistoryError 
   return new HistoryError(`history store ${maskPassword(url)}: ${what}: ${message}`, { cause: undefined });
 }
 
-async function connect(url: string): Promise<pg.Client> {
+async function connect(url: string, onBroken: () => void): Promise<pg.Client> {
   const lib = driver();
   const types = { getTypeParser: (oid: number, format?: string) => (oid === INT8_OID ? parseInt8 : lib.types.getTypeParser(oid, format as "text")) };
   // A URL without a password takes it from PGPASSWORD or the password file (PGPASSFILE, ~/.pgpass).
   const client = new lib.Client({ connectionString: url, types: types as pg.CustomTypesConfig, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: "svcmgr" });
-  client.on("error", () => undefined); // a dropped connection: the next call sees it ended and reconnects
+  // A dropped connection (server restarted, network cut): the next call opens a new one.
+  client.on("error", onBroken);
+  client.on("end", onBroken);
   try {
     await client.connect();
   } catch (e) {
@@ -73,7 +75,6 @@ export function pgSession(url: string): PgSession {
       const r = await c.query(text, params as unknown[]);
       return { rows: r.rows as Record<string, unknown>[], rowCount: r.rowCount ?? 0 };
     } catch (e) {
-      if ((e as { code?: string }).code === undefined) broken = true; // not an SQL error: the connection failed
       throw storeError(url, "query failed", e);
     }
   };
@@ -83,7 +84,13 @@ export function pgSession(url: string): PgSession {
       client = null;
     }
     broken = false;
-    return (client ??= await connect(url));
+    if (client === null) {
+      const fresh = await connect(url, () => {
+        if (client === fresh) broken = true;
+      });
+      client = fresh;
+    }
+    return client;
   };
   const run = <T>(work: (q: Sql) => Promise<T>): Promise<T> => {
     const result = tail.then(async () => work(sql(await current())));
