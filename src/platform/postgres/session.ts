@@ -46,7 +46,8 @@ function driver(): typeof pg {
 export function storeError(url: string, what: string, e: unknown): HistoryError {
   if (e instanceof HistoryError) return e;
   const message = maskIn((e as Error)?.message ?? String(e), url);
-  return new HistoryError(`history store ${maskPassword(url)}: ${what}: ${message}`, { cause: undefined });
+  // The driver error is not kept as the cause: its fields may hold the URL, password included.
+  return new HistoryError(`history store ${maskPassword(url)}: ${what}: ${message}`);
 }
 
 async function connect(url: string, onBroken: () => void): Promise<pg.Client> {
