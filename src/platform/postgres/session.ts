@@ -50,14 +50,14 @@ export function storeError(url: string, what: string, e: unknown): HistoryError 
   return new HistoryError(`history store ${maskPassword(url)}: ${what}: ${message}`);
 }
 
-async function connect(url: string, onBroken: () => void): Promise<pg.Client> {
+async function connect(url: string, onBroken: (c: pg.Client) => void): Promise<pg.Client> {
   const lib = driver();
   const types = { getTypeParser: (oid: number, format?: string) => (oid === INT8_OID ? parseInt8 : lib.types.getTypeParser(oid, format as "text")) };
   // A URL without a password takes it from PGPASSWORD or the password file (PGPASSFILE, ~/.pgpass).
   const client = new lib.Client({ connectionString: url, types: types as pg.CustomTypesConfig, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: "svcmgr" });
   // A dropped connection (server restarted, network cut): the next call opens a new one.
-  client.on("error", onBroken);
-  client.on("end", onBroken);
+  client.on("error", () => onBroken(client));
+  client.on("end", () => onBroken(client));
   try {
     await client.connect();
   } catch (e) {
@@ -85,13 +85,10 @@ export function pgSession(url: string): PgSession {
       client = null;
     }
     broken = false;
-    if (client === null) {
-      const fresh = await connect(url, () => {
-        if (client === fresh) broken = true;
-      });
-      client = fresh;
-    }
-    return client;
+    // Only the connection in use can break it (events of one that failed to open or was closed are moot).
+    return (client ??= await connect(url, (c) => {
+      if (c === client) broken = true;
+    }));
   };
   const run = <T>(work: (q: Sql) => Promise<T>): Promise<T> => {
     const result = tail.then(async () => work(sql(await current())));
