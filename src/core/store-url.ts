@@ -36,7 +36,7 @@ export function postgresUrlOf(store: string | null | undefined): string | null {
  */
 export function maskPassword(text: string): string {
   return text
-    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^@/?#\s]*@/i, "$1:***@")
+    .replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@\s]*):[^/?#\s]*@/i, "$1:***@") // to the last @ of the authority
     .replace(/([?&]password=)[^&#\s]*/gi, "$1***");
 }
 

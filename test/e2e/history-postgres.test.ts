@@ -5,7 +5,7 @@
  */
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hasStackTrace, makeRoot } from "./helpers.js";
 import { freshDatabase, skipUnlessPostgres } from "../helpers/postgres.js";
@@ -80,6 +80,15 @@ describe("PostgreSQL history store (CLI)", { skip: skipUnlessPostgres(), concurr
     writeFileSync(passfile, `${host}:${port}:*:${user}:${password}\n`, { mode: 0o600 });
     const ok = await root.run(["--history", bare, "-s", "s", "run"], { env: { PGPASSFILE: passfile, PGPASSWORD: undefined } });
     assert.equal(ok.status, 0, ok.stderr);
+    // The URL may name the file itself (passfile=, as for psql); one that others may read is refused.
+    const named = new URL(bare);
+    named.searchParams.set("passfile", passfile);
+    const viaUrl = await root.run(["--history", named.toString(), "-s", "s", "run"], { env: { PGPASSFILE: undefined, PGPASSWORD: undefined } });
+    assert.equal(viaUrl.status, 0, viaUrl.stderr);
+    chmodSync(passfile, 0o644);
+    const open = await root.run(["--history", named.toString(), "-s", "s", "run"], { env: { PGPASSFILE: undefined, PGPASSWORD: undefined } });
+    assert.equal(open.status, 2, open.stderr);
+    assert.equal(open.stderr, `svcmgr: history store password file ${passfile} may be read by group or others (mode 0644): chmod 600 it\n`);
     const wrong = new URL(url);
     wrong.password = "not-the-password-4242";
     const bad = await root.run(["--history", wrong.toString(), "-s", "s", "print", "history"], { env: { PGPASSWORD: undefined } });

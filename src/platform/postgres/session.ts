@@ -1,7 +1,9 @@
 import { createRequire } from "node:module";
+import { userInfo } from "node:os";
 import type pg from "pg";
 import { HistoryError } from "../../history/errors.js";
 import { maskIn, maskPassword } from "../../core/store-url.js";
+import { passfilePassword } from "./passfile.js";
 
 /** One statement: its rows, and how many rows it changed. */
 export type Sql = (text: string, params?: readonly unknown[]) => Promise<{ rows: Record<string, unknown>[]; rowCount: number }>;
@@ -42,6 +44,14 @@ function driver(): typeof pg {
   return createRequire(import.meta.url)("pg") as typeof pg;
 }
 
+/** The driver's own URL parser (a dependency of pg, resolved from it). */
+function parseUrl(url: string): pg.ClientConfig {
+  const req = createRequire(import.meta.url);
+  const { parse } = createRequire(req.resolve("pg"))("pg-connection-string") as { parse: (u: string) => Record<string, unknown> };
+  // Unset fields are left out: an undefined one would hide the driver's defaults and PG* variables.
+  return Object.fromEntries(Object.entries(parse(url)).filter(([, v]) => v !== undefined && v !== null)) as pg.ClientConfig;
+}
+
 /** The store's errors: a HistoryError naming the store with its password masked, wherever the driver echoed it. */
 export function storeError(url: string, what: string, e: unknown): HistoryError {
   if (e instanceof HistoryError) return e;
@@ -50,11 +60,24 @@ export function storeError(url: string, what: string, e: unknown): HistoryError 
   return new HistoryError(`history store ${maskPassword(url)}: ${what}: ${message}`);
 }
 
+/** This process's user name, libpq's default user; empty when the uid has no name. */
+function osUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return "";
+  }
+}
+
 async function connect(url: string, onBroken: (c: pg.Client) => void): Promise<pg.Client> {
   const lib = driver();
   const types = { getTypeParser: (oid: number, format?: string) => (oid === INT8_OID ? parseInt8 : lib.types.getTypeParser(oid, format as "text")) };
-  // A URL without a password takes it from PGPASSWORD or the password file (PGPASSFILE, ~/.pgpass).
-  const client = new lib.Client({ connectionString: url, types: types as pg.CustomTypesConfig, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: "svcmgr" });
+  // A URL without a password takes it from the file it names (passfile=), else from PGPASSWORD
+  // or the password file PGPASSFILE names (~/.pgpass by default), as psql does.
+  const password = passfilePassword(url, process.env, osUserName());
+  const common = { types: types as pg.CustomTypesConfig, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: "svcmgr" };
+  // With a password callback the URL is parsed here: the driver would let the URL's empty password replace it.
+  const client = new lib.Client(password === undefined ? { connectionString: url, ...common } : { ...parseUrl(url), ...common, password });
   // A dropped connection (server restarted, network cut): the next call opens a new one.
   client.on("error", () => onBroken(client));
   client.on("end", () => onBroken(client));
