@@ -101,6 +101,19 @@ test("without a cache the command works and leaves one for the next call", (t) =
   assert.equal(statSync(join(dir, "cli.cjs.cache")).mtimeMs, written, "the fresh cache is accepted");
 });
 
+test("a cache made for the bundle at another path is replaced by one made here, then kept", (t) => {
+  const dir = copyOfDist(t);
+  for (const f of ["cli.cjs.cache", "cli-run.cjs.cache"]) copyFileSync(join(DIST, f), join(dir, f));
+  const madeFor = (f: string) => readFileSync(join(dir, f)).toString("utf8").split("\n", 1)[0];
+  assert.equal(madeFor("cli.cjs.cache"), join(DIST, "cli.cjs"), "the build's cache names the build tree's bundle");
+  assert.equal(runVersion(dir), version);
+  assert.equal(madeFor("cli.cjs.cache"), join(dir, "cli.cjs"));
+  const written = statSync(join(dir, "cli.cjs.cache")).mtimeMs;
+  assert.equal(runVersion(dir), version);
+  assert.equal(statSync(join(dir, "cli.cjs.cache")).mtimeMs, written, "the cache made here is accepted");
+  assert.equal(madeFor("cli-run.cjs.cache"), join(DIST, "cli-run.cjs"), "a bundle that did not run keeps its cache");
+});
+
 test("a corrupt cache is rejected by V8, the command still works, and the cache is replaced", (t) => {
   const dir = copyOfDist(t);
   writeFileSync(join(dir, "cli.cjs.cache"), Buffer.alloc(4096, 7));
