@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { hasStackTrace, makeRoot } from "./helpers.js";
 import { freshDatabase, skipUnlessPostgres } from "../helpers/postgres.js";
 import { openPostgresHistory } from "../../src/platform/postgres/store.js";
+import { Daemon, killAllDaemons } from "./daemon-harness.js";
+import { after } from "node:test";
 
 interface JsonRecord {
   id: number;
@@ -129,4 +131,35 @@ describe("PostgreSQL history store (CLI)", { skip: skipUnlessPostgres(), concurr
     assert.match(lines[1]!, /^2\s+node-b\s+s\s+task#0\s.*failed/);
     assert.match(lines[2]!, /^1\s+node-a\s+s\s+task#0\s.*succeeded/);
   });
+
+  test("a daemon and a CLI writing to the store at once: every scheduled slot once, every manual run, each naming its node", { timeout: 90_000 }, async (t) => {
+    const url = await freshDatabase(t);
+    const root = makeRoot(t);
+    root.writeConf("s", "[task#0]\ncommand = /bin/true\nschedule = @1s\n\n" + [1, 2, 3].map((i) => `[task#${i}]\ncommand = /bin/true\n`).join("\n"));
+    const env = { SVCMGR_HISTORY: url };
+    const daemon = Daemon.start(root, [], [], env);
+    const history = await openPostgresHistory(url);
+    try {
+      const manual = await Promise.all([1, 2, 3].map((i) => root.run(["-s", "s", "run", "--rid", `task#${i}`], { env })));
+      for (const r of manual) assert.equal(r.status, 0, r.stderr);
+      const deadline = Date.now() + 30_000;
+      while ((await history.query({ rid: "task#0", status: "succeeded" })).length < 3) {
+        assert.ok(Date.now() < deadline, `the daemon recorded no 3 scheduled runs in 30 s\n${daemon.tail()}`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+      assert.deepEqual(await daemon.stop(), { code: 0, signal: null });
+      const records = await history.query({ svc: "s" });
+      const scheduled = records.filter((r) => r.trigger === "schedule");
+      assert.equal(new Set(scheduled.map((r) => `${r.scheduledFor}#${r.attempt}`)).size, scheduled.length, "no slot recorded twice");
+      assert.equal(records.filter((r) => r.trigger === "manual" && r.status === "succeeded").length, 3);
+      assert.deepEqual(await history.inFlight(), [], "nothing left in flight after the daemon stopped");
+      assert.equal(new Set(records.map((r) => r.node)).size, 1, "one node wrote them all");
+      assert.equal(typeof records[0]!.node, "string");
+    } finally {
+      await history.close();
+      await daemon.stop("SIGKILL").catch(() => undefined);
+    }
+  });
 });
+
+after(killAllDaemons);
