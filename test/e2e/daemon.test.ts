@@ -361,18 +361,19 @@ describe("daemon end to end", { concurrency: true }, () => {
     assert.equal(d.find("started", "non").length, 0);
   });
 
+  // task#1 lives 8 s: long enough to still run when the second daemon has started and recovered, even on a busy machine.
   test("kill -9 and restart: orphans are not started twice, dead runs become interrupted, no slot is duplicated or lost", async (t) => {
     const o = setup(t);
     const r = o.root;
     const m1 = marked(o);
     const m2 = marked(o);
-    r.writeConf("k", `[task#1]\ncommand = sleep 4 ${m1}\nschedule = ${EVERY_SECOND}\n\n[task#2]\ncommand = sleep 30 ${m2}\nschedule = ${EVERY_SECOND}\n`);
+    r.writeConf("k", `[task#1]\ncommand = sleep 8 ${m1}\nschedule = ${EVERY_SECOND}\n\n[task#2]\ncommand = sleep 30 ${m2}\nschedule = ${EVERY_SECOND}\n`);
     const d1 = startDaemon(o, ["--grace", "1s"]);
     const running = await waitRecords(r, "both tasks running", (rs) => ["task#1", "task#2"].every((rid) => rs.some((x) => x.rid === rid && x.status === "running" && x.pid !== null)), 10_000, d1);
     const run1 = running.find((x) => x.rid === "task#1" && x.status === "running")!;
     const run2 = running.find((x) => x.rid === "task#2" && x.status === "running")!;
     await d1.stop("SIGKILL");
-    assert.equal(processesWith(`sleep 4 ${m1}`).length, 1, "the detached task process survives the daemon");
+    assert.equal(processesWith(`sleep 8 ${m1}`).length, 1, "the detached task process survives the daemon");
     process.kill(run2.pid!, "SIGKILL"); // task#2's process is gone before the restart
     await waitRecords(r, "task#2 process gone", () => !isProcessAlive(run2.pid!, run2.pidStartTime), 5000);
     assert.ok(isProcessAlive(run1.pid!, run1.pidStartTime), "task#1 still running at restart");
@@ -390,8 +391,8 @@ describe("daemon end to end", { concurrency: true }, () => {
     const restartAt = Date.parse(orphan.time);
     let copies = 0;
     await waitRecords(r, "a max_parallel skip after the restart", (rs) => {
-      copies = Math.max(copies, processesWith(`sleep 4 ${m1}`).length);
-      return rs.some((x) => x.rid === "task#1" && x.status === "skipped" && x.scheduledFor! > restartAt && x.startedAt < run1.startedAt + 3900);
+      copies = Math.max(copies, processesWith(`sleep 8 ${m1}`).length);
+      return rs.some((x) => x.rid === "task#1" && x.status === "skipped" && x.scheduledFor! > restartAt && x.startedAt < run1.startedAt + 7900);
     }, 10_000, d2);
     assert.equal(copies, 1, "one copy of task#1");
     const skip = records(r).find((x) => x.rid === "task#1" && x.status === "skipped" && x.scheduledFor! > restartAt)!;
@@ -403,7 +404,7 @@ describe("daemon end to end", { concurrency: true }, () => {
     assert.equal(settled.runId, run1.id);
     const rec1 = records(r).find((x) => x.id === run1.id)!;
     assert.equal(rec1.status, "interrupted");
-    assert.ok(rec1.endedAt! - (run1.startedAt + 4000) < 2500, `noticed ${rec1.endedAt! - run1.startedAt} ms after the start`);
+    assert.ok(rec1.endedAt! - (run1.startedAt + 8000) < 2500, `noticed ${rec1.endedAt! - run1.startedAt} ms after the start`);
     await waitRecords(r, "task#1 running again", (rs) => rs.some((x) => x.rid === "task#1" && x.status === "running" && x.id > run1.id), 10_000, d2);
     await d2.stop("SIGTERM");
 
