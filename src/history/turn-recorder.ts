@@ -115,7 +115,9 @@ export function createTurnRecorder(store: HistoryStore, onError: (err: Error, id
     begin: (run, logFileFor) => awaited({ kind: "begin", run, logFileFor }),
     record: (run) => awaited({ kind: "record", run }),
     setPid: (id, pid, pidStartTime) => add({ kind: "pid", id, pid, pidStartTime }),
-    finish: async (id, outcome) => void (await awaited({ kind: "finish", id, outcome })),
+    // An outcome is queued, not waited for: it is committed with its turn (or held and retried),
+    // and the run's slot is free at once; the daemon flushes before it closes the history.
+    finish: async (id, outcome) => add({ kind: "finish", id, outcome }),
     flush,
     get held() {
       return held.length;

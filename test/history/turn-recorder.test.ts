@@ -98,6 +98,7 @@ test("a failed commit rejects the turn's begins and holds every other decision u
   assert.equal(recs[1]!.scheduledFor, REFERENCE);
   const b = (await recorder.begin(manual({ startedAt: REFERENCE + 5 })))!;
   await recorder.finish(b, ok(REFERENCE + 6));
+  await recorder.flush();
   assert.equal(store.get(b)!.status, "succeeded", "later turns go on");
 });
 
