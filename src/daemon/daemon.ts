@@ -1,12 +1,11 @@
 import type { App } from "../service/app.js";
-import type { HistoryStore } from "../core/history-store.js";
-import type { PrunePolicy } from "../core/history-store.js";
+import type { HistoryStore, PrunePolicy } from "../core/history-store.js";
 import type { RunRecord } from "../core/run-record.js";
 import { Scheduler } from "../scheduler/scheduler.js";
 import type { DaemonEvent } from "../scheduler/events.js";
 import { formatDaemonEvent } from "../scheduler/event-format.js";
 import type { AttemptRef } from "../scheduler/ports.js";
-import type { ServiceUpdate } from "../scheduler/task.js";
+import { taskKey, type ServiceUpdate } from "../scheduler/task.js";
 import type { TaskRun } from "../run/task-run.js";
 import { watchDamage, type HistoryDamagedError } from "../history/damage.js";
 import { recoverInterrupted, settleOrphans } from "../history/recover.js";
@@ -72,8 +71,8 @@ export class Daemon {
         clock: app.clock,
         launch: (slot) => this.track(launch(slot)),
         recordMissed: (slot, reason) => this.recordMissed(slot, reason),
-        loadLastScheduled: (svc, rid) => this.stored.get(slotKey(svc, rid, null))?.last ?? null,
-        loadLastAttempt: (svc, rid) => this.stored.get(slotKey(svc, rid, null))?.attempt ?? null,
+        loadLastScheduled: (svc, rid) => this.stored.get(taskKey(svc, rid))?.last ?? null,
+        loadLastAttempt: (svc, rid) => this.stored.get(taskKey(svc, rid))?.attempt ?? null,
         emit: (e) => this.emit(e),
       },
       { maxParallel: opts.maxParallel },
@@ -176,9 +175,9 @@ export class Daemon {
       for (const t of u.tasks) {
         try {
           const [last, attempt] = await Promise.all([this.history.lastScheduled(u.svc, t.rid), this.history.lastAttempt(u.svc, t.rid)]);
-          this.stored.set(slotKey(u.svc, t.rid, null), { last: last === null ? null : new Date(last), attempt: attemptRef(attempt) });
+          this.stored.set(taskKey(u.svc, t.rid), { last: last === null ? null : new Date(last), attempt: attemptRef(attempt) });
         } catch (e) {
-          this.stored.delete(slotKey(u.svc, t.rid, null));
+          this.stored.delete(taskKey(u.svc, t.rid));
           this.log.write("error", `cannot read the history of ${u.svc} ${t.rid}: ${(e as Error).message}`, { event: "port-error", svc: u.svc, rid: t.rid });
         }
       }
