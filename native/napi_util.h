@@ -30,5 +30,6 @@ napi_status register_task_spawn(napi_env env, napi_value exports);
 napi_status register_task_watch(napi_env env, napi_value exports);
 napi_status register_file_lock(napi_env env, napi_value exports);
 napi_status register_state_files(napi_env env, napi_value exports);
+napi_status register_peer_cred(napi_env env, napi_value exports);
 
 #endif

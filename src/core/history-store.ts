@@ -62,6 +62,11 @@ export interface HistoryQuery {
   readonly until?: number;
   /** At most this many records (newest first). */
   readonly limit?: number;
+  /**
+   * Keyset paging: only records after this one in newest-first order (startedAt, then id),
+   * i.e. the page that follows the page whose last record this is.
+   */
+  readonly before?: { readonly startedAt: number; readonly id: number };
 }
 
 /** Retention. A record goes when either rule says so; in-flight records never go. */

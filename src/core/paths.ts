@@ -39,6 +39,14 @@ export function daemonPaths(paths: Paths): { readonly pidFile: string; readonly 
   return { pidFile: `${paths.var}/daemon.pid`, socket: `${paths.var}/daemon.sock`, logFile: `${paths.log}/daemon.log` };
 }
 
+/**
+ * The API keys (`apikeys.json`: ids, SHA-256 of secrets, scopes; written by `svcmgr apikey`,
+ * mode 0600) and their last use (`apikeys-used.json`, written by the daemon alone).
+ */
+export function apiKeyPaths(paths: Paths): { readonly keys: string; readonly lastUse: string } {
+  return { keys: `${paths.var}/apikeys.json`, lastUse: `${paths.var}/apikeys-used.json` };
+}
+
 /** A task's own dir in its object's var dir (`varDir` from objectVarDir): `<varDir>/<rid>`. */
 export function taskVarDir(varDir: string, rid: string): string {
   return `${varDir}/${rid}`;

@@ -7,7 +7,11 @@
  * compared for equality.
  */
 
-export const RUN_TRIGGERS = ["manual", "schedule"] as const;
+/**
+ * How a run was started: by hand (`run`), by the daemon on schedule, through the API (or the
+ * CLI handing it to the daemon), or as a one-off command (`exec`).
+ */
+export const RUN_TRIGGERS = ["manual", "schedule", "api", "oneoff"] as const;
 export type RunTrigger = (typeof RUN_TRIGGERS)[number];
 
 /** Statuses a record can end with. */

@@ -12,6 +12,12 @@ import { recoverInterrupted, settleOrphans } from "../history/recover.js";
 import { pruneHistory } from "../history/prune.js";
 import { svcmgrVersion } from "../core/version.js";
 import { createSlotRunner } from "./slot-runner.js";
+import { createApiBackend } from "./api-backend.js";
+import { serveApi } from "./api-server.js";
+import { startApiRuns } from "./api-runs.js";
+import type { RunRequest, StartedRuns } from "../api/backend.js";
+import type { Principal } from "../api/principal.js";
+import { ApiProblem } from "../api/problem.js";
 import { ServiceRegistry } from "./service-registry.js";
 import type { DaemonPlatform } from "./ports.js";
 
@@ -152,6 +158,12 @@ export class Daemon {
     void this.platform.prepareTaskDirs(tasks, (dir, err) => this.log.write("warning", `cannot make ${dir}: ${err.message}`, { event: "prepare-failed" }));
   }
 
+  /** API runs: the shutdown waits for them like for scheduled ones. */
+  private trackDone(done: Promise<unknown>): void {
+    const p = done.then(() => ({ rid: "", status: "not-run", reason: "", failed: false }) as TaskRun);
+    this.track(p);
+  }
+
   private track(p: Promise<TaskRun>): Promise<TaskRun> {
     this.inFlight.add(p);
     void p.finally(() => this.inFlight.delete(p));
@@ -262,18 +274,24 @@ export class Daemon {
     return Math.max(0, Math.floor((this.app.clock.now() - this.startedAt) / 1000));
   }
 
-  /** The daemon's socket (design §11): health and live status. A failure to serve it is logged, not fatal. */
-  private async serve(): Promise<{ close(): Promise<void> } | null> {
-    const path = this.app.daemon.socket;
-    try {
-      return await this.platform.serve({
-        "GET /api/v1/health": () => ({ status: this.stopping ? "stopping" : "ok", node: this.app.nodename, version: svcmgrVersion(), uptimeS: this.uptimeS() }),
-        "GET /api/v1/daemon": () => this.statusReport(),
-      });
-    } catch (e) {
-      this.log.write("error", `cannot serve ${path} (${(e as Error).message}): daemon status will not answer`, { event: "socket-failed" });
-      return null;
-    }
+  /** The API (design §11) on the daemon's socket and listeners. */
+  private serve(): Promise<{ close(): Promise<void> } | null> {
+    const backend = createApiBackend({
+      app: this.app, registry: this.registry, history: this.history, keys: this.platform.keys, log: this.log, startedAt: this.startedAt,
+      stopping: () => this.stopping, snapshot: () => this.scheduler.snapshot(), invalid: () => this.registry.invalid,
+      startRuns: (svc, request, by) => this.startApiRuns(svc, request, by),
+      readLog: (file, offset, max) => this.platform.readLog(file, offset, max),
+      store: () => (this.app.history.shared() === null ? { kind: "sqlite", status: "ok" } : { kind: "postgresql", status: "ok", url: this.app.history.shared() }),
+    });
+    return serveApi(this.platform, backend, () => this.statusReport());
+  }
+
+  private startApiRuns(svc: string, request: RunRequest, by: Principal): StartedRuns {
+    if (this.stopping) throw new ApiProblem(503, "the daemon is stopping: it starts no new run");
+    return startApiRuns({
+      app: this.app, registry: this.registry, recorder: this.runner.recorder, logs: this.platform.serviceLogs, signal: this.abort.signal,
+      track: (done) => this.trackDone(done), flush: () => this.runner.flush(),
+    }, svc, request, by);
   }
 
   private async shutdown(signal: string): Promise<void> {

@@ -2,6 +2,8 @@ import type { DaemonLog } from "../core/ports.js";
 import type { HistoryStore } from "../core/history-store.js";
 import type { ServiceLog } from "../core/run-ports.js";
 import type { ServiceConfig } from "../config/service.js";
+import type { FetchHandler } from "../core/peer.js";
+import type { KeyStore } from "../core/api-key.js";
 
 /**
  * What the daemon process needs beyond the App, built by its composition root (root.ts) from
@@ -15,8 +17,16 @@ export interface DaemonPlatform {
   readonly mode: { readonly native: boolean; readonly text: string };
   /** Calls `onChange` (debounced) when a config file under the etc dir may have changed. */
   watchConfig(onChange: () => void, onWatchError: (dir: string, e: Error) => void): { close(): void };
-  /** Serves `"METHOD /path"` routes answering JSON on the daemon's socket. */
-  serve(routes: Readonly<Record<string, () => unknown>>): Promise<{ close(): Promise<void> }>;
+  /** Serves the API on the daemon's socket (and TCP listeners when configured). */
+  serve(api: FetchHandler): Promise<{ readonly addresses: readonly string[]; close(): Promise<void> }>;
+  /** Socket peers with these uids are admin without a key (root, the daemon's own uid). */
+  readonly adminUids: ReadonlySet<number>;
+  /** `[listener] metrics_public`. */
+  readonly metricsPublic: boolean;
+  /** The API keys (`svcmgr apikey` writes them; read again when they change). */
+  readonly keys: KeyStore;
+  /** Up to `max` bytes of a run's output file from `offset`; null when there is no such file. */
+  readLog(file: string, offset: number, max: number): Promise<Buffer | null>;
   /** Makes the scheduled tasks' run directories ahead of their first runs, in the background. */
   prepareTaskDirs(tasks: ReadonlyArray<{ varDir: string; rid: string }>, onError: (dir: string, err: Error) => void): Promise<void>;
   /** Service logs stay open across runs: one open file per service. */

@@ -4,7 +4,9 @@ import { formatAlert } from "../core/alert.js";
 import { ActionError } from "../core/errors.js";
 import type { DaemonLog } from "../core/ports.js";
 import type { HistoryStore, PrunePolicy } from "../core/history-store.js";
-import { daemonPaths, objectLogFile } from "../core/paths.js";
+import { apiKeyPaths, daemonPaths, objectLogFile } from "../core/paths.js";
+import { watchedKeyStore } from "../platform/api-key-file.js";
+import { readFileRange } from "../platform/file-range.js";
 import type { ServiceConfig } from "../config/service.js";
 import { nodeConfig } from "../service/node-config.js";
 import { createDaemonLog, fileSink, stdoutSink, type LogFormat } from "../platform/daemon-log.js";
@@ -72,18 +74,27 @@ async function runWith(app: App, opts: DaemonRunOptions, log: DaemonLog, history
   const stateFiles = createBackgroundStateFiles((path, err) => log.write("warning", `cannot write ${path}: ${err.message}`, { event: "state-write-failed" }));
   // The daemon's runs write their state files in the background, one batch per turn.
   const daemonApp: App = { ...app, services: servicePorts(app, stateFiles.write) };
+  const keys = watchedKeyStore(apiKeyPaths(app.paths), (message) => log.write("error", message, { event: "api-keys" }));
   const platform: DaemonPlatform = {
     history,
     log,
     mode: nativeMode(),
     watchConfig: (onChange, onWatchError) => watchConfig(app.paths.etc, onChange, { debounceMs: RELOAD_DEBOUNCE_MS, pollMs: CONFIG_POLL_MS, onWatchError }),
-    serve: (routes) => startApiServer(daemonPaths(app.paths).socket, routes),
+    serve: (api) => startApiServer([{ kind: "unix", path: daemonPaths(app.paths).socket }], api),
+    adminUids: new Set([0, app.uid]),
+    metricsPublic: false,
+    keys,
+    readLog: readFileRange,
     prepareTaskDirs,
     serviceLogs: serviceLogs(app),
     flushStateFiles: () => stateFiles.flush(),
     signals: processSignals(),
   };
-  return new Daemon(daemonApp, opts, platform).run();
+  try {
+    return await new Daemon(daemonApp, opts, platform).run();
+  } finally {
+    keys.close();
+  }
 }
 
 function openLog(app: App, opts: DaemonRunOptions): DaemonLog {

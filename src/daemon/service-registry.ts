@@ -24,11 +24,17 @@ export interface LoadedTasks {
 
 export class ServiceRegistry {
   private services = new Map<string, LoadedTasks>();
+  /** Services whose file is there but refused, with why (the API lists them as not valid). */
+  private readonly refused = new Map<string, string>();
 
   constructor(private readonly app: App) {}
 
   get(svc: string): LoadedTasks | undefined {
     return this.services.get(svc);
+  }
+
+  get invalid(): ReadonlyMap<string, string> {
+    return this.refused;
   }
 
   get size(): number {
@@ -48,13 +54,22 @@ export class ServiceRegistry {
     for (const svc of [...this.services.keys()]) {
       if (!seen.has(svc)) {
         this.services.delete(svc);
+        this.refused.delete(svc);
         updates.push({ kind: "removed", svc });
       }
     }
+    for (const svc of [...this.refused.keys()]) if (!seen.has(svc)) this.refused.delete(svc);
     return updates;
   }
 
   private async loadOne(app: App, svc: string, path: ObjectPath): Promise<ServiceUpdate> {
+    const update = await this.readOne(app, svc, path);
+    if (update.kind === "invalid") this.refused.set(svc, update.detail);
+    else this.refused.delete(svc);
+    return update;
+  }
+
+  private async readOne(app: App, svc: string, path: ObjectPath): Promise<ServiceUpdate> {
     let loaded;
     try {
       loaded = await readAndValidate(app, path);

@@ -66,6 +66,8 @@ export function createSlotRunner(app: App, registry: ServiceRegistry, history: H
   };
   return {
     launch,
+    /** The daemon's one recorder, shared with runs asked for through the API. */
+    recorder: recorder as RunRecorder,
     /** Records a decision with no run (a missed slot); held and retried like the others when the history cannot be written. */
     record: (run: CompleteRun) => void recorder.record(run),
     /** Commits the run records' pending updates. */

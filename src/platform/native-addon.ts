@@ -22,6 +22,8 @@ export interface NativeAddon {
   tryLock(fd: number): boolean;
   /** Temp file + rename for each path, in one thread-pool job (native/state_files.c): one result per path. */
   replaceFiles(paths: readonly string[], contents: readonly string[], mode: number): Promise<Array<NodeJS.ErrnoException | null>>;
+  /** getsockopt(SO_PEERCRED) on a connected Unix socket (native/peer_cred.c): [pid, uid, gid]. */
+  peerCred(fd: number): [number, number, number];
 }
 
 let addon: NativeAddon | null | undefined;

@@ -1,10 +1,12 @@
+import type { RunTrigger } from "../core/run-record.js";
+
 /**
  * Per-invocation facts that travel with a run, explicit rather than global.
  * The CLI builds one per `run` command, the daemon one per due slot.
  */
 export interface RunContext {
-  /** `manual` for the CLI, `schedule` for the daemon. */
-  readonly trigger: "manual" | "schedule";
+  /** `manual` for the CLI, `schedule` for the daemon's slots, `api` for runs asked of the daemon over its API. */
+  readonly trigger: RunTrigger;
   /** Behave as a scheduled run: unmet requirements skip quietly, confirmation is refused. */
   readonly cron: boolean;
   /** `--confirm`: tasks with confirmation = true proceed without asking. */

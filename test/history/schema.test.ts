@@ -116,3 +116,22 @@ test("a file that is not a database is refused with the file name", (t) => {
     return true;
   });
 });
+
+test("v4 → v5 (triggers api and oneoff): records and ids kept, and a pruned id is still never reused", (t) => {
+  const file = join(tempDir(t), "history.sqlite");
+  const db = raw(file);
+  migrate(db, file, migrations.slice(0, 4));
+  const insert = db.prepare("INSERT INTO runs (svc, rid, trigger, scheduled_for, started_at, ended_at, status, node, attempt) VALUES ('db', 'task#0', 'schedule', ?, ?, ?, 'succeeded', 'n1', ?)");
+  for (let i = 1; i <= 3; i++) insert.run(i, i, i + 1, i);
+  db.prepare("DELETE FROM runs WHERE id = 3").run(); // the newest record pruned: id 3 must not come back
+  assert.throws(() => db.prepare("INSERT INTO runs (svc, rid, trigger, started_at, status) VALUES ('db', 'task#0', 'api', 9, 'running')").run(), /CHECK constraint/);
+  db.close();
+  const store = openHistory(file);
+  t.after(() => store.close());
+  assert.deepEqual(store.query().map((r) => [r.id, r.attempt, r.node]), [[2, 2, "n1"], [1, 1, "n1"]]);
+  const api = store.begin({ svc: "db", rid: "task#0", trigger: "api", startedAt: 10 });
+  assert.equal(api, 4, "ids go on after the pruned one");
+  assert.equal(store.get(api!)!.trigger, "api");
+  assert.notEqual(store.record({ svc: "db", rid: "task#0", trigger: "oneoff", startedAt: 11, endedAt: 12, status: "succeeded" }), null);
+  assert.equal(store.begin({ svc: "db", rid: "task#0", trigger: "schedule", scheduledFor: 2, attempt: 2, startedAt: 13 }), null, "the slot index survives the rebuild");
+});

@@ -1,41 +1,7 @@
-import type { App } from "../../service/app.js";
-import { resourceErrors, type Alert } from "../../core/alert.js";
-import type { HistoryStore } from "../../core/history-store.js";
-import type { ServiceConfig } from "../../config/service.js";
-import { taskDef, type TaskDef } from "../../task/model.js";
-import { notScheduledReason } from "../../task/not-scheduled.js";
-import { describeNotScheduled } from "../../scheduler/task.js";
-import { nextRunOf } from "../../service/next-run.js";
+import { scheduleRows, type ScheduleRow } from "../../service/schedule-report.js";
 import { openService, requireSelector, selectServices } from "../../service/open.js";
 import { FORMAT_OPTION, type CliCommand } from "../command.js";
 import { formatLocalTime, renderTable, zoneHeader } from "../render.js";
-
-/**
- * One task's schedule as the daemon sees it. Times are in the host's zone (`displayTimezone`,
- * the zone of print history too), with their offset; `timezone` is the zone the schedule is
- * evaluated in.
- */
-interface ScheduleRow {
-  service: string;
-  action: "run";
-  rid: string;
-  /** The last slot the daemon ran or recorded (only scheduled runs move a schedule). */
-  lastScheduled: string | null;
-  /** The last run of any kind (manual or scheduled) that executed, and how it was started. */
-  lastRun: string | null;
-  lastRunTrigger: string | null;
-  /** When the daemon takes the next run; null when never (then notScheduled says why). */
-  nextRun: string | null;
-  /** A due slot not taken yet: the daemon runs it at its next plan (now, or when it starts). */
-  overdueSlot: string | null;
-  configParameter: string;
-  scheduleDefinition: string;
-  timezone: string;
-  displayTimezone: string;
-  notScheduled: string | null;
-  /** Whether a daemon runs for this root: without one, nothing runs on schedule. */
-  daemonRunning: boolean;
-}
 
 export const printScheduleCommand: CliCommand = {
   words: ["print", "schedule"],
@@ -48,7 +14,7 @@ export const printScheduleCommand: CliCommand = {
       const rows: ScheduleRow[] = [];
       for (const path of selectServices(app, requireSelector(args.service))) {
         const { config, warnings } = await openService(app, path);
-        rows.push(...(await scheduleRows(app, config, warnings, history)));
+        rows.push(...(await scheduleRows(app, config, warnings, history, (ms) => formatLocalTime(ms, app.timezone))));
       }
       if (args.format === "json") app.stdout.write(JSON.stringify(rows, null, 2) + "\n");
       else app.stdout.write(renderTable(headers(app.timezone), rows.map(textRow)));
@@ -62,48 +28,6 @@ export const printScheduleCommand: CliCommand = {
 function headers(zone: string): string[] {
   const z = zoneHeader(zone);
   return ["SERVICE", "ACTION", "RID", `LAST SCHEDULED ${z}`, `LAST RUN ${z}`, `NEXT RUN ${z}`, "CONFIG PARAMETER", "SCHEDULE DEFINITION", "SCHEDULE TIMEZONE"];
-}
-
-async function scheduleRows(app: App, config: ServiceConfig, alerts: readonly Alert[], history: HistoryStore): Promise<ScheduleRow[]> {
-  const { taskSchedule } = await import("../../task/schedule.js");
-  const { noRunAheadReason } = await import("../../task/run-ahead.js");
-  const now = new Date(app.clock.now());
-  const refused = resourceErrors(alerts);
-  const daemonRunning = app.daemon.running() !== null;
-  const show = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : formatLocalTime(ms, app.timezone));
-  const rows: ScheduleRow[] = [];
-  for (const rid of config.rids("task")) {
-    const task = taskDef(config, rid);
-    const lastSlot = await history.lastScheduled(config.name, rid);
-    const last = await history.lastRun(config.name, rid, { ranOnly: true });
-    const schedule = whyNotScheduled(config, task, refused.get(rid)) === null ? taskSchedule(task, config.name, app.nodename, app.timezone) : null;
-    // The daemon refuses a task with no run in the next 5 years (design §6).
-    const why = schedule === null ? whyNotScheduled(config, task, refused.get(rid)) : noRunAheadReason(schedule, now);
-    const next = why === null && schedule !== null
-      ? nextRunOf({ schedule, catchup: task.catchup, catchupWindowMs: task.catchupWindowMs ?? null, lastScheduled: lastSlot }, now)
-      : null;
-    rows.push({
-      service: config.name, action: "run", rid,
-      lastScheduled: show(lastSlot), lastRun: show(last?.startedAt), lastRunTrigger: last?.trigger ?? null,
-      nextRun: show(next?.at?.getTime()), overdueSlot: show(next?.overdueSlot?.getTime()),
-      configParameter: task.scheduleParameter, scheduleDefinition: task.schedule === "" ? "-" : task.schedule,
-      timezone: task.timezone ?? app.timezone, displayTimezone: app.timezone,
-      notScheduled: why, daemonRunning,
-    });
-  }
-  return rows;
-}
-
-/** Why the daemon never runs this task on this node, or null when it does. */
-function whyNotScheduled(config: ServiceConfig, task: TaskDef, errors: readonly Alert[] | undefined): string | null {
-  if (!config.isNodeMember()) {
-    const nodes = config.node.nodes.join(" ") || "-";
-    const drp = config.node.drpnodes.join(" ") || "-";
-    return `not scheduled here: this node (${config.ctx.nodename}) is not in DEFAULT.nodes (${nodes}) nor DEFAULT.drpnodes (${drp})`;
-  }
-  if (errors !== undefined) return `not scheduled here: ${errors.map((a) => `${a.message} (${a.file}:${a.line ?? "?"})`).join("; ")}`;
-  const reason = notScheduledReason(task);
-  return reason === null ? null : describeNotScheduled(reason);
 }
 
 function textRow(r: ScheduleRow): string[] {

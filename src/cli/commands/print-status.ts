@@ -1,26 +1,9 @@
-import type { App } from "../../service/app.js";
 import { formatObjectPath } from "../../core/object-path.js";
-import { classifySection, type ServiceConfig } from "../../config/service.js";
-import { aggregateAvail, aggregateOverall } from "../../resource/aggregate.js";
-import { resourceState, type ResourceState } from "../../resource/status.js";
+import type { ResourceState } from "../../resource/status.js";
 import { openService, requireSelector, selectServices } from "../../service/open.js";
-import type { HistoryStore } from "../../core/history-store.js";
-import type { RunRecord, RunStatus } from "../../core/run-record.js";
+import { statusReport, type StatusRow } from "../../service/status-report.js";
 import { FORMAT_OPTION, type CliCommand } from "../command.js";
 import { formatLocalTime } from "../render.js";
-
-type RunSummary = Pick<RunRecord, "id" | "trigger" | "startedAt" | "durationMs" | "status" | "exitCode" | "reason">;
-
-interface StatusRow extends ResourceState {
-  readonly subset?: string;
-  /** A task's newest finished run that executed (skips and misses are in print history). */
-  readonly lastRun?: RunSummary | null;
-  /**
-   * A task's runs in progress, oldest first: while one runs, it is what the task is doing,
-   * whatever was refused or skipped beside it.
-   */
-  readonly runningRuns?: readonly RunSummary[];
-}
 
 export const printStatusCommand: CliCommand = {
   words: ["print", "status"],
@@ -33,11 +16,9 @@ export const printStatusCommand: CliCommand = {
     try {
       for (const path of selectServices(app, requireSelector(args.service))) {
         const { config } = await openService(app, path);
-        const rows = await statusRows(app, config, history);
-        const avail = aggregateAvail(rows.map(asAggregated));
-        const overall = aggregateOverall(rows.map(asAggregated));
-        if (args.format === "json") out.push({ service: formatObjectPath(path), avail, overall, resources: rows });
-        else app.stdout.write(renderStatus(config.name, app.nodename, avail, overall, rows, app.timezone));
+        const report = await statusReport(app, config, history);
+        if (args.format === "json") out.push({ ...report, service: formatObjectPath(path) });
+        else app.stdout.write(renderStatus(config.name, app.nodename, report.avail, report.overall, report.resources, app.timezone));
       }
     } finally {
       await history.close();
@@ -46,44 +27,6 @@ export const printStatusCommand: CliCommand = {
     return 0;
   },
 };
-
-async function statusRows(app: App, config: ServiceConfig, history: HistoryStore): Promise<StatusRow[]> {
-  const deps = app.services.statusPorts(config);
-  const rids = config.rids();
-  return Promise.all(
-    rids.map(async (rid) => {
-      const state = await resourceState(config, rid, deps);
-      const isTask = classifySection(rid).kind === "task";
-      if (!isTask) return { ...state, subset: config.value<string>(rid, "subset") };
-      return { ...state, subset: config.value<string>(rid, "subset"), lastRun: await lastRunOf(history, config.name, rid), runningRuns: await runningRunsOf(history, config.name, rid) };
-    }),
-  );
-}
-
-/** Finished statuses of runs that executed (skips and misses never ran). */
-const RAN: RunStatus[] = ["succeeded", "failed", "timed_out", "aborted", "interrupted"];
-
-/**
- * The run that finished last among the newest ones: an attempt refused while a long run went
- * on starts later but ends first, and must not pass for the task's last run once that run ends.
- */
-async function lastRunOf(history: HistoryStore, svc: string, rid: string): Promise<StatusRow["lastRun"]> {
-  const recent = await history.query({ svc, rid, status: RAN, limit: 20 });
-  const last = recent.reduce<RunRecord | null>((best, r) => (best === null || (r.endedAt ?? r.startedAt) > (best.endedAt ?? best.startedAt) ? r : best), null);
-  return last === null ? null : summary(last);
-}
-
-async function runningRunsOf(history: HistoryStore, svc: string, rid: string): Promise<RunSummary[]> {
-  return (await history.query({ svc, rid, status: ["running"] })).reverse().map(summary);
-}
-
-function summary(r: RunRecord): RunSummary {
-  return { id: r.id, trigger: r.trigger, startedAt: r.startedAt, durationMs: r.durationMs, status: r.status, exitCode: r.exitCode, reason: r.reason };
-}
-
-function asAggregated(r: StatusRow) {
-  return { rid: r.rid, status: r.status, optional: r.optional, standby: r.standby, disabled: r.disabled, isTask: r.driver.startsWith("task") };
-}
 
 /** The run in progress when there is one (the newest), else the last finished run. */
 function runText(r: StatusRow, zone: string): string {

@@ -26,7 +26,7 @@ CREATE TABLE runs (
   id               BIGINT  GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   svc              TEXT    NOT NULL,
   rid              TEXT    NOT NULL,
-  trigger          TEXT    NOT NULL CHECK (trigger IN (${quoted(RUN_TRIGGERS)})),
+  trigger          TEXT    NOT NULL CHECK (trigger IN ('manual', 'schedule')),
   scheduled_for    BIGINT,
   attempt          INTEGER NOT NULL DEFAULT 1 CHECK (attempt >= 1),
   retry_of         BIGINT,
@@ -65,9 +65,16 @@ CREATE INDEX runs_status_started ON runs (status, started_at DESC, id DESC);
 CREATE INDEX runs_running ON runs (started_at, id) WHERE status = 'running';
 `;
 
+/** v2: the triggers `api` and `oneoff`. */
+const V2 = `
+ALTER TABLE runs DROP CONSTRAINT runs_trigger_check;
+ALTER TABLE runs ADD CONSTRAINT runs_trigger_check CHECK (trigger IN (${quoted(RUN_TRIGGERS)}));
+`;
+
 /** Ordered, append-only: never edit a released step, add a new one. */
 export const pgMigrations: readonly PgMigration[] = [
   { version: 1, description: "create runs table and indexes", sql: V1 },
+  { version: 2, description: "triggers api and oneoff", sql: V2 },
 ];
 
 /** The advisory lock every svcmgr migrating this database takes (an arbitrary, fixed key: "svcmgr" in ASCII). */

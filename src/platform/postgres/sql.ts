@@ -30,6 +30,7 @@ export function whereOf(q: HistoryQuery, p: Params): string {
   if (q.trigger !== undefined) conds.push(`trigger = ${p.add(q.trigger)}`);
   if (q.since !== undefined) conds.push(`started_at >= ${p.add(q.since)}`);
   if (q.until !== undefined) conds.push(`started_at < ${p.add(q.until)}`);
+  if (q.before !== undefined) conds.push(`(started_at, id) < (${p.add(q.before.startedAt)}, ${p.add(q.before.id)})`);
   if (q.status !== undefined) {
     const list = typeof q.status === "string" ? [q.status] : q.status;
     // One status: an equality, so that runs_status_started gives the records already in order.

@@ -18,6 +18,7 @@ export function buildQuery(q: HistoryQuery): { sql: string; where: string; param
   if (q.trigger !== undefined) add("trigger = ?", q.trigger);
   if (q.since !== undefined) add("started_at >= ?", q.since);
   if (q.until !== undefined) add("started_at < ?", q.until);
+  if (q.before !== undefined) add("(started_at < ? OR (started_at = ? AND id < ?))", q.before.startedAt, q.before.startedAt, q.before.id);
   if (q.status !== undefined) {
     const list = typeof q.status === "string" ? [q.status] : q.status;
     add(`status IN (${list.map(() => "?").join(", ") || "NULL"})`, ...list);

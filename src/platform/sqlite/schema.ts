@@ -26,7 +26,7 @@ CREATE TABLE runs (
   id               INTEGER PRIMARY KEY AUTOINCREMENT,
   svc              TEXT    NOT NULL,
   rid              TEXT    NOT NULL,
-  trigger          TEXT    NOT NULL CHECK (trigger IN (${quoted(RUN_TRIGGERS)})),
+  trigger          TEXT    NOT NULL CHECK (trigger IN ('manual', 'schedule')),
   scheduled_for    INTEGER,
   started_at       INTEGER NOT NULL,
   ended_at         INTEGER,
@@ -79,12 +79,69 @@ CREATE UNIQUE INDEX runs_slot ON runs (svc, rid, scheduled_for, attempt) WHERE t
 /** v4: `node`, the node name of the svcmgr that wrote the record (null for older records). */
 const V4 = `ALTER TABLE runs ADD COLUMN node TEXT;`;
 
+/**
+ * v5: the triggers `api` and `oneoff`. SQLite cannot change a CHECK in place: the table is
+ * rebuilt (same columns, ids and indexes), and its AUTOINCREMENT counter carried over so that
+ * ids of pruned records are still never reused.
+ */
+const V5 = `
+CREATE TABLE runs_v5 (
+  id               INTEGER PRIMARY KEY AUTOINCREMENT,
+  svc              TEXT    NOT NULL,
+  rid              TEXT    NOT NULL,
+  trigger          TEXT    NOT NULL CHECK (trigger IN (${quoted(RUN_TRIGGERS)})),
+  scheduled_for    INTEGER,
+  started_at       INTEGER NOT NULL,
+  ended_at         INTEGER,
+  duration_ms      INTEGER,
+  exit_code        INTEGER,
+  signal           TEXT,
+  status           TEXT    NOT NULL CHECK (status IN (${quoted(RUN_STATUSES)})),
+  reason           TEXT,
+  user             TEXT,
+  initiated_by     TEXT,
+  session          TEXT,
+  command          TEXT,
+  pid              INTEGER,
+  pid_start_time   INTEGER,
+  owner_pid        INTEGER,
+  owner_start_time INTEGER,
+  log_file         TEXT,
+  output_head      TEXT    NOT NULL DEFAULT '',
+  output_tail      TEXT    NOT NULL DEFAULT '',
+  output_bytes     INTEGER NOT NULL DEFAULT 0,
+  stdout_bytes     INTEGER NOT NULL DEFAULT 0,
+  stderr_bytes     INTEGER NOT NULL DEFAULT 0,
+  truncated        INTEGER NOT NULL DEFAULT 0 CHECK (truncated IN (0, 1)),
+  inherit_env      INTEGER NOT NULL DEFAULT 0 CHECK (inherit_env IN (0, 1)),
+  attempt          INTEGER NOT NULL DEFAULT 1 CHECK (attempt >= 1),
+  retry_of         INTEGER,
+  node             TEXT,
+  CHECK (trigger <> 'schedule' OR scheduled_for IS NOT NULL),
+  CHECK (status = 'running' OR ended_at IS NOT NULL)
+);
+INSERT INTO runs_v5 SELECT id, svc, rid, trigger, scheduled_for, started_at, ended_at, duration_ms, exit_code, signal, status, reason,
+  user, initiated_by, session, command, pid, pid_start_time, owner_pid, owner_start_time, log_file, output_head, output_tail,
+  output_bytes, stdout_bytes, stderr_bytes, truncated, inherit_env, attempt, retry_of, node FROM runs;
+CREATE TEMP TABLE runs_seq AS SELECT seq FROM sqlite_sequence WHERE name = 'runs';
+DROP TABLE runs;
+ALTER TABLE runs_v5 RENAME TO runs;
+DELETE FROM sqlite_sequence WHERE name = 'runs';
+INSERT INTO sqlite_sequence (name, seq) SELECT 'runs', max(coalesce((SELECT seq FROM runs_seq), 0), coalesce((SELECT max(id) FROM runs), 0));
+DROP TABLE runs_seq;
+CREATE UNIQUE INDEX runs_slot ON runs (svc, rid, scheduled_for, attempt) WHERE trigger = 'schedule';
+CREATE INDEX runs_task_started ON runs (svc, rid, started_at);
+CREATE INDEX runs_started ON runs (started_at);
+CREATE INDEX runs_running ON runs (status) WHERE status = 'running';
+`;
+
 /** Ordered, append-only: never edit a released step, add a new one. */
 export const migrations: readonly Migration[] = [
   { version: 1, description: "create runs table and indexes", up: (db) => db.exec(V1) },
   { version: 2, description: "record --inherit-env", up: (db) => db.exec(V2) },
   { version: 3, description: "attempts: several records per slot (retries, a clock set back)", up: (db) => db.exec(V3) },
   { version: 4, description: "record the node", up: (db) => db.exec(V4) },
+  { version: 5, description: "triggers api and oneoff", up: (db) => db.exec(V5) },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

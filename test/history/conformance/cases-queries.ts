@@ -54,6 +54,29 @@ export const queryCases: readonly ConformanceCase[] = [
     },
   },
   {
+    name: "keyset paging: pages of a query follow one another with no record twice or left out, ties on start time included",
+    async run({ history }) {
+      const ids = await fill(history);
+      const all = await idsOf(history.query());
+      for (const size of [1, 2, 4]) {
+        const seen: number[] = [];
+        let before: { startedAt: number; id: number } | undefined;
+        for (;;) {
+          const page = await history.query({ limit: size, ...(before === undefined ? {} : { before }) });
+          seen.push(...page.map((r) => r.id));
+          if (page.length < size) break;
+          const last = page[page.length - 1]!;
+          before = { startedAt: last.startedAt, id: last.id };
+        }
+        assert.deepEqual(seen, all, `pages of ${size}`);
+      }
+      const [a6, a7] = [ids[6]!, ids[7]!];
+      // The two manual records share a start time: the page after the newer one starts with the older one.
+      const newer = (await history.get(a7))!;
+      assert.deepEqual(await idsOf(history.query({ svc: "db", rid: "task#1", before: { startedAt: newer.startedAt, id: newer.id } })), [a6]);
+    },
+  },
+  {
     name: "lastRun (final records only; ranOnly passes over skipped and missed), inFlight oldest first",
     async run({ history }) {
       const [, , , , r4, s5, a6, a7] = await fill(history);

@@ -1,0 +1,67 @@
+import type { Clock } from "../core/ports.js";
+import type { HistoryStore } from "../core/history-store.js";
+import type { KeyStore } from "./keys.js";
+import type { Principal } from "./principal.js";
+
+/**
+ * What the API needs from the daemon, which implements it (daemon/api-backend.ts): the routes
+ * are pure request → answer code over this port, and tests can give their own.
+ */
+export interface ApiBackend {
+  readonly clock: Clock;
+  readonly keys: KeyStore;
+  readonly history: HistoryStore;
+  health(): Health;
+  /** Every configured service (the route filters by the caller's globs). */
+  services(): readonly ServiceSummary[];
+  /** `print status --format json` of one service; null when there is no such service. */
+  serviceStatus(svc: string): Promise<unknown | null>;
+  /** Each task of a service as the scheduler sees it; null when there is no such service. */
+  tasks(svc: string): Promise<readonly unknown[] | null>;
+  /**
+   * Starts the selected tasks of `svc` through the run pipeline (trigger `api`). Throws an
+   * ApiProblem (404 unknown service or no task selected, 409 confirmation) before anything runs.
+   */
+  startRuns(svc: string, request: RunRequest, by: Principal): Promise<StartedRuns>;
+  /** Up to `max` bytes of a file from `offset`; empty at its end; null when it does not exist. */
+  readLog(file: string, offset: number, max: number): Promise<Buffer | null>;
+  /** Says something in the daemon's log (refused requests, with the key's name, never the key). */
+  log(level: "info" | "warning" | "error", text: string, fields: Readonly<Record<string, unknown>>): void;
+}
+
+export interface Health {
+  readonly status: "ok" | "degraded" | "stopping";
+  readonly node: string;
+  readonly version: string;
+  readonly uptimeS: number;
+  readonly store: { readonly kind: string; readonly status: string; readonly [k: string]: unknown };
+  readonly cluster: unknown;
+}
+
+export interface ServiceSummary {
+  readonly path: string;
+  readonly valid: boolean;
+  /** Aggregate instance state (`up`, `down`, `n/a`…), or null when not known. */
+  readonly state: string | null;
+  readonly tasks: number;
+  readonly errors?: readonly string[];
+}
+
+export interface RunRequest {
+  readonly rid?: string;
+  readonly tags?: string;
+  readonly subsets?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /** Rids typed to confirm confirmation tasks (the body's `confirm`: one rid or a list). */
+  readonly confirm: readonly string[];
+}
+
+/** Runs handed to the pipeline: their record ids appear as each task's run begins. */
+export interface StartedRuns {
+  /** Ids of the records written so far, in task order. */
+  ids(): readonly number[];
+  /** Resolves once the first record exists (or the whole request ended without one). */
+  readonly started: Promise<void>;
+  /** Resolves once every selected task ended (or was not run). */
+  readonly done: Promise<void>;
+}

@@ -1,0 +1,141 @@
+import type { Context, Hono } from "hono";
+import * as z from "zod/mini";
+import type { RunRecord } from "../../core/run-record.js";
+import { isRunStatus, RUN_TRIGGERS, type RunStatus, type RunTrigger } from "../../core/run-record.js";
+import type { ApiBackend, StartedRuns } from "../backend.js";
+import type { ApiEnv } from "../env.js";
+import { requireAccess } from "../auth.js";
+import { coversService, type Principal } from "../principal.js";
+import { ApiProblem, notFound } from "../problem.js";
+import { durationParam, intParam, readJson, timeParam } from "../request.js";
+import { decodeCursor, encodeCursor } from "../paging.js";
+import { IdempotencyCache } from "../idempotency.js";
+
+/** The body of `POST /api/v1/services/{svc}/runs`. */
+export const RunRequestBody = z.strictObject({
+  rid: z.optional(z.string()),
+  tags: z.optional(z.string()),
+  subsets: z.optional(z.string()),
+  env: z.optional(z.record(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/)), z.string())),
+  confirm: z.optional(z.union([z.string(), z.array(z.string())])),
+  wait: z.optional(z.union([z.string(), z.number()])),
+});
+
+const MAX_WAIT_MS = 10 * 60_000;
+const MAX_LIMIT = 1000;
+/** With service globs, a list may need several history pages to fill one answer page. */
+const MAX_SCANS = 20;
+
+/** Runs: start (with wait and Idempotency-Key), list with cursor paging, read one. */
+export function runRoutes(api: Hono<ApiEnv>, backend: ApiBackend): void {
+  const idempotent = new IdempotencyCache<StartedRuns>(() => backend.clock.now());
+
+  api.post("/api/v1/services/:svc/runs", async (c) => {
+    const svc = c.req.param("svc");
+    const p = requireAccess(c, "run", svc);
+    const body = await readJson(c, RunRequestBody);
+    const waitMs = body.wait === undefined ? 0 : durationParam(body.wait, "wait", MAX_WAIT_MS);
+    const confirm = body.confirm === undefined ? [] : typeof body.confirm === "string" ? [body.confirm] : body.confirm;
+    const start = () => backend.startRuns(svc, { rid: body.rid, tags: body.tags, subsets: body.subsets, env: body.env, confirm }, p);
+    const key = c.req.header("idempotency-key");
+    let runs: StartedRuns;
+    let replayed = false;
+    if (key === undefined) runs = await start();
+    else {
+      if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new ApiProblem(400, "Idempotency-Key: 1 to 255 visible ASCII characters", { field: "Idempotency-Key" });
+      const fingerprint = JSON.stringify([svc, body.rid, body.tags, body.subsets, body.env, confirm]);
+      const use = idempotent.use(p.name, key, fingerprint, start);
+      if (use.kind === "mismatch") throw new ApiProblem(422, `Idempotency-Key "${key}" was used for a different request; use a new key for a new request`, { field: "Idempotency-Key" });
+      runs = await use.value;
+      replayed = use.kind === "replayed";
+    }
+    await runs.started;
+    const ended = waitMs === 0 ? false : await settledWithin(runs.done, waitMs);
+    const records = await recordsOf(backend, runs.ids());
+    if (replayed) c.header("idempotent-replayed", "true");
+    return c.json({ runs: records }, ended ? 200 : 202);
+  });
+
+  api.get("/api/v1/runs", async (c) => {
+    const p = requireAccess(c, "read");
+    return c.json(await listRuns(c, backend, p));
+  });
+
+  api.get("/api/v1/runs/:id", async (c) => {
+    const rec = await readableRun(c, backend);
+    return c.json(rec);
+  });
+}
+
+/** The run `{id}` of the path, if the caller may read it (404 / 403 otherwise). */
+export async function readableRun(c: Context<ApiEnv>, backend: ApiBackend): Promise<RunRecord> {
+  requireAccess(c, "read");
+  const text = c.req.param("id") ?? "";
+  if (!/^\d{1,15}$/.test(text)) throw new ApiProblem(400, `run id: expected a number, got "${text}"`, { field: "id" });
+  const rec = await backend.history.get(Number(text));
+  if (rec === null) throw notFound(`no run ${text} in the history`);
+  requireAccess(c, "read", rec.svc);
+  return rec;
+}
+
+async function listRuns(c: Context<ApiEnv>, backend: ApiBackend, p: Principal): Promise<{ items: RunRecord[]; next: string | null }> {
+  const limit = intParam(c, "limit", 50, 1, MAX_LIMIT);
+  const status = statusesParam(c.req.query("status"));
+  const trigger = triggerParam(c.req.query("trigger"));
+  const svc = c.req.query("svc");
+  if (svc !== undefined) requireAccess(c, "read", svc);
+  const base = {
+    ...(svc === undefined ? {} : { svc }),
+    ...(c.req.query("rid") === undefined ? {} : { rid: c.req.query("rid")! }),
+    ...(status === undefined ? {} : { status }),
+    ...(trigger === undefined ? {} : { trigger }),
+    ...optional("since", timeParam(c, "since")),
+    ...optional("until", timeParam(c, "until")),
+  };
+  const items: RunRecord[] = [];
+  let before = decodeCursor(c.req.query("cursor"));
+  for (let scan = 0; scan < MAX_SCANS && items.length < limit; scan++) {
+    const page = await backend.history.query({ ...base, limit: limit + 1, ...(before === undefined ? {} : { before }) });
+    for (const r of page.slice(0, limit)) if (coversService(p, r.svc) && items.length < limit) items.push(r);
+    if (page.length <= limit) return { items, next: null };
+    const last = page[limit - 1]!;
+    before = { startedAt: last.startedAt, id: last.id };
+  }
+  // A full page continues after its last item; a page cut short by the scan bound continues where the scan stopped.
+  const last = items[items.length - 1];
+  const from = items.length === limit && last !== undefined ? { startedAt: last.startedAt, id: last.id } : before;
+  return { items, next: from === undefined ? null : encodeCursor(from) };
+}
+
+function optional<K extends string, V>(key: K, v: V | undefined): Partial<Record<K, V>> {
+  return v === undefined ? {} : ({ [key]: v } as Record<K, V>);
+}
+
+function statusesParam(text: string | undefined): RunStatus[] | undefined {
+  if (text === undefined || text === "") return undefined;
+  const list = text.split(",");
+  const bad = list.filter((s) => !isRunStatus(s));
+  if (bad.length > 0) throw new ApiProblem(400, `status: unknown ${bad.map((b) => `"${b}"`).join(", ")}`, { field: "status" });
+  return list as RunStatus[];
+}
+
+function triggerParam(text: string | undefined): RunTrigger | undefined {
+  if (text === undefined || text === "") return undefined;
+  if (!(RUN_TRIGGERS as readonly string[]).includes(text)) throw new ApiProblem(400, `trigger: expected one of ${RUN_TRIGGERS.join(", ")}, got "${text}"`, { field: "trigger" });
+  return text as RunTrigger;
+}
+
+async function recordsOf(backend: ApiBackend, ids: readonly number[]): Promise<RunRecord[]> {
+  const recs = await Promise.all(ids.map((id) => backend.history.get(id)));
+  return recs.filter((r): r is RunRecord => r !== null);
+}
+
+function settledWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => resolve(false), ms);
+    void p.finally(() => {
+      clearTimeout(timer);
+      resolve(true);
+    });
+  });
+}

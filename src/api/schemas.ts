@@ -1,0 +1,83 @@
+import * as z from "zod/mini";
+import { FINAL_STATUSES, RUN_STATUSES, RUN_TRIGGERS } from "../core/run-record.js";
+
+/**
+ * Response schemas of the API: the OpenAPI document is generated from them (openapi.ts), and
+ * the tests validate real answers against that document.
+ */
+const nullable = <T extends z.ZodMiniType>(t: T) => z.nullable(t);
+
+export const Problem = z.looseObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.number(),
+  detail: z.string(),
+  field: z.optional(z.string()),
+});
+
+export const RunRecordSchema = z.strictObject({
+  id: z.number(),
+  svc: z.string(),
+  rid: z.string(),
+  trigger: z.enum(RUN_TRIGGERS),
+  scheduledFor: nullable(z.number()),
+  attempt: z.number(),
+  retryOf: nullable(z.number()),
+  startedAt: z.number(),
+  endedAt: nullable(z.number()),
+  durationMs: nullable(z.number()),
+  exitCode: nullable(z.number()),
+  signal: nullable(z.string()),
+  status: z.enum(RUN_STATUSES),
+  reason: nullable(z.string()),
+  user: nullable(z.string()),
+  initiatedBy: nullable(z.string()),
+  session: nullable(z.string()),
+  command: nullable(z.string()),
+  pid: nullable(z.number()),
+  pidStartTime: nullable(z.number()),
+  ownerPid: nullable(z.number()),
+  ownerStartTime: nullable(z.number()),
+  logFile: nullable(z.string()),
+  outputHead: z.string(),
+  outputTail: z.string(),
+  outputBytes: z.number(),
+  stdoutBytes: z.number(),
+  stderrBytes: z.number(),
+  truncated: z.boolean(),
+  inheritedEnv: z.boolean(),
+  node: nullable(z.string()),
+});
+
+export const RunsAnswer = z.strictObject({ runs: z.array(RunRecordSchema) });
+
+export const listOf = <T extends z.ZodMiniType>(item: T) => z.strictObject({ items: z.array(item), next: nullable(z.string()) });
+
+export const Health = z.strictObject({
+  status: z.enum(["ok", "degraded", "stopping"]),
+  node: z.string(),
+  version: z.string(),
+  uptimeS: z.number(),
+  store: z.looseObject({ kind: z.string(), status: z.string() }),
+  cluster: z.unknown(),
+});
+
+export const ServiceSummarySchema = z.strictObject({
+  path: z.string(),
+  valid: z.boolean(),
+  state: nullable(z.string()),
+  tasks: z.number(),
+  errors: z.optional(z.array(z.string())),
+});
+
+/** A task as `GET …/tasks` shows it. */
+export const TaskViewSchema = z.looseObject({
+  rid: z.string(),
+  schedule: nullable(z.string()),
+  timezone: nullable(z.string()),
+  nextRun: nullable(z.string()),
+  notScheduled: nullable(z.string()),
+  lastRun: nullable(z.looseObject({ id: z.number(), status: z.enum(FINAL_STATUSES), startedAt: z.number(), durationMs: nullable(z.number()) })),
+});
+
+export const ServiceStatusSchema = z.looseObject({ path: z.string() });

@@ -1,0 +1,93 @@
+import type { App } from "../service/app.js";
+import type { HistoryStore } from "../core/history-store.js";
+import type { KeyStore } from "../core/api-key.js";
+import type { DaemonLog } from "../core/ports.js";
+import { formatObjectPath } from "../core/object-path.js";
+import { svcmgrVersion } from "../core/version.js";
+import type { TaskSnapshot } from "../scheduler/task-state.js";
+import { describeNotScheduled, taskKey } from "../scheduler/task.js";
+import { statusReport } from "../service/status-report.js";
+import type { ApiBackend, Health, RunRequest, ServiceSummary, StartedRuns } from "../api/backend.js";
+import type { Principal } from "../api/principal.js";
+import type { ServiceRegistry } from "./service-registry.js";
+
+/**
+ * The daemon's side of the API port: services and tasks from the registry and the scheduler,
+ * records from the history, runs through `startRuns` (api-runs.ts). Reads only: every change
+ * goes through the same code paths as the CLI's.
+ */
+export interface ApiBackendDeps {
+  readonly app: App;
+  readonly registry: ServiceRegistry;
+  readonly history: HistoryStore;
+  readonly keys: KeyStore;
+  readonly log: DaemonLog;
+  readonly startedAt: number;
+  readonly stopping: () => boolean;
+  readonly snapshot: () => { readonly tasks: readonly TaskSnapshot[] };
+  readonly invalid: () => ReadonlyMap<string, string>;
+  readonly startRuns: (svc: string, request: RunRequest, by: Principal) => StartedRuns;
+  readonly readLog: (file: string, offset: number, max: number) => Promise<Buffer | null>;
+  readonly store: () => Health["store"];
+}
+
+export function createApiBackend(d: ApiBackendDeps): ApiBackend {
+  const { app } = d;
+  return {
+    clock: app.clock,
+    keys: d.keys,
+    history: d.history,
+    health: () => {
+      const store = d.store();
+      return {
+        status: d.stopping() ? "stopping" : store.status === "ok" ? "ok" : "degraded",
+        node: app.nodename, version: svcmgrVersion(), uptimeS: Math.max(0, Math.floor((app.clock.now() - d.startedAt) / 1000)),
+        store, cluster: null,
+      };
+    },
+    services: () => services(d),
+    serviceStatus: async (svc) => {
+      const loaded = d.registry.get(svc);
+      if (loaded === undefined) return null;
+      return statusReport(app, loaded.config, d.history);
+    },
+    tasks: (svc) => tasks(d, svc),
+    startRuns: async (svc, request, by) => d.startRuns(svc, request, by),
+    readLog: d.readLog,
+    log: (level, text, fields) => d.log.write(level, text, fields),
+  };
+}
+
+function services(d: ApiBackendDeps): ServiceSummary[] {
+  const out: ServiceSummary[] = [];
+  for (const path of d.app.configFiles.list()) {
+    const svc = formatObjectPath(path);
+    const loaded = d.registry.get(svc);
+    if (loaded !== undefined) out.push({ path: svc, valid: true, state: null, tasks: loaded.tasks.size });
+    else out.push({ path: svc, valid: false, state: null, tasks: 0, errors: [d.invalid().get(svc) ?? "not loaded"] });
+  }
+  return out;
+}
+
+async function tasks(d: ApiBackendDeps, svc: string): Promise<unknown[] | null> {
+  const loaded = d.registry.get(svc);
+  if (loaded === undefined) return null;
+  const snap = new Map(d.snapshot().tasks.map((t) => [taskKey(t.svc, t.rid), t]));
+  return Promise.all(
+    [...loaded.tasks.values()].map(async (t) => {
+      const s = snap.get(taskKey(svc, t.rid));
+      const last = await d.history.lastRun(svc, t.rid, { ranOnly: true });
+      return {
+        rid: t.rid,
+        schedule: t.schedule === "" ? null : t.schedule,
+        timezone: t.timezone ?? d.app.timezone,
+        tags: t.tags,
+        confirmation: t.confirmation,
+        nextRun: s?.nextWake?.toISOString() ?? null,
+        lastScheduled: s?.lastScheduled?.toISOString() ?? null,
+        notScheduled: s?.notScheduled == null ? (s === undefined ? "not planned yet" : null) : describeNotScheduled(s.notScheduled),
+        lastRun: last === null ? null : { id: last.id, status: last.status, startedAt: last.startedAt, durationMs: last.durationMs, trigger: last.trigger, exitCode: last.exitCode },
+      };
+    }),
+  );
+}
