@@ -67,6 +67,9 @@ export function confManMarkdown(): string {
 
 const NODE_INTROS: Readonly<Record<NodeSectionKind, string>> = {
   node: "This node.",
+  listener: "The daemon's HTTP API over TCP (it always serves its Unix socket, `<var>/daemon.sock`).",
+  limits: "Default cgroup limits of task runs, for tasks that set none.",
+  cluster: "Membership of a cluster whose nodes share failover services through etcd.",
   log: "Log files: the service logs and the daemon log file (rotated by size), and each run's output file (capped).",
   history: "Where the run history is kept, and its retention.",
 };

@@ -12,7 +12,7 @@ import { stdOutput } from "../platform/std-output.js";
 export async function execute(parsed: { command: CliCommand; args: ParsedArgs }, debug: boolean): Promise<number> {
   try {
     const str = (v: unknown) => (typeof v === "string" ? v : undefined);
-    const app = createApp({ root: str(parsed.args.root), history: str(parsed.args.history), debug });
+    const app = createApp({ root: str(parsed.args.root), history: str(parsed.args.history), node: str(parsed.args.node), debug });
     return await parsed.command.run(parsed.args, app);
   } catch (e) {
     return reportError(e, debug);

@@ -95,6 +95,18 @@ const CONVERTERS: Readonly<Record<Keyword["converter"], Convert>> = {
     const problem = checkStoreUrl(t.trim());
     return problem === null ? ok(t.trim()) : bad(`sqlite (the embedded history, the default) or a postgresql://[USER[:PASSWORD]@]HOST[:PORT]/DATABASE URL (${problem})`);
   },
+  decimal: (t, kw) => {
+    const n = /^\d+(\.\d+)?$/.test(t.trim()) ? Number(t) : NaN;
+    const min = kw.min ?? 0;
+    return Number.isFinite(n) && n > min ? ok(n) : bad(`a number above ${min}, such as 0.5 or 2`);
+  },
+  path: (t) => (t.trim().startsWith("/") && !t.includes("\0") ? ok(t.trim()) : bad("an absolute path")),
+  urls: (t) => {
+    const list = t.split(",").map((u) => u.trim()).filter((u) => u !== "");
+    const badOne = list.find((u) => !/^https?:\/\/[^/\s]+\/?$/.test(u));
+    if (list.length === 0 || badOne !== undefined) return bad(`a comma list of http://HOST:PORT or https://HOST:PORT endpoints${badOne === undefined ? "" : ` ("${badOne}" is not one)`}`);
+    return ok(list.join(","));
+  },
   enum: (t, kw) => (kw.candidates!.includes(t.trim()) ? ok(t.trim()) : bad(`one of: ${kw.candidates!.map((c) => (c === "" ? '""' : c)).join(", ")}`)),
 };
 

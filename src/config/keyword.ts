@@ -7,7 +7,7 @@
 export type SectionKind = "DEFAULT" | "task" | "fs" | "ip" | "app" | "subset";
 
 /** Sections of the node configuration, `<etc>/node.conf`. */
-export type NodeSectionKind = "node" | "log" | "history";
+export type NodeSectionKind = "node" | "listener" | "log" | "history" | "limits" | "cluster";
 
 export type Converter =
   | "string"
@@ -24,7 +24,10 @@ export type Converter =
   | "retcodes"
   | "timezone"
   | "enum"
-  | "store";
+  | "store"
+  | "decimal"
+  | "path"
+  | "urls";
 
 export interface Keyword {
   readonly section: SectionKind | NodeSectionKind;

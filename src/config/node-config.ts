@@ -45,7 +45,7 @@ export interface LogSettings {
 export interface NodeValue {
   /** As written (or the default's text); null when unset without a default. */
   readonly text: string | null;
-  readonly value: string | number | null;
+  readonly value: string | number | boolean | null;
   /** Where it was set (`file:line`), or null for a default. */
   readonly from: string | null;
 }
@@ -90,7 +90,7 @@ function maskSecrets(values: Record<NodeSectionKind, Record<string, NodeValue>>)
   for (const kind of NODE_SECTION_KINDS) {
     out[kind] = Object.fromEntries(Object.entries(values[kind]).map(([option, v]) => {
       if (NODE_KEYWORDS[kind].find((k) => k.option === option)?.secret !== true) return [option, v];
-      const mask = (x: string | number | null) => (typeof x === "string" ? maskPassword(x) : x);
+      const mask = (x: string | number | boolean | null) => (typeof x === "string" ? maskPassword(x) : x);
       return [option, { ...v, text: mask(v.text) as string | null, value: mask(v.value) }];
     }));
   }
@@ -116,7 +116,7 @@ function sectionValues(file: string, kind: NodeSectionKind, section: IniSection 
   const table = NODE_KEYWORDS[kind];
   const out: Record<string, NodeValue> = {};
   for (const kw of table) {
-    const value = kw.default === undefined ? null : (convert(kw, kw.default) as { value: number | string }).value;
+    const value = kw.default === undefined ? null : (convert(kw, kw.default) as { value: number | string | boolean }).value;
     out[kw.option] = { text: kw.default ?? null, value, from: null };
   }
   for (const entry of section?.entries ?? []) {
@@ -135,7 +135,7 @@ function sectionValues(file: string, kind: NodeSectionKind, section: IniSection 
     }
     const converted = convert(kw, entry.value);
     if (!converted.ok) alerts.push({ level: "error", ...at, message: `bad value: expected ${converted.allowed}` });
-    else out[kw.option] = { text: entry.value.trim(), value: converted.value as string | number, from: `${file}:${entry.line}` };
+    else out[kw.option] = { text: entry.value.trim(), value: converted.value as string | number | boolean, from: `${file}:${entry.line}` };
   }
   return out;
 }

@@ -16,7 +16,8 @@ import { servicePorts } from "../platform/service-ports.js";
 import { openServiceLogFile, sessionLog } from "../platform/service-log.js";
 import type { RotatingFile } from "../platform/rotating-file.js";
 import { watchConfig } from "../platform/config-watch.js";
-import { startApiServer } from "../platform/http-server.js";
+import { startApiServer, type Listener } from "../platform/http-server.js";
+import type { TcpListener } from "../service/listener.js";
 import { prepareTaskDirs } from "../platform/task-dirs.js";
 import { nativeMode } from "../platform/native-addon.js";
 import { Daemon } from "./daemon.js";
@@ -37,6 +38,10 @@ export interface DaemonRunOptions {
   readonly daemonUser: string;
   /** node.conf's warnings, said once in the log. */
   readonly nodeWarnings: readonly Alert[];
+  /** The API's TCP listener (`--listen`, node.conf [listener]), or null: the socket only. */
+  readonly tcp: TcpListener | null;
+  /** `[listener] metrics_public`: /metrics without a key. */
+  readonly metricsPublic: boolean;
 }
 
 const RELOAD_DEBOUNCE_MS = 300;
@@ -80,9 +85,9 @@ async function runWith(app: App, opts: DaemonRunOptions, log: DaemonLog, history
     log,
     mode: nativeMode(),
     watchConfig: (onChange, onWatchError) => watchConfig(app.paths.etc, onChange, { debounceMs: RELOAD_DEBOUNCE_MS, pollMs: CONFIG_POLL_MS, onWatchError }),
-    serve: (api) => startApiServer([{ kind: "unix", path: daemonPaths(app.paths).socket }], api),
+    serve: (api) => startApiServer(listeners(app, opts.tcp), api),
     adminUids: new Set([0, app.uid]),
-    metricsPublic: false,
+    metricsPublic: opts.metricsPublic,
     keys,
     readLog: readFileRange,
     prepareTaskDirs,
@@ -95,6 +100,11 @@ async function runWith(app: App, opts: DaemonRunOptions, log: DaemonLog, history
   } finally {
     keys.close();
   }
+}
+
+function listeners(app: App, tcp: TcpListener | null): Listener[] {
+  const socket: Listener = { kind: "unix", path: daemonPaths(app.paths).socket };
+  return tcp === null ? [socket] : [socket, { kind: "tcp", ...tcp }];
 }
 
 function openLog(app: App, opts: DaemonRunOptions): DaemonLog {

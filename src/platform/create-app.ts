@@ -28,6 +28,8 @@ export interface AppOptions {
   readonly debug?: boolean;
   /** `--history URL`: the history store, over SVCMGR_HISTORY and node.conf `[history] store`. */
   readonly history?: string;
+  /** `--node NAME`: this node's name, over SVCMGR_NODENAME and node.conf `[node] name`. */
+  readonly node?: string;
   /** How state files (last_run) are written: synchronously unless the daemon passes its background writer. */
   readonly writeState?: WriteStateFile;
 }
@@ -41,6 +43,8 @@ export function createApp(opts: AppOptions): App {
   const uid = process.geteuid?.() ?? 0;
   // A daemon started from here gets the store through its environment: a password never shows in its argv.
   if (opts.history !== undefined) env.SVCMGR_HISTORY = opts.history;
+  if (opts.node !== undefined) env.SVCMGR_NODENAME = opts.node; // and so does a daemon its name
+  let nodename: string | undefined;
   const app: App = {
     paths,
     clock: systemClock,
@@ -49,7 +53,10 @@ export function createApp(opts: AppOptions): App {
     prompter: createTtyPrompter(),
     stdout: output(stdOutput("stdout"), env),
     stderr: output(stdOutput("stderr"), env),
-    nodename: hostname(),
+    // node.conf is read only when a command needs the name.
+    get nodename() {
+      return (nodename ??= env.SVCMGR_NODENAME || nodeConfig(app).name || hostname());
+    },
     uid,
     env,
     // Intl's first use costs ~10 ms: only pay it when a command needs the zone, and once.

@@ -29,9 +29,9 @@ describe("node.conf", { concurrency: true }, () => {
     assert.deepEqual(json.sections.history!.keep_runs, { text: "1000", value: 1000, from: null });
   });
 
-  test("every problem at once with file:line, section, keyword and value; reserved sections warn; commands refuse it", async (t) => {
+  test("every problem at once with file:line, section, keyword and value; commands refuse it", async (t) => {
     const root = makeRoot(t);
-    const file = root.writeConf("node", "[node]\nname = db-1\nmax_parallel = 0\n\n[log]\nmax_size = big\nkepp = 3\n\n[listener]\naddr = 0.0.0.0\n\n[lgo]\nkeep = 1\n");
+    const file = root.writeConf("node", "[node]\nname = db-1\nmax_parallel = 0\n\n[log]\nmax_size = big\nkepp = 3\n\n[listener]\nport = web\n\n[lgo]\nkeep = 1\n");
     root.writeConf("s", "[task#0]\ncommand = /bin/true\n");
     const v = await root.run(["node", "validate"]);
     assert.equal(v.status, 2, v.stderr);
@@ -39,14 +39,14 @@ describe("node.conf", { concurrency: true }, () => {
       `${file}:3: [node] max_parallel = "0": error: bad value: expected an integer >= 1`,
       `${file}:6: [log] max_size = "big": error: bad value: expected a size such as 1024, 64k, 512m, 2g (at least 1024 bytes)`,
       `${file}:7: [log] kepp = "3": warning: unknown keyword, ignored; did you mean "keep"?`,
-      `${file}:9: [listener]: warning: section reserved for a later version of svcmgr, ignored`,
-      `${file}:12: [lgo]: error: unknown section: did you mean [log]? node.conf has [node], [log], [history]`,
+      `${file}:10: [listener] port = "web": error: bad value: expected an integer >= 0`,
+      `${file}:12: [lgo]: error: unknown section: did you mean [log]? node.conf has [node], [listener], [log], [history], [limits], [cluster]`,
       "",
     ].join("\n"));
-    assert.match(v.stderr, /configuration is invalid \(3 error\(s\), 2 warning\(s\)\)/);
+    assert.match(v.stderr, /configuration is invalid \(4 error\(s\), 1 warning\(s\)\)/);
     const json = JSON.parse((await root.run(["node", "validate", "--format", "json"])).stdout) as { valid: boolean; alerts: { line: number }[] };
     assert.equal(json.valid, false);
-    assert.deepEqual(json.alerts.map((a) => a.line), [3, 6, 7, 9, 12]);
+    assert.deepEqual(json.alerts.map((a) => a.line), [3, 6, 7, 10, 12]);
     for (const args of [["-s", "s", "run"], ["daemon", "run"], ["node", "print", "config"], ["history", "prune"]]) {
       const r = await root.run(args);
       assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);

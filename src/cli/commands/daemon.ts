@@ -6,12 +6,15 @@ import { defaultMaxParallel } from "../../scheduler/ports.js";
 import { checkedNodeConfig, nodeConfig } from "../../service/node-config.js";
 import { FORMAT_OPTION, type CliCommand, type OptionSpec, type ParsedArgs } from "../command.js";
 import { RETENTION_OPTIONS, retentionPolicy } from "./history-prune.js";
+import { tcpListener } from "../../service/listener.js";
 
 const RUN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   "max-parallel": { type: "number", describe: "Node-wide limit of tasks running at once; due runs beyond it wait in line (default: node.conf [node] max_parallel, else max(6, 2 × CPUs))", range: [1, 100_000] },
   grace: { type: "string", describe: "On stop, how long running tasks may take to finish before they are killed and recorded as aborted", default: "30s" },
   "log-format": { type: "string", describe: "Daemon log lines as text or JSON (one object per line)", choices: ["text", "json"], default: "text" },
   "log-file": { type: "string", describe: "Write the daemon log to this size-rotated file instead of stdout", requiresArg: true },
+  listen: { type: "string", describe: "Also serve the HTTP API on TCP at HOST:PORT (besides <var>/daemon.sock); overrides node.conf [listener] addr/port. Off loopback, TLS ([listener] tls_cert, tls_key) is required", requiresArg: true },
+  "insecure-http": { type: "boolean", describe: "Allow the API on a non-loopback address without TLS (API keys cross the network in clear text)" },
   ...RETENTION_OPTIONS,
 };
 
@@ -25,6 +28,7 @@ export const daemonRunCommand: CliCommand = {
     if (graceMs === null) throw new UsageError(`--grace ${String(args.grace)}: expected a duration such as 30s or 2m`);
     const { config: node, alerts: nodeWarnings } = checkedNodeConfig(app); // an invalid node.conf stops the daemon here, with every error
     const maxParallel = args["max-parallel"] !== undefined ? Number(args["max-parallel"]) : (node.maxParallel ?? defaultMaxParallel(app.cpus));
+    const tcp = tcpListener(typeof args.listen === "string" ? args.listen : undefined, node, args["insecure-http"] === true);
     app.services.prepareStateDirs();
     const { runDaemon } = await import("../../daemon/root.js");
     return runDaemon(app, {
@@ -33,6 +37,7 @@ export const daemonRunCommand: CliCommand = {
       logFile: typeof args["log-file"] === "string" ? resolve(args["log-file"]) : null,
       retention: retentionPolicy(args, node),
       daemonUser: app.users.user(String(app.uid))?.name ?? String(app.uid),
+      tcp, metricsPublic: node.values.listener.metrics_public?.value === true,
     });
   },
 };
@@ -45,7 +50,8 @@ export const daemonStartCommand: CliCommand = {
     app.services.prepareStateDirs(); // refused here, on the terminal, rather than in the log
     const running = app.daemon.running();
     if (running !== null) throw new ActionError(`a daemon is already running (pid ${running.pid})`);
-    nodeConfig(app); // an invalid node.conf: say why here, not in a log nobody reads
+    const node = nodeConfig(app); // an invalid node.conf: say why here, not in a log nobody reads
+    tcpListener(typeof args.listen === "string" ? args.listen : undefined, node, args["insecure-http"] === true); // and a listener it would refuse
     // The daemon runs detached, its stderr nowhere: a damaged history is refused here, where it can be said.
     await (await app.history.open({ verify: true })).close();
     const logFile = resolve(typeof args["log-file"] === "string" ? args["log-file"] : app.daemon.logFile);
@@ -129,7 +135,8 @@ function rootArgs(app: App): string[] {
 
 function passThrough(args: ParsedArgs): string[] {
   const out: string[] = [];
-  for (const key of ["max-parallel", "grace", "log-format", "keep-runs", "keep-days"]) if (args[key] !== undefined) out.push(`--${key}`, String(args[key]));
+  for (const key of ["max-parallel", "grace", "log-format", "keep-runs", "keep-days", "listen"]) if (args[key] !== undefined) out.push(`--${key}`, String(args[key]));
+  if (args["insecure-http"] === true) out.push("--insecure-http");
   return out;
 }
 

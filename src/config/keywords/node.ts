@@ -5,9 +5,28 @@ import type { Keyword, NodeSectionKind } from "../keyword.js";
  * daemon and the CLI. Same dialect and machinery as services (keyword table, file:line alerts).
  */
 const node: readonly Keyword[] = [
-  { section: "node", option: "name", converter: "string", scopable: false, text: "This node's name. Default: the host name.", example: "db-1" },
+  { section: "node", option: "name", converter: "string", scopable: false, text: "This node's name: in run records (`node`), `{nodename}` references, `nodes` membership and the cluster. `SVCMGR_NODENAME` or `--node NAME` override it. Default: the host name.", example: "db-1" },
   { section: "node", option: "lang", converter: "string", scopable: false, text: "The LANG given to every task run, whoever starts it (the caller's LANG never reaches a task). Default: C.UTF-8.", example: "C.UTF-8" },
   { section: "node", option: "max_parallel", converter: "int", min: 1, scopable: false, text: "How many tasks the daemon runs at once on this node; due runs beyond it wait in line. `daemon run --max-parallel` overrides it. Default: max(6, 2 × CPUs).", example: "8" },
+];
+
+const listener: readonly Keyword[] = [
+  { section: "listener", option: "addr", converter: "string", scopable: false, text: "Address the daemon's HTTP API listens on over TCP, besides its Unix socket `<var>/daemon.sock` (always on). Unset: no TCP listener. An address other than loopback requires `tls_cert` and `tls_key` (or `daemon run --insecure-http`). `daemon run --listen HOST:PORT` overrides it.", example: "127.0.0.1" },
+  { section: "listener", option: "port", converter: "int", min: 0, default: "7443", scopable: false, text: "TCP port of the API listener (with `addr`); 0 picks a free port (said in the daemon log).", example: "7443" },
+  { section: "listener", option: "tls_cert", converter: "path", scopable: false, text: "PEM certificate (chain) of the API's TLS listener; with `tls_key`, the listener speaks HTTPS (TLS 1.2 or later).", example: "/etc/svcmgr/tls/api.crt" },
+  { section: "listener", option: "tls_key", converter: "path", scopable: false, text: "PEM private key of `tls_cert` (keep it mode 0600).", example: "/etc/svcmgr/tls/api.key" },
+  { section: "listener", option: "metrics_public", converter: "bool", default: "false", scopable: false, text: "Serve `/metrics` without an API key (for a Prometheus that cannot send one). Every other route still needs a key.", example: "true" },
+];
+
+const limits: readonly Keyword[] = [
+  { section: "limits", option: "limit_memory", converter: "size", min: 1048576, scopable: false, text: "Default memory limit of a task run (its cgroup's memory.max) when the task sets none.", example: "2g" },
+  { section: "limits", option: "limit_cpus", converter: "decimal", scopable: false, text: "Default CPU limit of a task run, in CPUs (its cgroup's cpu.max) when the task sets none.", example: "1.5" },
+  { section: "limits", option: "limit_pids", converter: "int", min: 1, scopable: false, text: "Default limit on the number of processes of a task run (its cgroup's pids.max) when the task sets none.", example: "512" },
+];
+
+const cluster: readonly Keyword[] = [
+  { section: "cluster", option: "name", converter: "string", scopable: false, text: "The cluster's name: nodes with the same name and etcd endpoints form one cluster.", example: "prod-eu" },
+  { section: "cluster", option: "etcd", converter: "urls", scopable: false, text: "The etcd endpoints (comma list of http(s)://HOST:PORT) that hold the cluster's membership, ownership and slot claims.", example: "http://10.0.0.1:2379,http://10.0.0.2:2379" },
 ];
 
 const log: readonly Keyword[] = [
@@ -22,9 +41,9 @@ const history: readonly Keyword[] = [
   { section: "history", option: "keep_days", converter: "int", default: "90", min: 1, scopable: false, text: "History retention: records older than this many days are pruned, with their output files. `--keep-days` overrides it.", example: "30" },
 ];
 
-export const NODE_KEYWORDS: Readonly<Record<NodeSectionKind, readonly Keyword[]>> = { node, log, history };
+export const NODE_KEYWORDS: Readonly<Record<NodeSectionKind, readonly Keyword[]>> = { node, listener, log, history, limits, cluster };
 
 export const NODE_SECTION_KINDS = Object.keys(NODE_KEYWORDS) as NodeSectionKind[];
 
 /** Sections of node.conf that later versions use; accepted with a warning. */
-export const RESERVED_NODE_SECTIONS = ["listener", "cluster", "limits"] as const;
+export const RESERVED_NODE_SECTIONS = [] as const;
