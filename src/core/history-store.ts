@@ -40,7 +40,38 @@ export interface HistoryStore {
   /** One bounded batch; call again while `more`. Never deletes in-flight records. */
   prune(policy: PrunePolicy, now: number, batchSize?: number): Promise<PruneBatchResult>;
   countByStatus(q?: Pick<HistoryQuery, "svc" | "rid" | "since" | "until">): Promise<Record<RunStatus, number>>;
+  /**
+   * The runs (RAN_STATUSES; never running, skipped or missed records) of each task per
+   * BUCKET_MS bucket of their start time, ordered by svc, rid, bucket: what the per-day
+   * statistics are summed from (a bucket lies within one local day of any zone whose offset is
+   * a whole number of quarter hours).
+   */
+  runBuckets(q?: Pick<HistoryQuery, "svc" | "rid" | "since" | "until">): Promise<RunBucket[]>;
   close(): Promise<void>;
+}
+
+/** Width of a runBuckets bucket: a quarter hour (zones with :30 and :45 offsets included). */
+export const BUCKET_MS = 15 * 60_000;
+
+/** Statuses of a record whose run was asked for and ended: what the statistics count as runs. */
+export const RAN_STATUSES = ["succeeded", "failed", "timed_out", "aborted", "interrupted"] as const satisfies readonly RunStatus[];
+/** Of those, the failures. */
+export const FAILED_STATUSES = ["failed", "timed_out", "aborted", "interrupted"] as const satisfies readonly RunStatus[];
+
+/** A task's runs that started within [start, start + BUCKET_MS). */
+export interface RunBucket {
+  readonly svc: string;
+  readonly rid: string;
+  /** Epoch ms, a multiple of BUCKET_MS. */
+  readonly start: number;
+  readonly runs: number;
+  /** Runs with a FAILED_STATUSES status. */
+  readonly failures: number;
+  /** Sum and maximum of the runs' durations (ms); 0 and null when none has one. */
+  readonly durationMsSum: number;
+  readonly durationMsMax: number | null;
+  /** Runs with a duration (every ended run has one). */
+  readonly timed: number;
 }
 
 /** One write of a `commit`. */

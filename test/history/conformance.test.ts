@@ -11,8 +11,9 @@ import { recordCases } from "./conformance/cases-records.js";
 import { queryCases } from "./conformance/cases-queries.js";
 import { lifecycleCases } from "./conformance/cases-lifecycle.js";
 import { concurrencyCases } from "./conformance/cases-concurrency.js";
+import { bucketCases } from "./conformance/cases-buckets.js";
 
-const CASES: readonly ConformanceCase[] = [...recordCases, ...queryCases, ...lifecycleCases, ...concurrencyCases];
+const CASES: readonly ConformanceCase[] = [...recordCases, ...queryCases, ...lifecycleCases, ...concurrencyCases, ...bucketCases];
 
 for (const kind of STORE_KINDS) {
   describe(`history store conformance: ${kind.name}`, { skip: kind.skip() }, () => {

@@ -1,4 +1,4 @@
-import type { HistoryStore, RecordWrite } from "../../core/history-store.js";
+import { BUCKET_MS, FAILED_STATUSES, RAN_STATUSES, type HistoryStore, type RecordWrite, type RunBucket } from "../../core/history-store.js";
 import { RUN_STATUSES, type CompleteRun, type NewRun, type RunOutcome, type RunRecord, type RunStatus } from "../../core/run-record.js";
 import { maskPassword } from "../../core/store-url.js";
 import { pgSession, storeError, type Sql } from "./session.js";
@@ -50,6 +50,21 @@ async function countByStatus(sql: Sql, q: Parameters<HistoryStore["countByStatus
   const counts = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
   for (const row of r.rows as Array<{ status: RunStatus; n: number }>) counts[row.status] = row.n;
   return counts;
+}
+
+const sqlList = (list: readonly string[]): string => list.map((v) => `'${v}'`).join(", ");
+
+/** Runs per task and quarter hour of their start (HistoryStore.runBuckets); statuses are constants written into the text. */
+async function runBuckets(sql: Sql, q: Parameters<HistoryStore["runBuckets"]>[0] = {}): Promise<RunBucket[]> {
+  const p = new Params();
+  const where = whereOf(q, p);
+  const ran = `status IN (${sqlList(RAN_STATUSES)})`;
+  const r = await sql(`SELECT svc, rid, (started_at / ${BUCKET_MS}) * ${BUCKET_MS} AS start, count(*) AS runs,
+      count(*) FILTER (WHERE status IN (${sqlList(FAILED_STATUSES)})) AS failures, coalesce(sum(duration_ms), 0)::bigint AS "durationMsSum",
+      max(duration_ms) AS "durationMsMax", count(duration_ms) AS timed
+    FROM runs ${where === "" ? `WHERE ${ran}` : `${where} AND ${ran}`}
+    GROUP BY svc, rid, start ORDER BY svc, rid, start`, p.values);
+  return r.rows as unknown as RunBucket[];
 }
 
 /**
@@ -109,6 +124,7 @@ export async function openPostgresHistory(url: string): Promise<HistoryStore> {
       }),
     prune: (policy, now, batchSize) => session.transaction((sql) => pruneBatchPg(sql, policy, now, batchSize)),
     countByStatus: (q) => run((sql) => countByStatus(sql, q)),
+    runBuckets: (q) => run((sql) => runBuckets(sql, q)),
     close: () => session.close(),
   };
 }

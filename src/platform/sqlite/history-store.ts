@@ -44,6 +44,7 @@ export function asyncHistory(db: SqliteHistory): HistoryStore {
     markInterrupted: (id, reason, endedAt) => settle(() => db.markInterrupted(id, reason, endedAt)),
     prune: (policy, now, batchSize) => settle(() => db.prune(policy, now, batchSize)),
     countByStatus: (q) => settle(() => db.countByStatus(q)),
+    runBuckets: (q) => settle(() => db.runBuckets(q)),
     close: () => settle(() => db.close()),
   };
 }

@@ -9,9 +9,10 @@ import { HistoryDamagedError } from "../../history/damage.js";
 import { asDamage, guardDamage } from "./damage-guard.js";
 import { migrate } from "./schema.js";
 import { fromRow, outcomeParams, newRunParams, SELECT_RUN, type RunRow } from "./rows.js";
-import type { HistoryQuery, PruneBatchResult, PrunePolicy } from "../../core/history-store.js";
+import type { HistoryQuery, PruneBatchResult, PrunePolicy, RunBucket } from "../../core/history-store.js";
 import { buildQuery } from "./query.js";
 import { pruneBatch } from "./prune-sql.js";
+import { BUCKET_MS, FAILED_STATUSES, RAN_STATUSES } from "../../core/history-store.js";
 import { RUN_STATUSES, type CompleteRun, type NewRun, type RunOutcome, type RunRecord, type RunStatus } from "../../core/run-record.js";
 import { sleepSync } from "../sleep-sync.js";
 import { ensureDir, NOFOLLOW } from "../fs-util.js";
@@ -57,6 +58,8 @@ export interface SqliteHistory {
   /** One bounded batch; call again while `more`. Never deletes in-flight records. */
   prune(policy: PrunePolicy, now: number, batchSize?: number): PruneBatchResult;
   countByStatus(q?: Pick<HistoryQuery, "svc" | "rid" | "since" | "until">): Record<RunStatus, number>;
+  /** Runs per task and quarter hour of their start (HistoryStore.runBuckets). */
+  runBuckets(q?: Pick<HistoryQuery, "svc" | "rid" | "since" | "until">): RunBucket[];
   /** Runs `fn` in one write transaction (one commit for all its writes). */
   transaction(fn: () => void): void;
   close(): void;
@@ -282,6 +285,7 @@ function makeStore(db: Db): SqliteHistory {
     markInterrupted: (id, reason, endedAt) => st.interrupt.run(reason, endedAt, endedAt, id).changes === 1,
     prune: (policy, now, batchSize) => pruneBatch(db, cached, policy, now, batchSize),
     countByStatus: (q = {}) => countByStatus(cached, q),
+    runBuckets: (q = {}) => runBuckets(cached, q),
     transaction: (fn) => inTransaction.immediate(fn),
     close: () => db.close(),
   };
@@ -296,4 +300,17 @@ function countByStatus(cached: (sql: string) => Statement, q: Pick<HistoryQuery,
   const counts = Object.fromEntries(RUN_STATUSES.map((s) => [s, 0])) as Record<RunStatus, number>;
   for (const r of rows) counts[r.status] = r.n;
   return counts;
+}
+
+const sqlList = (list: readonly string[]): string => list.map((v) => `'${v}'`).join(", ");
+
+/** Statuses are constants, written into the text; the filters are parameters. */
+function runBuckets(cached: (sql: string) => Statement, q: Pick<HistoryQuery, "svc" | "rid" | "since" | "until">): RunBucket[] {
+  const { where, params } = buildQuery(q);
+  const ran = `status IN (${sqlList(RAN_STATUSES)})`;
+  return cached(`SELECT svc, rid, (started_at / ${BUCKET_MS}) * ${BUCKET_MS} AS start, count(*) AS runs,
+      sum(status IN (${sqlList(FAILED_STATUSES)})) AS failures, coalesce(sum(duration_ms), 0) AS durationMsSum,
+      max(duration_ms) AS durationMsMax, count(duration_ms) AS timed
+    FROM runs ${where === "" ? `WHERE ${ran}` : `${where} AND ${ran}`}
+    GROUP BY svc, rid, start ORDER BY svc, rid, start`).all(...params) as RunBucket[];
 }
