@@ -58,6 +58,13 @@ export interface RunRequest {
 
 /** Runs handed to the pipeline: their record ids appear as each task's run begins. */
 export interface StartedRuns {
+  /** The request's session (its runs' `session`): `GET /api/v1/requests/{session}` follows it. */
+  readonly session: string;
+  readonly svc: string;
+  /** The rids selected, in the order they run. */
+  readonly selected: readonly string[];
+  /** True once every selected task ended or was not run. */
+  isDone(): boolean;
   /** Ids of the records written so far, in task order. */
   ids(): readonly number[];
   /** Resolves once the first record exists (or the whole request ended without one). */

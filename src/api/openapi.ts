@@ -58,6 +58,11 @@ const operations: Operation[] = [
     ],
     answers: { 200: listOf(RunRecordSchema), 400: Problem, ...AUTH_ERRORS },
   },
+  {
+    method: "get", path: "/api/v1/requests/{session}", summary: "A run request (the POST's `request.session`): its runs so far and whether all ended", scope: "read",
+    params: [{ name: "session", in: "path", required: true, schema: str, description: "The request's session" }],
+    answers: { 200: RunsAnswer, 404: Problem, ...AUTH_ERRORS },
+  },
   { method: "get", path: "/api/v1/runs/{id}", summary: "One run record", scope: "read", params: [RUN_ID], answers: { 200: RunRecordSchema, 400: Problem, 404: Problem, ...AUTH_ERRORS } },
   {
     method: "get", path: "/api/v1/runs/{id}/log", summary: "A run's output: text, followed (?follow=1), or SSE (id = byte offset; Last-Event-ID resumes)", scope: "read",

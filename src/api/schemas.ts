@@ -49,7 +49,9 @@ export const RunRecordSchema = z.strictObject({
   node: nullable(z.string()),
 });
 
-export const RunsAnswer = z.strictObject({ runs: z.array(RunRecordSchema) });
+export const RunRequestView = z.strictObject({ session: z.string(), svc: z.string(), selected: z.array(z.string()), done: z.boolean() });
+
+export const RunsAnswer = z.strictObject({ runs: z.array(RunRecordSchema), request: RunRequestView });
 
 export const listOf = <T extends z.ZodMiniType>(item: T) => z.strictObject({ items: z.array(item), next: nullable(z.string()) });
 

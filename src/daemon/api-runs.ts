@@ -36,7 +36,7 @@ export function startApiRuns(deps: ApiRunDeps, svc: string, request: RunRequest,
   if (selected.length === 0) throw new ApiProblem(404, `${svc}: ${NO_MATCH_MESSAGE.replace("--rid, --subset and --tags", "rid, subsets and tags")}`);
   const unconfirmed = selected.filter((t) => t.confirmation && !request.confirm.includes(t.rid)).map((t) => t.rid);
   if (unconfirmed.length > 0) {
-    throw new ApiProblem(409, `confirmation required: ${unconfirmed.join(", ")} ask${unconfirmed.length === 1 ? "s" : ""} for confirmation; send "confirm": ${JSON.stringify(unconfirmed.length === 1 ? unconfirmed[0] : unconfirmed)} (the rid, typed) to run ${unconfirmed.length === 1 ? "it" : "them"}; nothing was run`, { field: "confirm" });
+    throw new ApiProblem(409, `confirmation required: ${unconfirmed.join(", ")} ask${unconfirmed.length === 1 ? "s" : ""} for confirmation; send "confirm": ${JSON.stringify(unconfirmed.length === 1 ? unconfirmed[0] : unconfirmed)} (the rid, typed) to run ${unconfirmed.length === 1 ? "it" : "them"}; nothing was run`, { field: "confirm", unconfirmed });
   }
   const ids: number[] = [];
   let markStarted: () => void = () => {};
@@ -66,6 +66,8 @@ export function startApiRuns(deps: ApiRunDeps, svc: string, request: RunRequest,
     .then(() => undefined, () => undefined)
     .then(() => deps.flush())
     .finally(markStarted);
+  let finished = false;
+  void done.then(() => (finished = true));
   deps.track(done);
-  return { ids: () => ids, started, done };
+  return { session, svc, selected: selected.map((t) => t.rid), ids: () => ids, isDone: () => finished, started, done };
 }

@@ -16,7 +16,7 @@ import { openHistoryStore } from "./sqlite/history-store.js";
 import { moveAside } from "./sqlite/move-aside.js";
 import { livePid } from "./pid-file.js";
 import { isProcessAlive } from "./liveness.js";
-import { getJson } from "./daemon-client.js";
+import { callJson, getJson, streamText } from "./daemon-client.js";
 import { servicePorts } from "./service-ports.js";
 import type { WriteStateFile } from "./background-state-files.js";
 import { nodeConfig } from "../service/node-config.js";
@@ -125,6 +125,8 @@ function daemonAccess(paths: Paths, env: NodeJS.ProcessEnv): DaemonAccess {
       }
     },
     ask: (path, timeoutMs) => getJson(files.socket, path, timeoutMs),
+    call: (call) => callJson(files.socket, call),
+    stream: (path, onData, signal) => streamText(files.socket, path, onData, signal),
   };
 }
 

@@ -1,8 +1,8 @@
 /**
- * A JSON GET over the daemon's Unix socket, for the CLI. Never throws: a daemon that does not
- * answer is an outcome with the reason (no socket, refused, timed out, a bad answer).
+ * The CLI's client of the daemon's API over its Unix socket. Never throws: a daemon that does
+ * not answer is an outcome with the reason (no socket, refused, timed out, a bad answer).
  */
-import { request } from "node:http";
+import { request, type IncomingMessage } from "node:http";
 
 export type ApiAnswer =
   | { readonly ok: true; readonly status: number; readonly body: unknown }
@@ -14,9 +14,24 @@ const REASONS: Readonly<Record<string, string>> = {
   EACCES: "permission denied",
 };
 
+export interface ApiCall {
+  readonly method?: "GET" | "POST";
+  readonly path: string;
+  readonly body?: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly timeoutMs: number;
+}
+
 export function getJson(socketPath: string, path: string, timeoutMs: number): Promise<ApiAnswer> {
+  return callJson(socketPath, { path, timeoutMs });
+}
+
+/** One JSON request; the answer's body parsed (problem+json included). */
+export function callJson(socketPath: string, call: ApiCall): Promise<ApiAnswer> {
   return new Promise((resolve) => {
-    const req = request({ socketPath, path, method: "GET", headers: { accept: "application/json" } }, (res) => {
+    const body = call.body === undefined ? undefined : JSON.stringify(call.body);
+    const headers: Record<string, string> = { accept: "application/json", ...(body === undefined ? {} : { "content-type": "application/json" }), ...call.headers };
+    const req = request({ socketPath, path: call.path, method: call.method ?? "GET", headers }, (res) => {
       let text = "";
       res.setEncoding("utf8").on("data", (d: string) => (text += d));
       res.on("end", () => {
@@ -28,8 +43,40 @@ export function getJson(socketPath: string, path: string, timeoutMs: number): Pr
       });
       res.on("error", (e) => resolve({ ok: false, reason: e.message }));
     });
-    req.setTimeout(timeoutMs, () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.setTimeout(call.timeoutMs, () => req.destroy(new Error(`no answer within ${call.timeoutMs} ms`)));
     req.on("error", (e: NodeJS.ErrnoException) => resolve({ ok: false, reason: REASONS[e.code ?? ""] ?? e.message }));
+    req.end(body);
+  });
+}
+
+/**
+ * A streamed GET (a followed run log): `onData` gets each chunk as it arrives; resolves when
+ * the daemon ends the answer (or with the reason it could not be read). Aborting `signal`
+ * closes the connection: only the client stops, whatever it was following goes on.
+ */
+export function streamText(socketPath: string, path: string, onData: (chunk: Buffer) => void, signal?: AbortSignal): Promise<{ readonly ok: true; readonly status: number } | { readonly ok: false; readonly reason: string }> {
+  return new Promise((resolve) => {
+    const req = request({ socketPath, path, method: "GET", headers: { accept: "text/plain" }, signal }, (res: IncomingMessage) => {
+      if ((res.statusCode ?? 0) >= 400) {
+        let text = "";
+        res.setEncoding("utf8").on("data", (d: string) => (text += d));
+        res.on("end", () => resolve({ ok: false, reason: problemDetail(text) ?? `HTTP ${res.statusCode}` }));
+        return;
+      }
+      res.on("data", onData);
+      res.on("end", () => resolve({ ok: true, status: res.statusCode ?? 0 }));
+      res.on("error", (e) => resolve({ ok: false, reason: e.message }));
+    });
+    req.on("error", (e: NodeJS.ErrnoException) => resolve({ ok: false, reason: e.name === "AbortError" ? "stopped following" : (REASONS[e.code ?? ""] ?? e.message) }));
     req.end();
   });
+}
+
+function problemDetail(text: string): string | null {
+  try {
+    const d = (JSON.parse(text) as { detail?: unknown }).detail;
+    return typeof d === "string" ? d : null;
+  } catch {
+    return null;
+  }
 }

@@ -92,7 +92,20 @@ export interface DaemonAccess {
   /** SIGTERM; false when this user may not signal it. */
   signal(pid: number): boolean;
   /** GET on the daemon's socket: its JSON answer, or why there was none. */
-  ask(path: string, timeoutMs: number): Promise<{ ok: true; status: number; body: unknown } | { ok: false; reason: string }>;
+  ask(path: string, timeoutMs: number): Promise<DaemonAnswer>;
+  /** A JSON request to the daemon's API (as root on its socket: no key needed). */
+  call(call: DaemonCall): Promise<DaemonAnswer>;
+  /** A streamed GET (a followed run output): chunks to `onData` until the daemon ends it. */
+  stream(path: string, onData: (chunk: Buffer) => void, signal?: AbortSignal): Promise<{ readonly ok: true; readonly status: number } | { readonly ok: false; readonly reason: string }>;
+}
+
+export type DaemonAnswer = { readonly ok: true; readonly status: number; readonly body: unknown } | { readonly ok: false; readonly reason: string };
+
+export interface DaemonCall {
+  readonly method?: "GET" | "POST";
+  readonly path: string;
+  readonly body?: unknown;
+  readonly timeoutMs: number;
 }
 
 export interface ServicePorts {

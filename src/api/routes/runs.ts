@@ -29,6 +29,7 @@ const MAX_SCANS = 20;
 /** Runs: start (with wait and Idempotency-Key), list with cursor paging, read one. */
 export function runRoutes(api: Hono<ApiEnv>, backend: ApiBackend): void {
   const idempotent = new IdempotencyCache<StartedRuns>(() => backend.clock.now());
+  const requests = new RecentRequests(() => backend.clock.now());
 
   api.post("/api/v1/services/:svc/runs", async (c) => {
     const svc = c.req.param("svc");
@@ -49,11 +50,21 @@ export function runRoutes(api: Hono<ApiEnv>, backend: ApiBackend): void {
       runs = await use.value;
       replayed = use.kind === "replayed";
     }
+    requests.add(runs);
     await runs.started;
-    const ended = waitMs === 0 ? false : await settledWithin(runs.done, waitMs);
+    const ended = waitMs === 0 ? runs.isDone() : await settledWithin(runs.done, waitMs);
     const records = await recordsOf(backend, runs.ids());
     if (replayed) c.header("idempotent-replayed", "true");
-    return c.json({ runs: records }, ended ? 200 : 202);
+    return c.json({ runs: records, request: requestView(runs, ended) }, ended ? 200 : 202);
+  });
+
+  api.get("/api/v1/requests/:session", async (c) => {
+    requireAccess(c, "read");
+    const runs = requests.get(c.req.param("session"));
+    if (runs === undefined) throw notFound(`no run request ${c.req.param("session")} (requests are kept 24 h, in the daemon's memory)`);
+    requireAccess(c, "read", runs.svc);
+    const done = runs.isDone();
+    return c.json({ runs: await recordsOf(backend, runs.ids()), request: requestView(runs, done) });
   });
 
   api.get("/api/v1/runs", async (c) => {
@@ -123,6 +134,29 @@ function triggerParam(text: string | undefined): RunTrigger | undefined {
   if (text === undefined || text === "") return undefined;
   if (!(RUN_TRIGGERS as readonly string[]).includes(text)) throw new ApiProblem(400, `trigger: expected one of ${RUN_TRIGGERS.join(", ")}, got "${text}"`, { field: "trigger" });
   return text as RunTrigger;
+}
+
+function requestView(runs: StartedRuns, done: boolean): { session: string; svc: string; selected: readonly string[]; done: boolean } {
+  return { session: runs.session, svc: runs.svc, selected: runs.selected, done };
+}
+
+/** The run requests of the last 24 h, by session, for `GET /api/v1/requests/{session}` (bounded). */
+class RecentRequests {
+  private readonly bySession = new Map<string, { runs: StartedRuns; at: number }>();
+  constructor(private readonly now: () => number, private readonly max = 10_000) {}
+
+  add(runs: StartedRuns): void {
+    const now = this.now();
+    for (const [k, v] of this.bySession) {
+      if (v.at > now - 24 * 3600_000 && this.bySession.size < this.max) break;
+      this.bySession.delete(k);
+    }
+    if (!this.bySession.has(runs.session)) this.bySession.set(runs.session, { runs, at: now });
+  }
+
+  get(session: string): StartedRuns | undefined {
+    return this.bySession.get(session)?.runs;
+  }
 }
 
 async function recordsOf(backend: ApiBackend, ids: readonly number[]): Promise<RunRecord[]> {

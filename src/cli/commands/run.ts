@@ -28,6 +28,8 @@ export const runCommand: CliCommand = {
     "dry-run": { type: "boolean", describe: "Show what would run (mode, user, cwd, argv) on stdout without running it; requirements are still checked" },
     env: { type: "array", describe: "K=V exported to the tasks, after everything else (repeatable)", requiresArg: true },
     format: { ...FORMAT_OPTION, describe: "Output format: json prints one entry per task on stdout (status, exit code, reason, run id, its history record, a dry run's plan) and sends the tasks' output to stderr" },
+    detach: { type: "boolean", describe: "Hand the run to the daemon over its socket and print the run id(s): closing the terminal no longer stops it (trigger api; needs a running daemon)" },
+    wait: { type: "boolean", describe: "With --detach: follow the runs' output as it comes and exit with the task's exit code; Ctrl-C stops following, not the run" },
     "inherit-env": { type: "boolean", describe: "Debugging: start the tasks from svcmgr's own environment instead of the clean one (PATH, the user's HOME/USER/LOGNAME/SHELL, LANG); recorded with the run" },
   },
   examples: [
@@ -36,10 +38,13 @@ export const runCommand: CliCommand = {
     ["svcmgr -s db run --rid task#restore --confirm", "run a confirmation task without the prompt"],
     ["sudo svcmgr -s db run --rid task#0 --env LEVEL=full", "pass an extra variable"],
     ["svcmgr -s db run --dry-run --format json", "what would run, with its exact argv, user, cwd and environment"],
+    ["svcmgr -s db run --rid task#0 --detach --wait", "the daemon runs it (a closed terminal does not stop it); follow its output here"],
   ],
   async run(args, app) {
     const services = selectServices(app, requireSelector(args.service));
     const extraEnv = parseEnvArgs(args.env);
+    if (args.wait === true && args.detach !== true) throw new UsageError("--wait goes with --detach (a run without --detach always waits)");
+    if (args.detach === true) return (await import("../run-detached.js")).runDetached(app, services, args, extraEnv);
     let exit = 0;
     app.services.prepareStateDirs();
     const history = await app.history.open();
