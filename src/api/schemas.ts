@@ -82,4 +82,10 @@ export const TaskViewSchema = z.looseObject({
   lastRun: nullable(z.looseObject({ id: z.number(), status: z.enum(FINAL_STATUSES), startedAt: z.number(), durationMs: nullable(z.number()) })),
 });
 
-export const ServiceStatusSchema = z.looseObject({ path: z.string() });
+/** `print status --format json` of one service. */
+export const ServiceStatusSchema = z.strictObject({
+  service: z.string(),
+  avail: z.string(),
+  overall: z.string(),
+  resources: z.array(z.looseObject({ rid: z.string(), driver: z.string(), status: z.string(), disabled: z.boolean(), optional: z.boolean(), standby: z.boolean(), running: z.number(), log: z.array(z.string()) })),
+});
