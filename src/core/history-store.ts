@@ -47,6 +47,8 @@ export interface HistoryStore {
    * a whole number of quarter hours).
    */
   runBuckets(q?: Pick<HistoryQuery, "svc" | "rid" | "since" | "until">): Promise<RunBucket[]>;
+  /** How the store is doing now (synchronous, never throws): for `/api/v1/health`, the daemon's status and log. */
+  health(): StoreHealth;
   close(): Promise<void>;
 }
 
@@ -72,6 +74,27 @@ export interface RunBucket {
   readonly durationMsMax: number | null;
   /** Runs with a duration (every ended run has one). */
   readonly timed: number;
+}
+
+/**
+ * A store's health. `degraded`: the PostgreSQL server cannot be reached; the daemon goes on
+ * running tasks and writes their records to a local spool file, replayed in order once the
+ * server answers again. The embedded store is always `ok` with nothing spooled.
+ */
+export interface StoreHealth {
+  readonly kind: "sqlite" | "postgresql";
+  readonly status: "ok" | "degraded";
+  /** Record writes waiting in the spool (0 when none). */
+  readonly spooled: number;
+  /** The spool file, when the store has one. */
+  readonly spool: string | null;
+  /** Why the store is degraded (the last connection error, password masked); null when ok. */
+  readonly reason: string | null;
+}
+
+/** The health of a store that needs no spool: the embedded one, or a PostgreSQL store opened by the CLI. */
+export function healthyStore(kind: StoreHealth["kind"]): StoreHealth {
+  return { kind, status: "ok", spooled: 0, spool: null, reason: null };
 }
 
 /** One write of a `commit`. */

@@ -267,7 +267,14 @@ export class Daemon {
       startedAt: new Date(this.startedAt).toISOString(), uptimeS: this.uptimeS(), stopping: this.stopping,
       services: this.registry.size, tasks: snap.tasks.length, scheduled: snap.tasks.filter((t) => t.notScheduled === null).length,
       runningTasks: snap.running, queuedTasks: snap.queued, nextWake: next?.toISOString() ?? null, orphans: this.orphans.length,
+      store: this.storeHealth(),
     };
+  }
+
+  /** The history store's health, as `/api/v1/health` and `/api/v1/daemon` show it. */
+  private storeHealth(): { kind: string; status: string; spooled: number } {
+    const h = this.history.health();
+    return { kind: h.kind, status: h.status, spooled: h.spooled };
   }
 
   private uptimeS(): number {
@@ -281,7 +288,7 @@ export class Daemon {
       stopping: () => this.stopping, snapshot: () => this.scheduler.snapshot(), invalid: () => this.registry.invalid,
       startRuns: (svc, request, by) => this.startApiRuns(svc, request, by),
       readLog: (file, offset, max) => this.platform.readLog(file, offset, max),
-      store: () => (this.app.history.shared() === null ? { kind: "sqlite", status: "ok" } : { kind: "postgresql", status: "ok", url: this.app.history.shared() }),
+      store: () => ({ ...this.storeHealth(), ...(this.app.history.shared() === null ? {} : { url: this.app.history.shared() }) }),
     });
     return serveApi(this.platform, backend, () => this.statusReport());
   }

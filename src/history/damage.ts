@@ -31,8 +31,10 @@ export function damagedName(file: string, now: number): string {
  * damaged: the daemon stops at the first sign instead of writing on into a broken file.
  */
 export function watchDamage(store: HistoryStore, onDamage: (e: HistoryDamagedError) => void): HistoryStore {
-  const watched: Record<string, unknown> = {};
+  // health() is synchronous and never throws: passed as is.
+  const watched: Record<string, unknown> = { health: () => store.health() };
   for (const [name, fn] of Object.entries(store) as [string, (...args: unknown[]) => Promise<unknown>][]) {
+    if (name === "health") continue;
     watched[name] = async (...args: unknown[]) => {
       try {
         return await fn(...args);

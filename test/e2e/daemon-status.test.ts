@@ -20,8 +20,9 @@ describe("daemon status, live on the daemon's socket", { concurrency: true }, ()
 
     const health = await getJson(sock, "/api/v1/health", 5000);
     assert.ok(health.ok && health.status === 200, JSON.stringify(health));
-    const h = health.body as { status: string; node: string; version: string; uptimeS: number };
+    const h = health.body as { status: string; node: string; version: string; uptimeS: number; store: unknown };
     assert.equal(h.status, "ok");
+    assert.deepEqual(h.store, { kind: "sqlite", status: "ok", spooled: 0 }, "the embedded store: never degraded");
     assert.equal(typeof h.node, "string");
     assert.ok(h.node.length > 0);
     assert.match(h.version, /^\d+\.\d+\.\d+/);

@@ -1,4 +1,4 @@
-import { BUCKET_MS, FAILED_STATUSES, RAN_STATUSES, type HistoryStore, type RecordWrite, type RunBucket } from "../../core/history-store.js";
+import { healthyStore, BUCKET_MS, FAILED_STATUSES, RAN_STATUSES, type HistoryStore, type RecordWrite, type RunBucket } from "../../core/history-store.js";
 import { RUN_STATUSES, type CompleteRun, type NewRun, type RunOutcome, type RunRecord, type RunStatus } from "../../core/run-record.js";
 import { maskPassword } from "../../core/store-url.js";
 import { pgSession, storeError, type Sql } from "./session.js";
@@ -125,6 +125,7 @@ export async function openPostgresHistory(url: string): Promise<HistoryStore> {
     prune: (policy, now, batchSize) => session.transaction((sql) => pruneBatchPg(sql, policy, now, batchSize)),
     countByStatus: (q) => run((sql) => countByStatus(sql, q)),
     runBuckets: (q) => run((sql) => runBuckets(sql, q)),
+    health: () => healthyStore("postgresql"),
     close: () => session.close(),
   };
 }

@@ -1,4 +1,4 @@
-import type { HistoryStore, RecordWrite } from "../../core/history-store.js";
+import { healthyStore, type HistoryStore, type RecordWrite } from "../../core/history-store.js";
 import { openHistory, type SqliteHistory } from "./store.js";
 
 /**
@@ -45,6 +45,7 @@ export function asyncHistory(db: SqliteHistory): HistoryStore {
     prune: (policy, now, batchSize) => settle(() => db.prune(policy, now, batchSize)),
     countByStatus: (q) => settle(() => db.countByStatus(q)),
     runBuckets: (q) => settle(() => db.runBuckets(q)),
+    health: () => healthyStore("sqlite"),
     close: () => settle(() => db.close()),
   };
 }

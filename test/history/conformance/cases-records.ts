@@ -18,6 +18,13 @@ const FULL: NewRun = {
 /** Records: what is written reads back field for field, in both stores. */
 export const recordCases: readonly ConformanceCase[] = [
   {
+    name: "health: the store's kind, ok, nothing spooled",
+    async run({ history, spec }) {
+      const kind = spec.startsWith("sqlite:") ? "sqlite" : "postgresql";
+      assert.deepEqual(history.health(), { kind, status: "ok", spooled: 0, spool: null, reason: null });
+    },
+  },
+  {
     name: "begin, setPid, finish: the record reads back field for field (bigint values as numbers)",
     async run({ history }) {
       let log = "";
