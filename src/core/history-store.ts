@@ -49,6 +49,11 @@ export interface HistoryStore {
   runBuckets(q?: Pick<HistoryQuery, "svc" | "rid" | "since" | "until">): Promise<RunBucket[]>;
   /** How the store is doing now (synchronous, never throws): for `/api/v1/health`, the daemon's status and log. */
   health(): StoreHealth;
+  /**
+   * A value that changes whenever a record is written, by this process or another (answers may
+   * be cached while it stays the same); null when the store cannot tell cheaply (no caching).
+   */
+  changeToken(): Promise<string | null>;
   close(): Promise<void>;
 }
 

@@ -126,6 +126,7 @@ export async function openPostgresHistory(url: string): Promise<HistoryStore> {
     countByStatus: (q) => run((sql) => countByStatus(sql, q)),
     runBuckets: (q) => run((sql) => runBuckets(sql, q)),
     health: () => healthyStore("postgresql"),
+    changeToken: async () => null,
     close: () => session.close(),
   };
 }

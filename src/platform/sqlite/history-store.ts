@@ -14,6 +14,12 @@ export function asyncHistory(db: SqliteHistory): HistoryStore {
       return Promise.reject(e);
     }
   };
+  // Writes through this connection: data_version counts only the other connections' commits.
+  let ownWrites = 0;
+  const write = <T>(work: () => T): Promise<T> => {
+    ownWrites++;
+    return settle(work);
+  };
   const apply = (w: RecordWrite): number | null => {
     if (w.kind === "begin") return db.begin(w.run, w.logFileFor);
     if (w.kind === "record") return db.record(w.run);
@@ -22,12 +28,12 @@ export function asyncHistory(db: SqliteHistory): HistoryStore {
     return null;
   };
   return {
-    begin: (run, logFileFor) => settle(() => db.begin(run, logFileFor)),
-    setPid: (id, pid, pidStartTime) => settle(() => db.setPid(id, pid, pidStartTime)),
-    finish: (id, outcome) => settle(() => db.finish(id, outcome)),
-    record: (run) => settle(() => db.record(run)),
+    begin: (run, logFileFor) => write(() => db.begin(run, logFileFor)),
+    setPid: (id, pid, pidStartTime) => write(() => db.setPid(id, pid, pidStartTime)),
+    finish: (id, outcome) => write(() => db.finish(id, outcome)),
+    record: (run) => write(() => db.record(run)),
     commit: (writes) =>
-      settle(() => {
+      write(() => {
         const ids: Array<number | null> = [];
         db.transaction(() => {
           for (const w of writes) ids.push(apply(w));
@@ -41,11 +47,12 @@ export function asyncHistory(db: SqliteHistory): HistoryStore {
     nextAttempt: (svc, rid, scheduledFor) => settle(() => db.nextAttempt(svc, rid, scheduledFor)),
     lastAttempt: (svc, rid) => settle(() => db.lastAttempt(svc, rid)),
     inFlight: () => settle(() => db.inFlight()),
-    markInterrupted: (id, reason, endedAt) => settle(() => db.markInterrupted(id, reason, endedAt)),
-    prune: (policy, now, batchSize) => settle(() => db.prune(policy, now, batchSize)),
+    markInterrupted: (id, reason, endedAt) => write(() => db.markInterrupted(id, reason, endedAt)),
+    prune: (policy, now, batchSize) => write(() => db.prune(policy, now, batchSize)),
     countByStatus: (q) => settle(() => db.countByStatus(q)),
     runBuckets: (q) => settle(() => db.runBuckets(q)),
     health: () => healthyStore("sqlite"),
+    changeToken: () => settle(() => `${db.dataVersion()}.${ownWrites}`),
     close: () => settle(() => db.close()),
   };
 }

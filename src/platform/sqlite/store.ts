@@ -62,6 +62,8 @@ export interface SqliteHistory {
   runBuckets(q?: Pick<HistoryQuery, "svc" | "rid" | "since" | "until">): RunBucket[];
   /** Runs `fn` in one write transaction (one commit for all its writes). */
   transaction(fn: () => void): void;
+  /** SQLite's data_version: changes when another connection commits (this one's writes are counted by the caller). */
+  dataVersion(): number;
   close(): void;
 }
 
@@ -287,6 +289,7 @@ function makeStore(db: Db): SqliteHistory {
     countByStatus: (q = {}) => countByStatus(cached, q),
     runBuckets: (q = {}) => runBuckets(cached, q),
     transaction: (fn) => inTransaction.immediate(fn),
+    dataVersion: () => db.pragma("data_version", { simple: true }) as number,
     close: () => db.close(),
   };
 }

@@ -54,6 +54,28 @@ export const queryCases: readonly ConformanceCase[] = [
     },
   },
   {
+    name: "changeToken: the same while nothing is written; another after a write here or through another connection (or null: no caching)",
+    async run({ history, reopen }) {
+      const t0 = await history.changeToken();
+      if (t0 === null) {
+        await history.begin(manual());
+        assert.equal(await history.changeToken(), null, "a store that cannot tell says so every time");
+        return;
+      }
+      await history.query();
+      await history.lastRun("db", "task#0");
+      assert.equal(await history.changeToken(), t0, "reads change nothing");
+      const id = (await history.begin(manual()))!;
+      const t1 = await history.changeToken();
+      assert.notEqual(t1, t0, "a write here");
+      const other = await reopen();
+      await other.finish(id, { status: "succeeded", endedAt: REFERENCE + MINUTE });
+      const t2 = await history.changeToken();
+      assert.notEqual(t2, t1, "a write through another connection");
+      assert.equal(await history.changeToken(), t2);
+    },
+  },
+  {
     name: "keyset paging: pages of a query follow one another with no record twice or left out, ties on start time included",
     async run({ history }) {
       const ids = await fill(history);
