@@ -13,7 +13,7 @@ export interface ApiBackend {
   readonly history: HistoryStore;
   health(): Health;
   /** Every configured service (the route filters by the caller's globs). */
-  services(): readonly ServiceSummary[];
+  services(): Promise<readonly ServiceSummary[]>;
   /** `print status --format json` of one service; null when there is no such service. */
   serviceStatus(svc: string): Promise<unknown | null>;
   /** Each task of a service as the scheduler sees it; null when there is no such service. */
@@ -41,8 +41,10 @@ export interface Health {
 export interface ServiceSummary {
   readonly path: string;
   readonly valid: boolean;
-  /** Aggregate instance state (`up`, `down`, `n/a`…), or null when not known. */
+  /** Aggregate instance state (`up`, `down`, `warn`, `n/a`…, as print status), or null for an invalid service. */
   readonly state: string | null;
+  /** Tasks whose last run failed (failed, timed out, aborted, interrupted). */
+  readonly failing?: number;
   readonly tasks: number;
   readonly errors?: readonly string[];
 }

@@ -69,6 +69,7 @@ export const ServiceSummarySchema = z.strictObject({
   valid: z.boolean(),
   state: nullable(z.string()),
   tasks: z.number(),
+  failing: z.optional(z.number()),
   errors: z.optional(z.array(z.string())),
 });
 

@@ -33,6 +33,7 @@ export interface ApiBackendDeps {
 
 export function createApiBackend(d: ApiBackendDeps): ApiBackend {
   const { app } = d;
+  const services = serviceLister(d);
   return {
     clock: app.clock,
     keys: d.keys,
@@ -45,7 +46,7 @@ export function createApiBackend(d: ApiBackendDeps): ApiBackend {
         store, cluster: null,
       };
     },
-    services: () => services(d),
+    services,
     serviceStatus: async (svc) => {
       const loaded = d.registry.get(svc);
       if (loaded === undefined) return null;
@@ -58,15 +59,33 @@ export function createApiBackend(d: ApiBackendDeps): ApiBackend {
   };
 }
 
-function services(d: ApiBackendDeps): ServiceSummary[] {
-  const out: ServiceSummary[] = [];
-  for (const path of d.app.configFiles.list()) {
-    const svc = formatObjectPath(path);
-    const loaded = d.registry.get(svc);
-    if (loaded !== undefined) out.push({ path: svc, valid: true, state: null, tasks: loaded.tasks.size });
-    else out.push({ path: svc, valid: false, state: null, tasks: 0, errors: [d.invalid().get(svc) ?? "not loaded"] });
-  }
-  return out;
+/** A service's state is probed (its resources) at most this often, whoever asks. */
+const STATE_TTL_MS = 5_000;
+const FAILING: readonly string[] = ["failed", "timed_out", "aborted", "interrupted"];
+
+function serviceLister(d: ApiBackendDeps): () => Promise<ServiceSummary[]> {
+  const known = new Map<string, { at: number; state: string; failing: number }>();
+  const stateOf = async (svc: string) => {
+    const now = d.app.clock.now();
+    const hit = known.get(svc);
+    if (hit !== undefined && now - hit.at < STATE_TTL_MS) return hit;
+    const loaded = d.registry.get(svc)!;
+    const report = await statusReport(d.app, loaded.config, d.history);
+    const failing = report.resources.filter((r) => r.lastRun != null && FAILING.includes(r.lastRun.status)).length;
+    const fresh = { at: now, state: report.avail, failing };
+    known.set(svc, fresh);
+    return fresh;
+  };
+  return async () => {
+    const paths = d.app.configFiles.list().map(formatObjectPath);
+    for (const svc of known.keys()) if (!paths.includes(svc)) known.delete(svc);
+    return Promise.all(paths.map(async (svc): Promise<ServiceSummary> => {
+      const loaded = d.registry.get(svc);
+      if (loaded === undefined) return { path: svc, valid: false, state: null, tasks: 0, errors: [d.invalid().get(svc) ?? "not loaded yet"] };
+      const { state, failing } = await stateOf(svc);
+      return { path: svc, valid: true, state, tasks: loaded.tasks.size, failing };
+    }));
+  };
 }
 
 async function tasks(d: ApiBackendDeps, svc: string): Promise<unknown[] | null> {

@@ -68,7 +68,7 @@ describe("HTTP API on the daemon's socket", { concurrency: false }, () => {
     assert.equal(h.status, 200);
     assert.deepEqual((h.json as { status: string; store: { kind: string } }).store.kind, "sqlite");
     const list = await get("/api/v1/services", "/api/v1/services");
-    assert.deepEqual((list.json as { items: { path: string; tasks: number }[] }).items.map((s) => [s.path, s.tasks]), [["db", 5], ["web", 1]]);
+    assert.deepEqual((list.json as { items: { path: string; tasks: number; state: string; failing: number }[] }).items.map((s) => [s.path, s.tasks, s.state, s.failing]), [["db", 5, "n/a", 0], ["web", 1, "n/a", 0]]);
     const status = await get("/api/v1/services/db", "/api/v1/services/{svc}");
     assert.equal((status.json as { service: string }).service, "db");
     assert.deepEqual((status.json as { resources: { rid: string }[] }).resources.map((r) => r.rid).sort(), ["task#0", "task#c", "task#env", "task#fail", "task#slow"]);
@@ -95,6 +95,9 @@ describe("HTTP API on the daemon's socket", { concurrency: false }, () => {
     assert.equal((d.json as { runs: RunRecord[] }).runs[0]!.outputHead, "LEVEL=full\n");
     const f = await post("/api/v1/services/db/runs", RUNS, { rid: "task#fail", wait: "10s" });
     assert.deepEqual([f.status, (f.json as { runs: RunRecord[] }).runs[0]!.status, (f.json as { runs: RunRecord[] }).runs[0]!.exitCode], [200, "failed", 3]);
+    await new Promise((r) => setTimeout(r, 5100)); // the services' states are probed at most every 5 s
+    const list = await get("/api/v1/services", "/api/v1/services");
+    assert.equal((list.json as { items: { path: string; failing: number }[] }).items.find((s) => s.path === "db")!.failing, 1, "task#fail failed last");
     for (let i = 0; ; i++) {
       const r = await get(`/api/v1/requests/${slow.request.session}`, "/api/v1/requests/{session}");
       const body = r.json as { runs: RunRecord[]; request: { done: boolean } };

@@ -7,9 +7,9 @@ import { notFound } from "../problem.js";
 
 /** `GET /api/v1/services`, `…/services/{svc}`, `…/services/{svc}/tasks`: what the caller's key covers. */
 export function serviceRoutes(api: Hono<ApiEnv>, backend: ApiBackend): void {
-  api.get("/api/v1/services", (c) => {
+  api.get("/api/v1/services", async (c) => {
     const p = requireAccess(c, "read");
-    const items = backend.services().filter((s) => coversService(p, s.path));
+    const items = (await backend.services()).filter((s) => coversService(p, s.path));
     return c.json({ items, next: null });
   });
   api.get("/api/v1/services/:svc", async (c) => {
