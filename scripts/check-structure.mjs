@@ -12,7 +12,7 @@ const MAX_LINES = 400;
 
 // Each folder of src/ (a file directly in src/ is its own unit) and the units it may import.
 // Lower layers never import higher ones: core ← config, schedule ← task ← resource ← run ←
-// history ← scheduler ← service ← platform (which implements the ports) ← api, daemon, cli.
+// history ← scheduler ← service ← platform (which implements the ports) ← api ← ui ← daemon, cli.
 // Only the two composition roots (ROOTS) import platform/ among the units above it.
 export const ALLOWED = {
   core: [],
@@ -26,8 +26,9 @@ export const ALLOWED = {
   service: ["core", "config", "schedule", "task", "resource", "run", "history", "scheduler"],
   platform: ["core", "config", "schedule", "task", "resource", "run", "history", "scheduler", "service"],
   api: ["core", "config", "schedule", "task", "resource", "run", "history", "scheduler", "service"],
-  daemon: ["core", "config", "schedule", "task", "resource", "run", "history", "scheduler", "service", "api"],
-  cli: ["core", "config", "schedule", "task", "resource", "run", "history", "scheduler", "service", "api", "daemon"],
+  ui: ["core", "config", "schedule", "task", "resource", "run", "history", "scheduler", "service", "api"],
+  daemon: ["core", "config", "schedule", "task", "resource", "run", "history", "scheduler", "service", "api", "ui"],
+  cli: ["core", "config", "schedule", "task", "resource", "run", "history", "scheduler", "service", "api", "ui", "daemon"],
   "index.ts": ["core", "config", "schedule", "task", "run", "platform"],
   types: [],
 };

@@ -17,12 +17,16 @@ export interface ApiBackend {
   /** `print status --format json` of one service; null when there is no such service. */
   serviceStatus(svc: string): Promise<unknown | null>;
   /** Each task of a service as the scheduler sees it; null when there is no such service. */
-  tasks(svc: string): Promise<readonly unknown[] | null>;
+  tasks(svc: string): Promise<readonly TaskView[] | null>;
   /**
    * Starts the selected tasks of `svc` through the run pipeline (trigger `api`). Throws an
    * ApiProblem (404 unknown service or no task selected, 409 confirmation) before anything runs.
    */
   startRuns(svc: string, request: RunRequest, by: Principal): Promise<StartedRuns>;
+  /** Asks a run of this daemon's to stop (recorded `aborted`); false when this daemon is not running it. */
+  stopRun(id: number, by: Principal): boolean;
+  /** The zone a task's times are shown in: its `timezone`, else the host's. */
+  taskZone(svc: string, rid: string): string;
   /** Up to `max` bytes of a file from `offset`; empty at its end; null when it does not exist. */
   readLog(file: string, offset: number, max: number): Promise<Buffer | null>;
   /** Says something in the daemon's log (refused requests, with the key's name, never the key). */
@@ -47,6 +51,22 @@ export interface ServiceSummary {
   readonly failing?: number;
   readonly tasks: number;
   readonly errors?: readonly string[];
+}
+
+/** A task as `GET …/tasks` shows it (times ISO 8601 UTC). */
+export interface TaskView {
+  readonly rid: string;
+  /** The schedule expression, null when the task has none. */
+  readonly schedule: string | null;
+  readonly timezone: string;
+  readonly tags: readonly string[];
+  readonly confirmation: boolean;
+  readonly nextRun: string | null;
+  readonly lastScheduled: string | null;
+  /** Why the daemon does not run it on schedule, in words; null when it does. */
+  readonly notScheduled: string | null;
+  readonly lastRun: { readonly id: number; readonly status: string; readonly startedAt: number; readonly durationMs: number | null; readonly trigger: string; readonly exitCode: number | null } | null;
+  readonly [more: string]: unknown;
 }
 
 export interface RunRequest {

@@ -63,6 +63,10 @@ const operations: Operation[] = [
     params: [{ name: "session", in: "path", required: true, schema: str, description: "The request's session" }],
     answers: { 200: RunsAnswer, 404: Problem, ...AUTH_ERRORS },
   },
+  {
+    method: "post", path: "/api/v1/runs/{id}/stop", summary: "Stop a run of this daemon's: its process group is killed, the record says aborted", scope: "run", params: [RUN_ID],
+    answers: { 202: z.strictObject({ stopping: z.boolean(), run: RunRecordSchema }), 400: Problem, 404: Problem, 409: Problem, ...AUTH_ERRORS },
+  },
   { method: "get", path: "/api/v1/runs/{id}", summary: "One run record", scope: "read", params: [RUN_ID], answers: { 200: RunRecordSchema, 400: Problem, 404: Problem, ...AUTH_ERRORS } },
   {
     method: "get", path: "/api/v1/runs/{id}/log", summary: "A run's output: text, followed (?follow=1), or SSE (id = byte offset; Last-Event-ID resumes)", scope: "read",

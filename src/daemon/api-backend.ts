@@ -7,7 +7,7 @@ import { svcmgrVersion } from "../core/version.js";
 import type { TaskSnapshot } from "../scheduler/task-state.js";
 import { describeNotScheduled, taskKey } from "../scheduler/task.js";
 import { statusReport } from "../service/status-report.js";
-import type { ApiBackend, Health, RunRequest, ServiceSummary, StartedRuns } from "../api/backend.js";
+import type { ApiBackend, Health, RunRequest, ServiceSummary, StartedRuns, TaskView } from "../api/backend.js";
 import type { Principal } from "../api/principal.js";
 import type { ServiceRegistry } from "./service-registry.js";
 
@@ -28,6 +28,7 @@ export interface ApiBackendDeps {
   readonly invalid: () => ReadonlyMap<string, string>;
   readonly startRuns: (svc: string, request: RunRequest, by: Principal) => StartedRuns;
   readonly readLog: (file: string, offset: number, max: number) => Promise<Buffer | null>;
+  readonly stopRun: (id: number, by: string) => boolean;
   readonly store: () => Health["store"];
 }
 
@@ -55,6 +56,8 @@ export function createApiBackend(d: ApiBackendDeps): ApiBackend {
     tasks: (svc) => tasks(d, svc),
     startRuns: async (svc, request, by) => d.startRuns(svc, request, by),
     readLog: d.readLog,
+    stopRun: (id, by) => d.stopRun(id, by.name),
+    taskZone: (svc, rid) => d.registry.get(svc)?.tasks.get(rid)?.timezone ?? app.timezone,
     log: (level, text, fields) => d.log.write(level, text, fields),
   };
 }
@@ -88,12 +91,12 @@ function serviceLister(d: ApiBackendDeps): () => Promise<ServiceSummary[]> {
   };
 }
 
-async function tasks(d: ApiBackendDeps, svc: string): Promise<unknown[] | null> {
+async function tasks(d: ApiBackendDeps, svc: string): Promise<TaskView[] | null> {
   const loaded = d.registry.get(svc);
   if (loaded === undefined) return null;
   const snap = new Map(d.snapshot().tasks.map((t) => [taskKey(t.svc, t.rid), t]));
   return Promise.all(
-    [...loaded.tasks.values()].map(async (t) => {
+    [...loaded.tasks.values()].map(async (t): Promise<TaskView> => {
       const s = snap.get(taskKey(svc, t.rid));
       const last = await d.history.lastRun(svc, t.rid, { ranOnly: true });
       return {

@@ -9,6 +9,7 @@ import type { Principal } from "../api/principal.js";
 import { ApiProblem } from "../api/problem.js";
 import type { ServiceLogs } from "./ports.js";
 import type { ServiceRegistry } from "./service-registry.js";
+import type { RunControls } from "./run-controls.js";
 
 /**
  * Runs asked for through the API (and `run --detach`): the same selection, gates and pipeline
@@ -27,6 +28,8 @@ export interface ApiRunDeps {
   readonly track: (done: Promise<unknown>) => void;
   /** Commits the recorder's queued writes (a run's outcome is queued, not awaited). */
   readonly flush: () => Promise<void>;
+  /** Each run's own stop. */
+  readonly controls: RunControls;
 }
 
 export function startApiRuns(deps: ApiRunDeps, svc: string, request: RunRequest, by: Principal): StartedRuns {
@@ -39,6 +42,7 @@ export function startApiRuns(deps: ApiRunDeps, svc: string, request: RunRequest,
     throw new ApiProblem(409, `confirmation required: ${unconfirmed.join(", ")} ask${unconfirmed.length === 1 ? "s" : ""} for confirmation; send "confirm": ${JSON.stringify(unconfirmed.length === 1 ? unconfirmed[0] : unconfirmed)} (the rid, typed) to run ${unconfirmed.length === 1 ? "it" : "them"}; nothing was run`, { field: "confirm", unconfirmed });
   }
   const ids: number[] = [];
+  const stop = deps.controls.controller(deps.signal);
   let markStarted: () => void = () => {};
   const started = new Promise<void>((resolve) => (markStarted = resolve));
   const note = (id: number | null) => {
@@ -48,12 +52,16 @@ export function startApiRuns(deps: ApiRunDeps, svc: string, request: RunRequest,
   };
   const recorder: RunRecorder = {
     ...deps.recorder,
-    begin: async (run, logFileFor) => note(await deps.recorder.begin(run, logFileFor)),
+    begin: async (run, logFileFor) => {
+      const id = note(await deps.recorder.begin(run, logFileFor));
+      if (id !== null) deps.controls.register(id, stop);
+      return id;
+    },
     record: async (run) => note(await deps.recorder.record(run)),
   };
   const session = deps.app.services.newSession();
   const ctx: RunContext = {
-    trigger: "api", cron: false, confirm: true, dryRun: false, session, extraEnv: request.env ?? {}, initiatedBy: by.name, signal: deps.signal,
+    trigger: "api", cron: false, confirm: true, dryRun: false, session, extraEnv: request.env ?? {}, initiatedBy: by.name, signal: stop.signal,
   };
   const log = deps.logs.forSession(loaded.config, session);
   const reporter: RunReporter = {
@@ -65,6 +73,7 @@ export function startApiRuns(deps: ApiRunDeps, svc: string, request: RunRequest,
   const done = runTasks(selected, parallelSubsets(loaded.config, "task"), ctx, deps.app.services.runPorts(loaded.config, recorder, reporter))
     .then(() => undefined, () => undefined)
     .then(() => deps.flush())
+    .then(() => ids.forEach((id) => deps.controls.release(id)))
     .finally(markStarted);
   let finished = false;
   void done.then(() => (finished = true));

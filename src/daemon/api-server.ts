@@ -4,6 +4,8 @@ import type { ApiBackend } from "../api/backend.js";
 import type { ApiEnv } from "../api/env.js";
 import { requireAccess } from "../api/auth.js";
 import type { DaemonPlatform } from "./ports.js";
+import type { FetchHandler } from "../core/peer.js";
+import { createUi } from "../ui/create-ui.js";
 
 /**
  * Puts the API on the daemon's listeners: the routes of api/ plus the daemon's own
@@ -18,8 +20,16 @@ export async function serveApi(platform: DaemonPlatform, backend: ApiBackend, da
     });
   };
   const api = createApi(backend, { adminUids: platform.adminUids, metricsPublic: platform.metricsPublic }, [statusRoute, ...extra]);
+  const ui = platform.ui === null ? null : createUi(backend, platform.ui);
+  // The API under /api/ (and /metrics); the web UI everywhere else.
+  const handler: FetchHandler = {
+    fetch: (request, peer) => {
+      const path = new URL(request.url).pathname;
+      return ui === null || path.startsWith("/api/") || path === "/metrics" ? api.fetch(request, peer) : ui.fetch(request, peer);
+    },
+  };
   try {
-    const server = await platform.serve(api);
+    const server = await platform.serve(handler);
     platform.log.write("info", `API listening on ${server.addresses.join(", ")}`, { event: "api-listening", addresses: server.addresses });
     return server;
   } catch (e) {

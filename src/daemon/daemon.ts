@@ -12,6 +12,7 @@ import { recoverInterrupted, settleOrphans } from "../history/recover.js";
 import { pruneHistory } from "../history/prune.js";
 import { svcmgrVersion } from "../core/version.js";
 import { createSlotRunner } from "./slot-runner.js";
+import { RunControls } from "./run-controls.js";
 import { createApiBackend } from "./api-backend.js";
 import { serveApi } from "./api-server.js";
 import { startApiRuns } from "./api-runs.js";
@@ -49,6 +50,7 @@ export class Daemon {
   private readonly scheduler: Scheduler;
   private readonly runner: ReturnType<typeof createSlotRunner>;
   private readonly heldStarts = new Map<string, DaemonEvent>();
+  private readonly controls = new RunControls();
 
   /** Ends the run: a signal's name, or why the daemon stops by itself. */
   private requestStop: (reason: string) => void = () => {};
@@ -70,6 +72,7 @@ export class Daemon {
       warn: (text) => this.log.write("warning", text, { event: "state-write-failed" }),
       began: (slot) => this.logStarted(slotKey(slot.svc, slot.rid, slot.scheduledFor)),
       info: (text) => this.log.write("info", text, { event: "history-writable" }),
+      controls: this.controls,
     });
     const launch = this.runner.launch;
     this.scheduler = new Scheduler(
@@ -288,6 +291,7 @@ export class Daemon {
       stopping: () => this.stopping, snapshot: () => this.scheduler.snapshot(), invalid: () => this.registry.invalid,
       startRuns: (svc, request, by) => this.startApiRuns(svc, request, by),
       readLog: (file, offset, max) => this.platform.readLog(file, offset, max),
+      stopRun: (id, by) => this.controls.stop(id, by),
       store: () => ({ ...this.storeHealth(), ...(this.app.history.shared() === null ? {} : { url: this.app.history.shared() }) }),
     });
     return serveApi(this.platform, backend, () => this.statusReport());
@@ -297,7 +301,7 @@ export class Daemon {
     if (this.stopping) throw new ApiProblem(503, "the daemon is stopping: it starts no new run");
     return startApiRuns({
       app: this.app, registry: this.registry, recorder: this.runner.recorder, logs: this.platform.serviceLogs, signal: this.abort.signal,
-      track: (done) => this.trackDone(done), flush: () => this.runner.flush(),
+      track: (done) => this.trackDone(done), flush: () => this.runner.flush(), controls: this.controls,
     }, svc, request, by);
   }
 

@@ -4,6 +4,7 @@ import type { ServiceLog } from "../core/run-ports.js";
 import type { ServiceConfig } from "../config/service.js";
 import type { FetchHandler } from "../core/peer.js";
 import type { KeyStore } from "../core/api-key.js";
+import type { UiOptions } from "../ui/create-ui.js";
 
 /**
  * What the daemon process needs beyond the App, built by its composition root (root.ts) from
@@ -23,6 +24,8 @@ export interface DaemonPlatform {
   readonly adminUids: ReadonlySet<number>;
   /** `[listener] metrics_public`. */
   readonly metricsPublic: boolean;
+  /** The web UI's settings (its vendored scripts); null: no UI. */
+  readonly ui: UiOptions | null;
   /** The API keys (`svcmgr apikey` writes them; read again when they change). */
   readonly keys: KeyStore;
   /** Up to `max` bytes of a run's output file from `offset`; null when there is no such file. */

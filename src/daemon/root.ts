@@ -7,6 +7,7 @@ import type { HistoryStore, PrunePolicy } from "../core/history-store.js";
 import { apiKeyPaths, daemonPaths, objectLogFile } from "../core/paths.js";
 import { watchedKeyStore } from "../platform/api-key-file.js";
 import { readFileRange } from "../platform/file-range.js";
+import { readUiVendor } from "../platform/ui-vendor.js";
 import type { ServiceConfig } from "../config/service.js";
 import { nodeConfig } from "../service/node-config.js";
 import { createDaemonLog, fileSink, stdoutSink, type LogFormat } from "../platform/daemon-log.js";
@@ -88,6 +89,7 @@ async function runWith(app: App, opts: DaemonRunOptions, log: DaemonLog, history
     serve: (api) => startApiServer(listeners(app, opts.tcp), api),
     adminUids: new Set([0, app.uid]),
     metricsPublic: opts.metricsPublic,
+    ui: { vendor: readUiVendor(), secureCookie: opts.tcp?.tls !== undefined },
     keys,
     readLog: readFileRange,
     prepareTaskDirs,

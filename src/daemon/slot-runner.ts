@@ -9,6 +9,7 @@ import type { TaskRun } from "../run/task-run.js";
 import type { RunContext } from "../run/context.js";
 import type { ServiceLogs } from "./ports.js";
 import type { ServiceRegistry } from "./service-registry.js";
+import type { RunControls } from "./run-controls.js";
 
 /**
  * The scheduler's launch port: a due slot goes through the same run pipeline as a manual
@@ -25,6 +26,8 @@ export interface SlotRunnerOptions {
   /** A launched slot's run record was begun: the run really starts. */
   readonly began?: (slot: LaunchRequest) => void;
   readonly info?: (text: string) => void;
+  /** Each run's own stop (`POST /api/v1/runs/{id}/stop`). */
+  readonly controls: RunControls;
 }
 
 export function createSlotRunner(app: App, registry: ServiceRegistry, history: HistoryStore, logs: ServiceLogs, opts: SlotRunnerOptions) {
@@ -37,13 +40,15 @@ export function createSlotRunner(app: App, registry: ServiceRegistry, history: H
     const loaded = registry.get(slot.svc);
     const task = loaded?.tasks.get(slot.rid);
     if (loaded === undefined || task === undefined) return { rid: slot.rid, status: "not-run", reason: `${slot.svc} ${slot.rid} is no longer configured`, failed: true };
+    let runId: number | null = null;
     try {
       const session = app.services.newSession();
       const scheduledFor = slot.scheduledFor.getTime();
       const attempt = slot.retry?.attempt ?? (slot.repeat === true ? await history.nextAttempt(slot.svc, slot.rid, scheduledFor) : 1);
+      const stop = opts.controls.controller(opts.signal);
       const ctx: RunContext = {
         trigger: "schedule", cron: true, confirm: false, dryRun: false, session, scheduledFor,
-        attempt, retryOf: slot.retry?.retryOf ?? undefined, extraEnv: {}, initiatedBy: opts.daemonUser, signal: opts.signal,
+        attempt, retryOf: slot.retry?.retryOf ?? undefined, extraEnv: {}, initiatedBy: opts.daemonUser, signal: stop.signal,
       };
       const log = logs.forSession(loaded.config, session);
       const reporter: RunReporter = {
@@ -55,11 +60,16 @@ export function createSlotRunner(app: App, registry: ServiceRegistry, history: H
         ...recorder,
         begin: async (run, logFileFor) => {
           const id = await recorder.begin(run, logFileFor);
+          if (id !== null) opts.controls.register((runId = id), stop);
           opts.began?.(slot);
           return id;
         },
       };
-      return await runTask(task, ctx, app.services.runPorts(loaded.config, slotRecorder, reporter));
+      try {
+        return await runTask(task, ctx, app.services.runPorts(loaded.config, slotRecorder, reporter));
+      } finally {
+        if (runId !== null) opts.controls.release(runId);
+      }
     } catch (e) {
       return { rid: slot.rid, status: "not-run", reason: (e as Error).message, failed: true };
     }

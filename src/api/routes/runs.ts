@@ -79,6 +79,15 @@ export function runRoutes(api: Hono<ApiEnv>, backend: ApiBackend): void {
     return c.body(text, 200, { "content-type": "application/json" });
   });
 
+  api.post("/api/v1/runs/:id/stop", async (c) => {
+    const rec = await readableRun(c, backend);
+    const p = requireAccess(c, "run", rec.svc);
+    if (rec.status !== "running") throw new ApiProblem(409, `run ${rec.id} is not running (${rec.status})`);
+    if (!backend.stopRun(rec.id, p)) throw new ApiProblem(409, `run ${rec.id} is not run by this daemon (its svcmgr is pid ${rec.ownerPid ?? "?"}): stop it where it runs`);
+    backend.log("info", `run ${rec.id} (${rec.svc} ${rec.rid}) stopped by ${p.name}`, { event: "run-stop", runId: rec.id, svc: rec.svc, rid: rec.rid, by: p.name });
+    return c.json({ stopping: true, run: rec }, 202);
+  });
+
   api.get("/api/v1/runs/:id", async (c) => {
     const rec = await readableRun(c, backend);
     return c.json(rec);
