@@ -235,6 +235,20 @@ describe("HTTP API on the daemon's socket", { concurrency: false }, () => {
     assert.ok(!JSON.stringify(daemon.events).includes(keys.reader!.split("_")[2]!), "the secret is never logged");
   });
 
+  test("stop: a running run of the daemon's is killed and recorded aborted; a finished one is 409; a read key 403", async () => {
+    const started = await post("/api/v1/services/db/runs", RUNS, { rid: "task#slow" });
+    const id = (started.json as { runs: RunRecord[] }).runs[0]!.id;
+    assert.equal((await post(`/api/v1/runs/${id}/stop`, "/api/v1/runs/{id}/stop", {}, { key: keys.reader })).status, 403);
+    const stop = await post(`/api/v1/runs/${id}/stop`, "/api/v1/runs/{id}/stop", {});
+    assert.equal(stop.status, 202, stop.text);
+    for (let i = 0; i < 100 && dbRuns().find((r) => r.id === id)?.status === "running"; i++) await new Promise((r) => setTimeout(r, 100));
+    const rec = dbRuns().find((r) => r.id === id)!;
+    assert.equal(rec.status, "aborted");
+    assert.doesNotMatch(rec.outputHead, /second/, "stopped before its end");
+    assert.equal((await post(`/api/v1/runs/${id}/stop`, "/api/v1/runs/{id}/stop", {})).status, 409);
+    assert.ok(daemon.events.some((e) => e.event === "run-stop" && e.runId === id && e.by === "root"));
+  });
+
   test("unknown routes and methods are problem+json", async () => {
     const a = await call(sock, { path: "/api/v1/nope" });
     assert.equal(a.status, 404);
