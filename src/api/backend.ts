@@ -2,6 +2,7 @@ import type { Clock } from "../core/ports.js";
 import type { HistoryStore } from "../core/history-store.js";
 import type { KeyStore } from "./keys.js";
 import type { Principal } from "./principal.js";
+import type { TaskZone } from "./daily-stats.js";
 
 /**
  * What the API needs from the daemon, which implements it (daemon/api-backend.ts): the routes
@@ -29,6 +30,10 @@ export interface ApiBackend {
   taskZone(svc: string, rid: string): string;
   /** Up to `max` bytes of a file from `offset`; empty at its end; null when it does not exist. */
   readLog(file: string, offset: number, max: number): Promise<Buffer | null>;
+  /** The Prometheus exposition of the daemon's metrics, with the services `covers` accepts. */
+  metrics(covers: (svc: string) => boolean): string;
+  /** Every configured task with its time zone, and the node's zone (for tasks no longer configured). */
+  taskZones(): { readonly tasks: readonly TaskZone[]; readonly timezone: string };
   /** Says something in the daemon's log (refused requests, with the key's name, never the key). */
   log(level: "info" | "warning" | "error", text: string, fields: Readonly<Record<string, unknown>>): void;
 }

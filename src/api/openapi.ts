@@ -1,7 +1,7 @@
 import * as z from "zod/mini";
 import { svcmgrVersion } from "../core/version.js";
 import { RunRequestBody } from "./routes/runs.js";
-import { Health, listOf, Problem, RunRecordSchema, RunsAnswer, ServiceStatusSchema, ServiceSummarySchema, TaskViewSchema } from "./schemas.js";
+import { Health, listOf, Problem, RunRecordSchema, RunsAnswer, ServiceStatusSchema, ServiceSummarySchema, TaskStatsSchema, TaskViewSchema } from "./schemas.js";
 
 /**
  * The OpenAPI 3.1 document served at `/api/openapi.json`, generated from the same zod schemas
@@ -72,6 +72,19 @@ const operations: Operation[] = [
     method: "get", path: "/api/v1/runs/{id}/log", summary: "A run's output: text, followed (?follow=1), or SSE (id = byte offset; Last-Event-ID resumes)", scope: "read",
     params: [RUN_ID, { name: "follow", in: "query", schema: str, description: "1: stream until the run ends" }],
     answers: { 200: { media: "text/plain" }, 400: Problem, 404: Problem, ...AUTH_ERRORS },
+  },
+  {
+    method: "get", path: "/api/v1/stats", summary: "Per task and local day (the task's zone): runs, failures, average and longest duration, from the history", scope: "read",
+    params: [
+      { name: "svc", in: "query", schema: str, description: "Object path" },
+      { name: "rid", in: "query", schema: str, description: "Task rid" },
+      { name: "days", in: "query", schema: { type: "integer", minimum: 1, maximum: 366 }, description: "Days up to today, today included (default 30)" },
+    ],
+    answers: { 200: listOf(TaskStatsSchema), 400: Problem, ...AUTH_ERRORS },
+  },
+  {
+    method: "get", path: "/metrics", summary: "Prometheus text exposition 0.0.4; without a key only when [listener] metrics_public = true", scope: "read",
+    answers: { 200: { media: "text/plain; version=0.0.4" }, ...AUTH_ERRORS },
   },
 ];
 

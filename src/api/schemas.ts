@@ -90,3 +90,17 @@ export const ServiceStatusSchema = z.strictObject({
   overall: z.string(),
   resources: z.array(z.looseObject({ rid: z.string(), driver: z.string(), status: z.string(), disabled: z.boolean(), optional: z.boolean(), standby: z.boolean(), running: z.number(), log: z.array(z.string()) })),
 });
+
+/** One task's days in `GET /api/v1/stats`. */
+export const TaskStatsSchema = z.strictObject({
+  svc: z.string(),
+  rid: z.string(),
+  timezone: z.string(),
+  days: z.array(z.strictObject({
+    date: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}$/)),
+    count: z.number(),
+    failures: z.number(),
+    avgDurationMs: nullable(z.number()),
+    maxDurationMs: nullable(z.number()),
+  })),
+});

@@ -30,6 +30,8 @@ export interface ApiBackendDeps {
   readonly readLog: (file: string, offset: number, max: number) => Promise<Buffer | null>;
   readonly stopRun: (id: number, by: string) => boolean;
   readonly store: () => Health["store"];
+  readonly metrics: ApiBackend["metrics"];
+  readonly taskZones: ApiBackend["taskZones"];
 }
 
 export function createApiBackend(d: ApiBackendDeps): ApiBackend {
@@ -58,6 +60,8 @@ export function createApiBackend(d: ApiBackendDeps): ApiBackend {
     readLog: d.readLog,
     stopRun: (id, by) => d.stopRun(id, by.name),
     taskZone: (svc, rid) => d.registry.get(svc)?.tasks.get(rid)?.timezone ?? app.timezone,
+    metrics: d.metrics,
+    taskZones: d.taskZones,
     log: (level, text, fields) => d.log.write(level, text, fields),
   };
 }

@@ -20,6 +20,8 @@ import type { RunRequest, StartedRuns } from "../api/backend.js";
 import type { Principal } from "../api/principal.js";
 import { ApiProblem } from "../api/problem.js";
 import { ServiceRegistry } from "./service-registry.js";
+import { TaskMetrics } from "../api/metrics/task-metrics.js";
+import { observeEvent, observeInterrupted, seedLastOutcomes } from "./metrics-feed.js";
 import type { DaemonPlatform } from "./ports.js";
 
 /**
@@ -51,6 +53,8 @@ export class Daemon {
   private readonly runner: ReturnType<typeof createSlotRunner>;
   private readonly heldStarts = new Map<string, DaemonEvent>();
   private readonly controls = new RunControls();
+  /** Prometheus metrics: in memory since the daemon started (GET /metrics). */
+  private readonly metrics = new TaskMetrics(svcmgrVersion());
 
   /** Ends the run: a signal's name, or why the daemon stops by itself. */
   private requestStop: (reason: string) => void = () => {};
@@ -73,6 +77,7 @@ export class Daemon {
       began: (slot) => this.logStarted(slotKey(slot.svc, slot.rid, slot.scheduledFor)),
       info: (text) => this.log.write("info", text, { event: "history-writable" }),
       controls: this.controls,
+      metrics: this.metrics,
     });
     const launch = this.runner.launch;
     this.scheduler = new Scheduler(
@@ -100,6 +105,7 @@ export class Daemon {
       reloading = reloading.then(async () => {
         const updates = await this.registry.load();
         await this.readStored(updates);
+        this.loaded(updates);
         this.scheduler.reload(updates);
         this.prepareTaskDirs(updates);
       });
@@ -116,6 +122,7 @@ export class Daemon {
     this.log.write("info", `daemon started (pid ${process.pid}, root ${this.app.paths.var}, max parallel ${this.opts.maxParallel})`, { event: "daemon-started", pid: process.pid });
     const loaded = await this.registry.load();
     await this.readStored(loaded);
+    this.loaded(loaded);
     this.scheduler.start(loaded);
     this.prepareTaskDirs(loaded);
     const housekeeping = setInterval(() => void this.housekeep(), HOUSEKEEPING_MS);
@@ -145,9 +152,17 @@ export class Daemon {
 
   private async recover(): Promise<void> {
     const r = await recoverInterrupted(this.history, this.app.daemon.isAlive, this.app.clock.now());
+    observeInterrupted(this.metrics, r.interrupted, this.app.clock.now());
     for (const rec of r.interrupted) this.log.write("warning", `interrupted ${rec.svc} ${rec.rid} run ${rec.id}: ${rec.reason}`, { event: "interrupted", svc: rec.svc, rid: rec.rid, runId: rec.id });
     for (const rec of r.orphaned) this.log.write("warning", `still running without its svcmgr: ${rec.svc} ${rec.rid} run ${rec.id} (pid ${rec.pid}); not started again until it exits`, { event: "orphaned", svc: rec.svc, rid: rec.rid, runId: rec.id, pid: rec.pid });
     this.orphans = r.orphaned;
+  }
+
+  /** The metrics follow the configured tasks; the last outcomes of new or changed ones are read in the background. */
+  private loaded(updates: readonly ServiceUpdate[]): void {
+    this.metrics.setTasks(this.registry.taskZones());
+    const tasks = updates.flatMap((u) => (u.kind === "tasks" ? u.tasks.map((t) => ({ svc: u.svc, rid: t.rid })) : []));
+    void seedLastOutcomes(this.history, this.metrics, tasks);
   }
 
   /** In the background: the scheduled tasks' run directories, ahead of their first runs. */
@@ -205,6 +220,7 @@ export class Daemon {
    * not recorded: the line that follows says which).
    */
   private emit(e: DaemonEvent): void {
+    observeEvent(this.metrics, e);
     if (e.kind === "started") {
       this.heldStarts.set(slotKey(e.svc, e.rid, e.slot), e);
       return;
@@ -243,6 +259,7 @@ export class Daemon {
       const still = new Set(alive.map((r) => r.id));
       for (const rec of this.orphans) {
         if (still.has(rec.id)) continue;
+        observeInterrupted(this.metrics, [rec], this.app.clock.now());
         this.log.write("warning", `interrupted ${rec.svc} ${rec.rid} run ${rec.id}: its process (pid ${rec.pid}) exited after the previous svcmgr had gone`, { event: "interrupted", svc: rec.svc, rid: rec.rid, runId: rec.id });
       }
       this.orphans = alive;
@@ -292,6 +309,8 @@ export class Daemon {
       startRuns: (svc, request, by) => this.startApiRuns(svc, request, by),
       readLog: (file, offset, max) => this.platform.readLog(file, offset, max),
       stopRun: (id, by) => this.controls.stop(id, by),
+      metrics: (covers) => this.metrics.render({ covers, nextRuns: this.scheduler.snapshot().tasks }),
+      taskZones: () => ({ tasks: this.registry.taskZones(), timezone: this.app.timezone }),
       store: () => ({ ...this.storeHealth(), ...(this.app.history.shared() === null ? {} : { url: this.app.history.shared() }) }),
     });
     return serveApi(this.platform, backend, () => this.statusReport());

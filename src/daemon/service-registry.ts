@@ -1,3 +1,4 @@
+import type { TaskZone } from "../api/daily-stats.js";
 import { createHash } from "node:crypto";
 import type { App } from "../service/app.js";
 import { formatAlert, hasErrors, resourceErrors, type Alert } from "../core/alert.js";
@@ -35,6 +36,11 @@ export class ServiceRegistry {
 
   get invalid(): ReadonlyMap<string, string> {
     return this.refused;
+  }
+
+  /** Every task of the valid services, with its time zone (the node's unless it sets one). */
+  taskZones(): TaskZone[] {
+    return [...this.services].flatMap(([svc, l]) => [...l.tasks.values()].map((t) => ({ svc, rid: t.rid, timezone: t.timezone ?? this.app.timezone })));
   }
 
   get size(): number {

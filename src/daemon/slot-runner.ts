@@ -10,6 +10,8 @@ import type { RunContext } from "../run/context.js";
 import type { ServiceLogs } from "./ports.js";
 import type { ServiceRegistry } from "./service-registry.js";
 import type { RunControls } from "./run-controls.js";
+import type { TaskMetrics } from "../api/metrics/task-metrics.js";
+import { observedRecorder } from "./metrics-feed.js";
 
 /**
  * The scheduler's launch port: a due slot goes through the same run pipeline as a manual
@@ -28,14 +30,17 @@ export interface SlotRunnerOptions {
   readonly info?: (text: string) => void;
   /** Each run's own stop (`POST /api/v1/runs/{id}/stop`). */
   readonly controls: RunControls;
+  /** Told of every run begun and ended, and every record written final (scheduled and API runs alike). */
+  readonly metrics?: TaskMetrics;
 }
 
 export function createSlotRunner(app: App, registry: ServiceRegistry, history: HistoryStore, logs: ServiceLogs, opts: SlotRunnerOptions) {
-  const recorder = createTurnRecorder(
+  const turns = createTurnRecorder(
     history,
     (err, ids) => opts.warn(`cannot write the history: ${err.message}${ids.length > 0 ? `; held: the pid or outcome of run(s) ${ids.join(", ")}` : ""}`),
     { onRecovered: (n) => opts.info?.(`the history can be written again: ${n} held record write(s) committed`) },
   );
+  const recorder = opts.metrics === undefined ? turns : observedRecorder(turns, opts.metrics);
   const launch = async (slot: LaunchRequest): Promise<TaskRun> => {
     const loaded = registry.get(slot.svc);
     const task = loaded?.tasks.get(slot.rid);
@@ -81,6 +86,6 @@ export function createSlotRunner(app: App, registry: ServiceRegistry, history: H
     /** Records a decision with no run (a missed slot); held and retried like the others when the history cannot be written. */
     record: (run: CompleteRun) => void recorder.record(run),
     /** Commits the run records' pending updates. */
-    flush: () => recorder.flush(),
+    flush: () => turns.flush(),
   };
 }
