@@ -3,21 +3,10 @@ import assert from "node:assert/strict";
 import { TaskMetrics, type RunEnd } from "../../src/api/metrics/task-metrics.js";
 import { escapeLabelValue, renderFamilies } from "../../src/api/metrics/exposition.js";
 import { Histogram } from "../../src/api/metrics/histogram.js";
-import { checkMetrics, skipUnlessPromtool } from "../helpers/promtool.js";
+import { checkMetrics, samples, skipUnlessPromtool } from "../helpers/prometheus.js";
 
 const T0 = Date.parse("2026-07-01T00:00:00Z");
 const all = { covers: () => true, nextRuns: [] };
-
-/** The samples of a rendered text: `name{labels}` → value. */
-function samples(text: string): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const at = line.lastIndexOf(" ");
-    out.set(line.slice(0, at), Number(line.slice(at + 1)));
-  }
-  return out;
-}
 
 /** The samples that differ between two renders (new ones included). */
 function changed(before: Map<string, number>, after: Map<string, number>): Map<string, number> {

@@ -1,5 +1,5 @@
 /**
- * `promtool check metrics` (Debian's `prometheus` package; .ci/run installs it): the exposition
+ * Reading Prometheus expositions in tests, and `promtool check metrics` (Debian's `prometheus` package; .ci/run installs it): the exposition
  * parsed and linted by Prometheus's own tool. Without it the tests that need it are skipped.
  */
 import { spawnSync } from "node:child_process";
@@ -30,4 +30,15 @@ export function skipUnlessPromtool(): string | false {
 export function checkMetrics(text: string): { status: number | null; output: string } {
   const r = spawnSync(promtool!, ["check", "metrics"], { input: text, encoding: "utf8", timeout: 30_000 });
   return { status: r.status, output: `${r.stdout}${r.stderr}` };
+}
+
+/** The samples of an exposition: `name{labels}` → value. */
+export function samples(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const at = line.lastIndexOf(" ");
+    out.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return out;
 }
