@@ -84,7 +84,7 @@ const operations: Operation[] = [
   },
   {
     method: "get", path: "/metrics", summary: "Prometheus text exposition 0.0.4; without a key only when [listener] metrics_public = true", scope: "read",
-    answers: { 200: { media: "text/plain; version=0.0.4" }, ...AUTH_ERRORS },
+    answers: { 200: { media: "text/plain" }, ...AUTH_ERRORS },
   },
 ];
 
