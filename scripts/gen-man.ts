@@ -79,7 +79,7 @@ function nodeManMarkdown(): string {
   const sections = NODE_SECTION_KINDS.map((kind) => [`### [${kind}]`, "", NODE_INTROS[kind], "", NODE_KEYWORDS[kind].map(keywordEntry).join("\n\n"), ""].join("\n")).join("\n");
   return `## NODE CONFIGURATION
 
-\`/etc/svcmgr/node.conf\` (\`DIR/etc/node.conf\` under \`--root DIR\`) holds the settings of the node as a whole, in the same dialect, checked the same way (\`svcmgr node validate\`, \`svcmgr node print config\`). Without the file every setting has its default. \`node\` and \`cluster\` are therefore not service names. A node.conf with errors is refused by every command that uses it (\`run\`, \`daemon\`, \`history prune\`), with every error listed. Sections ${RESERVED_NODE_SECTIONS.map((s) => `\`[${s}]\``).join(", ")} are reserved for later versions: accepted with a warning and ignored. The daemon reads node.conf when it starts (restart it after a change); a daemon option of the same meaning overrides the file.
+\`/etc/svcmgr/node.conf\` (\`DIR/etc/node.conf\` under \`--root DIR\`) holds the settings of the node as a whole, in the same dialect, checked the same way (\`svcmgr node validate\`, \`svcmgr node print config\`). Without the file every setting has its default. \`node\` and \`cluster\` are therefore not service names. A node.conf with errors is refused by every command that uses it (\`run\`, \`daemon\`, \`history prune\`), with every error listed. ${RESERVED_NODE_SECTIONS.length === 0 ? "" : `Sections ${RESERVED_NODE_SECTIONS.map((s) => `\`[${s}]\``).join(", ")} are reserved for later versions: accepted with a warning and ignored. `}The daemon reads node.conf when it starts (restart it after a change); a daemon option of the same meaning overrides the file.
 
     [node]
     max_parallel = 8
