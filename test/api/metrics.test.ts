@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { TaskMetrics, type RunEnd } from "../../src/api/metrics/task-metrics.js";
-import { escapeLabelValue, renderFamilies } from "../../src/api/metrics/exposition.js";
+import { escapeLabelValue, labelPairs, renderFamilies, sampleLine } from "../../src/api/metrics/exposition.js";
 import { Histogram } from "../../src/api/metrics/histogram.js";
 import { checkMetrics, samples, skipUnlessPromtool } from "../helpers/prometheus.js";
 
@@ -18,16 +18,14 @@ const run = (over: Partial<RunEnd> = {}): RunEnd => ({ svc: "db", rid: "task#0",
 describe("metrics registry and exposition", () => {
   test("label values are escaped (backslash, quote, line feed); HELP and TYPE precede each family", () => {
     assert.equal(escapeLabelValue('a\\b"c\nd'), 'a\\\\b\\"c\\nd');
-    const text = renderFamilies([{ name: "x_total", help: "line\none", type: "counter", samples: [{ labels: { svc: 'we"ird\n' }, value: 2 }] }]);
+    const text = renderFamilies([{ name: "x_total", help: "line\none", type: "counter", lines: sampleLine("x_total", labelPairs({ svc: 'we"ird\n' }), 2) }]);
     assert.equal(text, '# HELP x_total line\\none\n# TYPE x_total counter\nx_total{svc="we\\"ird\\n"} 2\n');
   });
 
   test("a histogram is cumulative, ends with +Inf, and sums what it saw", () => {
     const h = new Histogram([1, 5]);
     for (const v of [0.5, 1, 3, 9]) h.observe(v);
-    assert.deepEqual(h.samples({ svc: "a" }).map((s) => [s.suffix, s.labels.le ?? "", s.value]), [
-      ["_bucket", "1", 2], ["_bucket", "5", 3], ["_bucket", "+Inf", 4], ["_sum", "", 13.5], ["_count", "", 4],
-    ]);
+    assert.equal(h.lines("h", 'svc="a"'), 'h_bucket{svc="a",le="1"} 2\nh_bucket{svc="a",le="5"} 3\nh_bucket{svc="a",le="+Inf"} 4\nh_sum{svc="a"} 13.5\nh_count{svc="a"} 4\n');
   });
 
   test("each ended run increments exactly one series of svcmgr_task_runs_total, by exactly one", () => {

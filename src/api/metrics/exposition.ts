@@ -1,28 +1,15 @@
 /**
  * Prometheus text exposition format 0.0.4: metric families (HELP, TYPE, then their samples),
  * label values escaped (backslash, double quote, line feed), values as Go's strconv prints
- * them for the cases that occur here (integers, decimals, +Inf).
+ * them for the cases that occur here (integers, decimals, +Inf). Label sets are rendered once
+ * (`labelPairs`) and reused: a scrape of thousands of series builds strings, not objects.
  */
 export const CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
 export type Labels = Readonly<Record<string, string>>;
 
-export interface Sample {
-  /** Suffix added to the family name (`_bucket`, `_sum`, `_count`), or "". */
-  readonly suffix?: string;
-  readonly labels: Labels;
-  readonly value: number;
-}
-
-export interface Family {
-  readonly name: string;
-  readonly help: string;
-  readonly type: "counter" | "gauge" | "histogram";
-  readonly samples: readonly Sample[];
-}
-
 export function escapeLabelValue(v: string): string {
-  return v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n");
+  return /[\\"\n]/.test(v) ? v.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n") : v;
 }
 
 function escapeHelp(v: string): string {
@@ -36,17 +23,29 @@ export function formatValue(v: number): string {
   return String(v);
 }
 
-function labelText(labels: Labels): string {
-  const parts = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabelValue(v)}"`);
-  return parts.length === 0 ? "" : `{${parts.join(",")}}`;
+/** `a="x",b="y"`: the inside of a label set's braces, values escaped. */
+export function labelPairs(labels: Labels): string {
+  let out = "";
+  for (const k in labels) out += `${out === "" ? "" : ","}${k}="${escapeLabelValue(labels[k]!)}"`;
+  return out;
+}
+
+/** One sample line: `name{pairs} value` (no braces without labels). */
+export function sampleLine(name: string, pairs: string, value: number): string {
+  return `${pairs === "" ? name : `${name}{${pairs}}`} ${formatValue(value)}\n`;
+}
+
+export interface Family {
+  readonly name: string;
+  readonly help: string;
+  readonly type: "counter" | "gauge" | "histogram";
+  /** The family's sample lines, each ending with a line feed. */
+  readonly lines: string;
 }
 
 /** The exposition text of these families, in order; a family without samples is still described. */
 export function renderFamilies(families: readonly Family[]): string {
-  const lines: string[] = [];
-  for (const f of families) {
-    lines.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
-    for (const s of f.samples) lines.push(`${f.name}${s.suffix ?? ""}${labelText(s.labels)} ${formatValue(s.value)}`);
-  }
-  return `${lines.join("\n")}\n`;
+  let out = "";
+  for (const f of families) out += `# HELP ${f.name} ${escapeHelp(f.help)}\n# TYPE ${f.name} ${f.type}\n${f.lines}`;
+  return out;
 }

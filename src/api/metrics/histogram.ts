@@ -1,4 +1,4 @@
-import type { Labels, Sample } from "./exposition.js";
+import { formatValue, sampleLine } from "./exposition.js";
 
 /**
  * A cumulative histogram with fixed upper bounds (seconds): per bound the number of
@@ -6,11 +6,13 @@ import type { Labels, Sample } from "./exposition.js";
  */
 export class Histogram {
   private readonly counts: number[];
+  private readonly les: readonly string[];
   private sum = 0;
   private count = 0;
 
   constructor(private readonly bounds: readonly number[]) {
     this.counts = bounds.map(() => 0);
+    this.les = bounds.map((b) => `,le="${formatValue(b)}"`);
   }
 
   observe(v: number): void {
@@ -23,12 +25,12 @@ export class Histogram {
     return this.count;
   }
 
-  /** `_bucket` samples (cumulative, `le` last, +Inf included), then `_sum` and `_count`. */
-  samples(labels: Labels): Sample[] {
-    const out: Sample[] = this.bounds.map((b, i) => ({ suffix: "_bucket", labels: { ...labels, le: String(b) }, value: this.counts[i]! }));
-    out.push({ suffix: "_bucket", labels: { ...labels, le: "+Inf" }, value: this.count });
-    out.push({ suffix: "_sum", labels, value: round(this.sum) }, { suffix: "_count", labels, value: this.count });
-    return out;
+  /** `_bucket` lines (cumulative, `le` last, +Inf included), then `_sum` and `_count`, for the label pairs `pairs` (not empty). */
+  lines(name: string, pairs: string): string {
+    let out = "";
+    for (let i = 0; i < this.les.length; i++) out += `${name}_bucket{${pairs}${this.les[i]!}} ${this.counts[i]!}\n`;
+    out += `${name}_bucket{${pairs},le="+Inf"} ${this.count}\n`;
+    return out + sampleLine(`${name}_sum`, pairs, round(this.sum)) + sampleLine(`${name}_count`, pairs, this.count);
   }
 }
 

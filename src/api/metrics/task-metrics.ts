@@ -1,5 +1,5 @@
 import type { FinalStatus, RunTrigger } from "../../core/run-record.js";
-import { renderFamilies, type Family, type Sample } from "./exposition.js";
+import { labelPairs, renderFamilies, sampleLine, type Family } from "./exposition.js";
 import { DELAY_BUCKETS, DURATION_BUCKETS, Histogram } from "./histogram.js";
 
 /**
@@ -42,11 +42,13 @@ const FAILURES: ReadonlySet<string> = new Set(["failed", "timed_out", "aborted",
 interface TaskSeries {
   readonly svc: string;
   readonly rid: string;
+  /** `svc="…",rid="…"`, escaped once. */
+  readonly pairs: string;
   running: number;
   lastSuccess: number | null;
   lastFailure: number | null;
   missed: number;
-  /** `trigger\0status` → count. */
+  /** `,trigger="…",status="…"` → count. */
   readonly runs: Map<string, number>;
   readonly duration: Histogram;
   readonly delay: Histogram;
@@ -88,7 +90,7 @@ export class TaskMetrics {
   ended(run: RunEnd, ran: boolean): void {
     const t = this.series(run.svc, run.rid);
     if (t === undefined) return;
-    const k = `${run.trigger}\u0000${run.status}`;
+    const k = `,trigger="${run.trigger}",status="${run.status}"`; // constants: nothing to escape
     t.runs.set(k, (t.runs.get(k) ?? 0) + 1);
     if (ran) {
       t.running = Math.max(0, t.running - 1);
@@ -119,36 +121,43 @@ export class TaskMetrics {
 
   /** The exposition text, with the tasks of the services `view.covers` only. */
   render(view: MetricsView): string {
-    const tasks = [...this.tasks.values()].filter((t) => view.covers(t.svc)).sort((a, b) => (a.svc === b.svc ? cmp(a.rid, b.rid) : cmp(a.svc, b.svc)));
-    const per = (fn: (t: TaskSeries, labels: { svc: string; rid: string }) => Sample[]): Sample[] => tasks.flatMap((t) => fn(t, { svc: t.svc, rid: t.rid }));
-    const gauge = (pick: (t: TaskSeries) => number | null, scale = 1) => per((t, labels) => {
+    const tasks = [...this.tasks.values()].filter((t) => view.covers(t.svc)).sort((a, b) => cmp(a.svc, b.svc) || cmp(a.rid, b.rid));
+    const each = (fn: (t: TaskSeries) => string): string => {
+      let out = "";
+      for (const t of tasks) out += fn(t);
+      return out;
+    };
+    const gauge = (name: string, pick: (t: TaskSeries) => number | null, scale = 1) => each((t) => {
       const v = pick(t);
-      return v === null ? [] : [{ labels, value: v / scale }];
+      return v === null ? "" : sampleLine(name, t.pairs, v / scale);
     });
     const next = view.nextRuns
-      .filter((n) => n.nextWake !== null && view.covers(n.svc) && this.tasks.has(keyOf(n.svc, n.rid)))
-      .sort((a, b) => (a.svc === b.svc ? cmp(a.rid, b.rid) : cmp(a.svc, b.svc)))
-      .map((n) => ({ labels: { svc: n.svc, rid: n.rid }, value: n.nextWake!.getTime() / 1000 }));
+      .filter((n) => n.nextWake !== null && view.covers(n.svc))
+      .map((n) => ({ t: this.tasks.get(keyOf(n.svc, n.rid)), at: n.nextWake!.getTime() }))
+      .filter((n): n is { t: TaskSeries; at: number } => n.t !== undefined)
+      .sort((a, b) => cmp(a.t.svc, b.t.svc) || cmp(a.t.rid, b.t.rid))
+      .map((n) => sampleLine("svcmgr_task_next_run_timestamp_seconds", n.t.pairs, n.at / 1000))
+      .join("");
+    const runs = "svcmgr_task_runs_total";
+    const duration = "svcmgr_task_run_duration_seconds";
+    const delay = "svcmgr_task_start_delay_seconds";
     const families: Family[] = [
-      { name: "svcmgr_build_info", type: "gauge", help: "svcmgr's version (value 1).", samples: [{ labels: { version: this.version }, value: 1 }] },
+      { name: "svcmgr_build_info", type: "gauge", help: "svcmgr's version (value 1).", lines: sampleLine("svcmgr_build_info", labelPairs({ version: this.version }), 1) },
       {
         name: "svcmgr_daemon_clock_jumps_total", type: "counter", help: "Wall clock anomalies seen by the scheduler since the daemon started, by kind.",
-        samples: [...this.clockJumps].map(([kind, value]) => ({ labels: { kind }, value })),
+        lines: [...this.clockJumps].map(([kind, value]) => sampleLine("svcmgr_daemon_clock_jumps_total", labelPairs({ kind }), value)).join(""),
       },
       {
-        name: "svcmgr_task_runs_total", type: "counter", help: "Task runs ended (and skipped) since the daemon started, by trigger and final status; missed slots are in svcmgr_task_slots_missed_total.",
-        samples: per((t, labels) => [...t.runs].sort(([a], [b]) => cmp(a, b)).map(([k, value]) => {
-          const [trigger, status] = k.split("\u0000") as [string, string];
-          return { labels: { ...labels, trigger, status }, value };
-        })),
+        name: runs, type: "counter", help: "Task runs ended (and skipped) since the daemon started, by trigger and final status; missed slots are in svcmgr_task_slots_missed_total.",
+        lines: each((t) => [...t.runs.keys()].sort().map((k) => `${runs}{${t.pairs}${k}} ${t.runs.get(k)!}\n`).join("")),
       },
-      { name: "svcmgr_task_run_duration_seconds", type: "histogram", help: "Duration of the task runs ended since the daemon started.", samples: per((t, labels) => (t.duration.observations === 0 ? [] : t.duration.samples(labels))) },
-      { name: "svcmgr_task_running", type: "gauge", help: "Runs of the task in progress.", samples: gauge((t) => t.running) },
-      { name: "svcmgr_task_last_success_timestamp_seconds", type: "gauge", help: "When the task's last successful run ended (Unix time).", samples: gauge((t) => t.lastSuccess, 1000) },
-      { name: "svcmgr_task_last_failure_timestamp_seconds", type: "gauge", help: "When the task's last failed, timed out, aborted or interrupted run ended (Unix time).", samples: gauge((t) => t.lastFailure, 1000) },
-      { name: "svcmgr_task_next_run_timestamp_seconds", type: "gauge", help: "The task's next scheduled slot (Unix time); absent when it is not scheduled.", samples: next },
-      { name: "svcmgr_task_start_delay_seconds", type: "histogram", help: "Start time minus schedule slot of scheduled runs (first attempts).", samples: per((t, labels) => (t.delay.observations === 0 ? [] : t.delay.samples(labels))) },
-      { name: "svcmgr_task_slots_missed_total", type: "counter", help: "Schedule slots given up since the daemon started (catch-up policy, shutdown, history not writable).", samples: gauge((t) => t.missed) },
+      { name: duration, type: "histogram", help: "Duration of the task runs ended since the daemon started.", lines: each((t) => (t.duration.observations === 0 ? "" : t.duration.lines(duration, t.pairs))) },
+      { name: "svcmgr_task_running", type: "gauge", help: "Runs of the task in progress.", lines: gauge("svcmgr_task_running", (t) => t.running) },
+      { name: "svcmgr_task_last_success_timestamp_seconds", type: "gauge", help: "When the task's last successful run ended (Unix time).", lines: gauge("svcmgr_task_last_success_timestamp_seconds", (t) => t.lastSuccess, 1000) },
+      { name: "svcmgr_task_last_failure_timestamp_seconds", type: "gauge", help: "When the task's last failed, timed out, aborted or interrupted run ended (Unix time).", lines: gauge("svcmgr_task_last_failure_timestamp_seconds", (t) => t.lastFailure, 1000) },
+      { name: "svcmgr_task_next_run_timestamp_seconds", type: "gauge", help: "The task's next scheduled slot (Unix time); absent when it is not scheduled.", lines: next },
+      { name: delay, type: "histogram", help: "Start time minus schedule slot of scheduled runs (first attempts).", lines: each((t) => (t.delay.observations === 0 ? "" : t.delay.lines(delay, t.pairs))) },
+      { name: "svcmgr_task_slots_missed_total", type: "counter", help: "Schedule slots given up since the daemon started (catch-up policy, shutdown, history not writable).", lines: gauge("svcmgr_task_slots_missed_total", (t) => t.missed) },
     ];
     return renderFamilies(families);
   }
@@ -159,7 +168,7 @@ export class TaskMetrics {
     let t = this.tasks.get(k);
     if (t !== undefined) return t;
     if (this.known !== null && !this.known.has(k)) return undefined;
-    t = { svc, rid, running: 0, lastSuccess: null, lastFailure: null, missed: 0, runs: new Map(), duration: new Histogram(DURATION_BUCKETS), delay: new Histogram(DELAY_BUCKETS) };
+    t = { svc, rid, pairs: labelPairs({ svc, rid }), running: 0, lastSuccess: null, lastFailure: null, missed: 0, runs: new Map(), duration: new Histogram(DURATION_BUCKETS), delay: new Histogram(DELAY_BUCKETS) };
     this.tasks.set(k, t);
     return t;
   }
