@@ -37,7 +37,7 @@ svg.chart{width:100%;max-width:640px;height:auto;background:var(--panel);border:
 /** Relative times ("in 3 min") kept current, and the live log kept scrolled to its end while the reader is there. */
 export const SCRIPT = `
 (function(){
-function rel(ms){var s=Math.round(ms/1000),a=Math.abs(s),u=a<60?[a,"s"]:a<3600?[Math.round(a/60),"min"]:a<86400?[Math.round(a/3600),"h"]:[Math.round(a/86400),"d"];return s>=0?"in "+u[0]+" "+u[1]:u[0]+" "+u[1]+" ago";}
+function rel(ms){var s=Math.round(ms/1000),a=Math.abs(s);if(a<2)return "now";var u=a<60?[a,"s"]:a<3600?[Math.round(a/60),"min"]:a<86400?[Math.round(a/3600),"h"]:[Math.round(a/86400),"d"];return s>=0?"in "+u[0]+" "+u[1]:u[0]+" "+u[1]+" ago";}
 function tick(){document.querySelectorAll("time[data-rel]").forEach(function(t){var n=t.nextElementSibling;if(n&&n.classList.contains("rel"))n.textContent="("+rel(Date.parse(t.getAttribute("datetime"))-Date.now())+")";});}
 setInterval(tick,15000);
 document.addEventListener("htmx:sseBeforeMessage",function(e){var box=document.getElementById("log");if(box){box.dataset.stick=(box.scrollHeight-box.scrollTop-box.clientHeight<40)?"1":"0";}});

@@ -31,6 +31,7 @@ export function zonedTime(ms: number, zone: string): string {
 export function relative(ms: number, now: number): string {
   const s = Math.round((ms - now) / 1000);
   const a = Math.abs(s);
+  if (a < 2) return "now";
   const [n, unit] = a < 60 ? [a, "s"] : a < 3600 ? [Math.round(a / 60), "min"] : a < 86400 ? [Math.round(a / 3600), "h"] : [Math.round(a / 86400), "d"];
   return s >= 0 ? `in ${n} ${unit}` : `${n} ${unit} ago`;
 }

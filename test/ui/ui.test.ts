@@ -51,6 +51,7 @@ describe("web UI in Chromium", { skip: skipUnlessChromium(), concurrency: false 
       "[task#color]", "command = /bin/sh -c 'printf \"\\033[31mred\\033[0m plain\\n\"'", "",
     ].join("\n"));
     root.writeConf("web", "[task#0]\ncommand = /bin/true\n");
+    root.writeConf("evil", "[task#<img src=x onerror=window.pwned=2>]\ncommand = /bin/true\n");
     root.path("var");
     addKey("admin", "admin");
     addKey("dbonly", "read", ["db"]);
@@ -92,7 +93,10 @@ describe("web UI in Chromium", { skip: skipUnlessChromium(), concurrency: false 
     const cookies = await page.context().cookies();
     const session = cookies.find((c) => c.name === "svcmgr_session")!;
     assert.deepEqual([session.httpOnly, session.sameSite], [true, "Strict"]);
-    await page.getByRole("link", { name: "db" }).click();
+    const services = await page.textContent("main");
+    assert.match(services!, /evil\s*–\s*0\s*none\s*invalid .*task#<img src=x onerror=window\.pwned=2>/s, "a refused section name shows as text in the error");
+    assert.equal(await page.locator("main img").count(), 0);
+    await page.getByRole("link", { name: "db", exact: true }).click();
     await page.getByRole("heading", { name: /db/ }).waitFor();
     const body = await page.textContent("main");
     assert.match(body!, /0 2 \* \* \*/);
@@ -120,6 +124,7 @@ describe("web UI in Chromium", { skip: skipUnlessChromium(), concurrency: false 
     assert.ok(Date.now() - firstSeen >= 800, "the second line came later, live");
     await page.locator("#run-status", { hasText: "succeeded" }).waitFor({ timeout: 10_000 });
     assert.match(await log.textContent() ?? "", /<script>window\.pwned=1<\/script> first/, "output markup is text");
+    assert.match(await page.textContent("dl.record") ?? "", /Command.*<script>window\.pwned=1<\/script> first/, "command text with markup is text");
     assert.equal(await page.locator("#log script").count(), 0);
     assert.equal(await page.evaluate(() => (window as unknown as { pwned?: number }).pwned), undefined);
     await screenshot(page, "run-live");
