@@ -88,7 +88,8 @@ const common = {
   target: "node20",
   // better-sqlite3's JavaScript is bundled; its addon is resolved at run time (history/store.ts).
   // pg (the PostgreSQL history store) stays in node_modules: loaded only when a PostgreSQL store is configured.
-  external: ["*.node", "pg", "pg-native"],
+  // yaml (Supertask timetables for import and seeds) likewise, loaded only when a YAML file is read.
+  external: ["*.node", "pg", "pg-native", "yaml"],
   sourcemap: "linked",
   logLevel: "warning",
   define: { SVCMGR_VERSION: JSON.stringify(version) },

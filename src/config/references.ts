@@ -71,6 +71,29 @@ export function evaluateReferences(text: string, lookup: ReferenceLookup, at?: E
   return out;
 }
 
+/**
+ * The text to write in a keyword value so that it reads back as `text` itself, with no
+ * reference: braces doubled, `${…}` (shell syntax, never a reference) kept as written.
+ * Invariant: parseSegments(escapeReferences(t)) is one literal equal to t (or none for "").
+ */
+export function escapeReferences(text: string): string {
+  let out = "";
+  let i = 0;
+  while (i < text.length) {
+    if (text.startsWith("${", i)) {
+      const end = text.indexOf("}", i);
+      const stop = end < 0 ? text.length : end + 1;
+      out += text.slice(i, stop);
+      i = stop;
+      continue;
+    }
+    const c = text[i]!;
+    out += c === "{" || c === "}" ? c + c : c;
+    i++;
+  }
+  return out;
+}
+
 /** Splits a text into literal runs (braces unescaped, `${…}` kept) and reference bodies. */
 export function parseSegments(text: string): Segment[] {
   const segments: Segment[] = [];

@@ -60,3 +60,9 @@ function readDoubleQuoted(text: string, start: number): [string, number] {
   }
   throw new Error(`unterminated double quote at column ${start + 1}`);
 }
+
+/** One POSIX shell word for `text`: as is when it holds only safe characters, else single-quoted ('\'' for a quote). */
+export function quoteShellWord(text: string): string {
+  if (/^[A-Za-z0-9_\/.,:=@%+-]+$/.test(text)) return text;
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}

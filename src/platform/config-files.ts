@@ -59,6 +59,20 @@ export function readServiceFile(paths: Paths, path: ObjectPath, uid: number): { 
   }
 }
 
+/** Any file svcmgr takes commands from (a seed, an import's source), with a config file's checks. */
+export function readTrustedFile(file: string, uid: number): string {
+  try {
+    return readConfigText(file, uid === 0);
+  } catch (e) {
+    if (e instanceof UntrustedPath) {
+      throw new ConfigError(`refusing ${e.path} (mode ${modeText(e.st)}): ${e.problem}; svcmgr would run commands from it as root. Fix with: chown root:root ${e.path} && chmod go-w ${e.path}`, []);
+    }
+    if (e instanceof RefusedFile) throw new ConfigError(`refusing ${file}: ${e.message}`, []);
+    if ((e as NodeJS.ErrnoException).code === "ENOENT") throw new NotFoundError(`no file ${file}`);
+    throw new ConfigError(`cannot read ${file}: ${(e as Error).message}`, []);
+  }
+}
+
 class RefusedFile extends Error {}
 
 function readConfigText(file: string, asRoot: boolean): string {

@@ -4,14 +4,16 @@ import { rm } from "node:fs/promises";
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import type { App, DaemonAccess, HistoryAccess } from "../service/app.js";
-import { daemonPaths, historyDbFile, pathsFor, type Paths } from "../core/paths.js";
+import { configFile, daemonPaths, historyDbFile, pathsFor, type Paths } from "../core/paths.js";
 import type { Output } from "../core/output.js";
 import { systemClock } from "./system-clock.js";
 import { createUserDb } from "./user-db.js";
 import { createProcessRunner } from "./process-runner.js";
 import { createTtyPrompter } from "./tty-prompter.js";
 import { stdOutput, type StdOutput } from "./std-output.js";
-import { listServicePaths, readServiceFile } from "./config-files.js";
+import { listServicePaths, readServiceFile, readTrustedFile } from "./config-files.js";
+import { writeFileAtomic } from "./atomic-write.js";
+import { parseYamlTree } from "./yaml-tree.js";
 import { openHistoryStore } from "./sqlite/history-store.js";
 import { moveAside } from "./sqlite/move-aside.js";
 import { livePid } from "./pid-file.js";
@@ -65,7 +67,16 @@ export function createApp(opts: AppOptions): App {
     },
     cpus: availableParallelism(),
     debug: opts.debug ?? false,
-    configFiles: { list: () => listServicePaths(paths), read: (path) => readServiceFile(paths, path, uid) },
+    configFiles: {
+      list: () => listServicePaths(paths),
+      read: (path) => readServiceFile(paths, path, uid),
+      write: (path, text) => {
+        const file = configFile(paths, path);
+        writeFileAtomic(file, text, 0o644);
+        return file;
+      },
+    },
+    sources: { read: (file) => readTrustedFile(resolve(file), uid), parseTree: parseYamlTree },
     history: historyAccess(paths, () => env.SVCMGR_HISTORY || nodeConfig(app).history.store),
     daemon: daemonAccess(paths, env),
     get services() {

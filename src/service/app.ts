@@ -7,6 +7,7 @@ import type { RunRecorder, RunReporter, ServiceLog } from "../core/run-ports.js"
 import type { ServiceConfig } from "../config/service.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
 import type { StatusDeps } from "../resource/status.js";
+import type { TreeParser } from "../import/tree.js";
 
 /**
  * Everything a command needs from the outside world, built once per process by a composition
@@ -45,6 +46,15 @@ export interface App {
   removeFile(path: string): Promise<void>;
   /** A file's text (a run's full output); throws with the reason when it cannot be read. */
   readText(path: string): string;
+  /** Other schedulers' job files (import, seeds). */
+  readonly sources: SourceFiles;
+}
+
+export interface SourceFiles {
+  /** A job file's text, with the checks of a config file (its commands may run as root); throws a ConfigError or NotFoundError. */
+  read(file: string): string;
+  /** YAML 1.2 / JSON into a line-numbered tree. */
+  readonly parseTree: TreeParser;
 }
 
 export interface ConfigFiles {
@@ -52,6 +62,8 @@ export interface ConfigFiles {
   list(): ObjectPath[];
   /** A config file's path and text (service or node.conf); refused when it is not safe to read. */
   read(path: ObjectPath): { file: string; text: string };
+  /** Replaces (or creates) a service's config file at once (readers see the old or the new text); returns its path. */
+  write(path: ObjectPath, text: string): string;
 }
 
 export interface HistoryAccess {

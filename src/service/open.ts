@@ -56,6 +56,11 @@ export async function openService(app: App, path: ObjectPath, options: CheckOpti
 /** Every command checks a service the same way, schedules included. */
 export async function readAndValidate(app: App, path: ObjectPath, options: CheckOptions = {}): Promise<LoadedService> {
   const { file, text } = app.configFiles.read(path);
+  return validateText(app, path, file, text, options);
+}
+
+/** A service's text checked as `validate config` checks its file (for text not written yet). */
+export async function validateText(app: App, path: ObjectPath, file: string, text: string, options: CheckOptions = {}): Promise<LoadedService> {
   const checks = await scheduleChecks(app, text, { lint: options.lint ?? false });
   const identities = { user: (n: string) => app.users.user(n) !== null, group: (n: string) => app.users.group(n) !== null };
   return loadService(path, file, text, { nodename: app.nodename, paths: app.paths }, { ...checks, identities });

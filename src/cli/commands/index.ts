@@ -13,6 +13,7 @@ import { daemonCommands } from "./daemon.js";
 import { nodeCommands } from "./node.js";
 import { historyPruneCommand } from "./history-prune.js";
 import { historyRepairCommand } from "./history-repair.js";
+import { importCommand } from "./import.js";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -30,4 +31,5 @@ export const COMMANDS: readonly CliCommand[] = [
   ...daemonCommands,
   ...nodeCommands,
   historyRepairCommand,
+  importCommand,
 ];
