@@ -21,6 +21,8 @@ export interface NodeConfig {
   readonly lang: string | null;
   /** `[node] max_parallel`, null when not set (the daemon's default then). */
   readonly maxParallel: number | null;
+  /** `[node] seed` (a job file the daemon schedules and watches) and `seed_from` (its format), null when not set. */
+  readonly seed: { readonly file: string; readonly from: string | null } | null;
   readonly log: LogSettings;
   /** History retention, as the daemon and `history prune` apply it. */
   readonly history: {
@@ -77,6 +79,7 @@ export function parseNodeConfig(file: string, text: string | null): LoadedNodeCo
     name: opt<string>(values.node.name),
     lang: opt<string>(values.node.lang),
     maxParallel: opt<number>(values.node.max_parallel),
+    seed: opt<string>(values.node.seed) === null ? null : { file: opt<string>(values.node.seed)!, from: opt<string>(values.node.seed_from) || null },
     log: { maxSize: num("log", "max_size"), keep: num("log", "keep"), outputMax: num("log", "output_max") },
     history: { store: values.history.store!.value as string, keepRuns: num("history", "keep_runs"), keepDays: num("history", "keep_days") },
     values: maskSecrets(values),

@@ -32,3 +32,39 @@ export function pythonFileCommand(run: string, args: readonly JsonValue[], kwarg
   const script = `import json, runpy; ns = runpy.run_path(${JSON.stringify(path)}, run_name="supertask_task"); ns["run"](${callArgs(args, kwargs)})`;
   return `python3 -c ${quoteShellWord(script)}`;
 }
+
+/** A step as Supertask writes it. */
+export interface PythonStep {
+  readonly uses: "python-entrypoint" | "python-file";
+  readonly run: string;
+  readonly args: JsonValue[];
+  readonly kwargs: Record<string, JsonValue>;
+}
+
+const STR = String.raw`"(?:[^"\\]|\\.)*"`;
+const ENTRY_SCRIPT = new RegExp(String.raw`^import functools, importlib, json; f = functools\.reduce\(getattr, (${STR})\.split\("\."\), importlib\.import_module\((${STR})\)\); f\(\*json\.loads\((${STR})\), \*\*json\.loads\((${STR})\)\)$`);
+const FILE_SCRIPT = new RegExp(String.raw`^import json, runpy; ns = runpy\.run_path\((${STR}), run_name="supertask_task"\); ns\["run"\]\(\*json\.loads\((${STR})\), \*\*json\.loads\((${STR})\)\)$`);
+
+/**
+ * The steps back from a command the two functions above wrote (several joined with `&&`), for
+ * the reverse trip; null for any other command. `words`: the command split like a shell.
+ */
+export function stepsOf(words: readonly string[]): PythonStep[] | null {
+  const steps: PythonStep[] = [];
+  for (let i = 0; i < words.length; i += 4) {
+    if (words[i] !== "python3" || words[i + 1] !== "-c" || (i + 3 < words.length && words[i + 3] !== "&&") || i + 2 >= words.length) return null;
+    const step = stepOf(words[i + 2]!);
+    if (step === null) return null;
+    steps.push(step);
+  }
+  return steps.length === 0 ? null : steps;
+}
+
+function stepOf(script: string): PythonStep | null {
+  const text = (s: string) => JSON.parse(s) as string;
+  const e = ENTRY_SCRIPT.exec(script);
+  if (e !== null) return { uses: "python-entrypoint", run: `${text(e[2]!)}:${text(e[1]!)}`, args: JSON.parse(text(e[3]!)) as JsonValue[], kwargs: JSON.parse(text(e[4]!)) as Record<string, JsonValue> };
+  const f = FILE_SCRIPT.exec(script);
+  if (f !== null) return { uses: "python-file", run: `${text(f[1]!)}:run`, args: JSON.parse(text(f[2]!)) as JsonValue[], kwargs: JSON.parse(text(f[3]!)) as Record<string, JsonValue> };
+  return null;
+}

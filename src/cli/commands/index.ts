@@ -14,6 +14,7 @@ import { nodeCommands } from "./node.js";
 import { historyPruneCommand } from "./history-prune.js";
 import { historyRepairCommand } from "./history-repair.js";
 import { importCommand } from "./import.js";
+import { exportCommand } from "./export.js";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -32,4 +33,5 @@ export const COMMANDS: readonly CliCommand[] = [
   ...nodeCommands,
   historyRepairCommand,
   importCommand,
+  exportCommand,
 ];

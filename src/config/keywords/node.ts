@@ -7,6 +7,8 @@ import type { Keyword, NodeSectionKind } from "../keyword.js";
 const node: readonly Keyword[] = [
   { section: "node", option: "name", converter: "string", scopable: false, text: "This node's name: in run records (`node`), `{nodename}` references, `nodes` membership and the cluster. `SVCMGR_NODENAME` or `--node NAME` override it. Default: the host name.", example: "db-1" },
   { section: "node", option: "lang", converter: "string", scopable: false, text: "The LANG given to every task run, whoever starts it (the caller's LANG never reaches a task). Default: C.UTF-8.", example: "C.UTF-8" },
+  { section: "node", option: "seed", converter: "string", scopable: false, text: "A job file the daemon schedules like a service's tasks and watches: a Supertask timetable (YAML or JSON), a legacy cronjobs.json or a crontab. An edit is applied when the whole file is valid, and only what changed (unchanged jobs keep their schedule state); an invalid edit keeps the last good jobs and is logged. `daemon run --seed` overrides it.", example: "/etc/svcmgr/timetable.yaml" },
+  { section: "node", option: "seed_from", converter: "enum", default: "", candidates: ["", "supertask", "supertask-legacy", "crontab"], scopable: false, text: "The seed file's format; empty: .yaml/.yml is a timetable, a .json list is a cronjobs.json and a .json object a timetable, anything else a crontab. `daemon run --seed-from` overrides it.", example: "crontab" },
   { section: "node", option: "max_parallel", converter: "int", min: 1, scopable: false, text: "How many tasks the daemon runs at once on this node; due runs beyond it wait in line. `daemon run --max-parallel` overrides it. Default: max(6, 2 × CPUs).", example: "8" },
 ];
 
