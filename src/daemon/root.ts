@@ -22,6 +22,8 @@ import type { TcpListener } from "../service/listener.js";
 import { prepareTaskDirs } from "../platform/task-dirs.js";
 import { nativeMode } from "../platform/native-addon.js";
 import { Daemon } from "./daemon.js";
+import { seededConfigFiles, type SeedOptions } from "./seed-source.js";
+import { watchFile } from "../platform/file-watch.js";
 import type { DaemonPlatform, DaemonSignals, ServiceLogs } from "./ports.js";
 
 /**
@@ -43,6 +45,8 @@ export interface DaemonRunOptions {
   readonly tcp: TcpListener | null;
   /** `[listener] metrics_public`: /metrics without a key. */
   readonly metricsPublic: boolean;
+  /** `--seed`, node.conf [node] seed: a job file scheduled as one more service, watched (seed-source.ts). */
+  readonly seed: SeedOptions | null;
 }
 
 const RELOAD_DEBOUNCE_MS = 300;
@@ -79,13 +83,19 @@ export async function runDaemon(app: App, opts: DaemonRunOptions): Promise<numbe
 async function runWith(app: App, opts: DaemonRunOptions, log: DaemonLog, history: HistoryStore): Promise<number> {
   const stateFiles = createBackgroundStateFiles((path, err) => log.write("warning", `cannot write ${path}: ${err.message}`, { event: "state-write-failed" }));
   // The daemon's runs write their state files in the background, one batch per turn.
-  const daemonApp: App = { ...app, services: servicePorts(app, stateFiles.write) };
+  const configFiles = opts.seed === null ? app.configFiles : seededConfigFiles(app, opts.seed, log);
+  const daemonApp: App = { ...app, configFiles, services: servicePorts(app, stateFiles.write) };
   const keys = watchedKeyStore(apiKeyPaths(app.paths), (message) => log.write("error", message, { event: "api-keys" }));
   const platform: DaemonPlatform = {
     history,
     log,
     mode: nativeMode(),
-    watchConfig: (onChange, onWatchError) => watchConfig(app.paths.etc, onChange, { debounceMs: RELOAD_DEBOUNCE_MS, pollMs: CONFIG_POLL_MS, onWatchError }),
+    watchConfig: (onChange, onWatchError) => {
+      const watchOpts = { debounceMs: RELOAD_DEBOUNCE_MS, pollMs: CONFIG_POLL_MS, onWatchError };
+      const etc = watchConfig(app.paths.etc, onChange, watchOpts);
+      const seed = opts.seed === null ? null : watchFile(opts.seed.file, onChange, watchOpts);
+      return { close: () => (etc.close(), seed?.close()) };
+    },
     serve: (api) => startApiServer(listeners(app, opts.tcp), api),
     adminUids: new Set([0, app.uid]),
     metricsPublic: opts.metricsPublic,

@@ -7,6 +7,8 @@ import { checkedNodeConfig, nodeConfig } from "../../service/node-config.js";
 import { FORMAT_OPTION, type CliCommand, type OptionSpec, type ParsedArgs } from "../command.js";
 import { RETENTION_OPTIONS, retentionPolicy } from "./history-prune.js";
 import { tcpListener } from "../../service/listener.js";
+import { SOURCE_FORMATS, type SourceFormat } from "../../import/job.js";
+import type { NodeConfig } from "../../service/node-config.js";
 
 const RUN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   "max-parallel": { type: "number", describe: "Node-wide limit of tasks running at once; due runs beyond it wait in line (default: node.conf [node] max_parallel, else max(6, 2 × CPUs))", range: [1, 100_000] },
@@ -15,6 +17,8 @@ const RUN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   "log-file": { type: "string", describe: "Write the daemon log to this size-rotated file instead of stdout", requiresArg: true },
   listen: { type: "string", describe: "Also serve the HTTP API on TCP at HOST:PORT (besides <var>/daemon.sock); overrides node.conf [listener] addr/port. Off loopback, TLS ([listener] tls_cert, tls_key) is required", requiresArg: true },
   "insecure-http": { type: "boolean", describe: "Allow the API on a non-loopback address without TLS (API keys cross the network in clear text)" },
+  seed: { type: "string", describe: "Also schedule the jobs of this file (a Supertask timetable, a cronjobs.json or a crontab) as a service named after it, and apply its edits as they are saved (only what changed; an invalid edit keeps the last good jobs); overrides node.conf [node] seed", requiresArg: true },
+  "seed-from": { type: "string", describe: "The seed file's format (default: from its name and content)", choices: SOURCE_FORMATS, requiresArg: true },
   ...RETENTION_OPTIONS,
 };
 
@@ -38,6 +42,7 @@ export const daemonRunCommand: CliCommand = {
       retention: retentionPolicy(args, node),
       daemonUser: app.users.user(String(app.uid))?.name ?? String(app.uid),
       tcp, metricsPublic: node.values.listener.metrics_public?.value === true,
+      seed: seedOption(args, node, app.paths.etc),
     });
   },
 };
@@ -133,9 +138,17 @@ function rootArgs(app: App): string[] {
   return app.paths.var === "/var/lib/svcmgr" ? [] : ["--root", app.paths.var.replace(/\/var$/, "")];
 }
 
+/** `--seed` (relative to the current directory) over node.conf [node] seed (relative to the etc dir). */
+function seedOption(args: ParsedArgs, node: NodeConfig, etc: string): { file: string; from: SourceFormat | null } | null {
+  const from = (typeof args["seed-from"] === "string" ? args["seed-from"] : node.seed?.from ?? null) as SourceFormat | null;
+  if (typeof args.seed === "string") return { file: resolve(args.seed), from };
+  return node.seed === null ? null : { file: resolve(etc, node.seed.file), from };
+}
+
 function passThrough(args: ParsedArgs): string[] {
   const out: string[] = [];
-  for (const key of ["max-parallel", "grace", "log-format", "keep-runs", "keep-days", "listen"]) if (args[key] !== undefined) out.push(`--${key}`, String(args[key]));
+  for (const key of ["max-parallel", "grace", "log-format", "keep-runs", "keep-days", "listen", "seed-from"]) if (args[key] !== undefined) out.push(`--${key}`, String(args[key]));
+  if (typeof args.seed === "string") out.push("--seed", resolve(args.seed)); // the daemon runs from /
   if (args["insecure-http"] === true) out.push("--insecure-http");
   return out;
 }

@@ -7,6 +7,7 @@ import { formatObjectPath, parseObjectPath, type ObjectPath } from "../../core/o
 import { SOURCE_FORMATS, type SourceFormat } from "../../import/job.js";
 import { planImport, type Change } from "../../import/plan.js";
 import { readJobs } from "../../import/read.js";
+import { serviceNameOf } from "../../import/detect.js";
 import { validateText } from "../../service/open.js";
 import type { ParsedArgs } from "../command.js";
 
@@ -52,7 +53,7 @@ function targetService(selector: unknown, source: string): ObjectPath {
     if (/[*?[,]/.test(selector)) throw new UsageError(`import: -s ${selector}: name one service, not a pattern or a list`);
     return parseObjectPath(selector);
   }
-  const name = basename(source).replace(/\.(ya?ml|json|txt|cron|crontab)$/i, "").replace(/[^A-Za-z0-9_.-]+/g, "-").replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "");
+  const name = serviceNameOf(source);
   try {
     return parseObjectPath(name);
   } catch (e) {
