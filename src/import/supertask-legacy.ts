@@ -1,7 +1,7 @@
 import { isValidRidIndex, RID_INDEX_ALLOWED } from "../core/rid.js";
 import { fromApsCron } from "./aps-cron.js";
 import type { Job } from "./job.js";
-import type { Problems } from "./problems.js";
+import { uniqueIds, type Problems } from "./problems.js";
 import { describeNode, field, type SourceNode } from "./tree.js";
 
 /**
@@ -22,20 +22,7 @@ export function readLegacy(root: SourceNode | null, problems: Problems): Job[] {
     return [];
   }
   if (root.items.length === 0) problems.error(root.line, "the job list is empty: nothing to schedule (an empty list is refused, so that a half-saved file never removes every job)");
-  const jobs: Job[] = [];
-  const seen = new Map<string, number>();
-  for (const item of root.items) {
-    const job = readJob(item, problems);
-    if (job === null) continue;
-    const first = seen.get(job.id);
-    if (first !== undefined) {
-      problems.error(job.line, `duplicate job id "${job.id}": first used at line ${first}`);
-      continue;
-    }
-    seen.set(job.id, job.line);
-    jobs.push(job);
-  }
-  return jobs;
+  return uniqueIds(root.items.map((item) => readJob(item, problems)), "job", problems);
 }
 
 function readJob(node: SourceNode, problems: Problems): Job | null {

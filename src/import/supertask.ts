@@ -1,7 +1,7 @@
 import { isValidRidIndex, RID_INDEX_ALLOWED } from "../core/rid.js";
 import { fromApsCron } from "./aps-cron.js";
 import type { Job } from "./job.js";
-import type { Problems } from "./problems.js";
+import { uniqueIds, type Problems } from "./problems.js";
 import { entrypointCommand, ENTRYPOINT, pythonFileCommand, type JsonValue } from "./python-step.js";
 import { describeNode, field, type SourceMap, type SourceNode } from "./tree.js";
 
@@ -31,20 +31,7 @@ export function readTimetable(root: SourceNode | null, problems: Problems): Job[
     return [];
   }
   if (tasks.items.length === 0) problems.error(tasks.line, "`tasks` is empty: nothing to schedule (an empty timetable is refused, so that a half-saved file never removes every job)");
-  const jobs: Job[] = [];
-  const seen = new Map<string, number>();
-  for (const item of tasks.items) {
-    const job = readTask(item, problems);
-    if (job === null) continue;
-    const first = seen.get(job.id);
-    if (first !== undefined) {
-      problems.error(job.line, `duplicate task id "${job.id}": first used at line ${first}`);
-      continue;
-    }
-    seen.set(job.id, job.line);
-    jobs.push(job);
-  }
-  return jobs;
+  return uniqueIds(tasks.items.map((item) => readTask(item, problems)), "task", problems);
 }
 
 function readTask(node: SourceNode, problems: Problems): Job | null {
