@@ -30,6 +30,19 @@ async function ran(o: Owned, d: Daemon, v: string, after = 0): Promise<void> {
   await waitRecords(o.root, `job a printing ${v}`, (rs) => rs.some((r) => r.svc === "seed" && r.rid === "task#a" && r.outputHead === `${v}\n` && (r.startedAt ?? 0) > after), 15_000, d);
 }
 
+test("node.conf [node] seed (relative to the etc dir) and seed_from: a crontab seed, planned like a service's tasks", async (t) => {
+  const o = setup(t);
+  o.root.writeConf("node", "[node]\nseed = jobs.tab\nseed_from = crontab\n");
+  write(o.root.path("etc", "jobs.tab"), "CRON_TZ=UTC\n17 3 * * * echo nightly\n@reboot echo no\n");
+  const d = startDaemon(o);
+  const refused = await d.waitEvent("the seed refused", (e) => e.event === "seed-invalid");
+  assert.match(refused.message, /jobs\.tab:3: error: @reboot has no equivalent/);
+  write(o.root.path("etc", "jobs.tab"), "CRON_TZ=UTC\n17 3 * * * echo nightly\n");
+  await d.waitEvent("the seed applied", (e) => e.event === "seed-applied" && /as service jobs\.tab: 1 added/.test(e.message));
+  const planned = await d.waitEvent("the job planned", (e) => e.event === "planned" && e.svc === "jobs.tab");
+  assert.match(planned.message, /T03:17:00\.000Z/);
+});
+
 describe("daemon --seed", { concurrency: true, skip: skipUnless(hasPython, "python3 runs the seed's steps") }, () => {
   after(() => killAllDaemons());
 
