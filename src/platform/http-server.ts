@@ -31,6 +31,7 @@ export interface ApiServer {
 }
 
 const MAX_CONNECTIONS = 2048;
+const BACKLOG = 4096;
 
 /** Listens on every listener; resolves once all accept connections (rejects, closing the others, if one cannot). */
 export async function startApiServer(listeners: readonly Listener[], api: Api): Promise<ApiServer> {
@@ -67,8 +68,9 @@ async function listen(l: Listener, api: Api): Promise<{ server: Server; address:
       server.off("error", reject);
       resolve();
     };
-    if (l.kind === "unix") server.listen(l.path, done);
-    else server.listen(l.port, l.host, done);
+    // A deep accept queue: a burst of clients waits for the event loop instead of being refused.
+    if (l.kind === "unix") server.listen({ path: l.path, backlog: BACKLOG }, done);
+    else server.listen({ port: l.port, host: l.host, backlog: BACKLOG }, done);
   });
   if (l.kind === "unix") {
     try {

@@ -13,7 +13,7 @@ describe("daemon start and stop", { concurrency: 2 }, () => {
   const conf = "[task#0]\ncommand = true\nschedule = @1h\n";
 
   async function stopDaemon(root: TestRoot): Promise<void> {
-    await root.run(["daemon", "stop", "--wait", "20s"], { timeoutMs: 30_000 });
+    await root.run(["daemon", "stop", "--timeout", "20s"], { timeoutMs: 30_000 });
   }
 
   test("concurrent starts: exactly one says daemon started; the others name the running daemon and exit 1", async (t) => {

@@ -77,7 +77,7 @@ export const daemonStartCommand: CliCommand = {
 export const daemonStopCommand: CliCommand = {
   words: ["daemon", "stop"],
   describe: "Stop the daemon (SIGTERM): no new runs; running tasks finish within its grace period, the rest are aborted and recorded",
-  options: { wait: { type: "string", describe: "How long to wait for it to exit", default: "60s" } },
+  options: { timeout: { type: "string", describe: "How long to wait for it to exit (a duration: 60s, 2m)", default: "60s" } },
   async run(args, app) {
     const info = app.daemon.running();
     if (info === null) {
@@ -87,9 +87,9 @@ export const daemonStopCommand: CliCommand = {
     if (!app.daemon.signal(info.pid)) {
       throw new PermissionError(`not permitted to stop the daemon (pid ${info.pid}): it runs as another user; run svcmgr daemon stop as root or as that user`);
     }
-    const waitMs = parseDuration(String(args.wait), "s") ?? 60_000;
+    const waitMs = parseDuration(String(args.timeout), "s") ?? 60_000;
     const gone = await waitFor(() => (app.daemon.isAlive(info.pid, info.startTime) ? null : true), waitMs, () => false);
-    if (gone === null) throw new ActionError(`daemon (pid ${info.pid}) still running after ${String(args.wait)}`);
+    if (gone === null) throw new ActionError(`daemon (pid ${info.pid}) still running after ${String(args.timeout)}`);
     app.stdout.write(`daemon stopped (pid ${info.pid})\n`);
     return 0;
   },
