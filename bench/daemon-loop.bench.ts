@@ -38,6 +38,7 @@ function makeScheduler(clock: FakeClock, counter: { done: number }) {
     clock,
     launch: (req) => { counter.done++; return Promise.resolve({ rid: req.rid, status: "succeeded", failed: false }); },
     recordMissed: () => {},
+    recordSkipped: () => {},
     loadLastScheduled: () => null,
     emit: () => {},
   }, { maxParallel: 64 });

@@ -3,6 +3,8 @@ import type { HistoryStore } from "../core/history-store.js";
 import type { KeyStore } from "./keys.js";
 import type { Principal } from "./principal.js";
 import type { TaskZone } from "./daily-stats.js";
+import type { Suspension } from "../core/suspension.js";
+import type { SuspensionChange } from "../service/suspension.js";
 
 /**
  * What the API needs from the daemon, which implements it (daemon/api-backend.ts): the routes
@@ -28,6 +30,12 @@ export interface ApiBackend {
   stopRun(id: number, by: Principal): boolean;
   /** The zone a task's times are shown in: its `timezone`, else the host's. */
   taskZone(svc: string, rid: string): string;
+  /**
+   * Suspends or resumes a task's schedule through the same code path as the CLI (state file,
+   * history record), and tells the scheduler at once. Throws ApiProblem 404 for an unknown
+   * service or rid; the state it already has changes nothing (`changed` false).
+   */
+  setSuspended(svc: string, rid: string, change: SuspensionChange): Promise<SuspensionAnswer>;
   /** Up to `max` bytes of a file from `offset`; empty at its end; null when it does not exist. */
   readLog(file: string, offset: number, max: number): Promise<Buffer | null>;
   /** The Prometheus exposition of the daemon's metrics, with the services `covers` accepts. */
@@ -71,7 +79,18 @@ export interface TaskView {
   /** Why the daemon does not run it on schedule, in words; null when it does. */
   readonly notScheduled: string | null;
   readonly lastRun: { readonly id: number; readonly status: string; readonly startedAt: number; readonly durationMs: number | null; readonly trigger: string; readonly exitCode: number | null } | null;
+  /** Who suspended its schedule, when (ISO 8601), why; null when it runs on schedule (then `nextRun` is null too). */
+  readonly suspended: { readonly by: string; readonly at: string; readonly reason: string | null } | null;
   readonly [more: string]: unknown;
+}
+
+/** A task's suspension state after a suspend or resume request. */
+export interface SuspensionAnswer {
+  readonly svc: string;
+  readonly rid: string;
+  /** False when the task already was in the asked state (nothing was changed or recorded). */
+  readonly changed: boolean;
+  readonly suspended: Suspension | null;
 }
 
 export interface RunRequest {

@@ -11,6 +11,7 @@ import { runLogRoutes } from "./routes/run-log.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { statsRoutes } from "./routes/stats.js";
+import { suspendRoutes } from "./routes/suspend.js";
 
 /**
  * The daemon's HTTP API (design §11) as a fetch handler: Request in, Response out, no socket
@@ -32,7 +33,7 @@ export const MAX_BODY_BYTES = 1024 * 1024;
 /** A route module adds its routes to the app. */
 export type RouteModule = (api: Hono<ApiEnv>, backend: ApiBackend, opts: ApiOptions) => void;
 
-const ROUTES: readonly RouteModule[] = [healthRoutes, serviceRoutes, runRoutes, runLogRoutes, statsRoutes, metricsRoutes];
+const ROUTES: readonly RouteModule[] = [healthRoutes, serviceRoutes, runRoutes, runLogRoutes, statsRoutes, metricsRoutes, suspendRoutes];
 
 export function createApi(backend: ApiBackend, opts: ApiOptions, extra: readonly RouteModule[] = []): Api {
   const api = new Hono<ApiEnv>();

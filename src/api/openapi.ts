@@ -1,7 +1,8 @@
 import * as z from "zod/mini";
 import { svcmgrVersion } from "../core/version.js";
 import { RunRequestBody } from "./routes/runs.js";
-import { Health, listOf, Problem, RunRecordSchema, RunsAnswer, ServiceStatusSchema, ServiceSummarySchema, TaskStatsSchema, TaskViewSchema } from "./schemas.js";
+import { SuspendBody } from "./routes/suspend.js";
+import { Health, listOf, Problem, RunRecordSchema, RunsAnswer, ServiceStatusSchema, ServiceSummarySchema, SuspensionAnswerSchema, TaskStatsSchema, TaskViewSchema } from "./schemas.js";
 
 /**
  * The OpenAPI 3.1 document served at `/api/openapi.json`, generated from the same zod schemas
@@ -44,6 +45,11 @@ const operations: Operation[] = [
     headers: [{ name: "Idempotency-Key", in: "header", schema: str, description: "A retry with the same key (24 h, per API key) returns the same runs" }],
     answers: { 200: RunsAnswer, 202: RunsAnswer, 400: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, ...AUTH_ERRORS },
   },
+  ...(["suspend", "resume"] as const).map((action): Operation => ({
+    method: "post", path: `/api/v1/services/{svc}/tasks/{rid}/${action}`, scope: "run", params: [SVC, RID], body: SuspendBody,
+    summary: action === "suspend" ? "Suspend a task's schedule: its slots are recorded skipped (reason suspended) until resumed; idempotent" : "Resume a suspended task's schedule from its next slot (the skipped ones are not run); idempotent",
+    answers: { 200: SuspensionAnswerSchema, 400: Problem, 404: Problem, 415: Problem, ...AUTH_ERRORS },
+  })),
   {
     method: "get", path: "/api/v1/runs", summary: "Run records, newest first, cursor paging", scope: "read",
     params: [

@@ -73,13 +73,25 @@ export const ServiceSummarySchema = z.strictObject({
   errors: z.optional(z.array(z.string())),
 });
 
-/** A task as `GET …/tasks` shows it. */
+/** Who suspended a task's schedule, when (ISO 8601), and why (null: no reason given). */
+export const SuspensionSchema = z.strictObject({ by: z.string(), at: z.string(), reason: nullable(z.string()) });
+
+/** The answer of `POST …/tasks/{rid}/suspend` and `…/resume`: the task's state now. */
+export const SuspensionAnswerSchema = z.strictObject({
+  svc: z.string(),
+  rid: z.string(),
+  changed: z.boolean(),
+  suspended: nullable(SuspensionSchema),
+});
+
+/** A task as `GET …/tasks` shows it (`nextRun` is null while it is suspended). */
 export const TaskViewSchema = z.looseObject({
   rid: z.string(),
   schedule: nullable(z.string()),
   timezone: nullable(z.string()),
   nextRun: nullable(z.string()),
   notScheduled: nullable(z.string()),
+  suspended: nullable(SuspensionSchema),
   lastRun: nullable(z.looseObject({ id: z.number(), status: z.enum(FINAL_STATUSES), startedAt: z.number(), durationMs: nullable(z.number()) })),
 });
 

@@ -61,3 +61,11 @@ export function taskRunDir(varDir: string, rid: string): string {
 export function lastRunFile(varDir: string, rid: string): string {
   return `${taskVarDir(varDir, rid)}/last_run`;
 }
+
+/**
+ * A task's `suspended` state file (core/suspension.ts): JSON `{by, at, reason}` while its
+ * schedule is suspended, absent otherwise; replaced atomically.
+ */
+export function suspendedFile(varDir: string, rid: string): string {
+  return `${taskVarDir(varDir, rid)}/suspended`;
+}

@@ -7,7 +7,9 @@ import { svcmgrVersion } from "../core/version.js";
 import type { TaskSnapshot } from "../scheduler/task-state.js";
 import { describeNotScheduled, taskKey } from "../scheduler/task.js";
 import { statusReport } from "../service/status-report.js";
-import type { ApiBackend, Health, RunRequest, ServiceSummary, StartedRuns, TaskView } from "../api/backend.js";
+import type { ApiBackend, Health, RunRequest, ServiceSummary, StartedRuns, SuspensionAnswer, TaskView } from "../api/backend.js";
+import { suspensionView } from "../api/routes/suspend.js";
+import type { SuspensionChange } from "../service/suspension.js";
 import type { Principal } from "../api/principal.js";
 import type { ServiceRegistry } from "./service-registry.js";
 
@@ -27,6 +29,7 @@ export interface ApiBackendDeps {
   readonly snapshot: () => { readonly tasks: readonly TaskSnapshot[] };
   readonly invalid: () => ReadonlyMap<string, string>;
   readonly startRuns: (svc: string, request: RunRequest, by: Principal) => StartedRuns;
+  readonly setSuspended: (svc: string, rid: string, change: SuspensionChange) => Promise<SuspensionAnswer>;
   readonly readLog: (file: string, offset: number, max: number) => Promise<Buffer | null>;
   readonly stopRun: (id: number, by: string) => boolean;
   readonly store: () => Health["store"];
@@ -57,6 +60,7 @@ export function createApiBackend(d: ApiBackendDeps): ApiBackend {
     },
     tasks: (svc) => tasks(d, svc),
     startRuns: async (svc, request, by) => d.startRuns(svc, request, by),
+    setSuspended: d.setSuspended,
     readLog: d.readLog,
     stopRun: (id, by) => d.stopRun(id, by.name),
     taskZone: (svc, rid) => d.registry.get(svc)?.tasks.get(rid)?.timezone ?? app.timezone,
@@ -99,19 +103,22 @@ async function tasks(d: ApiBackendDeps, svc: string): Promise<TaskView[] | null>
   const loaded = d.registry.get(svc);
   if (loaded === undefined) return null;
   const snap = new Map(d.snapshot().tasks.map((t) => [taskKey(t.svc, t.rid), t]));
+  const suspensions = d.app.services.suspensions(loaded.config);
   return Promise.all(
     [...loaded.tasks.values()].map(async (t): Promise<TaskView> => {
       const s = snap.get(taskKey(svc, t.rid));
       const last = await d.history.lastRun(svc, t.rid, { ranOnly: true });
+      const suspended = suspensions.read(t.rid);
       return {
         rid: t.rid,
         schedule: t.schedule === "" ? null : t.schedule,
         timezone: t.timezone ?? d.app.timezone,
         tags: t.tags,
         confirmation: t.confirmation,
-        nextRun: s?.nextWake?.toISOString() ?? null,
+        nextRun: suspended !== null ? null : (s?.nextWake?.toISOString() ?? null),
         lastScheduled: s?.lastScheduled?.toISOString() ?? null,
         notScheduled: s?.notScheduled == null ? (s === undefined ? "not planned yet" : null) : describeNotScheduled(s.notScheduled),
+        suspended: suspensionView(suspended),
         lastRun: last === null ? null : { id: last.id, status: last.status, startedAt: last.startedAt, durationMs: last.durationMs, trigger: last.trigger, exitCode: last.exitCode },
       };
     }),

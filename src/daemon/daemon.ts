@@ -16,6 +16,7 @@ import { RunControls } from "./run-controls.js";
 import { createApiBackend } from "./api-backend.js";
 import { serveApi } from "./api-server.js";
 import { startApiRuns } from "./api-runs.js";
+import { changeTaskSuspension } from "./suspensions.js";
 import type { RunRequest, StartedRuns } from "../api/backend.js";
 import type { Principal } from "../api/principal.js";
 import { ApiProblem } from "../api/problem.js";
@@ -84,7 +85,8 @@ export class Daemon {
       {
         clock: app.clock,
         launch: (slot) => this.track(launch(slot)),
-        recordMissed: (slot, reason) => this.recordMissed(slot, reason),
+        recordMissed: (slot, reason) => this.recordNotRun(slot, "missed", reason),
+        recordSkipped: (slot, reason) => this.recordNotRun(slot, "skipped", reason),
         loadLastScheduled: (svc, rid) => this.stored.get(taskKey(svc, rid))?.last ?? null,
         loadLastAttempt: (svc, rid) => this.stored.get(taskKey(svc, rid))?.attempt ?? null,
         emit: (e) => this.emit(e),
@@ -188,9 +190,10 @@ export class Daemon {
     return p;
   }
 
-  private recordMissed(slot: { svc: string; rid: string; scheduledFor: Date }, reason: string): void {
+  /** A slot that never runs: missed (the planner, a stop) or skipped (its task is suspended). */
+  private recordNotRun(slot: { svc: string; rid: string; scheduledFor: Date }, status: "missed" | "skipped", reason: string): void {
     const now = this.app.clock.now();
-    this.runner.record({ svc: slot.svc, rid: slot.rid, trigger: "schedule", scheduledFor: slot.scheduledFor.getTime(), startedAt: now, endedAt: now, status: "missed", reason, initiatedBy: this.opts.daemonUser, node: this.app.nodename });
+    this.runner.record({ svc: slot.svc, rid: slot.rid, trigger: "schedule", scheduledFor: slot.scheduledFor.getTime(), startedAt: now, endedAt: now, status, reason, initiatedBy: this.opts.daemonUser, node: this.app.nodename });
   }
 
   /**
@@ -307,6 +310,7 @@ export class Daemon {
       app: this.app, registry: this.registry, history: this.history, keys: this.platform.keys, log: this.log, startedAt: this.startedAt,
       stopping: () => this.stopping, snapshot: () => this.scheduler.snapshot(), invalid: () => this.registry.invalid,
       startRuns: (svc, request, by) => this.startApiRuns(svc, request, by),
+      setSuspended: (svc, rid, change) => changeTaskSuspension({ app: this.app, registry: this.registry, recorder: this.runner.recorder, setSuspended: (key, s) => this.scheduler.setSuspended(key, s) }, svc, rid, change),
       readLog: (file, offset, max) => this.platform.readLog(file, offset, max),
       stopRun: (id, by) => this.controls.stop(id, by),
       metrics: (covers) => this.metrics.render({ covers, nextRuns: this.scheduler.snapshot().tasks }),

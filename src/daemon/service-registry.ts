@@ -15,7 +15,7 @@ import { readAndValidate } from "../service/open.js";
 /**
  * The daemon's view of the configured services: for each valid service, its config and
  * its tasks resolved once per load (not once per run). `load()` re-reads every config file
- * and returns the scheduler updates: new and changed services, invalid ones (with every
+ * (and each task's suspension state file) and returns the scheduler updates: new and changed services, invalid ones (with every
  * alert), and removed ones.
  */
 export interface LoadedTasks {
@@ -91,7 +91,8 @@ export class ServiceRegistry {
     const tasks = new Map(loaded.config.rids("task").map((rid) => [rid, taskDef(loaded.config, rid)]));
     this.services.set(svc, { config: loaded.config, tasks });
     const refused = resourceErrors(loaded.alerts);
-    return { kind: "tasks", svc, tasks: [...tasks.values()].map((t) => this.scheduled(app.timezone, svc, t, refused.get(t.rid))) };
+    const suspensions = app.services.suspensions(loaded.config);
+    return { kind: "tasks", svc, tasks: [...tasks.values()].map((t) => ({ ...this.scheduled(app.timezone, svc, t, refused.get(t.rid)), suspended: suspensions.read(t.rid) })) };
   }
 
   private scheduled(hostZone: string, svc: string, task: TaskDef, errors: readonly Alert[] | undefined): ScheduledTask {

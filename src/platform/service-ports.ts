@@ -20,6 +20,7 @@ import { nodeConfig } from "../service/node-config.js";
 import { prepareStateDirs } from "./state-dirs.js";
 import { newSessionId } from "./session-id.js";
 import { nativeMode } from "./native-addon.js";
+import { suspensionFiles } from "./suspension-file.js";
 
 function hostFacts(app: App): HostFacts {
   return {
@@ -99,6 +100,7 @@ export function servicePorts(app: App, writeState?: WriteStateFile): ServicePort
     openLog: (config, session) => openLog(app, config, session),
     statusPorts: (config) => statusDeps(app, config),
     nativeMode,
+    suspensions: (config) => suspensionFiles(config.varDir),
     runPorts: (config, recorder, reporter) => ({ ...configPorts(config), recorder, reporter }),
   };
 }

@@ -3,6 +3,7 @@
  * Stable field order so lines can be grepped and compared.
  */
 import type { DaemonEvent } from "./events.js";
+import { suspendedText } from "../core/suspension.js";
 
 const iso = (d: Date | null): string => (d === null ? "none" : d.toISOString());
 const quote = (s: string): string => JSON.stringify(s);
@@ -43,6 +44,10 @@ function detailOf(e: DaemonEvent): string {
       return `keep-pace last=${iso(e.last)} baseline=${iso(e.baseline)} (interval or wildcard: next slots in real time)`;
     case "not-scheduled":
       return `reason=${e.reason} detail=${quote(e.detail)}`;
+    case "suspended":
+      return `detail=${quote(suspendedText(e.suspension))}`;
+    case "resumed":
+      return `next=${iso(e.next)}`;
     default:
       return "";
   }

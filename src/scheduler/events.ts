@@ -6,6 +6,7 @@ import type { ClockJump } from "./clock-jump.js";
 import type { MissedReason } from "./planner.js";
 import type { TaskRun } from "../run/task-run.js";
 import type { NotScheduledReason } from "./task.js";
+import type { Suspension } from "../core/suspension.js";
 
 export interface TaskRef {
   readonly svc: string;
@@ -52,6 +53,9 @@ export type DaemonEvent =
    */
   | (TaskRef & { readonly kind: "clock-step"; readonly policy: "keep-pace" | "wait" | "reset"; readonly last: Date; readonly baseline: Date })
   | (TaskRef & { readonly kind: "not-scheduled"; readonly reason: NotScheduledReason; readonly detail: string })
+  /** The task's schedule was suspended (its slots are recorded skipped from now on) or resumed. */
+  | (TaskRef & { readonly kind: "suspended"; readonly suspension: Suspension })
+  | (TaskRef & { readonly kind: "resumed"; readonly next: Date | null })
   | {
       readonly kind: "reloaded";
       readonly svc: string;
@@ -62,7 +66,7 @@ export type DaemonEvent =
     }
   | {
       readonly kind: "port-error";
-      readonly port: "launch" | "recordMissed" | "loadLastScheduled";
+      readonly port: "launch" | "recordMissed" | "recordSkipped" | "loadLastScheduled";
       readonly key: string;
       readonly detail: string;
     };

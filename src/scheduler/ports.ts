@@ -58,6 +58,8 @@ export interface DaemonPorts {
   launch(slot: LaunchRequest): Promise<TaskRun>;
   /** Records a slot that will never run, with a human-readable reason. */
   recordMissed(slot: SlotRef, reason: string): void | Promise<void>;
+  /** Records a due slot that is not run because its task is suspended (status skipped). */
+  recordSkipped(slot: SlotRef, reason: string): void | Promise<void>;
   /** The persisted last scheduled slot of a task (launched or missed); null when none. */
   loadLastScheduled(svc: string, rid: string): Date | null;
   /** The last attempt at the task's newest recorded slot, for retries across a restart. */

@@ -6,6 +6,7 @@
 import type { DaemonEvent, MissedEventReason, TaskRef } from "./events.js";
 import type { MissedSlot } from "./planner.js";
 import type { AttemptRef, DaemonPorts } from "./ports.js";
+import { suspendedText, type Suspension } from "../core/suspension.js";
 
 export const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -34,6 +35,13 @@ export class SafePorts {
     this.emit({ ...refOf(task), kind: "missed", slot: scheduledFor, reason, detail, count: 1 });
   }
 
+  /** A due slot of a suspended task: recorded skipped (reason `suspended by …`) and logged. */
+  skipSuspended(task: TaskRef, scheduledFor: Date, s: Suspension): void {
+    const detail = suspendedText(s);
+    this.write("recordSkipped", task, () => this.ports.recordSkipped({ svc: task.svc, rid: task.rid, scheduledFor }, detail));
+    this.emit({ ...refOf(task), kind: "skipped", slot: scheduledFor, reason: "suspended", detail });
+  }
+
   loadLast(task: TaskRef): Date | null {
     try {
       return this.ports.loadLastScheduled(task.svc, task.rid);
@@ -53,9 +61,14 @@ export class SafePorts {
   }
 
   private recordMissed(t: TaskRef, scheduledFor: Date, reason: string): void {
-    const fail = (err: unknown) => this.emit({ kind: "port-error", port: "recordMissed", key: t.key, detail: errorText(err) });
+    this.write("recordMissed", t, () => this.ports.recordMissed({ svc: t.svc, rid: t.rid, scheduledFor }, reason));
+  }
+
+  /** A history write: its failure, thrown or rejected, becomes a port-error event. */
+  private write(port: "recordMissed" | "recordSkipped", t: TaskRef, call: () => void | Promise<void>): void {
+    const fail = (err: unknown) => this.emit({ kind: "port-error", port, key: t.key, detail: errorText(err) });
     try {
-      const r = this.ports.recordMissed({ svc: t.svc, rid: t.rid, scheduledFor }, reason);
+      const r = call();
       if (r instanceof Promise) r.catch(fail);
     } catch (err) {
       fail(err);

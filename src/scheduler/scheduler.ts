@@ -15,30 +15,34 @@
  * - the slots of a plan that launches more than one (catch-up) run one after another, in slot
  *   order, through the task's backlog; slots due while a backlog drains join it;
  * - after the clock is set back, interval and wildcard tasks keep their pace in real time and
- *   fixed-time tasks run no slot again (rebaseAfterBackwardStep).
+ *   fixed-time tasks run no slot again (rebaseAfterBackwardStep);
+ * - a suspended task is planned as usual, but each due slot is recorded skipped instead of
+ *   run, once; its last scheduled slot moves on, so a resume runs nothing that came due before.
  */
-import { FUTURE_LAST_TOLERANCE_MS } from "../schedule/future-last.js";
-import { classifyClockJump, MAX_TIMER_MS, rebaseAfterBackwardStep, resetAfterBackwardStep, timerDelay } from "./clock-jump.js";
+import { classifyClockJump, MAX_TIMER_MS } from "./clock-jump.js";
+import { WakeTimer } from "./wake-timer.js";
 import type { MissedEventReason } from "./events.js";
-import { Fifo } from "./fifo.js";
+import { SerialLoop } from "./serial-loop.js";
 import { WakeHeap } from "./heap.js";
-import { SlotQueue, slotId, type InFlightSlot } from "./slot-queue.js";
-import { CATCHUP_ALL_MAX_RUNS, planTask, type LaunchSlot, type TaskPlan } from "./planner.js";
+import { inFlightSlot, SlotQueue, slotId, type InFlightSlot } from "./slot-queue.js";
+import { CATCHUP_ALL_MAX_RUNS, planTask, type TaskPlan } from "./planner.js";
 import type { DaemonPorts, SchedulerOptions } from "./ports.js";
 import type { TaskRun } from "../run/task-run.js";
 import { Shutdown, type StopReport } from "./shutdown.js";
 import { nextAttempt, RetryQueue, slotAfter } from "./retries.js";
 import { errorText, refOf, SafePorts } from "./safe-ports.js";
 import { diffService } from "./task-set.js";
-import { newTaskState, type QueuedSlot, type TaskSnapshot, type TaskState } from "./task-state.js";
+import { newTaskState, stepBack, type QueuedSlot, type TaskSnapshot, type TaskState } from "./task-state.js";
 import { describeNotScheduled, isSchedulable, type ScheduledTask, type ServiceUpdate } from "./task.js";
+import { sameSuspension, type Suspension } from "../core/suspension.js";
 
 type LoopEvent =
   | { readonly kind: "alarm" }
   | { readonly kind: "run-done"; readonly id: string; readonly run: TaskRun }
   | { readonly kind: "config-changed" }
   | { readonly kind: "shutdown"; readonly graceMs: number; readonly resolve: (r: StopReport) => void }
-  | { readonly kind: "grace-check" };
+  | { readonly kind: "grace-check" }
+  | { readonly kind: "suspension"; readonly key: string; readonly suspension: Suspension | null };
 
 export type { StopReport, TaskSnapshot };
 
@@ -49,11 +53,10 @@ export class Scheduler {
   private readonly remembered = new Map<string, Date>();
   private readonly heap = new WakeHeap();
   private readonly queue: SlotQueue;
-  private readonly events = new Fifo<LoopEvent>();
+  private readonly loop = new SerialLoop<LoopEvent>((e) => this.handle(e), () => this.afterPass());
   private pendingConfig = new Map<string, { update: ServiceUpdate; initial: boolean }>();
   private configQueued = false;
-  private drainScheduled = false;
-  private timer: { readonly cancel: () => void; readonly expected: number } | null = null;
+  private readonly timer: WakeTimer;
   private stopping: Shutdown | null = null;
   private stopped: Promise<StopReport> | null = null;
   private gen = 0;
@@ -65,6 +68,7 @@ export class Scheduler {
     this.out = new SafePorts(ports);
     this.queue = new SlotQueue(options.maxParallel);
     this.maxTimerMs = options.maxTimerMs ?? MAX_TIMER_MS;
+    this.timer = new WakeTimer(ports.clock, this.maxTimerMs, () => this.post({ kind: "alarm" }));
   }
 
   /** Loads the initial task set; slots missed since the persisted ones follow each task's catch-up policy. */
@@ -83,12 +87,18 @@ export class Scheduler {
     return this.stopped;
   }
 
+  /** Suspends (`s` set) or resumes a task's schedule at once; the same state again changes nothing. */
+  setSuspended(key: string, s: Suspension | null): void {
+    this.post({ kind: "suspension", key, suspension: s });
+  }
+
   snapshot(): { tasks: TaskSnapshot[]; running: number; queued: number } {
     const tasks = [...this.states.values()].map((s) => ({
       ...refOf(s.task),
       nextWake: s.nextWake,
       lastScheduled: s.lastScheduled,
       notScheduled: isSchedulable(s.task) ? null : (s.task.notScheduledReason ?? "no-schedule"),
+      suspended: s.task.suspended ?? null,
     }));
     return { tasks, running: this.queue.runningCount, queued: this.queue.queuedCount };
   }
@@ -104,16 +114,11 @@ export class Scheduler {
   }
 
   private post(event: LoopEvent): void {
-    this.events.push(event);
-    if (this.drainScheduled) return;
-    this.drainScheduled = true;
-    queueMicrotask(() => this.drain());
+    this.loop.post(event);
   }
 
-  /** Handles every posted event, then starts what the limit allows and re-arms the timer. */
-  private drain(): void {
-    this.drainScheduled = false;
-    for (let e = this.events.shift(); e !== undefined; e = this.events.shift()) this.handle(e);
+  /** After every pass over posted events: starts what the limit allows and re-arms the timer. */
+  private afterPass(): void {
     if (this.stopping !== null) return;
     this.pump();
     this.rearm(this.ports.clock.now());
@@ -131,12 +136,13 @@ export class Scheduler {
         return this.onShutdown(e.graceMs, e.resolve);
       case "grace-check":
         return this.onGraceCheck();
+      case "suspension":
+        return this.onSuspension(e.key, e.suspension);
     }
   }
 
   private onAlarm(): void {
-    const expected = this.timer?.expected;
-    this.timer = null;
+    const expected = this.timer.fired();
     if (this.stopping !== null) return;
     const now = this.ports.clock.now();
     if (expected !== undefined) {
@@ -189,6 +195,7 @@ export class Scheduler {
     for (const key of diff.removed) this.removeTask(key);
     for (const task of diff.changed) this.replaceTask(task, now);
     for (const task of diff.added) this.addTask(task, initial, now);
+    for (const task of diff.unchanged) this.onSuspension(task.key, task.suspended ?? null);
     if (update.kind === "invalid") {
       const detail = update.detail === "" ? describeNotScheduled("invalid-service") : update.detail;
       this.out.emit({ kind: "not-scheduled", svc: update.svc, rid: "", key: update.svc, reason: "invalid-service", detail });
@@ -210,6 +217,7 @@ export class Scheduler {
   }
 
   private replaceTask(task: ScheduledTask, now: number): void {
+    this.onSuspension(task.key, task.suspended ?? null);
     const state = this.states.get(task.key)!;
     state.task = task;
     state.gen = ++this.gen;
@@ -226,7 +234,7 @@ export class Scheduler {
     if (state.lastScheduled !== null && state.source === "memory") this.remembered.set(key, state.lastScheduled);
     const removed = "the task was removed before the slot could start";
     for (const slot of this.queue.dropQueued((s) => s.key === key)) this.missSlotOf(slot, "removed", removed);
-    for (const q of state.backlog.clear()) this.missSlotOf(this.inFlightOf(state.task, q), "removed", removed);
+    for (const q of state.backlog.clear()) this.missSlotOf(inFlightSlot(state.task, q), "removed", removed);
     this.retries.drop((r) => r.key === key);
   }
 
@@ -252,7 +260,9 @@ export class Scheduler {
     for (const m of plan.missed) this.out.planMissed(task, m);
     const repeatUntil = state.repeatUntil;
     const launches = plan.launches.map((l) => ({ ...l, repeat: repeatUntil !== null && l.scheduledFor.getTime() <= repeatUntil }));
-    if (launches.length > 1 || state.backlog.active) this.queueBacklog(state, launches);
+    const suspended = task.suspended ?? null;
+    if (suspended !== null) for (const l of launches) this.out.skipSuspended(task, l.scheduledFor, suspended);
+    else if (launches.length > 1 || state.backlog.active) this.queueBacklog(state, launches);
     else for (const l of launches) this.offer(task, l);
     if (repeatUntil !== null && (plan.lastScheduled?.getTime() ?? -Infinity) > repeatUntil) state.repeatUntil = null;
     state.lastScheduled = plan.lastScheduled;
@@ -263,15 +273,9 @@ export class Scheduler {
     this.out.emit({ ...refOf(task), kind: "planned", slot: plan.nextWake });
   }
 
-  private inFlightOf(task: ScheduledTask, launch: LaunchSlot & { repeat?: boolean }): InFlightSlot {
-    const repeat = launch.repeat === true;
-    const id = slotId(task.key, launch.scheduledFor) + (repeat ? "~repeat" : "");
-    return { ...refOf(task), id, scheduledFor: launch.scheduledFor, catchup: launch.catchup, repeat };
-  }
-
   /** Hands a slot to the slot queue; null when that slot is already queued or running. */
   private offer(task: ScheduledTask, launch: QueuedSlot): InFlightSlot | null {
-    const slot = this.inFlightOf(task, launch);
+    const slot = inFlightSlot(task, launch);
     if (!this.queue.offer(slot)) return null;
     const waiting = this.queue.waitingCount;
     if (waiting > 0) this.out.emit({ ...refOf(task), kind: "queued", slot: slot.scheduledFor, catchup: slot.catchup, waiting });
@@ -280,7 +284,7 @@ export class Scheduler {
 
   private queueBacklog(state: TaskState, launches: readonly QueuedSlot[]): void {
     for (const q of state.backlog.push(launches)) {
-      this.missSlotOf(this.inFlightOf(state.task, q), "catchup-limit", `more than ${CATCHUP_ALL_MAX_RUNS} slots waited to run one after another`);
+      this.missSlotOf(inFlightSlot(state.task, q), "catchup-limit", `more than ${CATCHUP_ALL_MAX_RUNS} slots waited to run one after another`);
     }
     this.pullBacklog(state);
   }
@@ -291,6 +295,21 @@ export class Scheduler {
       const slot = this.offer(state.task, q);
       if (slot !== null) state.backlog.inFlight = slot.id;
     }
+  }
+
+  /**
+   * A suspension starts or ends. Slots waiting for their turn (the node-wide limit, a catch-up
+   * backlog) are recorded skipped, pending retries dropped; a running slot runs on.
+   */
+  private onSuspension(key: string, s: Suspension | null): void {
+    const state = this.states.get(key);
+    if (state === undefined || sameSuspension(state.task.suspended, s)) return;
+    state.task = { ...state.task, suspended: s };
+    if (s === null) return this.out.emit({ ...refOf(state.task), kind: "resumed", next: state.nextWake });
+    this.out.emit({ ...refOf(state.task), kind: "suspended", suspension: s });
+    const queued = this.queue.dropQueued((q) => q.key === key).filter((q) => q.retry === undefined);
+    for (const slot of [...queued, ...state.backlog.clear()]) this.out.skipSuspended(state.task, slot.scheduledFor, s);
+    this.retries.drop((r) => r.key === key);
   }
 
   /** Queues the slot's next attempt when the task retries and the attempt that ended may be retried. */
@@ -307,7 +326,7 @@ export class Scheduler {
     if (state.task.retry === undefined || state.task.retry.count < 1) return;
     const last = this.out.loadLastAttempt(state.task);
     if (last === null || last.endedAt === null) return;
-    const slot = this.inFlightOf(state.task, { scheduledFor: last.scheduledFor, catchup: false });
+    const slot = inFlightSlot(state.task, { scheduledFor: last.scheduledFor, catchup: false });
     this.planRetry(state, slot, { attempt: last.attempt, status: last.status, endedAt: Math.min(last.endedAt.getTime(), now), retryOf: last.recordId });
   }
 
@@ -315,17 +334,10 @@ export class Scheduler {
   private keepPace(deltaMs: number, now: number): void {
     this.retries.shift(deltaMs);
     for (const state of this.states.values()) {
-      const task = state.task;
-      if (!isSchedulable(task) || state.lastScheduled === null) continue;
-      const last = state.lastScheduled;
-      const policy = !task.schedule.fixedTime ? "keep-pace" : last.getTime() > now + FUTURE_LAST_TOLERANCE_MS ? "reset" : "wait";
-      const pace = { last: last.getTime(), horizon: state.horizon?.getTime() ?? null, repeatUntil: state.repeatUntil };
-      const b = policy === "keep-pace" ? rebaseAfterBackwardStep(pace, deltaMs) : resetAfterBackwardStep(pace, now);
-      this.out.emit({ ...refOf(task), kind: "clock-step", policy, last, baseline: policy === "wait" ? last : new Date(b.last) });
-      if (policy === "wait") continue;
-      state.lastScheduled = new Date(b.last);
-      state.horizon = b.horizon === null ? null : new Date(b.horizon);
-      state.repeatUntil = b.repeatUntil;
+      if (!isSchedulable(state.task) || state.lastScheduled === null) continue;
+      const step = stepBack(state, state.task.schedule.fixedTime, deltaMs, now);
+      this.out.emit({ ...refOf(state.task), kind: "clock-step", ...step });
+      if (step.policy === "wait") continue;
       state.gen = ++this.gen;
       this.planAndAct(state, now);
     }
@@ -351,12 +363,7 @@ export class Scheduler {
     const wake = this.nextTarget();
     const retry = this.retries.earliest();
     const target = wake === null ? retry : retry === null ? wake : Math.min(wake, retry);
-    if (target === null) return this.cancelTimer();
-    if (this.timer !== null && this.timer.expected <= target) return; // an early enough wake is armed
-    this.cancelTimer();
-    const delay = timerDelay(target, now, this.maxTimerMs);
-    const handle = this.ports.clock.setTimer(delay, () => this.post({ kind: "alarm" }));
-    this.timer = { cancel: () => handle.cancel(), expected: now + delay };
+    this.timer.arm(target, now);
   }
 
   /** The earliest live wake instant, dropping stale heap entries on the way. */
@@ -368,16 +375,11 @@ export class Scheduler {
     return null;
   }
 
-  private cancelTimer(): void {
-    this.timer?.cancel();
-    this.timer = null;
-  }
-
   private onShutdown(graceMs: number, resolve: (r: StopReport) => void): void {
     if (this.stopping !== null) return;
-    this.cancelTimer();
+    this.timer.cancel();
     const dropped = this.queue.dropQueued(() => true);
-    for (const state of this.states.values()) dropped.push(...state.backlog.clear().map((q) => this.inFlightOf(state.task, q)));
+    for (const state of this.states.values()) dropped.push(...state.backlog.clear().map((q) => inFlightSlot(state.task, q)));
     for (const slot of dropped) this.missSlotOf(slot, "shutdown", "the daemon stopped before the slot could start");
     this.stopping = new Shutdown(this.ports.clock, this.maxTimerMs, graceMs, dropped.length, resolve, () => this.post({ kind: "grace-check" }));
     this.stopping.update(this.queue.runningCount);

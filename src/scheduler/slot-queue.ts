@@ -5,6 +5,8 @@
  */
 import { Fifo } from "./fifo.js";
 import type { RetryRef } from "./ports.js";
+import type { TaskRef } from "./events.js";
+import type { LaunchSlot } from "./planner.js";
 
 export interface InFlightSlot {
   /** `<key>@<epoch ms>`: the slot identity. */
@@ -22,6 +24,13 @@ export interface InFlightSlot {
 
 export function slotId(key: string, scheduledFor: Date): string {
   return `${key}@${scheduledFor.getTime()}`;
+}
+
+/** A task's planned slot as the queue holds it; a repeat (the clock was set back) is its own slot. */
+export function inFlightSlot(task: TaskRef, launch: LaunchSlot & { readonly repeat?: boolean }): InFlightSlot {
+  const repeat = launch.repeat === true;
+  const id = slotId(task.key, launch.scheduledFor) + (repeat ? "~repeat" : "");
+  return { svc: task.svc, rid: task.rid, key: task.key, id, scheduledFor: launch.scheduledFor, catchup: launch.catchup, repeat };
 }
 
 export class SlotQueue {

@@ -3,6 +3,7 @@
  * config layer. The daemon never reads configuration itself.
  */
 import type { Schedule } from "../schedule/types.js";
+import type { Suspension } from "../core/suspension.js";
 import type { TaskNotScheduledReason } from "../task/not-scheduled.js";
 import type { RetryPolicy } from "./retries.js";
 
@@ -39,6 +40,12 @@ export interface ScheduledTask {
   readonly retry?: RetryPolicy;
   readonly notScheduledReason?: NotScheduledReason;
   readonly notScheduledDetail?: string;
+  /**
+   * Set while the task's schedule is suspended: its due slots are recorded skipped, not run
+   * (read from its state file at each load; changed live through Scheduler.setSuspended).
+   * Not part of configDigest: suspending changes no plan.
+   */
+  readonly suspended?: Suspension | null;
   /** Changes whenever anything that matters for scheduling or running the task changes. */
   readonly configDigest: string;
 }

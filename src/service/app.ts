@@ -8,6 +8,7 @@ import type { ServiceConfig } from "../config/service.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
 import type { StatusDeps } from "../resource/status.js";
 import type { TreeParser } from "../import/tree.js";
+import type { SuspensionFile } from "../core/suspension.js";
 
 /**
  * Everything a command needs from the outside world, built once per process by a composition
@@ -133,4 +134,6 @@ export interface ServicePorts {
   statusPorts(config: ServiceConfig): StatusDeps;
   /** Whether the native addon is in use, and why not. */
   nativeMode(): { readonly native: boolean; readonly text: string };
+  /** The suspension state files of a service's tasks. */
+  suspensions(config: ServiceConfig): SuspensionFile;
 }

@@ -32,6 +32,8 @@ export interface ScheduleRow {
   notScheduled: string | null;
   /** Whether a daemon runs for this root: without one, nothing runs on schedule. */
   daemonRunning: boolean;
+  /** Set while the task's schedule is suspended: by whom, since when (display time), why. */
+  suspended: { by: string; at: string; reason: string | null } | null;
 }
 
 export async function scheduleRows(app: App, config: ServiceConfig, alerts: readonly Alert[], history: HistoryStore, show: (ms: number) => string): Promise<ScheduleRow[]> {
@@ -40,11 +42,13 @@ export async function scheduleRows(app: App, config: ServiceConfig, alerts: read
   const now = new Date(app.clock.now());
   const refused = resourceErrors(alerts);
   const daemonRunning = app.daemon.running() !== null;
+  const suspensions = app.services.suspensions(config);
   const rows: ScheduleRow[] = [];
   for (const rid of config.rids("task")) {
     const task = taskDef(config, rid);
     const lastSlot = await history.lastScheduled(config.name, rid);
     const last = await history.lastRun(config.name, rid, { ranOnly: true });
+    const suspended = suspensions.read(rid);
     const schedule = whyNotScheduled(config, task, refused.get(rid)) === null ? taskSchedule(task, config.name, app.nodename, app.timezone) : null;
     // The daemon refuses a task with no run in the next 5 years (design §6).
     const why = schedule === null ? whyNotScheduled(config, task, refused.get(rid)) : noRunAheadReason(schedule, now);
@@ -58,6 +62,7 @@ export async function scheduleRows(app: App, config: ServiceConfig, alerts: read
       configParameter: task.scheduleParameter, scheduleDefinition: task.schedule === "" ? "-" : task.schedule,
       timezone: task.timezone ?? app.timezone, displayTimezone: app.timezone,
       notScheduled: why, daemonRunning,
+      suspended: suspended === null ? null : { by: suspended.by, at: show(suspended.at), reason: suspended.reason },
     });
   }
   return rows;

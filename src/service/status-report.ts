@@ -4,6 +4,7 @@ import { aggregateAvail, aggregateOverall } from "../resource/aggregate.js";
 import { resourceState, type ResourceState } from "../resource/status.js";
 import type { HistoryStore } from "../core/history-store.js";
 import type { RunRecord, RunStatus } from "../core/run-record.js";
+import type { Suspension } from "../core/suspension.js";
 
 /**
  * A service's status as `print status --format json` and `GET /api/v1/services/{svc}` show it:
@@ -33,17 +34,21 @@ export interface StatusRow extends ResourceState {
    * whatever was refused or skipped beside it.
    */
   readonly runningRuns?: readonly RunSummary[];
+  /** A task whose schedule is suspended: by whom, since when (epoch ms), why; null when not. */
+  readonly suspended?: Suspension | null;
 }
 
 async function statusRows(app: App, config: ServiceConfig, history: HistoryStore): Promise<StatusRow[]> {
   const deps = app.services.statusPorts(config);
+  const suspensions = app.services.suspensions(config);
   const rids = config.rids();
   return Promise.all(
     rids.map(async (rid) => {
       const state = await resourceState(config, rid, deps);
       const isTask = classifySection(rid).kind === "task";
       if (!isTask) return { ...state, subset: config.value<string>(rid, "subset") };
-      return { ...state, subset: config.value<string>(rid, "subset"), lastRun: await lastRunOf(history, config.name, rid), runningRuns: await runningRunsOf(history, config.name, rid) };
+      const [lastRun, runningRuns] = [await lastRunOf(history, config.name, rid), await runningRunsOf(history, config.name, rid)];
+      return { ...state, subset: config.value<string>(rid, "subset"), lastRun, runningRuns, suspended: suspensions.read(rid) };
     }),
   );
 }

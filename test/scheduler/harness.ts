@@ -37,6 +37,7 @@ export function makeHarness(opts: HarnessOptions) {
   const events: DaemonEvent[] = [];
   const launched: LaunchRequest[] = [];
   const missed: { slot: SlotRef; reason: string }[] = [];
+  const skipped: { slot: SlotRef; reason: string }[] = [];
   const waiting = new Map<string, { req: LaunchRequest; resolve: (o: TaskRun) => void }>();
   const slotName = (svc: string, rid: string, at: Date) => `${svc}/${rid}@${at.toISOString()}`;
   const scheduler = new Scheduler({
@@ -49,6 +50,9 @@ export function makeHarness(opts: HarnessOptions) {
     },
     recordMissed(slot, reason) {
       missed.push({ slot, reason });
+    },
+    recordSkipped(slot, reason) {
+      skipped.push({ slot, reason });
     },
     loadLastScheduled(svc, rid) {
       const ms = opts.last?.[`${svc}/${rid}`];
@@ -63,7 +67,7 @@ export function makeHarness(opts: HarnessOptions) {
   }, { maxParallel: opts.maxParallel ?? 64 });
 
   return {
-    clock, events, launched, missed, scheduler,
+    clock, events, launched, missed, skipped, scheduler,
     /** "svc/rid@iso" of every launch, in order. */
     launchedNames: () => launched.map((r) => slotName(r.svc, r.rid, r.scheduledFor)),
     ofKind: <K extends DaemonEventKind>(kind: K) => events.filter((e): e is Extract<DaemonEvent, { kind: K }> => e.kind === kind),

@@ -117,6 +117,7 @@ describe("a year through the daemon's planner in five zones", () => {
         return Promise.resolve(ranRun(req));
       },
       recordMissed: () => undefined,
+      recordSkipped: () => undefined,
       loadLastScheduled: () => null,
       emit: (e) => events.push(e),
     }, { maxParallel: 64, maxTimerMs: 7 * DAY }); // the fake clock never steps: no 30 s wakes needed

@@ -15,11 +15,14 @@ import { historyPruneCommand } from "./history-prune.js";
 import { historyRepairCommand } from "./history-repair.js";
 import { importCommand } from "./import.js";
 import { exportCommand } from "./export.js";
+import { resumeCommand, suspendCommand } from "./suspend.js";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [
   lsCommand,
   runCommand,
+  suspendCommand,
+  resumeCommand,
   validateConfigCommand,
   printStatusCommand,
   printScheduleCommand,

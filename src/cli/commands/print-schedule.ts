@@ -5,7 +5,7 @@ import { formatLocalTime, renderTable, zoneHeader } from "../render.js";
 
 export const printScheduleCommand: CliCommand = {
   words: ["print", "schedule"],
-  describe: "Show each task's schedule: last scheduled run, last run of any kind, the next run the daemon takes, the parameter that defines it, its time zone, and why a task is not scheduled here",
+  describe: "Show each task's schedule: last scheduled run, last run of any kind, the next run the daemon takes (or who suspended it, when, why), the parameter that defines it, its time zone, and why a task is not scheduled here",
   needsService: true,
   options: { format: FORMAT_OPTION },
   async run(args, app) {
@@ -32,8 +32,13 @@ function headers(zone: string): string[] {
 
 function textRow(r: ScheduleRow): string[] {
   const lastRun = r.lastRun === null ? "-" : `${r.lastRun} (${r.lastRunTrigger})`;
-  const next = r.notScheduled !== null ? `never: ${r.notScheduled}` : r.nextRun === null ? "never" : nextText(r);
+  const next = r.notScheduled !== null ? `never: ${r.notScheduled}` : r.suspended !== null ? suspendedText(r.suspended) : r.nextRun === null ? "never" : nextText(r);
   return [r.service, r.action, r.rid, r.lastScheduled ?? "-", lastRun, next, r.configParameter, r.scheduleDefinition, r.timezone];
+}
+
+/** NEXT RUN of a suspended task: none until resumed. */
+function suspendedText(s: NonNullable<ScheduleRow["suspended"]>): string {
+  return `suspended by ${s.by} since ${s.at}${s.reason === null ? "" : ` (${s.reason})`}`;
 }
 
 function nextText(r: ScheduleRow): string {

@@ -7,7 +7,7 @@ import { formatLocalTime } from "../render.js";
 
 export const printStatusCommand: CliCommand = {
   words: ["print", "status"],
-  describe: "Show the service's resources with their states and flags, the instance state, and each task's last run",
+  describe: "Show the service's resources with their states and flags, the instance state, each task's last run, and whether its schedule is suspended",
   needsService: true,
   options: { format: FORMAT_OPTION },
   async run(args, app) {
@@ -39,6 +39,12 @@ function runText(r: StatusRow, zone: string): string {
   return l ? `  last run #${l.id} ${formatLocalTime(l.startedAt, zone)} ${l.trigger} ${l.status}${l.exitCode !== null ? ` (exit ${l.exitCode})` : ""}` : "";
 }
 
+/** A suspended task's schedule: who, since when. */
+function suspendedNote(r: StatusRow, zone: string): string {
+  const s = r.suspended;
+  return s == null ? "" : `  [schedule suspended by ${s.by} since ${formatLocalTime(s.at, zone)}${s.reason === null ? "" : `: ${s.reason}`}]`;
+}
+
 /** OpenSVC-like flags: R running, D disabled, O optional, S standby ('.' when not). */
 export function flags(r: ResourceState): string {
   return `${r.running > 0 ? "R" : "."}${r.disabled ? "D" : "."}${r.optional ? "O" : "."}${r.standby ? "S" : "."}`;
@@ -54,7 +60,7 @@ function renderStatus(name: string, node: string, avail: string, overall: string
   for (const [g, members] of groups) {
     lines.push(`      |- ${g}`);
     for (const r of members) {
-      lines.push(`      |  |- ${r.rid.padEnd(18)} ${flags(r)} ${r.status.padEnd(10)} ${r.driver}${runText(r, zone)}`);
+      lines.push(`      |  |- ${r.rid.padEnd(18)} ${flags(r)} ${r.status.padEnd(10)} ${r.driver}${runText(r, zone)}${suspendedNote(r, zone)}`);
       for (const l of r.log) lines.push(`      |  |    ${l}`);
     }
   }

@@ -70,7 +70,7 @@ async function runService(app: App, path: ReturnType<typeof selectServices>[numb
   for (const w of warnings) app.stderr.write(formatAlert(w) + "\n");
   requireNodeMember(config, "run", app.nodename);
   const tasks = config.rids("task").map((rid) => taskDef(config, rid));
-  const selected = selectTasks(tasks, { rid: str(args.rid), tags: str(args.tags), subsets: str(args.subsets) });
+  const selected = selectTasks(tasks, { rid: selectorArg(args.rid), tags: selectorArg(args.tags), subsets: selectorArg(args.subsets) });
   if (selected.length === 0) throw new ActionError(`${config.name}: ${NO_MATCH_MESSAGE}`);
   const session = app.services.newSession();
   const log = app.services.openLog(config, session);
@@ -116,7 +116,7 @@ function cliRecorder(history: HistoryStore, app: App): RunRecorder {
 }
 
 /** A selector option; given several times (`--rid a --rid b`) it means the comma list `a,b`. */
-function str(v: unknown): string | undefined {
+export function selectorArg(v: unknown): string | undefined {
   if (Array.isArray(v)) return v.map(String).join(",");
   return typeof v === "string" ? v : undefined;
 }
