@@ -289,6 +289,7 @@ export class Daemon {
       running: true, pid: process.pid, node: this.app.nodename, version: svcmgrVersion(),
       startedAt: new Date(this.startedAt).toISOString(), uptimeS: this.uptimeS(), stopping: this.stopping,
       services: this.registry.size, tasks: snap.tasks.length, scheduled: snap.tasks.filter((t) => t.notScheduled === null).length,
+      suspended: snap.tasks.filter((t) => t.suspended !== null).length,
       runningTasks: snap.running, queuedTasks: snap.queued, nextWake: next?.toISOString() ?? null, orphans: this.orphans.length,
       store: this.storeHealth(),
     };

@@ -45,6 +45,8 @@ describe("suspend and resume (CLI)", { concurrency: true }, () => {
     const sj = JSON.parse((await r.run(["-s", "db", "print", "status", "--format", "json"])).stdout) as { resources: Array<{ rid: string; suspended?: { by: string; at: number } | null }> };
     assert.deepEqual(sj.resources.map((x) => [x.rid, x.suspended?.by ?? null]), [["task#0", "alice"], ["task#1", null]]);
     assert.equal(sj.resources[0]!.suspended!.at, state.at);
+    const ds = JSON.parse((await r.run(["daemon", "status", "--format", "json"])).stdout) as { tasks: number; suspended: number };
+    assert.deepEqual([ds.tasks, ds.suspended], [2, 1]);
 
     const again = await r.run(["-s", "db", "suspend", "--rid", "task#0", "--format", "json"], { env: { SUDO_USER: "bob" } });
     assert.equal(again.status, 0, again.stderr);

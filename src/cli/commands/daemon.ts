@@ -127,7 +127,7 @@ export const daemonStatusCommand: CliCommand = {
 
 function renderStatus(st: Record<string, unknown>): string {
   const head = `daemon: ${st.stopping === true ? "stopping" : "running"} (pid ${String(st.pid)}) since ${String(st.startedAt)}, up ${String(st.uptimeS)} s, node ${String(st.node)}, svcmgr ${String(st.version)}\n`;
-  const keys = ["services", "tasks", "scheduled", "runningTasks", "queuedTasks", "nextWake", "orphans"];
+  const keys = ["services", "tasks", "scheduled", "suspended", "runningTasks", "queuedTasks", "nextWake", "orphans"];
   return head + keys.map((k) => `  ${k}: ${st[k] === null ? "-" : String(st[k])}`).join("\n") + "\n";
 }
 
