@@ -35,6 +35,11 @@ export function suspendedText(s: Suspension): string {
   return `suspended by ${s.by} since ${new Date(s.at).toISOString()}${s.reason === null ? "" : `: ${s.reason}`}`;
 }
 
+/** A suspension as JSON answers show it (the API, `suspend --format json`): its time in ISO 8601. */
+export function suspensionView(s: Suspension | null): { by: string; at: string; reason: string | null } | null {
+  return s === null ? null : { by: s.by, at: new Date(s.at).toISOString(), reason: s.reason };
+}
+
 export function sameSuspension(a: Suspension | null | undefined, b: Suspension | null | undefined): boolean {
   if (a == null || b == null) return (a ?? null) === (b ?? null);
   return a.by === b.by && a.at === b.at && a.reason === b.reason;

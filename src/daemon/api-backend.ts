@@ -8,7 +8,7 @@ import type { TaskSnapshot } from "../scheduler/task-state.js";
 import { describeNotScheduled, taskKey } from "../scheduler/task.js";
 import { statusReport } from "../service/status-report.js";
 import type { ApiBackend, Health, RunRequest, ServiceSummary, StartedRuns, SuspensionAnswer, TaskView } from "../api/backend.js";
-import { suspensionView } from "../api/routes/suspend.js";
+import { suspensionView } from "../core/suspension.js";
 import type { SuspensionChange } from "../service/suspension.js";
 import type { Principal } from "../api/principal.js";
 import type { ServiceRegistry } from "./service-registry.js";

@@ -1,6 +1,6 @@
 import type { Hono } from "hono";
 import * as z from "zod/mini";
-import { badSuspendReason, type Suspension } from "../../core/suspension.js";
+import { badSuspendReason, suspensionView } from "../../core/suspension.js";
 import type { ApiBackend, SuspensionAnswer } from "../backend.js";
 import type { ApiEnv } from "../env.js";
 import { requireAccess } from "../auth.js";
@@ -42,11 +42,6 @@ function askedBy(p: Principal, by: string | undefined): string {
   if (p.via !== "socket") throw new ApiProblem(403, `by: only root on the daemon's socket may say on whose behalf it asks; the key "${p.name}" is recorded itself`, { field: "by" });
   if (!USER_NAME.test(by)) throw badRequest(`by: "${by}" is not a user name`, "by");
   return by;
-}
-
-/** A suspension as the API shows it: its time in ISO 8601. */
-export function suspensionView(s: Suspension | null): { by: string; at: string; reason: string | null } | null {
-  return s === null ? null : { by: s.by, at: new Date(s.at).toISOString(), reason: s.reason };
 }
 
 function answerView(a: SuspensionAnswer): object {

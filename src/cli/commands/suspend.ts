@@ -2,7 +2,8 @@ import type { App } from "../../service/app.js";
 import { ActionError, PermissionError, UsageError } from "../../core/errors.js";
 import { formatAlert } from "../../core/alert.js";
 import type { HistoryStore } from "../../core/history-store.js";
-import { badSuspendReason, type Suspension } from "../../core/suspension.js";
+import { badSuspendReason, suspensionView } from "../../core/suspension.js";
+import type { CompleteRun } from "../../core/run-record.js";
 import type { ServiceConfig } from "../../config/service.js";
 import { initiatingUser } from "../../history/initiator.js";
 import { taskDef } from "../../task/model.js";
@@ -80,7 +81,7 @@ async function changeSelected(args: ParsedArgs, app: App, suspend: boolean): Pro
   } finally {
     await history?.close();
   }
-  if (args.format === "json") app.stdout.write(JSON.stringify(outcomes.map((o) => ({ ...o, suspended: view(o.suspended) })), null, 2) + "\n");
+  if (args.format === "json") app.stdout.write(JSON.stringify(outcomes.map((o) => ({ ...o, suspended: suspensionView(o.suspended) })), null, 2) + "\n");
   else for (const o of outcomes) app.stdout.write(`${o.service} ${o.rid}: ${outcomeText(o, suspend, app.timezone)}\n`);
   return 0;
 }
@@ -92,7 +93,7 @@ async function openHistory(app: App): Promise<HistoryStore> {
 
 /** No daemon runs: the state file and the record are written here. A daemon that started meanwhile is told. */
 async function direct(app: App, config: ServiceConfig, rid: string, change: SuspensionChange, history: HistoryStore): Promise<SuspensionResult> {
-  const deps = { file: app.services.suspensions(config), record: (run: Parameters<HistoryStore["record"]>[0]) => history.record(run), now: app.clock.now(), node: app.nodename };
+  const deps = { file: app.services.suspensions(config), record: (run: CompleteRun) => history.record(run), now: app.clock.now(), node: app.nodename };
   const r = await changeSuspension(deps, config.name, rid, change);
   if (app.daemon.running() !== null) await viaDaemon(app, config.name, rid, change).catch(() => undefined);
   return r;
@@ -108,10 +109,6 @@ async function viaDaemon(app: App, svc: string, rid: string, change: SuspensionC
   if (answer.status !== 200) throw new ActionError(`the daemon refused to ${change.suspend ? "suspend" : "resume"} ${svc} ${rid} (HTTP ${answer.status}): ${got.detail ?? ""}`);
   const s = got.suspended ?? null;
   return { changed: got.changed === true, suspended: s === null ? null : { by: s.by, at: Date.parse(s.at), reason: s.reason } };
-}
-
-function view(s: Suspension | null): object | null {
-  return s === null ? null : { by: s.by, at: new Date(s.at).toISOString(), reason: s.reason };
 }
 
 function outcomeText(o: Outcome, suspend: boolean, zone: string): string {
