@@ -16,7 +16,7 @@ describe("suspend and resume (API)", { concurrency: true }, () => {
     r.writeConf("web", "[task#0]\ncommand = echo web\nschedule = @1h\n");
     const keys = writeKeys(r, { viewer: { scope: "read" }, webops: { scope: "run", services: ["web"] }, ops: { scope: "run", services: ["db"] } });
     const d = startDaemon(o);
-    await d.waitEvent("db planned", (e) => e.event === "planned" && e.svc === "db" && e.rid === "task#0");
+    await d.waitEvent("db planned", (e) => e.event === "planned" && e.svc === "db" && e.rid === "task#0", 30_000);
     const SUSPEND = "/api/v1/services/db/tasks/task%230/suspend";
     const RESUME = "/api/v1/services/db/tasks/task%230/resume";
     const body = (o: object) => ({ body: JSON.stringify(o) });
@@ -65,7 +65,7 @@ describe("suspend and resume (API)", { concurrency: true }, () => {
     const taskSchema = doc.paths["/api/v1/services/{svc}/tasks"]!.get!.responses["200"]!.content["application/json"]!.schema;
     assert.ok(ajv.validate(taskSchema, tasks.body), ajv.errorsText());
 
-    await waitRecords(r, "slots skipped as suspended by ops", (recs) => recs.filter((x) => x.trigger === "schedule" && x.status === "skipped" && (x.reason ?? "").startsWith(`suspended by ops since ${s.at}: db upgrade`)).length >= 2, 15_000, d);
+    await waitRecords(r, "slots skipped as suspended by ops", (recs) => recs.filter((x) => x.trigger === "schedule" && x.status === "skipped" && (x.reason ?? "").startsWith(`suspended by ops since ${s.at}: db upgrade`)).length >= 2, 30_000, d);
 
     const res = await socketRequest(r, "POST", RESUME, { key: keys.ops });
     assert.deepEqual([res.status, res.body.changed, res.body.suspended], [200, true, null]);
