@@ -1,6 +1,12 @@
 import { readFileSync, statSync } from "node:fs";
+import { dirname } from "node:path";
 import { SCOPES, type KeyStore, type Scope, type StoredKey } from "../core/api-key.js";
+import { ActionError, SvcmgrError } from "../core/errors.js";
+import { globProblem } from "../config/glob.js";
+import type { ApiKeyAccess } from "../service/app.js";
 import { writeFileAtomic } from "./atomic-write.js";
+import { DirLockTimeout, withDirLock } from "./dir-lock.js";
+import { ensureDir } from "./fs-util.js";
 
 /**
  * The API keys file (`<var>/apikeys.json`, mode 0600): `{"version": 1, "keys": [StoredKey…]}`,
@@ -23,16 +29,56 @@ export function readKeyFile(path: string): KeyFile {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return { keys: [] };
     throw e;
   }
-  const parsed = JSON.parse(text) as { version?: unknown; keys?: unknown };
-  if (parsed.version !== 1 || !Array.isArray(parsed.keys)) throw new Error(`${path}: not an svcmgr API keys file (version 1)`);
+  let parsed: { version?: unknown; keys?: unknown };
+  try {
+    parsed = JSON.parse(text) as typeof parsed;
+  } catch (e) {
+    throw new Error(`${path}: not JSON (${(e as Error).message})`);
+  }
+  if (parsed === null || typeof parsed !== "object" || parsed.version !== 1 || !Array.isArray(parsed.keys)) throw new Error(`${path}: not an svcmgr API keys file (version 1)`);
   return { keys: parsed.keys.map((k, i) => checkedKey(k, `${path}: key ${i + 1}`)) };
 }
 
 export function writeKeyFile(path: string, file: KeyFile): void {
-  writeFileAtomic(path, JSON.stringify({ version: 1, keys: file.keys }, null, 2) + "\n", 0o600);
+  writeFileAtomic(path, JSON.stringify({ version: 1, keys: file.keys }, null, 2) + "\n", 0o600, true);
+}
+
+/**
+ * The CLI's access to the keys file. Changes hold an exclusive lock on the var dir (flock, or
+ * `<var>.lock` without the addon) from the read to the rename, so concurrent `apikey create`s
+ * each see the other's key. A damaged file is an error naming it (exit 2), never overwritten.
+ */
+export function keyFileAccess(paths: { keys: string; lastUse: string }): ApiKeyAccess {
+  const read = () => {
+    try {
+      return readKeyFile(paths.keys).keys;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== undefined) throw e; // a system error: EACCES and the like, said as such
+      throw new SvcmgrError(`${(e as Error).message}; the daemon refuses every key until it is fixed (or moved aside: svcmgr apikey create then starts a new file)`, 2);
+    }
+  };
+  return {
+    file: paths.keys,
+    list: read,
+    update: (change) => {
+      ensureDir(dirname(paths.keys));
+      try {
+        return withDirLock(dirname(paths.keys), () => {
+          const out = change(read());
+          writeKeyFile(paths.keys, { keys: out.keys });
+          return out.result;
+        });
+      } catch (e) {
+        if (e instanceof DirLockTimeout) throw new ActionError(`cannot change the API keys: ${e.message}`);
+        throw e;
+      }
+    },
+    lastUse: () => readLastUse(paths.lastUse),
+  };
 }
 
 function checkedKey(k: unknown, where: string): StoredKey {
+  if (typeof k !== "object" || k === null || Array.isArray(k)) throw new Error(`${where}: not an object`);
   const o = k as Record<string, unknown>;
   const str = (f: string) => {
     if (typeof o[f] !== "string") throw new Error(`${where}: "${f}" is not a string`);
@@ -45,6 +91,10 @@ function checkedKey(k: unknown, where: string): StoredKey {
   const scope = str("scope");
   if (!(SCOPES as readonly string[]).includes(scope)) throw new Error(`${where}: unknown scope "${scope}"`);
   if (!Array.isArray(o.services) || o.services.some((s) => typeof s !== "string")) throw new Error(`${where}: "services" is not a list of globs`);
+  for (const g of o.services as string[]) {
+    const problem = globProblem(g);
+    if (problem !== null) throw new Error(`${where}: bad service glob "${g}": ${problem}`);
+  }
   return {
     id: str("id"), name: str("name"), hash: str("hash"), scope: scope as Scope, services: o.services as string[],
     createdAt: time("createdAt") ?? 0, expiresAt: time("expiresAt"), revokedAt: time("revokedAt"), createdBy: str("createdBy"),

@@ -4,7 +4,7 @@ import { rm } from "node:fs/promises";
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import type { App, DaemonAccess, HistoryAccess } from "../service/app.js";
-import { configFile, daemonPaths, historyDbFile, pathsFor, type Paths } from "../core/paths.js";
+import { apiKeyPaths, configFile, daemonPaths, historyDbFile, pathsFor, type Paths } from "../core/paths.js";
 import type { Output } from "../core/output.js";
 import { systemClock } from "./system-clock.js";
 import { createUserDb } from "./user-db.js";
@@ -20,6 +20,7 @@ import { livePid } from "./pid-file.js";
 import { isProcessAlive } from "./liveness.js";
 import { callJson, getJson, streamText } from "./daemon-client.js";
 import { servicePorts } from "./service-ports.js";
+import { keyFileAccess } from "./api-key-file.js";
 import type { WriteStateFile } from "./background-state-files.js";
 import { nodeConfig } from "../service/node-config.js";
 import { checkStoreUrl, maskPassword, postgresUrlOf } from "../core/store-url.js";
@@ -79,6 +80,7 @@ export function createApp(opts: AppOptions): App {
     sources: { read: (file) => readTrustedFile(resolve(file), uid), parseTree: parseYamlTree },
     history: historyAccess(paths, () => env.SVCMGR_HISTORY || nodeConfig(app).history.store),
     daemon: daemonAccess(paths, env),
+    apiKeys: keyFileAccess(apiKeyPaths(paths)),
     get services() {
       return services;
     },

@@ -9,6 +9,7 @@ import type { PipelineDeps } from "../run/pipeline-deps.js";
 import type { StatusDeps } from "../resource/status.js";
 import type { TreeParser } from "../import/tree.js";
 import type { SuspensionFile } from "../core/suspension.js";
+import type { StoredKey } from "../core/api-key.js";
 
 /**
  * Everything a command needs from the outside world, built once per process by a composition
@@ -43,6 +44,8 @@ export interface App {
   readonly daemon: DaemonAccess;
   /** What a service's runs and status need. */
   readonly services: ServicePorts;
+  /** The daemon's API keys (`svcmgr apikey`). */
+  readonly apiKeys: ApiKeyAccess;
   /** Removes a file; a missing one is not an error. */
   removeFile(path: string): Promise<void>;
   /** A file's text (a run's full output); throws with the reason when it cannot be read. */
@@ -119,6 +122,23 @@ export interface DaemonCall {
   readonly path: string;
   readonly body?: unknown;
   readonly timeoutMs: number;
+}
+
+/**
+ * The API keys file (`<var>/apikeys.json`, root's, mode 0600) and the daemon's notes of last
+ * use. A file that cannot be read or parsed is an error naming it, never an empty list.
+ */
+export interface ApiKeyAccess {
+  readonly file: string;
+  /** Every stored key, revoked ones included. */
+  list(): readonly StoredKey[];
+  /**
+   * Reads the keys, hands them to `change` and writes what it returns, durably, all under
+   * an exclusive lock: two concurrent changes never lose one another's key.
+   */
+  update<T>(change: (keys: readonly StoredKey[]) => { readonly keys: readonly StoredKey[]; readonly result: T }): T;
+  /** Each key's last successful use (epoch ms by key id), as the daemon last wrote it. */
+  lastUse(): ReadonlyMap<string, number>;
 }
 
 export interface ServicePorts {

@@ -16,6 +16,7 @@ import { historyRepairCommand } from "./history-repair.js";
 import { importCommand } from "./import.js";
 import { exportCommand } from "./export.js";
 import { resumeCommand, suspendCommand } from "./suspend.js";
+import { apikeyCommands } from "./apikey.js";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -37,4 +38,5 @@ export const COMMANDS: readonly CliCommand[] = [
   historyRepairCommand,
   importCommand,
   exportCommand,
+  ...apikeyCommands,
 ];
