@@ -21,6 +21,15 @@ export interface AuthOptions {
 
 const QUERY_KEY_NAMES = ["key", "api_key", "apikey", "token", "access_token"];
 
+/** A parameter named like a key, or anything shaped like one under any name. */
+function keyInQuery(params: URLSearchParams): boolean {
+  if (QUERY_KEY_NAMES.some((n) => params.has(n))) return true;
+  for (const [name, value] of params) if (KEY_PREFIX.test(name) || KEY_PREFIX.test(value)) return true;
+  return false;
+}
+
+const KEY_PREFIX = /svcmgr_[0-9A-Za-z]{12}_/;
+
 export function presentedKey(headers: Headers): string | null {
   const auth = headers.get("authorization");
   if (auth !== null) {
@@ -33,7 +42,7 @@ export function presentedKey(headers: Headers): string | null {
 export function authenticate(opts: AuthOptions): MiddlewareHandler<ApiEnv> {
   return async (c, next) => {
     const url = new URL(c.req.url);
-    if (QUERY_KEY_NAMES.some((n) => url.searchParams.has(n))) {
+    if (keyInQuery(url.searchParams)) {
       opts.refused(c, 400, "a key in the query string", null);
       throw new ApiProblem(400, "API keys are never accepted in a query string (it ends up in logs and histories): send it as 'Authorization: Bearer KEY'");
     }
