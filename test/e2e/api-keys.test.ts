@@ -13,7 +13,7 @@ import { join } from "node:path";
 import type { RunRecord } from "../../src/core/run-record.js";
 import { Daemon, killAllDaemons, records, type LogEvent } from "./daemon-harness.js";
 import { makeRoot, type TestRoot } from "./helpers.js";
-import { call, type Answer, type Target } from "./api-client.js";
+import { call, type Answer, type Req, type Target } from "./api-client.js";
 import { createUser } from "../security/users.js";
 import { skipUnless, skipUnlessRoot } from "../helpers/require-all.js";
 
@@ -30,7 +30,9 @@ describe("API keys on a real daemon", { concurrency: false }, () => {
     assert.equal(r.status, 0, r.stderr);
     return (keys[name] = r.stdout.trim().split("\n").at(-1)!);
   };
-  const get = (path: string, headers: Record<string, string> = {}) => call(sock, { path, headers });
+  /** One connection per request: a kept-alive one the daemon closes when idle could race a new request (EPIPE). */
+  const send = (r: Req) => call(sock, { ...r, headers: { connection: "close", ...r.headers } });
+  const get = (path: string, headers: Record<string, string> = {}) => send({ path, headers });
   const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
   const paths = (a: Answer) => (a.json as { items: { path: string }[] }).items.map((s) => s.path);
   /** The daemon's log line for a refusal (it may come just after the answer). */
@@ -62,15 +64,15 @@ describe("API keys on a real daemon", { concurrency: false }, () => {
   });
 
   test("a run key runs its services' tasks, recorded with trigger api and the key's name; outside its globs 403 and nothing runs", async () => {
-    const ran = await call(sock, { method: "POST", path: "/api/v1/services/web1/runs", body: { rid: "task#0", wait: "20s" }, headers: { "x-api-key": keys.webrun! } });
+    const ran = await send({ method: "POST", path: "/api/v1/services/web1/runs", body: { rid: "task#0", wait: "20s" }, headers: { "x-api-key": keys.webrun! } });
     assert.equal(ran.status, 200, ran.text);
     const rec = (ran.json as { runs: RunRecord[] }).runs[0]!;
     assert.deepEqual([rec.svc, rec.status, rec.trigger, rec.initiatedBy], ["web1", "succeeded", "api", "webrun"]);
     const before = records(root).length;
-    const out = await call(sock, { method: "POST", path: "/api/v1/services/db/runs", body: { rid: "task#0", wait: "5s" }, key: keys.webrun! });
+    const out = await send({ method: "POST", path: "/api/v1/services/db/runs", body: { rid: "task#0", wait: "5s" }, key: keys.webrun! });
     assert.equal(out.status, 403);
     assert.equal((out.json as Problem).detail, 'the key "webrun" does not cover the service db');
-    const read = await call(sock, { method: "POST", path: "/api/v1/services/web1/runs", body: { rid: "task#0", wait: "5s" }, key: keys.reader! });
+    const read = await send({ method: "POST", path: "/api/v1/services/web1/runs", body: { rid: "task#0", wait: "5s" }, key: keys.reader! });
     assert.equal(read.status, 403);
     assert.equal((read.json as Problem).detail, 'the key "reader" has scope read; this needs run');
     await new Promise((r) => setTimeout(r, 300));
@@ -170,7 +172,7 @@ describe("API keys on a real daemon", { concurrency: false }, () => {
   });
 
   test("the secrets are in no log, no output file and no history; last uses reach apikey ls once the daemon stops", async () => {
-    assert.equal((await call(sock, { method: "POST", path: "/api/v1/services/db/runs", body: { wait: "20s" }, key: keys.ops! })).status, 200);
+    assert.equal((await send({ method: "POST", path: "/api/v1/services/db/runs", body: { wait: "20s" }, key: keys.ops! })).status, 200);
     assert.deepEqual(await daemon.stop(), { code: 0, signal: null });
     const secrets = Object.entries(keys).map(([name, k]) => [name, secretOf(k)] as const);
     const texts = [JSON.stringify(daemon.events), daemon.stderr, ...filesUnder(root.dir).map((f) => readFileSync(f).toString("latin1"))];
