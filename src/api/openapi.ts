@@ -1,7 +1,6 @@
 import * as z from "zod/mini";
 import { svcmgrVersion } from "../core/version.js";
-import { RunRequestBody } from "./routes/runs.js";
-import { SuspendBody } from "./routes/suspend.js";
+import { RunRequestBody, SuspendBody } from "./routes/bodies.js";
 import { Health, listOf, Problem, RunRecordSchema, RunsAnswer, ServiceStatusSchema, ServiceSummarySchema, SuspensionAnswerSchema, TaskStatsSchema, TaskViewSchema } from "./schemas.js";
 
 /**

@@ -1,5 +1,4 @@
 import type { Context, Hono } from "hono";
-import * as z from "zod/mini";
 import type { RunRecord } from "../../core/run-record.js";
 import { isRunStatus, RUN_TRIGGERS, type RunStatus, type RunTrigger } from "../../core/run-record.js";
 import type { ApiBackend, StartedRuns } from "../backend.js";
@@ -11,16 +10,6 @@ import { durationParam, intParam, readJson, timeParam } from "../request.js";
 import { decodeCursor, encodeCursor } from "../paging.js";
 import { IdempotencyCache } from "../idempotency.js";
 import { AnswerCache } from "../answer-cache.js";
-
-/** The body of `POST /api/v1/services/{svc}/runs`. */
-export const RunRequestBody = z.strictObject({
-  rid: z.optional(z.string()),
-  tags: z.optional(z.string()),
-  subsets: z.optional(z.string()),
-  env: z.optional(z.record(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/)), z.string())),
-  confirm: z.optional(z.union([z.string(), z.array(z.string())])),
-  wait: z.optional(z.union([z.string(), z.number()])),
-});
 
 const MAX_WAIT_MS = 10 * 60_000;
 const MAX_LIMIT = 1000;
@@ -35,7 +24,7 @@ export function runRoutes(api: Hono<ApiEnv>, backend: ApiBackend): void {
   api.post("/api/v1/services/:svc/runs", async (c) => {
     const svc = c.req.param("svc");
     const p = requireAccess(c, "run", svc);
-    const body = await readJson(c, RunRequestBody);
+    const body = await readJson(c, (await import("./bodies.js")).RunRequestBody); // zod is loaded by the first run request, not at daemon start
     const waitMs = body.wait === undefined ? 0 : durationParam(body.wait, "wait", MAX_WAIT_MS);
     const confirm = body.confirm === undefined ? [] : typeof body.confirm === "string" ? [body.confirm] : body.confirm;
     const start = () => backend.startRuns(svc, { rid: body.rid, tags: body.tags, subsets: body.subsets, env: body.env, confirm }, p);

@@ -1,5 +1,4 @@
 import type { Hono } from "hono";
-import * as z from "zod/mini";
 import { badSuspendReason, suspensionView } from "../../core/suspension.js";
 import type { ApiBackend, SuspensionAnswer } from "../backend.js";
 import type { ApiEnv } from "../env.js";
@@ -7,13 +6,6 @@ import { requireAccess } from "../auth.js";
 import type { Principal } from "../principal.js";
 import { ApiProblem, badRequest } from "../problem.js";
 import { readJson } from "../request.js";
-
-/** The body of `POST …/tasks/{rid}/suspend` and `…/resume` (optional). */
-export const SuspendBody = z.strictObject({
-  reason: z.optional(z.string()),
-  /** Who asked, for the CLI acting through the daemon: accepted from root on the socket only. */
-  by: z.optional(z.string()),
-});
 
 /** A user name as the CLI reports it (SUDO_USER or the current user, or a uid). */
 const USER_NAME = /^[A-Za-z0-9_.][A-Za-z0-9_.@$-]{0,63}$/;
@@ -28,7 +20,7 @@ export function suspendRoutes(api: Hono<ApiEnv>, backend: ApiBackend): void {
     api.post(`/api/v1/services/:svc/tasks/:rid/${action}`, async (c) => {
       const svc = c.req.param("svc");
       const p = requireAccess(c, "run", svc);
-      const body = await readJson(c, SuspendBody);
+      const body = await readJson(c, (await import("./bodies.js")).SuspendBody);
       const why = body.reason === undefined ? null : badSuspendReason(body.reason);
       if (why !== null) throw badRequest(`reason: ${why}`, "reason");
       const change = { suspend: action === "suspend", by: askedBy(p, body.by), reason: body.reason ?? null, trigger: "api" as const };
