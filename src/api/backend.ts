@@ -1,5 +1,6 @@
 import type { Clock } from "../core/ports.js";
 import type { HistoryStore } from "../core/history-store.js";
+import type { ApiKeyAccess } from "../service/app.js";
 import type { KeyStore } from "./keys.js";
 import type { Principal } from "./principal.js";
 import type { TaskZone } from "./daily-stats.js";
@@ -13,6 +14,8 @@ import type { SuspensionChange } from "../service/suspension.js";
 export interface ApiBackend {
   readonly clock: Clock;
   readonly keys: KeyStore;
+  /** The keys file, for the web UI's key management (admin): list, create, revoke under its lock. */
+  readonly apiKeys: ApiKeyAccess;
   readonly history: HistoryStore;
   health(): Health;
   /** Every configured service (the route filters by the caller's globs). */

@@ -2,7 +2,8 @@ import { NotFoundError, UsageError } from "../core/errors.js";
 import { parseDuration } from "../core/duration.js";
 import { SCOPES, type Scope, type StoredKey } from "../core/api-key.js";
 import { globProblem } from "../config/glob.js";
-import { KEY_NAME_SHAPE } from "./keys.js";
+import { KEY_NAME_SHAPE, newKey } from "./keys.js";
+import type { ApiKeyAccess } from "../service/app.js";
 
 /**
  * Managing API keys (`svcmgr apikey create|ls|revoke`, design §11): checking what is asked,
@@ -113,4 +114,17 @@ export function keyViews(keys: readonly StoredKey[], lastUse: ReadonlyMap<string
       name: k.name, id: k.id, scope: k.scope, services: k.services, state: keyState(k, now),
       createdAt: k.createdAt, createdBy: k.createdBy, expiresAt: k.expiresAt, revokedAt: k.revokedAt, lastUsedAt: lastUse.get(k.id) ?? null,
     }));
+}
+
+/** Stores a freshly drawn key under the keys file's lock; draws again in the (astronomically unlikely) case its id is taken. Its text, shown once. */
+export function storeNewKey(access: ApiKeyAccess, req: KeyRequest, createdBy: string, now: number): string {
+  for (;;) {
+    const fresh = newKey();
+    try {
+      access.update((keys) => ({ keys: withNewKey(keys, req, fresh, createdBy, now), result: undefined }));
+      return fresh.text;
+    } catch (e) {
+      if (!(e instanceof IdTaken)) throw e;
+    }
+  }
 }

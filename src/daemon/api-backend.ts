@@ -43,6 +43,7 @@ export function createApiBackend(d: ApiBackendDeps): ApiBackend {
   return {
     clock: app.clock,
     keys: d.keys,
+    apiKeys: app.apiKeys,
     history: d.history,
     health: () => {
       const store = d.store();

@@ -14,6 +14,7 @@ import { servicesPage } from "./pages/services.js";
 import { servicePage } from "./pages/service.js";
 import { historyRoute } from "./history-route.js";
 import { runRoutes } from "./run-routes.js";
+import { adminRoutes } from "./admin-routes.js";
 
 /**
  * The web UI (design §12): server-rendered pages over the same backend as the API, sessions
@@ -102,6 +103,7 @@ export function createUi(backend: ApiBackend, opts: UiOptions): FetchHandler & {
     }
   });
   historyRoute(ui, backend);
+  adminRoutes(ui, backend);
   runRoutes(ui, backend);
   return { sessions, fetch: (request, peer) => Promise.resolve(ui.fetch(request, { peer })) };
 }

@@ -181,6 +181,53 @@ describe("web UI in Chromium", { skip: skipUnlessChromium(), concurrency: false 
     await page.context().close();
   });
 
+  test("suspend and resume from the service page; statistics with a chart", async () => {
+    const page = await newPage();
+    await login(page, keys.admin!.text);
+    await page.goto(`${base}/services/db`);
+    const row = page.locator('tr[data-rid="task#0"]');
+    await row.getByRole("button", { name: "Suspend" }).click();
+    await page.locator('tr[data-rid="task#0"]', { hasText: "suspended" }).waitFor();
+    assert.match(await page.locator('tr[data-rid="task#0"]').textContent() ?? "", /suspended\s*by admin/);
+    await page.locator('tr[data-rid="task#0"]').getByRole("button", { name: "Resume" }).click();
+    await page.locator('tr[data-rid="task#0"]').getByRole("button", { name: "Suspend" }).waitFor();
+    await page.getByRole("link", { name: "Stats" }).click();
+    await page.getByRole("heading", { name: "Statistics" }).waitFor();
+    const chart = page.locator('svg.chart[aria-label="Runs per day of db task#0, failures in red"]');
+    await chart.waitFor();
+    assert.ok((await chart.locator("rect.bar").count()) >= 30, "a bar per day");
+    assert.match(await page.textContent("main") ?? "", /db task#0 \(days in UTC\)\s*\d+ runs?, 0 failed/);
+    await screenshot(page, "stats");
+    await page.context().close();
+  });
+
+  test("API keys (admin): create one, shown once; it logs in; revoked from the page, its session ends; a read key may not manage keys", async () => {
+    const admin = await newPage();
+    await login(admin, keys.admin!.text);
+    await admin.getByRole("link", { name: "API keys" }).click();
+    await admin.getByLabel("Name").fill("from-ui");
+    await admin.getByLabel("Scope").selectOption("read");
+    await admin.getByLabel(/Services/).fill("db");
+    await admin.getByRole("button", { name: "Create" }).click();
+    const text = (await admin.locator("#new-key").textContent())!.trim();
+    assert.match(text, /^svcmgr_[0-9A-Za-z]{12}_[0-9A-Za-z]{43}$/);
+    await screenshot(admin, "keys");
+    await admin.reload();
+    assert.equal(await admin.locator("#new-key").count(), 0, "shown once");
+    assert.doesNotMatch(await admin.content(), new RegExp(text.split("_")[2]!), "the secret is nowhere on the page again");
+    const user = await newPage();
+    await login(user, text);
+    assert.match(await user.textContent("main") ?? "", /db/);
+    const refused = await user.goto(`${base}/keys`);
+    assert.equal(refused!.status(), 403);
+    await admin.locator('tr[data-key="from-ui"]').getByRole("button", { name: "Revoke" }).click();
+    await admin.getByRole("status").filter({ hasText: "revoked" }).waitFor();
+    await user.goto(`${base}/`);
+    assert.equal(new URL(user.url()).pathname, "/login", "the revoked key's session ends");
+    await admin.context().close();
+    await user.context().close();
+  });
+
   test("no request left loopback", () => {
     assert.deepEqual(offLoopback, []);
   });

@@ -1,8 +1,7 @@
 import { PermissionError } from "../../core/errors.js";
 import { initiatingUser } from "../../history/initiator.js";
 import type { App } from "../../service/app.js";
-import { newKey } from "../../api/keys.js";
-import { IdTaken, keyRequest, keyViews, withNewKey, withRevoked, type KeyRequest, type KeyView } from "../../api/key-admin.js";
+import { keyRequest, keyViews, storeNewKey, withRevoked, type KeyView } from "../../api/key-admin.js";
 import { FORMAT_OPTION, type CliCommand } from "../command.js";
 import { formatLocalTime, renderTable } from "../render.js";
 
@@ -35,7 +34,7 @@ export const apikeyCreateCommand: CliCommand = {
     const req = keyRequest({ name: String(args.name), scope: args.scope, services: args.services, expires: args.expires }, now);
     const createdBy = initiatingUser(app.env, app.users.user(String(app.uid))?.name ?? String(app.uid));
     app.services.prepareStateDirs();
-    const text = storeNewKey(app, req, createdBy, now);
+    const text = storeNewKey(app.apiKeys, req, createdBy, now);
     const services = req.services.length === 0 ? "every service" : `services ${req.services.join(", ")}`;
     const expires = req.expiresAt === null ? "never expires" : `expires ${formatLocalTime(req.expiresAt)}`;
     app.stderr.write(
@@ -46,19 +45,6 @@ export const apikeyCreateCommand: CliCommand = {
     return 0;
   },
 };
-
-/** Stores a freshly drawn key; draws again in the (astronomically unlikely) case its id is taken. */
-function storeNewKey(app: App, req: KeyRequest, createdBy: string, now: number): string {
-  for (;;) {
-    const fresh = newKey();
-    try {
-      app.apiKeys.update((keys) => ({ keys: withNewKey(keys, req, fresh, createdBy, now), result: undefined }));
-      return fresh.text;
-    } catch (e) {
-      if (!(e instanceof IdTaken)) throw e;
-    }
-  }
-}
 
 export const apikeyLsCommand: CliCommand = {
   words: ["apikey", "ls"],
