@@ -97,17 +97,38 @@ export interface StoreHealth {
   readonly reason: string | null;
 }
 
+/** What a spooling store tells (the daemon logs it). `spool` is the spool file. */
+export interface SpoolEvents {
+  /** The store cannot be reached: writes go to the spool from now on. */
+  degraded(reason: string, spool: string): void;
+  /** The spool was replayed into the store (or the store answered again with nothing spooled). */
+  recovered(result: SpoolReplay, spool: string): void;
+  /** Replaying the spool failed for another reason than the server being away: tried again later. */
+  replayFailed(reason: string, spool: string): void;
+}
+
+/** A replay's counts: records spooled; of them written now, found already written (by key), and whose slot had another record. */
+export interface SpoolReplay {
+  readonly spooled: number;
+  readonly inserted: number;
+  readonly known: number;
+  readonly taken: number;
+}
+
 /** The health of a store that needs no spool: the embedded one, or a PostgreSQL store opened by the CLI. */
 export function healthyStore(kind: StoreHealth["kind"]): StoreHealth {
   return { kind, status: "ok", spooled: 0, spool: null, reason: null };
 }
 
-/** One write of a `commit`. */
+/**
+ * One write of a `commit`. `key`: a UUID the record keeps (PostgreSQL's `record_key`), by which
+ * writing it again is recognised (the spool's replay); the embedded store has no use for it.
+ */
 export type RecordWrite =
-  | { readonly kind: "begin"; readonly run: NewRun; readonly logFileFor?: (id: number) => string }
+  | { readonly kind: "begin"; readonly run: NewRun; readonly logFileFor?: (id: number) => string; readonly key?: string }
   | { readonly kind: "pid"; readonly id: number; readonly pid: number; readonly pidStartTime: number | null }
   | { readonly kind: "finish"; readonly id: number; readonly outcome: RunOutcome }
-  | { readonly kind: "record"; readonly run: CompleteRun };
+  | { readonly kind: "record"; readonly run: CompleteRun; readonly key?: string };
 
 /** History filters; all optional, combined with AND. Times are epoch ms on `startedAt`. */
 export interface HistoryQuery {

@@ -69,3 +69,8 @@ export function lastRunFile(varDir: string, rid: string): string {
 export function suspendedFile(varDir: string, rid: string): string {
   return `${taskVarDir(varDir, rid)}/suspended`;
 }
+
+/** Where the daemon keeps record writes while its PostgreSQL history cannot be reached (replayed, then removed). */
+export function historySpoolFile(paths: Paths): string {
+  return `${paths.var}/history-spool.jsonl`;
+}

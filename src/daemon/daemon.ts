@@ -153,6 +153,11 @@ export class Daemon {
   }
 
   private async recover(): Promise<void> {
+    if (this.history.health().status === "degraded") {
+      // Records in flight cannot be read: those of an earlier daemon are settled at the next start.
+      this.log.write("warning", "crash recovery postponed: the history store cannot be reached (done at the next start)", { event: "recovery-postponed" });
+      return;
+    }
     const r = await recoverInterrupted(this.history, this.app.daemon.isAlive, this.app.clock.now());
     observeInterrupted(this.metrics, r.interrupted, this.app.clock.now());
     for (const rec of r.interrupted) this.log.write("warning", `interrupted ${rec.svc} ${rec.rid} run ${rec.id}: ${rec.reason}`, { event: "interrupted", svc: rec.svc, rid: rec.rid, runId: rec.id });

@@ -3,7 +3,7 @@ import type { Alert } from "../core/alert.js";
 import { formatAlert } from "../core/alert.js";
 import { ActionError } from "../core/errors.js";
 import type { DaemonLog } from "../core/ports.js";
-import type { HistoryStore, PrunePolicy } from "../core/history-store.js";
+import type { HistoryStore, PrunePolicy, SpoolEvents } from "../core/history-store.js";
 import { apiKeyPaths, daemonPaths, objectLogFile } from "../core/paths.js";
 import { watchedKeyStore } from "../platform/api-key-file.js";
 import { readFileRange } from "../platform/file-range.js";
@@ -129,11 +129,24 @@ function openLog(app: App, opts: DaemonRunOptions): DaemonLog {
 /** The history, checked page by page: a damaged one is refused (and said in the daemon log). */
 async function openCheckedHistory(app: App, log: DaemonLog): Promise<HistoryStore> {
   try {
-    return await app.history.open({ verify: true });
+    return await app.history.open({ verify: true, spool: spoolLog(log) });
   } catch (e) {
     log.write("error", `not starting: ${(e as Error).message}`, { event: "history-refused" });
     throw e;
   }
+}
+
+/** What the PostgreSQL history's spool tells, in the daemon log. */
+function spoolLog(log: DaemonLog): SpoolEvents {
+  return {
+    degraded: (reason, spool) =>
+      log.write("warning", `history store degraded: ${reason}; tasks go on running, their records are written to ${spool} until the store answers again`, { event: "history-degraded", spool }),
+    recovered: (r, spool) =>
+      log.write("info", `history store recovered: ${r.spooled} spooled record(s) replayed from ${spool} (${r.inserted} written, ${r.known} already there, ${r.taken} whose slot was already recorded)`, {
+        event: "history-recovered", spooled: r.spooled, inserted: r.inserted, known: r.known, taken: r.taken,
+      }),
+    replayFailed: (reason, spool) => log.write("error", `cannot replay the history spool ${spool}: ${reason}; tried again later`, { event: "history-replay-failed", spool }),
+  };
 }
 
 /** One open, size-rotated file per service, shared by its runs' sessions. */

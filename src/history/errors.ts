@@ -9,3 +9,9 @@ export class HistoryError extends SvcmgrError {
     super(message, 2, options);
   }
 }
+
+/**
+ * The PostgreSQL history cannot be reached (no connection, or the connection broke): nothing
+ * is wrong with the records, the server is away. The daemon spools its writes meanwhile.
+ */
+export class StoreUnreachableError extends HistoryError {}

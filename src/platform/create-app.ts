@@ -4,7 +4,7 @@ import { rm } from "node:fs/promises";
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
 import type { App, DaemonAccess, HistoryAccess } from "../service/app.js";
-import { apiKeyPaths, configFile, daemonPaths, historyDbFile, pathsFor, type Paths } from "../core/paths.js";
+import { apiKeyPaths, configFile, daemonPaths, historyDbFile, historySpoolFile, pathsFor, type Paths } from "../core/paths.js";
 import type { Output } from "../core/output.js";
 import { systemClock } from "./system-clock.js";
 import { createUserDb } from "./user-db.js";
@@ -25,6 +25,7 @@ import type { WriteStateFile } from "./background-state-files.js";
 import { nodeConfig } from "../service/node-config.js";
 import { checkStoreUrl, maskPassword, postgresUrlOf } from "../core/store-url.js";
 import { UsageError } from "../core/errors.js";
+import { foldSpool, parseSpool, spooledCount } from "../history/spool.js";
 
 export interface AppOptions {
   readonly root?: string;
@@ -91,6 +92,9 @@ export function createApp(opts: AppOptions): App {
   return app;
 }
 
+/** While the PostgreSQL history cannot be reached, how often the daemon tries it again. */
+const SPOOL_PROBE_MS = 2_000;
+
 /** `store`: the configured store, `sqlite` or a URL (read when first needed: node.conf may not be). */
 function historyAccess(paths: Paths, store: () => string): HistoryAccess {
   const file = historyDbFile(paths);
@@ -111,10 +115,28 @@ function historyAccess(paths: Paths, store: () => string): HistoryAccess {
       const u = url();
       if (u === null) return openHistoryStore(file, options);
       const { openPostgresHistory } = await import("./postgres/store.js");
-      return openPostgresHistory(u);
+      if (options?.spool === undefined) return openPostgresHistory(u);
+      const { openSpoolingHistory } = await import("./postgres/spooling-store.js");
+      const { spoolFile } = await import("./postgres/spool-file.js");
+      return openSpoolingHistory({
+        url: u, where: maskPassword(u), spool: spoolFile(historySpoolFile(paths)), events: options.spool,
+        probeMs: SPOOL_PROBE_MS, now: Date.now, open: openPostgresHistory,
+      });
+    },
+    spooled: () => {
+      const spool = historySpoolFile(paths);
+      try {
+        return { file: spool, records: existsSync(spool) ? spooledRecords(readFileSync(spool, "utf8")) : 0 };
+      } catch {
+        return { file: spool, records: 0 }; // not this user's to read: the daemon's own
+      }
     },
     moveAside: (now) => moveAside(file, now),
   };
+}
+
+function spooledRecords(text: string): number {
+  return spooledCount(foldSpool(parseSpool(text).entries));
 }
 
 function daemonAccess(paths: Paths, env: NodeJS.ProcessEnv): DaemonAccess {

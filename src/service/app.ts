@@ -2,7 +2,7 @@ import type { Clock, Prompter, ProcessRunner, UserDb } from "../core/ports.js";
 import type { Paths } from "../core/paths.js";
 import type { Output } from "../core/output.js";
 import type { ObjectPath } from "../core/object-path.js";
-import type { HistoryStore } from "../core/history-store.js";
+import type { HistoryStore, SpoolEvents } from "../core/history-store.js";
 import type { RunRecorder, RunReporter, ServiceLog } from "../core/run-ports.js";
 import type { ServiceConfig } from "../config/service.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
@@ -83,8 +83,12 @@ export interface HistoryAccess {
   /**
    * Opens the configured store (the embedded file is created when missing; a PostgreSQL
    * schema is migrated); `verify` checks every page of the embedded file first. The caller closes it.
+   * With `spool` (the daemon), a PostgreSQL store that cannot be reached is `degraded`
+   * instead of failing: writes go to the spool file until it answers again (design §13).
    */
-  open(options?: { verify?: boolean }): Promise<HistoryStore>;
+  open(options?: { verify?: boolean; spool?: SpoolEvents }): Promise<HistoryStore>;
+  /** The spool file and how many records wait in it (0 when there is none). */
+  spooled(): { readonly file: string; readonly records: number };
   /** Moves a damaged embedded database aside (with its WAL), keeping it; returns its new name. */
   moveAside(now: number): string;
 }

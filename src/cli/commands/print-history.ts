@@ -1,4 +1,7 @@
 import { UsageError } from "../../core/errors.js";
+import type { HistoryStore } from "../../core/history-store.js";
+import { StoreUnreachableError } from "../../history/errors.js";
+import type { App } from "../../service/app.js";
 import { formatObjectPath } from "../../core/object-path.js";
 import { isRunStatus, type RunRecord, type RunStatus } from "../../core/run-record.js";
 import { formatDuration, parseDuration } from "../../core/duration.js";
@@ -24,7 +27,7 @@ export const printHistoryCommand: CliCommand = {
   async run(args, app) {
     const statuses = parseStatuses(args.status);
     const since = parseSince(args.since, app.clock.now());
-    const history = await app.history.open();
+    const history = await openSaying(app);
     try {
       const records: RunRecord[] = [];
       for (const p of selectServices(app, requireSelector(args.service))) {
@@ -42,6 +45,24 @@ export const printHistoryCommand: CliCommand = {
     return 0;
   },
 };
+
+/**
+ * The store, and where the records are that it does not hold yet: while the daemon cannot
+ * reach a PostgreSQL store, its records wait in the spool file, said on stderr (or with the
+ * error when this command cannot reach the store either).
+ */
+async function openSaying(app: App): Promise<HistoryStore> {
+  const spool = app.history.shared() === null ? null : app.history.spooled();
+  const waiting = spool !== null && spool.records > 0 ? `${spool.records} record(s) of this node wait in the spool ${spool.file} (the daemon writes them to the store once it answers again)` : null;
+  try {
+    const history = await app.history.open();
+    if (waiting !== null) app.stderr.write(`svcmgr: warning: ${waiting}, not shown here\n`);
+    return history;
+  } catch (e) {
+    if (e instanceof StoreUnreachableError && waiting !== null) throw new StoreUnreachableError(`${e.message}; ${waiting}`);
+    throw e;
+  }
+}
 
 /** The records as a table; a NODE column when they were written by more than one node (a shared store). */
 function table(records: readonly RunRecord[], zone: string): string {

@@ -71,10 +71,21 @@ ALTER TABLE runs DROP CONSTRAINT runs_trigger_check;
 ALTER TABLE runs ADD CONSTRAINT runs_trigger_check CHECK (trigger IN (${quoted(RUN_TRIGGERS)}));
 `;
 
+/**
+ * v3: `record_key`, the stable key of a record written by a daemon that spools (a UUID): a
+ * replayed record the table already holds is recognised by it (unique, partial: records
+ * without a key, written by the CLI or an older svcmgr, are not indexed).
+ */
+const V3 = `
+ALTER TABLE runs ADD COLUMN record_key UUID;
+CREATE UNIQUE INDEX runs_record_key ON runs (record_key) WHERE record_key IS NOT NULL;
+`;
+
 /** Ordered, append-only: never edit a released step, add a new one. */
 export const pgMigrations: readonly PgMigration[] = [
   { version: 1, description: "create runs table and indexes", sql: V1 },
   { version: 2, description: "triggers api and oneoff", sql: V2 },
+  { version: 3, description: "add runs.record_key", sql: V3 },
 ];
 
 /** The advisory lock every svcmgr migrating this database takes (an arbitrary, fixed key: "svcmgr" in ASCII). */

@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import { userInfo } from "node:os";
 import type pg from "pg";
-import { HistoryError } from "../../history/errors.js";
+import { HistoryError, StoreUnreachableError } from "../../history/errors.js";
 import { maskIn, maskPassword } from "../../core/store-url.js";
 import { passfilePassword } from "./passfile.js";
 
@@ -23,6 +23,8 @@ export interface PgSession {
 }
 
 const CONNECT_TIMEOUT_MS = 10_000;
+/** A statement with no answer for this long: the server or the network is taken as gone (the connection is replaced). */
+const QUERY_TIMEOUT_MS = 30_000;
 const INT8_OID = 20;
 
 /**
@@ -56,8 +58,22 @@ function parseUrl(url: string): pg.ClientConfig {
 export function storeError(url: string, what: string, e: unknown): HistoryError {
   if (e instanceof HistoryError) return e;
   const message = maskIn((e as Error)?.message ?? String(e), url);
+  const text = `history store ${maskPassword(url)}: ${what}: ${message}`;
   // The driver error is not kept as the cause: its fields may hold the URL, password included.
-  return new HistoryError(`history store ${maskPassword(url)}: ${what}: ${message}`);
+  return lostConnection(e) ? new StoreUnreachableError(text) : new HistoryError(text);
+}
+
+/**
+ * True when `e` says the server is away rather than that a statement was wrong: a socket error
+ * (refused, reset, timed out, closed), or SQLSTATE class 08 (connection exception), 57P01–57P03
+ * (the server shuts down or is starting) or 53300 (no connection slot left).
+ */
+export function lostConnection(e: unknown): boolean {
+  const code = (e as { code?: unknown })?.code;
+  if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return true; // errno: ECONNREFUSED, EPIPE, …
+  if (typeof code === "string" && /^[0-9A-Z]{5}$/.test(code)) return code.startsWith("08") || /^57P0[123]$/.test(code) || code === "53300";
+  // The driver's own: "Connection terminated unexpectedly", "… is not queryable", "Query read timeout".
+  return /connection|not queryable|timeout/i.test((e as Error)?.message ?? "");
 }
 
 /** This process's user name, libpq's default user; empty when the uid has no name. */
@@ -75,7 +91,7 @@ async function connect(url: string, onBroken: (c: pg.Client) => void): Promise<p
   // A URL without a password takes it from the file it names (passfile=), else from PGPASSWORD
   // or the password file PGPASSFILE names (~/.pgpass by default), as psql does.
   const password = passfilePassword(url, process.env, osUserName());
-  const common = { types: types as pg.CustomTypesConfig, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, application_name: "svcmgr" };
+  const common = { types: types as pg.CustomTypesConfig, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, query_timeout: QUERY_TIMEOUT_MS, keepAlive: true, application_name: "svcmgr" };
   // With a password callback the URL is parsed here: the driver would let the URL's empty password replace it.
   const client = new lib.Client(password === undefined ? { connectionString: url, ...common } : { ...parseUrl(url), ...common, password });
   // A dropped connection (server restarted, network cut): the next call opens a new one.
@@ -99,6 +115,7 @@ export function pgSession(url: string): PgSession {
       const r = await c.query(text, params as unknown[]);
       return { rows: r.rows as Record<string, unknown>[], rowCount: r.rowCount ?? 0 };
     } catch (e) {
+      if (lostConnection(e) && c === client) broken = true;
       throw storeError(url, "query failed", e);
     }
   };

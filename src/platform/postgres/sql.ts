@@ -53,7 +53,7 @@ export function buildQuery(q: HistoryQuery): { text: string; params: unknown[] }
 const orNull = <T>(v: T | null | undefined): T | null => (v === undefined ? null : v);
 
 /** The columns of an insert and their values, in one order. */
-export function insertColumns(run: NewRun | CompleteRun, outcome: RunOutcome | null): Array<[string, unknown]> {
+export function insertColumns(run: NewRun | CompleteRun, outcome: RunOutcome | null, key?: string): Array<[string, unknown]> {
   const cols: Array<[string, unknown]> = [
     ["svc", run.svc], ["rid", run.rid], ["trigger", run.trigger], ["scheduled_for", orNull(run.scheduledFor)],
     ["attempt", run.attempt ?? 1], ["retry_of", orNull(run.retryOf)], ["started_at", run.startedAt],
@@ -61,6 +61,7 @@ export function insertColumns(run: NewRun | CompleteRun, outcome: RunOutcome | n
     ["command", orNull(run.command)], ["log_file", orNull(run.logFile)], ["inherit_env", run.inheritedEnv === true],
     ["node", orNull(run.node)],
   ];
+  if (key !== undefined) cols.push(["record_key", key]);
   if (outcome === null) {
     cols.push(["status", "running"]);
     cols.push(["owner_pid", "ownerPid" in run ? orNull(run.ownerPid) : null], ["owner_start_time", "ownerStartTime" in run ? orNull(run.ownerStartTime) : null]);

@@ -1,48 +1,18 @@
-import { healthyStore, BUCKET_MS, FAILED_STATUSES, RAN_STATUSES, type HistoryStore, type RecordWrite, type RunBucket } from "../../core/history-store.js";
-import { RUN_STATUSES, type CompleteRun, type NewRun, type RunOutcome, type RunRecord, type RunStatus } from "../../core/run-record.js";
+import { healthyStore, BUCKET_MS, FAILED_STATUSES, RAN_STATUSES, type HistoryStore, type RunBucket } from "../../core/history-store.js";
+import { RUN_STATUSES, type RunRecord, type RunStatus } from "../../core/run-record.js";
+import type { FoldedSpool } from "../../history/spool.js";
+import { replaySpool, type ReplayResult } from "./replay.js";
 import { maskPassword } from "../../core/store-url.js";
 import { pgSession, storeError, type Sql } from "./session.js";
 import { migratePg } from "./schema.js";
-import { asRecord, buildQuery, insertColumns, insertSql, outcomeColumns, Params, SELECT_RUN, whereOf } from "./sql.js";
+import { asRecord, buildQuery, Params, SELECT_RUN, whereOf } from "./sql.js";
+import { apply, begin, finish, insert, setPid } from "./writes.js";
 import { pruneBatchPg } from "./prune.js";
 
 const one = async (sql: Sql, text: string, params: readonly unknown[]): Promise<RunRecord | null> => {
   const r = await sql(text, params);
   return r.rows.length === 0 ? null : asRecord(r.rows[0]!);
 };
-
-async function insert(sql: Sql, run: NewRun | CompleteRun, outcome: RunOutcome | null): Promise<number | null> {
-  const { text, params } = insertSql(insertColumns(run, outcome));
-  const r = await sql(text, params);
-  return r.rows.length === 0 ? null : (r.rows[0]!.id as number);
-}
-
-async function begin(sql: Sql, run: NewRun, logFileFor?: (id: number) => string): Promise<number | null> {
-  const id = await insert(sql, run, null);
-  if (id !== null && logFileFor !== undefined) await sql(`UPDATE runs SET log_file = $1 WHERE id = $2`, [logFileFor(id), id]);
-  return id;
-}
-
-async function setPid(sql: Sql, id: number, pid: number, pidStartTime: number | null): Promise<void> {
-  await sql(`UPDATE runs SET pid = $1, pid_start_time = $2 WHERE id = $3`, [pid, pidStartTime, id]);
-}
-
-async function finish(sql: Sql, id: number, outcome: RunOutcome): Promise<boolean> {
-  const p = new Params();
-  const sets = outcomeColumns(outcome).map(([c, v]) => `${c} = ${p.add(v)}`);
-  const r = await sql(`UPDATE runs SET ${sets.join(", ")}, duration_ms = ${p.add(outcome.endedAt)}::bigint - started_at
-    WHERE id = ${p.add(id)} AND status = 'running'`, p.values);
-  return r.rowCount === 1;
-}
-
-/** One write of a commit, inside its transaction. */
-async function apply(sql: Sql, w: RecordWrite): Promise<number | null> {
-  if (w.kind === "begin") return begin(sql, w.run, w.logFileFor);
-  if (w.kind === "record") return insert(sql, w.run, w.run);
-  if (w.kind === "pid") await setPid(sql, w.id, w.pid, w.pidStartTime);
-  else await finish(sql, w.id, w.outcome);
-  return null;
-}
 
 async function countByStatus(sql: Sql, q: Parameters<HistoryStore["countByStatus"]>[0] = {}): Promise<Record<RunStatus, number>> {
   const p = new Params();
@@ -67,12 +37,20 @@ async function runBuckets(sql: Sql, q: Parameters<HistoryStore["runBuckets"]>[0]
   return r.rows as unknown as RunBucket[];
 }
 
+/** The PostgreSQL store, and what the daemon's spool needs of it. */
+export interface PostgresHistory extends HistoryStore {
+  /** Writes a spool's records and changes in one transaction (see replaySpool). */
+  replay(folded: FoldedSpool): Promise<ReplayResult>;
+  /** Resolves once the server answered a statement. */
+  ping(): Promise<void>;
+}
+
 /**
  * The run history in a PostgreSQL database (design §13), shared by the nodes that point at it.
  * Same records, same slot uniqueness and same answers as the embedded store (one conformance
  * suite runs against both). Opening it migrates the schema (under an advisory lock).
  */
-export async function openPostgresHistory(url: string): Promise<HistoryStore> {
+export async function openPostgresHistory(url: string): Promise<PostgresHistory> {
   const session = pgSession(url);
   const where = maskPassword(url);
   try {
@@ -127,6 +105,8 @@ export async function openPostgresHistory(url: string): Promise<HistoryStore> {
     runBuckets: (q) => run((sql) => runBuckets(sql, q)),
     health: () => healthyStore("postgresql"),
     changeToken: async () => null,
+    ping: () => run(async (sql) => void (await sql("SELECT 1"))),
+    replay: (folded) => session.transaction((sql) => replaySpool(sql, folded)),
     close: () => session.close(),
   };
 }
