@@ -29,7 +29,7 @@ describe("PostgreSQL history store", { skip: skipUnlessPostgres(), concurrency: 
     const versions = await sql<{ version: number }>(url, "SELECT version FROM svcmgr_schema ORDER BY version");
     assert.deepEqual(versions.map((v) => v.version), pgMigrations.map((m) => m.version));
     const indexes = await sql<{ indexname: string }>(url, "SELECT indexname FROM pg_indexes WHERE tablename = 'runs' ORDER BY indexname");
-    assert.deepEqual(indexes.map((i) => i.indexname), ["runs_pkey", "runs_record_key", "runs_running", "runs_slot", "runs_started", "runs_status_started", "runs_svc_started", "runs_task_started"]);
+    assert.deepEqual(indexes.map((i) => i.indexname), ["runs_pkey", "runs_record_key", "runs_running", "runs_slot", "runs_started", "runs_status_started", "runs_svc_started", "runs_svc_status_started", "runs_task_started"]);
   });
 
   test("a database from a newer svcmgr is refused with a clear error, its password masked", async (t) => {

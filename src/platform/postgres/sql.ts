@@ -39,15 +39,26 @@ export function whereOf(q: HistoryQuery, p: Params): string {
   return conds.length === 0 ? "" : `WHERE ${conds.join(" AND ")}`;
 }
 
-/** A query newest first (startedAt, then id): served by runs_task_started, runs_status_started or runs_started. */
+/**
+ * A query newest first (startedAt, then id): served by runs_task_started, runs_svc_started,
+ * runs_status_started or runs_started. Several statuses with a limit: one branch per status,
+ * each read newest first from runs_status_started or runs_svc_status_started and cut at the
+ * limit, merged (UNION ALL) and cut again: never more than limit × statuses index entries read,
+ * however rare a status is (a single scan filtering on status = ANY would read every record of
+ * the service to find none).
+ */
 export function buildQuery(q: HistoryQuery): { text: string; params: unknown[] } {
+  if (q.limit !== undefined && (!Number.isInteger(q.limit) || q.limit < 0)) throw new RangeError(`history query limit must be a non-negative integer, got ${q.limit}`);
+  const statuses = q.status === undefined || typeof q.status === "string" ? null : [...new Set(q.status)];
   const p = new Params();
-  let text = `${SELECT_RUN} ${whereOf(q, p)} ORDER BY started_at DESC, id DESC`;
-  if (q.limit !== undefined) {
-    if (!Number.isInteger(q.limit) || q.limit < 0) throw new RangeError(`history query limit must be a non-negative integer, got ${q.limit}`);
-    text += ` LIMIT ${p.add(q.limit)}`;
+  const order = `ORDER BY started_at DESC, id DESC`;
+  if (statuses === null || statuses.length < 2 || q.limit === undefined) {
+    const text = `${SELECT_RUN} ${whereOf(q, p)} ${order}`;
+    return { text: q.limit === undefined ? text : `${text} LIMIT ${p.add(q.limit)}`, params: p.values };
   }
-  return { text, params: p.values };
+  const limit = q.limit;
+  const branches = statuses.map((status) => `(${SELECT_RUN} ${whereOf({ ...q, status }, p)} ${order} LIMIT ${p.add(limit)})`);
+  return { text: `SELECT * FROM (${branches.join(" UNION ALL ")}) AS newest ORDER BY "startedAt" DESC, id DESC LIMIT ${p.add(limit)}`, params: p.values };
 }
 
 const orNull = <T>(v: T | null | undefined): T | null => (v === undefined ? null : v);

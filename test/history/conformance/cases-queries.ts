@@ -47,6 +47,12 @@ export const queryCases: readonly ConformanceCase[] = [
       assert.deepEqual(await idsOf(history.query({ since: REFERENCE + HOUR, until: REFERENCE + 3 * HOUR })), [k2, a7, a6, f1]);
       assert.deepEqual(await idsOf(history.query({ svc: "db", status: ["running", "succeeded"], since: REFERENCE + 1 })), [s5, r4, a7, a6]);
       assert.deepEqual(await idsOf(history.query({ limit: 3 })), [w8, s5, r4]);
+      // Several statuses with a limit (PostgreSQL: one branch per status, merged).
+      assert.deepEqual(await idsOf(history.query({ status: ["succeeded", "missed", "failed"], limit: 3 })), [w8, s5, m3]);
+      assert.deepEqual(await idsOf(history.query({ svc: "db", status: ["failed", "succeeded", "failed"], limit: 2 })), [s5, f1]);
+      assert.deepEqual(await idsOf(history.query({ svc: "db", status: ["aborted", "interrupted"], limit: 5 })), []);
+      const s5rec = (await history.get(s5))!;
+      assert.deepEqual(await idsOf(history.query({ status: ["succeeded", "failed"], limit: 1, before: { startedAt: s5rec.startedAt, id: s5 } })), [f1]);
       assert.deepEqual(await idsOf(history.query({ svc: "db", trigger: "schedule", limit: 2 })), [s5, r4]);
       assert.deepEqual(await idsOf(history.query({ limit: 0 })), []);
       assert.deepEqual(await idsOf(history.query({ svc: "nosuch" })), []);
