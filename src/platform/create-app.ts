@@ -79,7 +79,7 @@ export function createApp(opts: AppOptions): App {
       },
     },
     sources: { read: (file) => readTrustedFile(resolve(file), uid), parseTree: parseYamlTree },
-    history: historyAccess(paths, () => env.SVCMGR_HISTORY || nodeConfig(app).history.store),
+    history: historyAccess(paths, () => env.SVCMGR_HISTORY || nodeConfig(app).history.store, () => app.nodename),
     daemon: daemonAccess(paths, env),
     apiKeys: keyFileAccess(apiKeyPaths(paths)),
     get services() {
@@ -96,7 +96,7 @@ export function createApp(opts: AppOptions): App {
 const SPOOL_PROBE_MS = 2_000;
 
 /** `store`: the configured store, `sqlite` or a URL (read when first needed: node.conf may not be). */
-function historyAccess(paths: Paths, store: () => string): HistoryAccess {
+function historyAccess(paths: Paths, store: () => string, nodename: () => string): HistoryAccess {
   const file = historyDbFile(paths);
   const url = (): string | null => {
     const s = store();
@@ -122,6 +122,14 @@ function historyAccess(paths: Paths, store: () => string): HistoryAccess {
         url: u, where: maskPassword(u), spool: spoolFile(historySpoolFile(paths)), events: options.spool,
         probeMs: SPOOL_PROBE_MS, now: Date.now, open: openPostgresHistory,
       });
+    },
+    copyTo: async (target, onProgress) => {
+      if (postgresUrlOf(target) === null || checkStoreUrl(target) !== null) {
+        throw new UsageError(`--to: bad PostgreSQL URL "${maskPassword(target)}" (${checkStoreUrl(target) ?? "not a PostgreSQL URL"}): expected postgresql://USER@HOST[:PORT]/DATABASE`);
+      }
+      if (!existsSync(file)) throw new UsageError(`no embedded history to copy: ${file} does not exist`);
+      const { migrateSqliteHistory } = await import("./postgres/migrate.js");
+      return migrateSqliteHistory(file, target, nodename(), onProgress);
     },
     spooled: () => {
       const spool = historySpoolFile(paths);

@@ -3,6 +3,7 @@ import type { Paths } from "../core/paths.js";
 import type { Output } from "../core/output.js";
 import type { ObjectPath } from "../core/object-path.js";
 import type { HistoryStore, SpoolEvents } from "../core/history-store.js";
+import type { CopyReport } from "../history/copy.js";
 import type { RunRecorder, RunReporter, ServiceLog } from "../core/run-ports.js";
 import type { ServiceConfig } from "../config/service.js";
 import type { PipelineDeps } from "../run/pipeline-deps.js";
@@ -87,6 +88,11 @@ export interface HistoryAccess {
    * instead of failing: writes go to the spool file until it answers again (design §13).
    */
   open(options?: { verify?: boolean; spool?: SpoolEvents }): Promise<HistoryStore>;
+  /**
+   * Copies the embedded history (records and output files' paths) into the PostgreSQL store at
+   * `url`, idempotently (`history migrate`); `onProgress` after each batch.
+   */
+  copyTo(url: string, onProgress: (done: number, report: CopyReport) => void): Promise<CopyReport>;
   /** The spool file and how many records wait in it (0 when there is none). */
   spooled(): { readonly file: string; readonly records: number };
   /** Moves a damaged embedded database aside (with its WAL), keeping it; returns its new name. */

@@ -12,6 +12,7 @@ import { scheduleCommands } from "./schedule.js";
 import { daemonCommands } from "./daemon.js";
 import { nodeCommands } from "./node.js";
 import { historyPruneCommand } from "./history-prune.js";
+import { historyMigrateCommand } from "./history-migrate.js";
 import { historyRepairCommand } from "./history-repair.js";
 import { importCommand } from "./import.js";
 import { exportCommand } from "./export.js";
@@ -36,6 +37,7 @@ export const COMMANDS: readonly CliCommand[] = [
   ...daemonCommands,
   ...nodeCommands,
   historyRepairCommand,
+  historyMigrateCommand,
   importCommand,
   exportCommand,
   ...apikeyCommands,

@@ -2,6 +2,8 @@ import { healthyStore, BUCKET_MS, FAILED_STATUSES, RAN_STATUSES, type HistorySto
 import { RUN_STATUSES, type RunRecord, type RunStatus } from "../../core/run-record.js";
 import type { FoldedSpool } from "../../history/spool.js";
 import { replaySpool, type ReplayResult } from "./replay.js";
+import type { KeyedRecord } from "../../history/copy.js";
+import { importRecords, type ImportResult } from "./import.js";
 import { maskPassword } from "../../core/store-url.js";
 import { pgSession, storeError, type Sql } from "./session.js";
 import { migratePg } from "./schema.js";
@@ -41,6 +43,8 @@ async function runBuckets(sql: Sql, q: Parameters<HistoryStore["runBuckets"]>[0]
 export interface PostgresHistory extends HistoryStore {
   /** Writes a spool's records and changes in one transaction (see replaySpool). */
   replay(folded: FoldedSpool): Promise<ReplayResult>;
+  /** Writes copied records (history migrate) in one transaction (see importRecords). */
+  importRecords(batch: readonly KeyedRecord[]): Promise<ImportResult>;
   /** Resolves once the server answered a statement. */
   ping(): Promise<void>;
 }
@@ -105,6 +109,7 @@ export async function openPostgresHistory(url: string): Promise<PostgresHistory>
     runBuckets: (q) => run((sql) => runBuckets(sql, q)),
     health: () => healthyStore("postgresql"),
     changeToken: async () => null,
+    importRecords: (batch) => session.transaction((sql) => importRecords(sql, batch)),
     ping: () => run(async (sql) => void (await sql("SELECT 1"))),
     replay: (folded) => session.transaction((sql) => replaySpool(sql, folded)),
     close: () => session.close(),

@@ -60,6 +60,8 @@ export interface SqliteHistory {
   countByStatus(q?: Pick<HistoryQuery, "svc" | "rid" | "since" | "until">): Record<RunStatus, number>;
   /** Runs per task and quarter hour of their start (HistoryStore.runBuckets). */
   runBuckets(q?: Pick<HistoryQuery, "svc" | "rid" | "since" | "until">): RunBucket[];
+  /** Up to `limit` records with an id above `afterId`, by id (a copy to another store, page by page). */
+  runsAfter(afterId: number, limit: number): RunRecord[];
   /** Runs `fn` in one write transaction (one commit for all its writes). */
   transaction(fn: () => void): void;
   /** SQLite's data_version: changes when another connection commits (this one's writes are counted by the caller). */
@@ -288,6 +290,7 @@ function makeStore(db: Db): SqliteHistory {
     prune: (policy, now, batchSize) => pruneBatch(db, cached, policy, now, batchSize),
     countByStatus: (q = {}) => countByStatus(cached, q),
     runBuckets: (q = {}) => runBuckets(cached, q),
+    runsAfter: (afterId, limit) => (cached(`${SELECT_RUN} WHERE id > ? ORDER BY id LIMIT ?`).all(afterId, limit) as RunRow[]).map(fromRow),
     transaction: (fn) => inTransaction.immediate(fn),
     dataVersion: () => db.pragma("data_version", { simple: true }) as number,
     close: () => db.close(),
