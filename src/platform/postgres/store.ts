@@ -8,7 +8,8 @@ import { maskPassword } from "../../core/store-url.js";
 import { pgSession, storeError, type Sql } from "./session.js";
 import { migratePg } from "./schema.js";
 import { asRecord, buildQuery, Params, SELECT_RUN, whereOf } from "./sql.js";
-import { apply, begin, finish, insert, setPid } from "./writes.js";
+import { commitBatch } from "./batch.js";
+import { begin, finish, insert, setPid } from "./writes.js";
 import { pruneBatchPg } from "./prune.js";
 
 const one = async (sql: Sql, text: string, params: readonly unknown[]): Promise<RunRecord | null> => {
@@ -70,11 +71,7 @@ export async function openPostgresHistory(url: string): Promise<PostgresHistory>
     finish: (id, outcome) => run((sql) => finish(sql, id, outcome)),
     record: (r) => run((sql) => insert(sql, r, r)),
     commit: (writes) =>
-      session.transaction(async (sql) => {
-        const ids: Array<number | null> = [];
-        for (const w of writes) ids.push(await apply(sql, w));
-        return ids;
-      }),
+      session.transaction((sql) => commitBatch(sql, writes)),
     get: (id) => run((sql) => one(sql, `${SELECT_RUN} WHERE id = $1`, [id])),
     query: (q = {}) =>
       run(async (sql) => {

@@ -1,4 +1,3 @@
-import type { RecordWrite } from "../../core/history-store.js";
 import type { CompleteRun, NewRun, RunOutcome } from "../../core/run-record.js";
 import type { Sql } from "./session.js";
 import { insertColumns, insertSql, outcomeColumns, Params } from "./sql.js";
@@ -28,13 +27,3 @@ export async function finish(sql: Sql, id: number, outcome: RunOutcome): Promise
     WHERE id = ${p.add(id)} AND status = 'running'`, p.values);
   return r.rowCount === 1;
 }
-
-/** One write of a commit, inside its transaction. */
-export async function apply(sql: Sql, w: RecordWrite): Promise<number | null> {
-  if (w.kind === "begin") return begin(sql, w.run, w.logFileFor, w.key);
-  if (w.kind === "record") return insert(sql, w.run, w.run, w.key);
-  if (w.kind === "pid") await setPid(sql, w.id, w.pid, w.pidStartTime);
-  else await finish(sql, w.id, w.outcome);
-  return null;
-}
-

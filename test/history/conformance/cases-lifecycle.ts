@@ -96,6 +96,28 @@ export const lifecycleCases: readonly ConformanceCase[] = [
     },
   },
   {
+    name: "commit of a burst: 1,200 begins (a slot twice: the second null), then pids and outcomes of the same records (last pid, first outcome)",
+    timeout: 60_000,
+    async run({ history }) {
+      const begins = Array.from({ length: 1200 }, (_, i) => ({ kind: "begin" as const, run: scheduled(REFERENCE + i * MINUTE), logFileFor: (id: number) => `/logs/${id}.log` }));
+      const ids = await history.commit([...begins, { kind: "begin", run: scheduled(REFERENCE) }]);
+      assert.equal(ids.filter((id) => id !== null).length, 1200);
+      assert.equal(ids[1200], null, "the slot is taken by an earlier row of the same commit");
+      const [a, b] = [ids[0]!, ids[1199]!];
+      await history.commit([
+        { kind: "pid", id: a, pid: 1, pidStartTime: null },
+        { kind: "pid", id: a, pid: 2, pidStartTime: 9 },
+        { kind: "finish", id: a, outcome: { status: "failed", endedAt: REFERENCE + 3, exitCode: 1 } },
+        { kind: "finish", id: a, outcome: { status: "succeeded", endedAt: REFERENCE + 4 } },
+        { kind: "finish", id: b, outcome: { status: "succeeded", endedAt: REFERENCE + 1199 * MINUTE + 7, outputHead: "x", outputBytes: 1, stdoutBytes: 1 } },
+      ]);
+      const ra = (await history.get(a))!;
+      assert.deepEqual([ra.pid, ra.pidStartTime, ra.status, ra.exitCode, ra.durationMs, ra.logFile], [2, 9, "failed", 1, 3, `/logs/${a}.log`]);
+      const rb = (await history.get(b))!;
+      assert.deepEqual([rb.status, rb.durationMs, rb.outputHead, rb.outputBytes, rb.logFile], ["succeeded", 7, "x", 1, `/logs/${b}.log`]);
+    },
+  },
+  {
     name: "commit: writes in order, answers per write (null for a taken slot), all or none",
     async run({ history }) {
       const taken = (await history.begin(scheduled(REFERENCE)))!;
