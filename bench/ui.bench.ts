@@ -90,6 +90,7 @@ async function main(): Promise<void> {
       }
       agent.destroy();
       await liveLog(base, cookie);
+      await liveInBrowser(base, k.text, root.path("var", "history.sqlite"));
     } finally {
       await d.stop().catch(() => d.stop("SIGKILL"));
     }
@@ -134,6 +135,35 @@ async function liveLog(base: string, cookie: string): Promise<void> {
   const secondHalf = lags.filter((l) => l.at >= 2500).map((l) => l.lag);
   console.log(`\nlive log: ${lines} lines in ${fmt((Date.now() - t0) / 1000)} s through the page's event stream (the task printed 10,000 lines/s for 5 s)`);
   console.log(`  lag write → client: median ${fmt(quantile(lags.map((l) => l.lag), 0.5), 0)} ms, p99 ${fmt(quantile(lags.map((l) => l.lag), 0.99), 0)} ms, max ${Math.max(...lags.map((l) => l.lag))} ms; first 2.5 s median ${fmt(quantile(firstHalf, 0.5), 0)} ms, after ${secondHalf.length === 0 ? "n/a" : fmt(quantile(secondHalf, 0.5), 0)} ms (a growing lag would mean falling behind)`);
+}
+
+/** The same live task followed by Chromium on the run's page: how long after the task ended the page shows its last line and final status. */
+async function liveInBrowser(base: string, key: string, historyFile: string): Promise<void> {
+  const { existsSync } = await import("node:fs");
+  if (!existsSync("/usr/bin/chromium")) return console.log("\nlive log in the browser: skipped (no /usr/bin/chromium)");
+  const { launch } = await import("../test/ui/browser.js");
+  const browser = await launch();
+  try {
+    const page = await browser.newPage();
+    await page.goto(`${base}/login`);
+    await page.getByLabel("API key").fill(key);
+    await page.getByRole("button", { name: "Log in" }).click();
+    await page.waitForURL(`${base}/`);
+    await page.goto(`${base}/services/live`);
+    await page.getByRole("button", { name: "Run now" }).click();
+    await page.waitForURL(/\/runs\/\d+$/);
+    const id = Number(/\/runs\/(\d+)$/.exec(page.url())![1]);
+    await page.locator("#run-status", { hasText: "succeeded" }).waitFor({ timeout: 120_000 });
+    const shownAt = Date.now();
+    const lines = await page.evaluate(() => (document.getElementById("log")!.textContent ?? "").split("\n").filter((l) => l !== "").length);
+    const h = openHistory(historyFile);
+    const rec = h.get(id)!;
+    h.close();
+    const written = rec.outputBytes;
+    console.log(`\nlive log in Chromium: ${lines} lines on the page (the task wrote ${written} bytes); final status shown ${shownAt - rec.endedAt!} ms after the task ended (target: the browser does not fall behind)`);
+  } finally {
+    await browser.close();
+  }
 }
 
 await main();

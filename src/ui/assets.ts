@@ -34,13 +34,32 @@ svg.chart{width:100%;max-width:640px;height:auto;background:var(--panel);border:
 @media (max-width:700px){th.wide,td.wide{display:none}header{gap:.4rem}main{padding:.6rem}}
 `;
 
-/** Relative times ("in 3 min") kept current, and the live log kept scrolled to its end while the reader is there. */
+/**
+ * The page's script: relative times ("in 3 min") kept current; a run's output followed live:
+ * an EventSource on the page's `data-live` URL, its chunks appended as text nodes (never
+ * parsed as HTML) once per animation frame, the page kept scrolled to the end while the
+ * reader is there, and at most LOG_MAX characters kept in the page (the oldest text goes first:
+ * the whole output stays at the API's log URL); the final status set when the run ends.
+ */
 export const SCRIPT = `
 (function(){
 function rel(ms){var s=Math.round(ms/1000),a=Math.abs(s);if(a<2)return "now";var u=a<60?[a,"s"]:a<3600?[Math.round(a/60),"min"]:a<86400?[Math.round(a/3600),"h"]:[Math.round(a/86400),"d"];return s>=0?"in "+u[0]+" "+u[1]:u[0]+" "+u[1]+" ago";}
 function tick(){document.querySelectorAll("time[data-rel]").forEach(function(t){var n=t.nextElementSibling;if(n&&n.classList.contains("rel"))n.textContent="("+rel(Date.parse(t.getAttribute("datetime"))-Date.now())+")";});}
 setInterval(tick,15000);
-document.addEventListener("htmx:sseBeforeMessage",function(e){var box=document.getElementById("log");if(box){box.dataset.stick=(box.scrollHeight-box.scrollTop-box.clientHeight<40)?"1":"0";}});
-document.addEventListener("htmx:sseMessage",function(e){var box=document.getElementById("log");if(box&&box.dataset.stick!=="0")box.scrollTop=box.scrollHeight;});
+var LOG_MAX=2000000;
+function follow(log){
+  var pending=[],queued=false,kept=log.textContent.length,es=new EventSource(log.dataset.live);
+  function flush(){
+    queued=false;if(pending.length===0)return;
+    var stick=log.scrollHeight-log.scrollTop-log.clientHeight<40,text=pending.join("");pending=[];
+    log.appendChild(document.createTextNode(text));kept+=text.length;
+    while(kept>LOG_MAX&&log.firstChild&&log.firstChild!==log.lastChild){kept-=log.firstChild.textContent.length;log.removeChild(log.firstChild);}
+    if(stick)log.scrollTop=log.scrollHeight;
+  }
+  es.addEventListener("output",function(e){pending.push(e.data);if(!queued){queued=true;requestAnimationFrame(flush);}});
+  es.addEventListener("end",function(e){es.close();flush();var st=JSON.parse(e.data),el=document.getElementById("run-status");
+    if(el){el.textContent="";var b=document.createElement("span");b.className="status s-"+st.status;var sym=document.createElement("span");sym.setAttribute("aria-hidden","true");sym.textContent=st.symbol;b.appendChild(sym);b.appendChild(document.createTextNode(st.status.replace("_"," ")));el.appendChild(b);}});
+}
+document.addEventListener("DOMContentLoaded",function(){var log=document.getElementById("log");if(log&&log.dataset.live)follow(log);});
 })();
 `;

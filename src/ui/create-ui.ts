@@ -22,8 +22,8 @@ import { adminRoutes } from "./admin-routes.js";
  * framing and inline scripts. Every page and action applies the key's scope and services.
  */
 export interface UiOptions {
-  /** Vendored scripts (htmx and its SSE extension), read by the platform. */
-  readonly vendor: Readonly<Record<"htmx.min.js" | "sse.js", string>>;
+  /** The vendored htmx, read by the platform. */
+  readonly vendor: Readonly<Record<"htmx.min.js", string>>;
   /** Set the `Secure` attribute on the cookie (the listener speaks TLS). */
   readonly secureCookie: boolean;
 }
@@ -126,7 +126,6 @@ function assets(ui: Hono<UiEnv>, opts: UiOptions): void {
     "/ui/app.css": [STYLE, "text/css; charset=utf-8"],
     "/ui/app.js": [SCRIPT, "text/javascript; charset=utf-8"],
     "/ui/htmx.min.js": [opts.vendor["htmx.min.js"], "text/javascript; charset=utf-8"],
-    "/ui/sse.js": [opts.vendor["sse.js"], "text/javascript; charset=utf-8"],
   };
   for (const [path, [body, type]] of Object.entries(files)) {
     ui.get(path, (c) => c.body(body, 200, { "content-type": type, "cache-control": "public, max-age=86400" }));

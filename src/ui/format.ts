@@ -6,6 +6,10 @@ const SYMBOLS: Readonly<Record<string, string>> = {
   up: "▲", down: "▼", warn: "!", "n/a": "–", stdby: "◐",
 };
 
+export function statusSymbol(status: string): string {
+  return SYMBOLS[status] ?? "•";
+}
+
 export function statusBadge(status: string): Html {
   return html`<span class="status s-${status}"><span aria-hidden="true">${SYMBOLS[status] ?? "•"}</span>${status.replace("_", " ")}</span>`;
 }

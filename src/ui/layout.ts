@@ -24,7 +24,6 @@ export function page(title: string, section: Section, session: WebSession | null
 <title>${title} · svcmgr</title>
 <link rel="stylesheet" href="/ui/app.css">
 <script src="/ui/htmx.min.js" defer></script>
-<script src="/ui/sse.js" defer></script>
 <script src="/ui/app.js" defer></script>
 </head>
 <body>

@@ -3,10 +3,9 @@ import type { ApiBackend } from "../api/backend.js";
 import { coversService, hasScope } from "../api/principal.js";
 import type { RunRecord } from "../core/run-record.js";
 import { html, type Html } from "./html.js";
-import { statusBadge, stripAnsi } from "./format.js";
+import { statusSymbol, stripAnsi } from "./format.js";
 import { runPage } from "./pages/run.js";
 import { show, type UiEnv } from "./view.js";
-import { escapeHtml } from "./html.js";
 
 /** Output shown on a run's page at first; the rest streams (or is a link away when the run is over). */
 const FIRST_VIEW_BYTES = 256 * 1024;
@@ -58,14 +57,15 @@ async function runView(c: Context<UiEnv>, backend: ApiBackend, rec: RunRecord, m
 }
 
 /**
- * Streams the output from `offset` as `output` events whose data is the text, escaped (a
- * fragment htmx appends: task output can never become markup), then one `end` event with the
- * final status badge. Chunks are coalesced per read, so a task printing 10,000 lines a second
- * costs a few events a second, not one per line.
+ * Streams the output from `offset` as `output` events whose data is the text (the page's
+ * script appends it as a text node: task output can never become markup), then one `end` event
+ * with the final status. Chunks are coalesced per read, so a task printing 10,000 lines a
+ * second costs a few events a second, not one per line.
  */
 async function live(backend: ApiBackend, first: RunRecord, start: number, out: ReadableStreamDefaultController<Uint8Array>, aborted: AbortSignal): Promise<void> {
   const enc = new TextEncoder();
-  const send = (event: string, data: string) => out.enqueue(enc.encode(`event: ${event}\n${data.split("\n").map((l) => `data: ${l}`).join("\n")}\n\n`));
+  // Each line of the data is its own `data:` field (the client joins them with \n): a newline in the output cannot end the event.
+  const send = (event: string, data: string) => out.enqueue(enc.encode(`event: ${event}\n${data.split(/\r\n|\r|\n/).map((l) => `data: ${l}`).join("\n")}\n\n`));
   let offset = start;
   let rec = first;
   let pending = Buffer.alloc(0);
@@ -78,15 +78,15 @@ async function live(backend: ApiBackend, first: RunRecord, start: number, out: R
         const all = Buffer.concat([pending, chunk]);
         const cut = utf8Boundary(all);
         pending = all.subarray(cut);
-        send("output", escapeHtml(stripAnsi(all.subarray(0, cut).toString("utf8"))));
+        send("output", stripAnsi(all.subarray(0, cut).toString("utf8")));
         continue;
       }
       if (rec.status !== "running") break;
       await new Promise((r) => setTimeout(r, POLL_MS));
       rec = (await backend.history.get(rec.id)) ?? rec;
     }
-    if (pending.length > 0) send("output", escapeHtml(pending.toString("utf8")));
-    send("end", statusBadge(rec.status).text);
+    if (pending.length > 0) send("output", stripAnsi(pending.toString("utf8")));
+    send("end", JSON.stringify({ status: rec.status, symbol: statusSymbol(rec.status) }));
     out.close();
   } catch (e) {
     out.error(e);

@@ -228,6 +228,16 @@ describe("web UI in Chromium", { skip: skipUnlessChromium(), concurrency: false 
     await user.context().close();
   });
 
+  test("the services table refreshes by itself (htmx, every 10 s): a service added on the node shows without a reload", async () => {
+    const page = await newPage();
+    await login(page, keys.admin!.text);
+    assert.doesNotMatch(await page.textContent("#services") ?? "", /later/);
+    root.writeConf("later", "[task#0]\ncommand = /bin/true\n");
+    await page.locator("#services", { hasText: "later" }).waitFor({ timeout: 25_000 });
+    assert.equal(new URL(page.url()).pathname, "/", "no navigation happened");
+    await page.context().close();
+  });
+
   test("no request left loopback", () => {
     assert.deepEqual(offLoopback, []);
   });

@@ -21,9 +21,8 @@ export interface RunPageInput {
 export function runPage(p: RunPageInput): Html {
   const r = p.record;
   const live = r.status === "running";
-  const connect = live ? html`hx-ext="sse" sse-connect="/runs/${r.id}/live?offset=${p.offset}" sse-close="end"` : html``;
-  return html`<div ${connect}>
-<h1>Run #${r.id}: <a href="/services/${seg(r.svc)}">${r.svc}</a> ${r.rid} <span id="run-status" ${live ? html`sse-swap="end" hx-swap="innerHTML"` : ""}>${statusBadge(r.status)}</span></h1>
+  return html`<div>
+<h1>Run #${r.id}: <a href="/services/${seg(r.svc)}">${r.svc}</a> ${r.rid} <span id="run-status">${statusBadge(r.status)}</span></h1>
 ${notice(p.message?.kind ?? "ok", p.message?.text)}
 <div class="card"><dl class="record">
 <dt>Started</dt><dd>${timeCell(r.startedAt, p.zone, p.now)}</dd>
@@ -41,6 +40,6 @@ ${live && p.canStop ? html`<form method="post" action="/runs/${r.id}/stop" class
 </div>
 <h2>Output</h2>
 ${p.truncatedView ? html`<p class="small muted">The start of a long output; the whole file is at <a href="/api/v1/runs/${r.id}/log">/api/v1/runs/${r.id}/log</a>.</p>` : ""}
-<pre id="log" class="log" tabindex="0" aria-label="Output of run ${r.id}" ${live ? html`sse-swap="output" hx-swap="beforeend"` : ""}>${stripAnsi(p.output)}</pre>
+<pre id="log" class="log" tabindex="0" aria-label="Output of run ${r.id}" ${live ? html`data-live="/runs/${r.id}/live?offset=${p.offset}"` : ""}>${stripAnsi(p.output)}</pre>
 </div>`;
 }

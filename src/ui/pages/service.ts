@@ -21,7 +21,7 @@ export function servicePage(p: ServicePageInput): Html {
   return html`<h1>${p.svc} ${statusBadge(p.status.avail)}</h1>
 ${notice(p.message?.kind ?? "ok", p.message?.text)}
 <h2>Tasks</h2>
-<div class="table-wrap"><table>
+<div class="table-wrap" id="tasks"><table>
 <thead><tr><th scope="col">Task</th><th scope="col">Schedule</th><th scope="col">Last run</th><th scope="col">Next run</th>${p.canRun ? html`<th scope="col">Actions</th>` : ""}</tr></thead>
 <tbody>${p.tasks.map((t) => taskRow(p, t))}</tbody>
 </table></div>

@@ -5,8 +5,9 @@ import { statusBadge } from "../format.js";
 /** Services the session's key covers: instance state, tasks, how many fail. */
 export function servicesPage(services: readonly ServiceSummary[]): Html {
   if (services.length === 0) return html`<h1>Services</h1><p class="muted">No service this key covers is configured on this node.</p>`;
+  // htmx refreshes the table every 10 s (the same page, this region only).
   return html`<h1>Services</h1>
-<div class="table-wrap"><table>
+<div class="table-wrap" id="services" hx-get="/" hx-select="#services" hx-trigger="every 10s" hx-swap="outerHTML"><table>
 <thead><tr><th scope="col">Service</th><th scope="col">State</th><th scope="col">Tasks</th><th scope="col">Failing</th><th scope="col" class="wide">Configuration</th></tr></thead>
 <tbody>${services.map(row)}</tbody>
 </table></div>`;
