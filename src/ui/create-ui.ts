@@ -45,9 +45,16 @@ export function createUi(backend: ApiBackend, opts: UiOptions): FetchHandler & {
     await next();
     for (const [k, v] of Object.entries(SECURITY_HEADERS)) if (!c.res.headers.has(k) || k !== "cache-control") c.res.headers.set(k, v);
   });
-  // State-changing requests carry the session's CSRF token (a stolen cookie alone cannot act).
+  // State-changing requests come from this origin (a browser says so in Origin) and carry the
+  // session's CSRF token (a stolen cookie alone cannot act).
   ui.use("*", async (c, next) => {
-    if (c.req.method !== "POST" || new URL(c.req.url).pathname === "/login") return next();
+    if (c.req.method !== "POST") return next();
+    const origin = c.req.header("origin");
+    if (origin !== undefined && origin !== "null" && new URL(origin).host !== new URL(c.req.url).host) {
+      backend.log("warning", `UI refused POST ${new URL(c.req.url).pathname} from another origin (${origin})`, { event: "ui-refused" });
+      return c.text("refused: a form of another site", 403);
+    }
+    if (new URL(c.req.url).pathname === "/login") return next();
     const s = c.get("session");
     const form = await c.req.parseBody();
     if (s === null) return c.redirect("/login", 303);

@@ -162,6 +162,8 @@ describe("web UI in Chromium", { skip: skipUnlessChromium(), concurrency: false 
     assert.equal(res.status(), 403);
     const wrong = await page.request.post(`${base}/services/db/run`, { form: { rid: "task#0", csrf: "x".repeat(43) }, maxRedirects: 0 });
     assert.equal(wrong.status(), 403);
+    const cross = await page.request.post(`${base}/login`, { form: { key: keys.admin!.text }, headers: { origin: "http://evil.example" }, maxRedirects: 0 });
+    assert.equal(cross.status(), 403, "a form posted from another site is refused, login included");
     assert.equal(records(root).length, before);
     await page.context().close();
   });
