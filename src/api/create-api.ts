@@ -64,8 +64,9 @@ function onError(err: Error, c: Context<ApiEnv>, backend: ApiBackend): Response 
   return problemResponse(500, "the daemon could not answer this request; its log says why");
 }
 
+/** `who`: the key's name when the presented key was identified (a wrong secret, revoked, expired, out of scope); else "no known key". */
 function logRefused(backend: ApiBackend, c: Context<ApiEnv>, status: number, why: string, keyName: string | null): void {
-  const who = keyName === null ? "no key" : `key "${keyName}"`;
+  const who = keyName === null ? "no known key" : `key "${keyName}"`;
   const path = new URL(c.req.url).pathname;
   backend.log("warning", `API refused ${c.req.method} ${path} (${status}, ${who}): ${why}`, { event: "api-refused", status, key: keyName, method: c.req.method, path });
 }

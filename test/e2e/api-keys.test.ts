@@ -101,6 +101,7 @@ describe("API keys on a real daemon", { concurrency: false }, () => {
       assert.equal((a.json as Problem).detail, "invalid API key", what);
     }
     await refusal("a wrong secret for a known id logged with that key's name", (e) => e.status === 401 && e.key === "reader");
+    await refusal("a malformed key logged as no known key", (e) => e.status === 401 && e.key === null && / \(401, no known key\): malformed key$/.test(e.message));
   });
 
   test("a key in the query string is refused with 400, whatever its parameter's name, even with a valid header", async () => {
