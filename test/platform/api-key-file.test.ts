@@ -101,7 +101,7 @@ describe("changing the keys (svcmgr apikey)", () => {
   test("concurrent changes from several processes never lose a key", async (t) => {
     const f = files(t);
     const workers = 4;
-    const rounds = 40;
+    const rounds = 25;
     const body = (w: number) => `import { keyFileAccess } from ${JSON.stringify(moduleUrl)};
       const access = keyFileAccess(${JSON.stringify({ keys: f.keys, lastUse: f.lastUse })});
       for (let i = 0; i < ${rounds}; i++) access.update((keys) => ({ keys: [...keys, { id: "w${w}-" + i, name: "w${w}-" + i, hash: "00", scope: "read", services: [], createdAt: i, expiresAt: null, revokedAt: null, createdBy: "t" }], result: null }));`;
