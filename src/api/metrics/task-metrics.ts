@@ -1,4 +1,5 @@
 import type { FinalStatus, RunTrigger } from "../../core/run-record.js";
+import { FAILED_STATUSES } from "../../core/history-store.js";
 import { labelPairs, renderFamilies, sampleLine, type Family } from "./exposition.js";
 import { DELAY_BUCKETS, DURATION_BUCKETS, Histogram } from "./histogram.js";
 
@@ -37,7 +38,7 @@ export interface RunEnd {
 export const CLOCK_JUMP_KINDS = ["late", "jump-forward", "jump-backward"] as const;
 export type CountedClockJump = (typeof CLOCK_JUMP_KINDS)[number];
 
-const FAILURES: ReadonlySet<string> = new Set(["failed", "timed_out", "aborted", "interrupted"]);
+const FAILURES: ReadonlySet<string> = new Set(FAILED_STATUSES);
 
 interface TaskSeries {
   readonly svc: string;
