@@ -14,7 +14,6 @@ import { svcmgrVersion } from "../core/version.js";
 import { createSlotRunner } from "./slot-runner.js";
 import { RunControls } from "./run-controls.js";
 import { createApiBackend } from "./api-backend.js";
-import { serveApi } from "./api-server.js";
 import { startApiRuns } from "./api-runs.js";
 import { changeTaskSuspension } from "./suspensions.js";
 import type { RunRequest, StartedRuns } from "../api/backend.js";
@@ -118,7 +117,6 @@ export class Daemon {
     });
     // Watch before the first load: a file written while it reads is then reloaded, not missed.
     const watcher = this.watchConfig(reload);
-    const server = await this.serve();
     const mode = this.platform.mode;
     this.log.write("info", `mode: ${mode.text}`, { event: "native-mode", native: mode.native });
     this.log.write("info", `daemon started (pid ${process.pid}, root ${this.app.paths.var}, max parallel ${this.opts.maxParallel})`, { event: "daemon-started", pid: process.pid });
@@ -127,6 +125,8 @@ export class Daemon {
     this.loaded(loaded);
     this.scheduler.start(loaded);
     this.prepareTaskDirs(loaded);
+    // The API comes up once the tasks are scheduled: loading the HTTP stack never delays a due slot.
+    const server = await this.serve();
     const housekeeping = setInterval(() => void this.housekeep(), HOUSEKEEPING_MS);
     const orphanCheck = setInterval(() => void this.settle(), ORPHAN_CHECK_MS);
     void this.housekeep();
@@ -311,7 +311,7 @@ export class Daemon {
   }
 
   /** The API (design §11) on the daemon's socket and listeners. */
-  private serve(): Promise<{ close(): Promise<void> } | null> {
+  private async serve(): Promise<{ close(): Promise<void> } | null> {
     const backend = createApiBackend({
       app: this.app, registry: this.registry, history: this.history, keys: this.platform.keys, log: this.log, startedAt: this.startedAt,
       stopping: () => this.stopping, snapshot: () => this.scheduler.snapshot(), invalid: () => this.registry.invalid,
@@ -323,6 +323,7 @@ export class Daemon {
       taskZones: () => ({ tasks: this.registry.taskZones(), timezone: this.app.timezone }),
       store: () => ({ ...this.storeHealth(), ...(this.app.history.shared() === null ? {} : { url: this.app.history.shared() }) }),
     });
+    const { serveApi } = await import("./api-server.js");
     return serveApi(this.platform, backend, () => this.statusReport());
   }
 

@@ -17,7 +17,7 @@ import { servicePorts } from "../platform/service-ports.js";
 import { openServiceLogFile, sessionLog } from "../platform/service-log.js";
 import type { RotatingFile } from "../platform/rotating-file.js";
 import { watchConfig } from "../platform/config-watch.js";
-import { startApiServer, type Listener } from "../platform/http-server.js";
+import type { Listener } from "../platform/http-server.js";
 import type { TcpListener } from "../service/listener.js";
 import { prepareTaskDirs } from "../platform/task-dirs.js";
 import { nativeMode } from "../platform/native-addon.js";
@@ -96,7 +96,8 @@ async function runWith(app: App, opts: DaemonRunOptions, log: DaemonLog, history
       const seed = opts.seed === null ? null : watchFile(opts.seed.file, onChange, watchOpts);
       return { close: () => (etc.close(), seed?.close()) };
     },
-    serve: (api) => startApiServer(listeners(app, opts.tcp), api),
+    // The HTTP server (and the fetch API it builds on) is loaded when the daemon serves, after it has started scheduling.
+    serve: async (api) => (await import("../platform/http-server.js")).startApiServer(listeners(app, opts.tcp), api),
     adminUids: new Set([0, app.uid]),
     metricsPublic: opts.metricsPublic,
     ui: { vendor: readUiVendor(), secureCookie: opts.tcp?.tls !== undefined },

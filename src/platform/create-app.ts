@@ -18,7 +18,7 @@ import { openHistoryStore } from "./sqlite/history-store.js";
 import { moveAside } from "./sqlite/move-aside.js";
 import { livePid } from "./pid-file.js";
 import { isProcessAlive } from "./liveness.js";
-import { callJson, getJson, streamText } from "./daemon-client.js";
+import { callJsonWhenUp, getJson, streamText } from "./daemon-client.js";
 import { servicePorts } from "./service-ports.js";
 import { keyFileAccess } from "./api-key-file.js";
 import type { WriteStateFile } from "./background-state-files.js";
@@ -37,6 +37,9 @@ export interface AppOptions {
   /** How state files (last_run) are written: synchronously unless the daemon passes its background writer. */
   readonly writeState?: WriteStateFile;
 }
+
+/** How long a command waits for the socket of a daemon that is starting (it listens once its tasks are scheduled). */
+const DAEMON_STARTING_MS = 5_000;
 
 /** Builds the App from the platform's adapters: called once per process, by a composition root. */
 export function createApp(opts: AppOptions): App {
@@ -168,7 +171,7 @@ function daemonAccess(paths: Paths, env: NodeJS.ProcessEnv): DaemonAccess {
       }
     },
     ask: (path, timeoutMs) => getJson(files.socket, path, timeoutMs),
-    call: (call) => callJson(files.socket, call),
+    call: (call) => callJsonWhenUp(files.socket, call, DAEMON_STARTING_MS),
     stream: (path, onData, signal) => streamText(files.socket, path, onData, signal),
   };
 }

@@ -26,6 +26,22 @@ export function getJson(socketPath: string, path: string, timeoutMs: number): Pr
   return callJson(socketPath, { path, timeoutMs });
 }
 
+/** Reasons that mean "not listening yet": a daemon that just started opens its socket once its tasks are scheduled. */
+const NOT_YET = new Set([REASONS.ENOENT, REASONS.ECONNREFUSED]);
+
+/**
+ * `callJson`, waiting up to `connectWaitMs` for a socket that is not there yet (a daemon that is
+ * starting); any other outcome is returned at once.
+ */
+export async function callJsonWhenUp(socketPath: string, call: ApiCall, connectWaitMs: number): Promise<ApiAnswer> {
+  const deadline = Date.now() + connectWaitMs;
+  for (;;) {
+    const answer = await callJson(socketPath, call);
+    if (answer.ok || !NOT_YET.has(answer.reason) || Date.now() >= deadline) return answer;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 /** One JSON request; the answer's body parsed (problem+json included). */
 export function callJson(socketPath: string, call: ApiCall): Promise<ApiAnswer> {
   return new Promise((resolve) => {

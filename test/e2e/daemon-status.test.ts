@@ -14,6 +14,7 @@ describe("daemon status, live on the daemon's socket", { concurrency: true }, ()
     r.writeConf("first", "[task#1]\ncommand = echo 1\nschedule = @1h\n");
     const d = startDaemon(o);
     await d.waitEvent("first planned", (e) => e.event === "planned" && e.svc === "first");
+    await d.waitEvent("API listening", (e) => e.event === "api-listening");
     const sock = r.path("var", "daemon.sock");
     const native = process.env.SVCMGR_NATIVE !== "0";
     assert.equal(statSync(sock).mode & 0o777, native ? 0o660 : 0o600, "others reach the socket only where the daemon can tell who they are");
@@ -56,7 +57,7 @@ describe("daemon status, live on the daemon's socket", { concurrency: true }, ()
     const o = setup(t);
     const r = o.root;
     const d = startDaemon(o);
-    await d.waitEvent("started", (e) => e.event === "daemon-started");
+    await d.waitEvent("API listening", (e) => e.event === "api-listening");
     process.kill(d.pid, "SIGSTOP");
     try {
       const st = await r.run(["daemon", "status"]);

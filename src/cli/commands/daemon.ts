@@ -69,6 +69,9 @@ export const daemonStartCommand: CliCommand = {
       if (other !== null && other.pid !== child.pid) throw new ActionError(`a daemon is already running (pid ${other.pid})`);
       throw new ActionError(`the daemon did not start; see ${logFile}`);
     }
+    // Started means answering: `daemon status` (or an API client) right after this finds the socket.
+    const answering = await waitForAsync(async () => ((await app.daemon.ask("/api/v1/health", 1000)).ok ? true : null), 10_000, child.exited);
+    if (answering === null) app.stderr.write(`svcmgr: the daemon runs but its API does not answer yet on ${app.daemon.socket}; see ${logFile}\n`);
     app.stdout.write(`daemon started (pid ${started}), log: ${logFile}\n`);
     return 0;
   },
@@ -151,6 +154,16 @@ function passThrough(args: ParsedArgs): string[] {
   if (typeof args.seed === "string") out.push("--seed", resolve(args.seed)); // the daemon runs from /
   if (args["insecure-http"] === true) out.push("--insecure-http");
   return out;
+}
+
+async function waitForAsync<T>(probe: () => Promise<T | null>, timeoutMs: number, giveUp: () => boolean): Promise<T | null> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline && !giveUp()) {
+    const v = await probe();
+    if (v !== null) return v;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return null;
 }
 
 async function waitFor<T>(probe: () => T | null, timeoutMs: number, giveUp: () => boolean): Promise<T | null> {
