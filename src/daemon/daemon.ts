@@ -319,7 +319,8 @@ export class Daemon {
       setSuspended: (svc, rid, change) => changeTaskSuspension({ app: this.app, registry: this.registry, recorder: this.runner.recorder, setSuspended: (key, s) => this.scheduler.setSuspended(key, s) }, svc, rid, change),
       readLog: (file, offset, max) => this.platform.readLog(file, offset, max),
       stopRun: (id, by) => this.controls.stop(id, by),
-      metrics: (covers) => this.metrics.render({ covers, nextRuns: this.scheduler.snapshot().tasks }),
+      // A suspended task has no next run: its next slot will be recorded skipped.
+      metrics: (covers) => this.metrics.render({ covers, nextRuns: this.scheduler.snapshot().tasks.filter((t) => t.suspended === null) }),
       taskZones: () => ({ tasks: this.registry.taskZones(), timezone: this.app.timezone }),
       store: () => ({ ...this.storeHealth(), ...(this.app.history.shared() === null ? {} : { url: this.app.history.shared() }) }),
     });

@@ -65,11 +65,17 @@ describe("suspend and resume (API)", { concurrency: true }, () => {
     const taskSchema = doc.paths["/api/v1/services/{svc}/tasks"]!.get!.responses["200"]!.content["application/json"]!.schema;
     assert.ok(ajv.validate(taskSchema, tasks.body), ajv.errorsText());
 
+    const next = (text: string, rid: string) => new RegExp(`^svcmgr_task_next_run_timestamp_seconds\\{[^}]*rid="${rid}"`, "m").test(text);
+    const metrics = await socketRequest(r, "GET", "/metrics", { key: keys.ops });
+    assert.equal(metrics.status, 200);
+    assert.ok(!next(metrics.text, "task#0"), "a suspended task has a next run in /metrics");
+    assert.ok(next(metrics.text, "task#1"), metrics.text);
     await waitRecords(r, "slots skipped as suspended by ops", (recs) => recs.filter((x) => x.trigger === "schedule" && x.status === "skipped" && (x.reason ?? "").startsWith(`suspended by ops since ${s.at}: db upgrade`)).length >= 2, 30_000, d);
 
     const res = await socketRequest(r, "POST", RESUME, { key: keys.ops });
     assert.deepEqual([res.status, res.body.changed, res.body.suspended], [200, true, null]);
     conforms("/api/v1/services/{svc}/tasks/{rid}/resume", res);
+    assert.ok(next((await socketRequest(r, "GET", "/metrics", { key: keys.ops })).text, "task#0"), "a resumed task has no next run in /metrics");
     const res2 = await socketRequest(r, "POST", RESUME, { key: keys.ops, ...body({}) });
     assert.deepEqual([res2.status, res2.body.changed], [200, false]);
 

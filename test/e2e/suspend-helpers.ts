@@ -12,7 +12,9 @@ import type { TestRoot } from "./helpers.js";
 export interface Answer {
   readonly status: number;
   readonly type: string;
+  /** The JSON answer parsed ({} for another media type, whose text is in `text`). */
   readonly body: Record<string, unknown>;
+  readonly text: string;
 }
 
 export function socketRequest(root: TestRoot, method: string, path: string, opts: { key?: string; body?: string; type?: string } = {}): Promise<Answer> {
@@ -24,8 +26,9 @@ export function socketRequest(root: TestRoot, method: string, path: string, opts
       let text = "";
       res.setEncoding("utf8").on("data", (d: string) => (text += d));
       res.on("end", () => {
+        const type = String(res.headers["content-type"] ?? "");
         try {
-          resolve({ status: res.statusCode ?? 0, type: String(res.headers["content-type"] ?? ""), body: JSON.parse(text) as Record<string, unknown> });
+          resolve({ status: res.statusCode ?? 0, type, text, body: /json/.test(type) ? (JSON.parse(text) as Record<string, unknown>) : {} });
         } catch (e) {
           reject(new Error(`${method} ${path}: not JSON (HTTP ${res.statusCode}): ${text}`, { cause: e }));
         }
