@@ -5,6 +5,9 @@ import type { RunRecord } from "../../src/core/run-record.js";
 import { duplicateSlots, isTask, killAllDaemons, records, setup, startDaemon, waitRecords } from "./daemon-harness.js";
 import { hasStackTrace } from "./helpers.js";
 
+/** A CLI call may take long on a loaded machine: killed after 60 s instead of 20. */
+const SLOW = { timeoutMs: 60_000 };
+
 /** Suspend / resume of a task's schedule from the CLI: through a running daemon, or by the file when none runs. */
 describe("suspend and resume (CLI)", { concurrency: true }, () => {
   after(() => killAllDaemons());
@@ -20,7 +23,7 @@ describe("suspend and resume (CLI)", { concurrency: true }, () => {
     const d = startDaemon(o);
     await waitRecords(r, "a first scheduled run", (recs) => recs.some((x) => scheduled(x) && x.status === "succeeded"), 30_000, d);
 
-    const sus = await r.run(["-s", "db", "suspend", "--rid", "task#0", "--reason", "disk swap"], { env: { SUDO_USER: "alice" } });
+    const sus = await r.run(["-s", "db", "suspend", "--rid", "task#0", "--reason", "disk swap"], { env: { SUDO_USER: "alice" }, ...SLOW });
     assert.equal(sus.status, 0, sus.stderr);
     assert.match(sus.stdout, /^db task#0: suspended by alice since \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d \(disk swap\)\n$/);
     const state = JSON.parse(readFileSync(r.path("var", "svc", "db", "task#0", "suspended"), "utf8")) as { by: string; at: number; reason: string };
@@ -35,24 +38,24 @@ describe("suspend and resume (CLI)", { concurrency: true }, () => {
     assert.ok(during.some((x) => x.rid === "task#1" && x.trigger === "schedule" && x.status !== "skipped" && x.startedAt > state.at), "the other task stopped");
 
     // Shown everywhere while suspended.
-    const text = await r.run(["-s", "db", "print", "schedule"]);
+    const text = await r.run(["-s", "db", "print", "schedule"], SLOW);
     assert.match(text.stdout, /task#0 .*suspended by alice since \S+ \(disk swap\)/);
-    const rows = JSON.parse((await r.run(["-s", "db", "print", "schedule", "--format", "json"])).stdout) as Array<{ rid: string; suspended: { by: string; at: string; reason: string } | null }>;
+    const rows = JSON.parse((await r.run(["-s", "db", "print", "schedule", "--format", "json"], SLOW)).stdout) as Array<{ rid: string; suspended: { by: string; at: string; reason: string } | null }>;
     assert.deepEqual(rows.map((x) => [x.rid, x.suspended?.by ?? null, x.suspended?.reason ?? null]), [["task#0", "alice", "disk swap"], ["task#1", null, null]]);
-    const status = await r.run(["-s", "db", "print", "status"]);
-    assert.match(status.stdout, /\|- task#0 .*\[schedule suspended by alice since \S+: disk swap\]\n/);
+    const status = await r.run(["-s", "db", "print", "status"], SLOW);
+    assert.match(status.stdout, /\|- task#0 .*\[schedule suspended by alice since \S+: disk swap\]\n/, `exit ${status.status} ${status.signal} after ${status.ms} ms: ${status.stderr}`);
     assert.doesNotMatch(status.stdout, /task#1 .*suspended/);
-    const sj = JSON.parse((await r.run(["-s", "db", "print", "status", "--format", "json"])).stdout) as { resources: Array<{ rid: string; suspended?: { by: string; at: number } | null }> };
+    const sj = JSON.parse((await r.run(["-s", "db", "print", "status", "--format", "json"], SLOW)).stdout) as { resources: Array<{ rid: string; suspended?: { by: string; at: number } | null }> };
     assert.deepEqual(sj.resources.map((x) => [x.rid, x.suspended?.by ?? null]), [["task#0", "alice"], ["task#1", null]]);
     assert.equal(sj.resources[0]!.suspended!.at, state.at);
-    const ds = JSON.parse((await r.run(["daemon", "status", "--format", "json"])).stdout) as { tasks: number; suspended: number };
+    const ds = JSON.parse((await r.run(["daemon", "status", "--format", "json"], SLOW)).stdout) as { tasks: number; suspended: number };
     assert.deepEqual([ds.tasks, ds.suspended], [2, 1]);
 
-    const again = await r.run(["-s", "db", "suspend", "--rid", "task#0", "--format", "json"], { env: { SUDO_USER: "bob" } });
+    const again = await r.run(["-s", "db", "suspend", "--rid", "task#0", "--format", "json"], { env: { SUDO_USER: "bob" }, ...SLOW });
     assert.equal(again.status, 0, again.stderr);
     assert.deepEqual(JSON.parse(again.stdout), [{ service: "db", rid: "task#0", changed: false, suspended: { by: "alice", at: new Date(state.at).toISOString(), reason: "disk swap" } }]);
 
-    const res = await r.run(["-s", "db", "resume", "--rid", "task#0"], { env: { SUDO_USER: "carol" } });
+    const res = await r.run(["-s", "db", "resume", "--rid", "task#0"], { env: { SUDO_USER: "carol" }, ...SLOW });
     assert.equal(res.status, 0, res.stderr);
     assert.equal(res.stdout, "db task#0: resumed: runs on schedule from its next slot\n");
     assert.equal(existsSync(r.path("var", "svc", "db", "task#0", "suspended")), false);
@@ -74,12 +77,12 @@ describe("suspend and resume (CLI)", { concurrency: true }, () => {
     const o = setup(t);
     const r = o.root;
     r.writeConf("db", EVERY_SECOND);
-    const sus = await r.run(["-s", "db", "suspend", "--rid", "task#*", "--reason", "maintenance"], { env: { SUDO_USER: "alice" } });
+    const sus = await r.run(["-s", "db", "suspend", "--rid", "task#*", "--reason", "maintenance"], { env: { SUDO_USER: "alice" }, ...SLOW });
     assert.equal(sus.status, 0, sus.stderr);
     assert.match(sus.stdout, /^db task#0: suspended by alice since \S+ \(maintenance\)\ndb task#1: suspended by alice since \S+ \(maintenance\)\n$/);
     const marks = records(r).filter((x) => x.trigger === "manual");
     assert.deepEqual(marks.map((x) => [x.rid, x.status, x.initiatedBy, x.reason]), [["task#0", "skipped", "alice", "suspended by alice: maintenance"], ["task#1", "skipped", "alice", "suspended by alice: maintenance"]]);
-    const sched = await r.run(["-s", "db", "print", "schedule"]);
+    const sched = await r.run(["-s", "db", "print", "schedule"], SLOW);
     assert.match(sched.stdout, /task#0 .*suspended by alice since \S+ \(maintenance\)/);
 
     const isSkip = (x: RunRecord) => x.rid === "task#0" && x.trigger === "schedule" && x.status === "skipped" && (x.reason ?? "").startsWith("suspended by alice since ");
@@ -95,10 +98,10 @@ describe("suspend and resume (CLI)", { concurrency: true }, () => {
     await d.waitEvent("a skipped line", (e) => e.event === "skipped" && e.reason === "suspended" && /^suspended by alice since \S+: maintenance$/.test(String(e.detail)), 30_000);
     assert.deepEqual(await d.stop(), { code: 0, signal: null });
 
-    const res = await r.run(["-s", "db", "resume", "--rid", "task#0", "--format", "json"]);
+    const res = await r.run(["-s", "db", "resume", "--rid", "task#0", "--format", "json"], SLOW);
     assert.equal(res.status, 0, res.stderr);
     assert.deepEqual(JSON.parse(res.stdout), [{ service: "db", rid: "task#0", changed: true, suspended: null }]);
-    const none = await r.run(["-s", "db", "resume", "--rid", "task#0"]);
+    const none = await r.run(["-s", "db", "resume", "--rid", "task#0"], SLOW);
     assert.equal(none.stdout, "db task#0: not suspended\n");
   });
 
@@ -114,7 +117,7 @@ describe("suspend and resume (CLI)", { concurrency: true }, () => {
       [["suspend", "--rid", "task#0", "--reason", "x".repeat(501)], 2, /--reason: at most 500 characters/],
     ];
     for (const [args, code, err] of cases) {
-      const res = await r.run(["-s", "db", ...args]);
+      const res = await r.run(["-s", "db", ...args], SLOW);
       assert.equal(res.status, code, `${args.join(" ")}: ${res.stderr}`);
       assert.match(res.stderr, err);
       assert.equal(hasStackTrace(res.stderr), false);
