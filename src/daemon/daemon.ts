@@ -120,13 +120,14 @@ export class Daemon {
     const mode = this.platform.mode;
     this.log.write("info", `mode: ${mode.text}`, { event: "native-mode", native: mode.native });
     this.log.write("info", `daemon started (pid ${process.pid}, root ${this.app.paths.var}, max parallel ${this.opts.maxParallel})`, { event: "daemon-started", pid: process.pid });
+    // The API comes up before any slot is planned: loading the HTTP stack (a few hundred ms on a
+    // busy machine) blocks the event loop once, and must not do so when a slot is due.
+    const server = await this.serve();
     const loaded = await this.registry.load();
     await this.readStored(loaded);
     this.loaded(loaded);
     this.scheduler.start(loaded);
     this.prepareTaskDirs(loaded);
-    // The API comes up once the tasks are scheduled: loading the HTTP stack never delays a due slot.
-    const server = await this.serve();
     const housekeeping = setInterval(() => void this.housekeep(), HOUSEKEEPING_MS);
     const orphanCheck = setInterval(() => void this.settle(), ORPHAN_CHECK_MS);
     void this.housekeep();
