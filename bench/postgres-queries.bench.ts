@@ -93,9 +93,17 @@ async function main(): Promise<void> {
     await c.connect();
     try {
       console.log(`filling ${ROWS.toLocaleString("en")} records server-side (INSERT … SELECT generate_series) …`);
+      // The secondary indexes are dropped for the fill and made again from their own definitions after it (faster than maintaining them row by row).
+      const indexes = (await c.query(`SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'runs' AND indexname <> 'runs_pkey'`)).rows as Array<{ indexname: string; indexdef: string }>;
+      for (const i of indexes) await c.query(`DROP INDEX ${i.indexname}`);
       let t0 = performance.now();
       await c.query(FILL, [ROWS]);
+      const insertS = (performance.now() - t0) / 1000;
+      const t1 = performance.now();
+      for (const i of indexes) await c.query(i.indexdef);
+      const indexS = (performance.now() - t1) / 1000;
       const fillS = (performance.now() - t0) / 1000;
+      console.log(`insert ${insertS.toFixed(1)} s, ${indexes.length} indexes made again in ${indexS.toFixed(1)} s`);
       t0 = performance.now();
       await c.query("ANALYZE runs");
       const analyzeS = (performance.now() - t0) / 1000;
