@@ -8,7 +8,7 @@ import type { AttemptRef } from "../scheduler/ports.js";
 import { taskKey, type ServiceUpdate } from "../scheduler/task.js";
 import type { TaskRun } from "../run/task-run.js";
 import { watchDamage, type HistoryDamagedError } from "../history/damage.js";
-import { recoverInterrupted, settleOrphans } from "../history/recover.js";
+import { ofNode, recoverInterrupted, settleOrphans } from "../history/recover.js";
 import { pruneHistory } from "../history/prune.js";
 import { svcmgrVersion } from "../core/version.js";
 import { createSlotRunner } from "./slot-runner.js";
@@ -159,7 +159,7 @@ export class Daemon {
       this.log.write("warning", "crash recovery postponed: the history store cannot be reached (done at the next start)", { event: "recovery-postponed" });
       return;
     }
-    const r = await recoverInterrupted(this.history, this.app.daemon.isAlive, this.app.clock.now());
+    const r = await recoverInterrupted(this.history, this.app.daemon.isAlive, this.app.clock.now(), ofNode(this.app.nodename));
     observeInterrupted(this.metrics, r.interrupted, this.app.clock.now());
     for (const rec of r.interrupted) this.log.write("warning", `interrupted ${rec.svc} ${rec.rid} run ${rec.id}: ${rec.reason}`, { event: "interrupted", svc: rec.svc, rid: rec.rid, runId: rec.id });
     for (const rec of r.orphaned) this.log.write("warning", `still running without its svcmgr: ${rec.svc} ${rec.rid} run ${rec.id} (pid ${rec.pid}); not started again until it exits`, { event: "orphaned", svc: rec.svc, rid: rec.rid, runId: rec.id, pid: rec.pid });

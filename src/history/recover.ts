@@ -37,6 +37,15 @@ export function orphanExitReason(r: RunRecord): string {
 }
 
 /**
+ * Only records this node wrote (or written before records named their node): in a history
+ * shared by several nodes, another node's processes cannot be seen from here, so its runs in
+ * flight are its own svcmgr's to recover.
+ */
+export function ofNode(node: string): (r: RunRecord) => boolean {
+  return (r) => r.node === null || r.node === node;
+}
+
+/**
  * Crash recovery, run when the daemon starts, and by `run` for manual runs (`only`). Every in-flight record is
  * classified by who still lives: the svcmgr process that began it (owner) and the
  * task process. Only a record with both gone is made final, as `interrupted`; its

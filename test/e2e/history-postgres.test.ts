@@ -132,6 +132,31 @@ describe("PostgreSQL history store (CLI)", { skip: skipUnlessPostgres(), concurr
     assert.match(lines[2]!, /^1\s+node-a\s+s\s+task#0\s.*succeeded/);
   });
 
+  test("a daemon starting recovers its own node's runs left in flight, never another node's", { timeout: 120_000 }, async (t) => {
+    const url = await freshDatabase(t);
+    const root = makeRoot(t);
+    root.writeConf("s", "[task#0]\ncommand = /bin/true\n");
+    const history = await openPostgresHistory(url);
+    try {
+      const at = Date.now() - 60_000; // recent: not pruned by the daemon's retention
+      const gone = { ownerPid: 999_999, ownerStartTime: 1 }; // no such process, on either node
+      const mine = (await history.begin({ svc: "s", rid: "task#0", trigger: "manual", startedAt: at, node: "node-a", ...gone }))!;
+      const theirs = (await history.begin({ svc: "s", rid: "task#0", trigger: "manual", startedAt: at + 1, node: "node-b", ...gone }))!;
+      const daemon = Daemon.start(root, [], [], { SVCMGR_HISTORY: url, SVCMGR_NODENAME: "node-a" });
+      try {
+        await daemon.waitEvent("daemon started", (e) => e.event === "daemon-started", 30_000);
+        // A generous wait: this file's other tests run beside it and may hold this process's event loop.
+        assert.deepEqual(await daemon.stop("SIGTERM", 60_000), { code: 0, signal: null });
+      } finally {
+        await daemon.stop("SIGKILL").catch(() => undefined);
+      }
+      assert.equal((await history.get(mine))!.status, "interrupted");
+      assert.equal((await history.get(theirs))!.status, "running", "node-b's run is node-b's daemon to recover");
+    } finally {
+      await history.close();
+    }
+  });
+
   test("a daemon and a CLI writing to the store at once: every scheduled slot once, every manual run, each naming its node", { timeout: 90_000 }, async (t) => {
     const url = await freshDatabase(t);
     const root = makeRoot(t);

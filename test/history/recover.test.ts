@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { recoverInterrupted, settleOrphans, type IsAlive } from "../../src/history/recover.js";
+import { ofNode, recoverInterrupted, settleOrphans, type IsAlive } from "../../src/history/recover.js";
 import { MINUTE, REFERENCE, manual, scheduled, tempStore } from "./helpers.js";
 
 /** Liveness from a fixed table of (pid, start time) pairs. */
@@ -62,4 +62,15 @@ test("settleOrphans marks exited orphans interrupted, keeps the living", async (
   assert.deepEqual([ended.status, ended.exitCode, ended.reason], [
     "interrupted", null, "task process (pid 201) exited after svcmgr (pid 100) had gone; its exit status cannot be known",
   ]);
+});
+
+test("a history shared by several nodes: only this node's runs (and those naming no node) are recovered", async (t) => {
+  const { store, history } = tempStore(t);
+  const owner = { ownerPid: 100, ownerStartTime: 1 };
+  const mine = store.begin(scheduled(REFERENCE, { ...owner, node: "a" }))!;
+  const old = store.begin(scheduled(REFERENCE, { ...owner, rid: "task#1", node: null }))!;
+  const theirs = store.begin(scheduled(REFERENCE, { ...owner, rid: "task#2", node: "b" }))!; // pid 100 on node b: not visible here
+  const r = await recoverInterrupted(history, aliveAmong(), REFERENCE + MINUTE, ofNode("a"));
+  assert.deepEqual(r.interrupted.map((x) => x.id), [mine, old]);
+  assert.equal(store.get(theirs)!.status, "running", "node b's run is node b's to recover");
 });

@@ -3,7 +3,7 @@ import { ActionError, UsageError } from "../../core/errors.js";
 import { formatAlert } from "../../core/alert.js";
 import type { HistoryStore } from "../../core/history-store.js";
 import type { RunRecorder } from "../../core/run-ports.js";
-import { recoverInterrupted } from "../../history/recover.js";
+import { ofNode, recoverInterrupted } from "../../history/recover.js";
 import { initiatingUser } from "../../history/initiator.js";
 import { parallelSubsets, taskDef } from "../../task/model.js";
 import { selectTasks, NO_MATCH_MESSAGE } from "../../task/select.js";
@@ -98,7 +98,8 @@ async function runService(app: App, path: ReturnType<typeof selectServices>[numb
  * A run whose task process still lives is left alone.
  */
 async function recoverManualRuns(app: App, history: HistoryStore): Promise<void> {
-  const r = await recoverInterrupted(history, app.daemon.isAlive, app.clock.now(), (rec) => rec.trigger === "manual");
+  const mine = ofNode(app.nodename);
+  const r = await recoverInterrupted(history, app.daemon.isAlive, app.clock.now(), (rec) => rec.trigger === "manual" && mine(rec));
   for (const rec of r.interrupted) app.stderr.write(`svcmgr: ${rec.svc} ${rec.rid}: run ${rec.id} recorded as interrupted: ${rec.reason}\n`);
 }
 
