@@ -32,6 +32,8 @@ export interface ApiBackendDeps {
   readonly setSuspended: (svc: string, rid: string, change: SuspensionChange) => Promise<SuspensionAnswer>;
   readonly readLog: (file: string, offset: number, max: number) => Promise<Buffer | null>;
   readonly stopRun: (id: number, by: string) => boolean;
+  /** Tasks of a service whose last run failed (from the daemon's metrics: no history read). */
+  readonly failing: (svc: string) => number;
   readonly store: () => Health["store"];
   readonly metrics: ApiBackend["metrics"];
   readonly taskZones: ApiBackend["taskZones"];
@@ -73,7 +75,6 @@ export function createApiBackend(d: ApiBackendDeps): ApiBackend {
 
 /** A service's state is probed (its resources) at most this often, whoever asks. */
 const STATE_TTL_MS = 5_000;
-const FAILING: readonly string[] = ["failed", "timed_out", "aborted", "interrupted"];
 
 function serviceLister(d: ApiBackendDeps): () => Promise<ServiceSummary[]> {
   const known = new Map<string, { at: number; state: string; failing: number }>();
@@ -82,9 +83,9 @@ function serviceLister(d: ApiBackendDeps): () => Promise<ServiceSummary[]> {
     const hit = known.get(svc);
     if (hit !== undefined && now - hit.at < STATE_TTL_MS) return hit;
     const loaded = d.registry.get(svc)!;
-    const report = await statusReport(d.app, loaded.config, d.history);
-    const failing = report.resources.filter((r) => r.lastRun != null && FAILING.includes(r.lastRun.status)).length;
-    const fresh = { at: now, state: report.avail, failing };
+    // The resources' states only (no history read per task), the failing tasks from the metrics' last outcomes.
+    const report = await statusReport(d.app, loaded.config, d.history, { runs: false });
+    const fresh = { at: now, state: report.avail, failing: d.failing(svc) };
     known.set(svc, fresh);
     return fresh;
   };

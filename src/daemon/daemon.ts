@@ -320,6 +320,7 @@ export class Daemon {
       setSuspended: (svc, rid, change) => changeTaskSuspension({ app: this.app, registry: this.registry, recorder: this.runner.recorder, setSuspended: (key, s) => this.scheduler.setSuspended(key, s) }, svc, rid, change),
       readLog: (file, offset, max) => this.platform.readLog(file, offset, max),
       stopRun: (id, by) => this.controls.stop(id, by),
+      failing: (svc) => this.metrics.failing(svc),
       // A suspended task has no next run: its next slot will be recorded skipped.
       metrics: (covers) => this.metrics.render({ covers, nextRuns: this.scheduler.snapshot().tasks.filter((t) => t.suspended === null) }),
       taskZones: () => ({ tasks: this.registry.taskZones(), timezone: this.app.timezone }),

@@ -18,8 +18,9 @@ export interface StatusReport {
   readonly resources: readonly StatusRow[];
 }
 
-export async function statusReport(app: App, config: ServiceConfig, history: HistoryStore): Promise<StatusReport> {
-  const rows = await statusRows(app, config, history);
+/** With `runs: false`, only the resources' states (no history read): for a list of many services. */
+export async function statusReport(app: App, config: ServiceConfig, history: HistoryStore, opts: { readonly runs?: boolean } = {}): Promise<StatusReport> {
+  const rows = await statusRows(app, config, opts.runs === false ? null : history);
   return { service: config.name, avail: aggregateAvail(rows.map(asAggregated)), overall: aggregateOverall(rows.map(asAggregated)), resources: rows };
 }
 
@@ -38,7 +39,7 @@ export interface StatusRow extends ResourceState {
   readonly suspended?: Suspension | null;
 }
 
-async function statusRows(app: App, config: ServiceConfig, history: HistoryStore): Promise<StatusRow[]> {
+async function statusRows(app: App, config: ServiceConfig, history: HistoryStore | null): Promise<StatusRow[]> {
   const deps = app.services.statusPorts(config);
   const suspensions = app.services.suspensions(config);
   const rids = config.rids();
@@ -46,7 +47,7 @@ async function statusRows(app: App, config: ServiceConfig, history: HistoryStore
     rids.map(async (rid) => {
       const state = await resourceState(config, rid, deps);
       const isTask = classifySection(rid).kind === "task";
-      if (!isTask) return { ...state, subset: config.value<string>(rid, "subset") };
+      if (!isTask || history === null) return { ...state, subset: config.value<string>(rid, "subset") };
       const [lastRun, runningRuns] = [await lastRunOf(history, config.name, rid), await runningRunsOf(history, config.name, rid)];
       return { ...state, subset: config.value<string>(rid, "subset"), lastRun, runningRuns, suspended: suspensions.read(rid) };
     }),

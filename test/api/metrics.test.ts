@@ -132,3 +132,18 @@ describe("metrics registry and exposition", () => {
     assert.equal(r.output.trim(), "");
   });
 });
+
+test("failing(svc): the tasks whose last run failed, from the last outcomes (no history read)", () => {
+  const m = new TaskMetrics("1.0.0");
+  m.setTasks([{ svc: "db", rid: "task#0" }, { svc: "db", rid: "task#1" }, { svc: "db", rid: "task#2" }, { svc: "web", rid: "task#0" }]);
+  const end = (svc: string, rid: string, status: "succeeded" | "failed" | "timed_out", endedAt: number) =>
+    m.ended({ svc, rid, trigger: "schedule", status, startedAt: endedAt - 10, endedAt }, false);
+  end("db", "task#0", "failed", 100);
+  end("db", "task#1", "failed", 100);
+  end("db", "task#1", "succeeded", 200);
+  end("db", "task#2", "timed_out", 300);
+  end("web", "task#0", "failed", 100);
+  assert.equal(m.failing("db"), 2, "task#0 failed last, task#1 recovered, task#2 timed out");
+  assert.equal(m.failing("web"), 1);
+  assert.equal(m.failing("none"), 0);
+});

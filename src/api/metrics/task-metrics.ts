@@ -79,6 +79,13 @@ export class TaskMetrics {
     for (const t of list) this.series(t.svc, t.rid);
   }
 
+  /** How many of the service's tasks ended their last run failing (failed, timed out, aborted, interrupted). */
+  failing(svc: string): number {
+    let n = 0;
+    for (const t of this.tasks.values()) if (t.svc === svc && t.lastFailure !== null && (t.lastSuccess === null || t.lastFailure > t.lastSuccess)) n++;
+    return n;
+  }
+
   /** A run's record was begun: it is running. A scheduled first attempt's start − slot is its start delay. */
   began(run: RunStart): void {
     const t = this.series(run.svc, run.rid);
