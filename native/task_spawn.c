@@ -7,7 +7,10 @@
  * agent's size. (glibc's posix_spawn would do the same but leaves its two internal signals
  * ignored in the new program; this child resets every signal, as Node's fork path does.)
  *
- * spawn(file, argv, envp, cwd, onEvent) -> Promise<[pid, startTime, handle]>
+ * spawn(file, argv, envp, cwd, onEvent, cgroupProcs?) -> Promise<[pid, startTime, handle]>
+ *   cgroupProcs: cgroup.procs files (at most MAX_CGROUP_FILES) the child writes itself into
+ *   ("0") first of all, before exec: every process of the task then starts in that cgroup, with
+ *   no window in which it could leave it. A file that cannot be opened or written fails the spawn.
  *   The child runs `file` with argv and exactly envp, in cwd, in a new session (its pid is its
  *   process group), stdin on /dev/null, stdout and stderr on two new pipes, and no other
  *   descriptor: every one above 2 is closed, even one the agent inherited without
@@ -71,8 +74,11 @@ struct kernel_sigaction {
   uint64_t mask;
 };
 
+#define MAX_CGROUP_FILES 8
+
 /* What the child needs, prepared before vfork: the child allocates nothing. */
 typedef struct {
+  int cgroup_fds[MAX_CGROUP_FILES]; /* -1: unused */
   const char *file;
   char **argv;
   char **envp;
@@ -122,6 +128,8 @@ __attribute__((noreturn, noinline)) static void exec_child(const child_plan *pla
   uint64_t none = 0;
   for (int sig = 1; sig < 65; sig++)
     if (sig != SIGKILL && sig != SIGSTOP) syscall(SYS_rt_sigaction, sig, &dfl, NULL, sizeof none);
+  for (int i = 0; i < MAX_CGROUP_FILES; i++)
+    if (plan->cgroup_fds[i] >= 0 && write(plan->cgroup_fds[i], "0", 1) != 1) goto fail;
   int devnull = -1;
   if (setsid() < 0 || (devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0) goto fail;
   if (dup2(devnull, 0) < 0 || dup2(plan->out, 1) < 0 || dup2(plan->err, 2) < 0) goto fail;
@@ -173,16 +181,36 @@ static int vfork_exec(const child_plan *plan, pid_t *pid) {
   return 0;
 }
 
+/* Opens the cgroup.procs files for writing (close-on-exec); returns 0 or an errno value, with none left open. */
+static int open_cgroup_files(char **paths, int fds[MAX_CGROUP_FILES]) {
+  for (int i = 0; i < MAX_CGROUP_FILES; i++) fds[i] = -1;
+  for (int i = 0; paths != NULL && paths[i] != NULL; i++) {
+    if (i == MAX_CGROUP_FILES) return E2BIG;
+    fds[i] = open(paths[i], O_WRONLY | O_CLOEXEC);
+    if (fds[i] < 0) return errno;
+  }
+  return 0;
+}
+
+static void close_cgroup_files(int fds[MAX_CGROUP_FILES]) {
+  for (int i = 0; i < MAX_CGROUP_FILES; i++)
+    if (fds[i] >= 0) close(fds[i]);
+}
+
 /* Pipes, then the child, with the contract above; returns 0 or an errno value. */
-static int start_child(const char *file, char **argv, char **envp, const char *cwd, int out[2], int err[2], pid_t *pid) {
+static int start_child(const char *file, char **argv, char **envp, const char *cwd, char **cgroup_procs, int out[2], int err[2], pid_t *pid) {
   int rc = 0;
   char **sh_argv = shell_argv(file, argv);
   if (sh_argv == NULL) return ENOMEM;
-  if (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0) rc = errno;
+  child_plan plan = {.file = file, .argv = argv, .envp = envp, .cwd = cwd, .sh_argv = sh_argv};
+  rc = open_cgroup_files(cgroup_procs, plan.cgroup_fds);
+  if (rc == 0 && (pipe2(out, O_CLOEXEC) != 0 || pipe2(err, O_CLOEXEC) != 0)) rc = errno;
   if (rc == 0) {
-    child_plan plan = {file, argv, envp, cwd, sh_argv, out[1], err[1]};
+    plan.out = out[1];
+    plan.err = err[1];
     rc = vfork_exec(&plan, pid);
   }
+  close_cgroup_files(plan.cgroup_fds);
   free(sh_argv);
   if (out[1] >= 0) close(out[1]);
   if (err[1] >= 0) close(err[1]);
@@ -204,7 +232,7 @@ typedef struct {
   napi_deferred deferred;
   napi_ref on_event;
   char *file, *cwd;
-  char **argv, **envp;
+  char **argv, **envp, **cgroup_procs; /* cgroup_procs: NULL when none */
   int out[2], err[2];
   pid_t pid;
   long long start_time; /* -1: unknown */
@@ -216,6 +244,7 @@ static void free_job(napi_env env, spawn_job *job) {
   free(job->cwd);
   free_strings(job->argv);
   free_strings(job->envp);
+  if (job->cgroup_procs != NULL) free_strings(job->cgroup_procs);
   if (job->on_event != NULL) napi_delete_reference(env, job->on_event);
   if (job->work != NULL) napi_delete_async_work(env, job->work);
   free(job);
@@ -247,7 +276,7 @@ static long long process_start_time(pid_t pid) {
 static void spawn_on_pool_thread(napi_env env, void *data) {
   spawn_job *job = data;
   (void)env;
-  job->rc = start_child(job->file, job->argv, job->envp, job->cwd, job->out, job->err, &job->pid);
+  job->rc = start_child(job->file, job->argv, job->envp, job->cwd, job->cgroup_procs, job->out, job->err, &job->pid);
   job->start_time = job->rc == 0 ? process_start_time(job->pid) : -1;
 }
 
@@ -292,8 +321,8 @@ static void spawn_done(napi_env env, napi_status status, void *data) {
 }
 
 static napi_value spawn(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value args[5], promise;
+  size_t argc = 6;
+  napi_value args[6], promise;
   if (napi_get_cb_info(env, info, &argc, args, NULL, NULL) != napi_ok) return throw_last(env);
   if (argc < 5) {
     napi_throw_type_error(env, NULL, "spawn(file, argv, envp, cwd, onEvent)");
@@ -309,10 +338,13 @@ static napi_value spawn(napi_env env, napi_callback_info info) {
   job->argv = to_cstring_list(env, args[1]);
   job->envp = to_cstring_list(env, args[2]);
   job->cwd = to_cstring(env, args[3]);
-  if (!job->file || !job->argv || !job->envp || !job->cwd || napi_create_reference(env, args[4], 1, &job->on_event) != napi_ok ||
+  napi_valuetype cgroup_type = napi_undefined;
+  if (argc >= 6) napi_typeof(env, args[5], &cgroup_type);
+  bool cgroup_ok = cgroup_type == napi_undefined || cgroup_type == napi_null || (job->cgroup_procs = to_cstring_list(env, args[5])) != NULL;
+  if (!cgroup_ok || !job->file || !job->argv || !job->envp || !job->cwd || napi_create_reference(env, args[4], 1, &job->on_event) != napi_ok ||
       create_promise_work(env, "svcmgr:spawn", spawn_on_pool_thread, spawn_done, job, &job->work, &job->deferred, &promise) != napi_ok) {
     free_job(env, job);
-    napi_throw_type_error(env, NULL, "spawn(file: string, argv: string[], envp: string[], cwd: string, onEvent: function)");
+    napi_throw_type_error(env, NULL, "spawn(file: string, argv: string[], envp: string[], cwd: string, onEvent: function, cgroupProcs?: string[])");
     return NULL;
   }
   if (!queue_promise_work(env, job->work, job->deferred)) free_job(env, job);

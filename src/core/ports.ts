@@ -37,6 +37,34 @@ export const LIMIT_NAMES = [
 ] as const;
 export type LimitName = (typeof LIMIT_NAMES)[number];
 
+/** Limits enforced by a run's cgroup (limit_memory, limit_cpus, limit_pids). */
+export interface CgroupLimits {
+  /** Bytes. */
+  readonly memory?: number;
+  /** CPUs (1.5: one and a half CPU's time per period). */
+  readonly cpus?: number;
+  readonly pids?: number;
+}
+
+/**
+ * The cgroup a process runs in: `path` names it below svcmgr's own (`[svc, rid, "42"]`); the
+ * launcher child joins it before exec, so every process of the run is in it.
+ */
+export interface ProcessCgroup {
+  readonly path: readonly string[];
+  readonly limits: CgroupLimits;
+}
+
+/** What a run's cgroup measured. */
+export interface ProcessUsage {
+  /** Highest memory use of the cgroup, bytes; null when not measured (no memory controller). */
+  readonly peakMemory: number | null;
+  /** CPU time of every process of the cgroup, seconds; null when not measured. */
+  readonly cpuSeconds: number | null;
+  /** Processes the kernel's OOM killer killed in the cgroup (its memory limit reached). */
+  readonly oomKills: number;
+}
+
 /** A process to start, fully resolved: no references, no lookups left. */
 export interface ProcessSpec {
   /** argv[0] is looked up in env.PATH when it has no `/`. */
@@ -48,6 +76,12 @@ export interface ProcessSpec {
   readonly umask?: number;
   /** rlimits, soft = hard; cpu in seconds, others in bytes or counts. */
   readonly limits?: Readonly<Partial<Record<LimitName, number>>>;
+  /**
+   * Run it in its own cgroup (when the host has writable cgroups): the timeout and the abort
+   * then kill every process of the cgroup, setsid or not, and so does the end of the leader.
+   * Limits there and no writable cgroups: not started (spawnError).
+   */
+  readonly cgroup?: ProcessCgroup;
   /** SIGTERM the whole process group at this deadline, SIGKILL after killGraceMs. */
   readonly timeoutMs?: number;
   readonly killGraceMs?: number;
@@ -73,10 +107,16 @@ export interface ProcessResult {
   readonly forceKilled?: boolean;
   /** Set when the process could not be started (ENOENT, EACCES...). */
   readonly spawnError?: string;
+  /** What its cgroup measured, when it ran in one. */
+  readonly usage?: ProcessUsage;
+  /** Processes left in its cgroup after the leader ended, killed then. */
+  readonly leftoversKilled?: number;
 }
 
 export interface ProcessRunner {
   run(spec: ProcessSpec): Promise<ProcessResult>;
+  /** Null when specs with a `cgroup` get one; else why runs are contained by process group only. */
+  cgroupsUnavailable?(): string | null;
 }
 
 /** How a question ended: the trimmed answer, the timeout, stdin closed, or the run interrupted. */

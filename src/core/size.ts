@@ -9,3 +9,15 @@ export function parseSize(text: string): number | null {
   if (m === null) return null;
   return Math.round(Number(m[1]) * UNIT[m[2]!.toLowerCase()]!);
 }
+
+/** Bytes as said in messages: `512 MiB`, `1.5 GiB`, `300 B`. */
+export function formatSize(bytes: number): string {
+  const units = ["B", "KiB", "MiB", "GiB", "TiB"];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${unit === 0 ? value : Number(value.toFixed(1))} ${units[unit]}`;
+}

@@ -15,7 +15,7 @@ export interface NativeAddon {
    * to [pid, startTime, handle for abandonOutput]. onEvent(0, code, signal) when the leader
    * ends; onEvent(1 or 2, chunk) for stdout or stderr output, then (1 or 2, null) once closed.
    */
-  spawn(file: string, argv: readonly string[], envp: readonly string[], cwd: string, onEvent: (kind: number, a: Buffer | number | null, b: number | null) => void): Promise<[number, number | null, unknown]>;
+  spawn(file: string, argv: readonly string[], envp: readonly string[], cwd: string, onEvent: (kind: number, a: Buffer | number | null, b: number | null) => void, cgroupProcs?: readonly string[]): Promise<[number, number | null, unknown]>;
   /** Stops reading a task's pipes and closes them; no more output events come for it. */
   abandonOutput(handle: unknown): void;
   /** flock(fd, LOCK_EX | LOCK_NB) (native/file_lock.c): false when another open file holds the lock. */

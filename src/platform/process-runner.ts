@@ -4,6 +4,7 @@ import { createUserDb } from "./user-db.js";
 import { planExec } from "./exec-plan.js";
 import { Supervisor } from "./process-supervisor.js";
 import { systemClock } from "./system-clock.js";
+import { hostCgroups, type Cgroups, type RunCgroup } from "./cgroup.js";
 
 export interface ProcessRunnerOptions {
   /** Supplementary groups of a switched identity, for the execute-permission check. @default createUserDb() */
@@ -15,6 +16,8 @@ export interface ProcessRunnerOptions {
   readonly toolDirs?: readonly string[];
   /** How the process is started. @default defaultSpawnTask() (vfork where the addon is built) */
   readonly spawnTask?: SpawnTask;
+  /** Where specs with a `cgroup` run. @default hostCgroups() */
+  readonly cgroups?: Cgroups;
 }
 
 const DEFAULT_PIPE_GRACE_MS = 1000;
@@ -34,8 +37,10 @@ export function createProcessRunner(options: ProcessRunnerOptions = {}): Process
     toolDirs: options.toolDirs ?? DEFAULT_TOOL_DIRS,
     userDb: () => (userDb ??= createUserDb()),
     spawnTask: options.spawnTask ?? defaultSpawnTask(),
+    cgroups: () => (cgroups ??= options.cgroups ?? hostCgroups()),
   };
-  return { run: (spec) => runProcess(spec, ctx) };
+  let cgroups: Cgroups | undefined;
+  return { run: (spec) => runProcess(spec, ctx), cgroupsUnavailable: () => ctx.cgroups().unavailable() };
 }
 
 interface RunContext {
@@ -44,6 +49,7 @@ interface RunContext {
   readonly toolDirs: readonly string[];
   readonly userDb: () => UserDb;
   readonly spawnTask: SpawnTask;
+  readonly cgroups: () => Cgroups;
 }
 
 async function runProcess(spec: ProcessSpec, ctx: RunContext): Promise<ProcessResult> {
@@ -55,13 +61,42 @@ async function runProcess(spec: ProcessSpec, ctx: RunContext): Promise<ProcessRe
   if (spec.signal?.aborted) return notStarted(undefined, true);
   const plan = planExec(spec, ctx);
   if (!plan.ok) return notStarted(plan.error);
+  const cgroup = runCgroup(spec, ctx.cgroups());
+  if ("error" in cgroup) return notStarted(cgroup.error);
   let child: TaskProcess;
   try {
-    child = await ctx.spawnTask(plan.argv[0]!, plan.argv, { cwd: spec.cwd, env: spec.env });
+    child = await ctx.spawnTask(plan.argv[0]!, plan.argv, { cwd: spec.cwd, env: spec.env, cgroupProcs: cgroup.cg?.procsFiles });
   } catch (e) {
+    cgroup.cg?.remove();
     return notStarted(describeExecError(e, spec.argv[0] ?? ""));
   }
-  return new Supervisor(child, spec, ctx, startedAt).result;
+  const result = await new Supervisor(child, spec, ctx, startedAt, cgroup.cg).result;
+  return cgroup.cg === undefined ? result : { ...result, ...(await endCgroup(cgroup.cg)) };
+}
+
+/**
+ * The spec's cgroup, made with its limits. Without writable cgroups a spec with no limit runs
+ * contained by its process group only; limits are never silently dropped: not started.
+ */
+function runCgroup(spec: ProcessSpec, cgroups: Cgroups): { cg?: RunCgroup } | { error: string } {
+  if (spec.cgroup === undefined) return {};
+  const limits = Object.entries(spec.cgroup.limits).filter(([, v]) => v !== undefined).map(([k]) => `limit_${k}`);
+  const why = cgroups.unavailable();
+  if (why !== null) return limits.length === 0 ? {} : { error: `${limits.join(", ")} cannot be enforced: cgroups are not writable here (${why})` };
+  try {
+    return { cg: cgroups.create(spec.cgroup.path, spec.cgroup.limits) };
+  } catch (e) {
+    return { error: `cannot set up the run's cgroup: ${(e as Error).message}` };
+  }
+}
+
+/** After the leader: what is left in the cgroup is killed (nothing of a run outlives it), then it is measured and removed. */
+async function endCgroup(cg: RunCgroup): Promise<Pick<ProcessResult, "usage" | "leftoversKilled">> {
+  const left = cg.members().length;
+  if (left > 0) await cg.kill();
+  const usage = cg.usage();
+  cg.remove();
+  return { usage, ...(left > 0 ? { leftoversKilled: left } : {}) };
 }
 
 function describeExecError(e: unknown, argv0: string): string {

@@ -1,5 +1,6 @@
 import type { Clock, ProcessResult, ProcessSpec } from "../core/ports.js";
 import type { TaskProcess } from "./task-spawn.js";
+import type { RunCgroup } from "./cgroup.js";
 import { whenAborted } from "./abort-listeners.js";
 import { processStartTime } from "./liveness.js";
 import { groupExists, signalGroup } from "./process-group.js";
@@ -30,6 +31,8 @@ export interface SupervisorContext {
  * - After the SIGKILL, pipes still open (a process escaped the group with setsid) are
  *   abandoned after pipeGraceMs. So the promise always settles, within
  *   timeout + killGrace + pipeGrace at worst.
+ * - With a cgroup, "the group" is also every process of the cgroup: SIGTERM reaches those
+ *   that left the session, and the SIGKILL step kills the whole cgroup (none can escape it).
  */
 export class Supervisor {
   readonly result: Promise<ProcessResult>;
@@ -48,6 +51,7 @@ export class Supervisor {
     private readonly spec: ProcessSpec,
     private readonly ctx: SupervisorContext,
     private readonly startedAt: number,
+    private readonly cgroup?: RunCgroup,
   ) {
     this.result = new Promise((r) => (this.settle = r));
     this.watch();
@@ -89,6 +93,7 @@ export class Supervisor {
     if (this.stage !== "running" || this.done) return;
     this.stage = "terminating";
     signalGroup(this.child.pid, "SIGTERM");
+    this.cgroup?.signal("SIGTERM");
     const grace = this.spec.killGraceMs ?? DEFAULT_KILL_GRACE_MS;
     this.timers.push(this.ctx.clock.setTimer(grace, () => this.killGroup()));
     this.pollGroup();
@@ -104,6 +109,7 @@ export class Supervisor {
     if (this.stage !== "terminating" || this.done) return;
     this.stage = "killed";
     signalGroup(this.child.pid, "SIGKILL");
+    void this.cgroup?.kill().then(() => this.maybeFinish());
     this.timers.push(this.ctx.clock.setTimer(this.ctx.pipeGraceMs, () => this.abandonPipes()));
     this.maybeFinish();
   }
@@ -115,7 +121,7 @@ export class Supervisor {
 
   private maybeFinish(): void {
     if (this.done || this.exit === null || this.openPipes > 0) return;
-    if (this.stage === "terminating" && groupExists(this.child.pid)) return;
+    if (this.stage === "terminating" && (groupExists(this.child.pid) || (this.cgroup?.members().length ?? 0) > 0)) return;
     this.finish();
   }
 

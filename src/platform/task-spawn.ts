@@ -26,10 +26,17 @@ export interface TaskProcess {
 }
 
 /**
- * Starts `file` (an absolute path) with argv and exactly `env`, in `cwd`.
+ * Starts `file` (an absolute path) with argv and exactly `env`, in `cwd`; with `cgroupProcs`,
+ * the child writes itself into each of those cgroup.procs files before the task's program runs.
  * Rejects with an errno error (`code` such as ENOENT, EACCES) when nothing was started.
  */
-export type SpawnTask = (file: string, argv: readonly string[], options: { cwd: string; env: Readonly<Record<string, string>> }) => Promise<TaskProcess>;
+export type SpawnTask = (file: string, argv: readonly string[], options: SpawnOptions) => Promise<TaskProcess>;
+
+export interface SpawnOptions {
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly cgroupProcs?: readonly string[];
+}
 
 /** The native (vfork) launcher when its addon is built and the kernel has pidfds, else Node's. */
 export function defaultSpawnTask(): SpawnTask {
@@ -43,12 +50,13 @@ export function defaultSpawnTask(): SpawnTask {
  * close-on-exec (inherited-fds.ts), once, since everything it opens itself is close-on-exec.
  */
 let inheritedClosed = false;
-export const nodeSpawnTask: SpawnTask = async (file, argv, { cwd, env }) => {
+export const nodeSpawnTask: SpawnTask = async (taskFile, taskArgv, { cwd, env, cgroupProcs }) => {
   const { spawn } = await import("node:child_process");
   if (!inheritedClosed) {
     closeInheritedDescriptors();
     inheritedClosed = true;
   }
+  const [file, argv] = cgroupProcs === undefined || cgroupProcs.length === 0 ? [taskFile, taskArgv] : cgroupJoinArgv(taskFile, taskArgv, cgroupProcs, env);
   return new Promise((resolve, reject) => {
     const child = spawn(file, argv.slice(1), { argv0: argv[0], cwd, env: { ...env }, detached: true, stdio: ["ignore", "pipe", "pipe"] });
     if (child.pid === undefined) {
@@ -76,6 +84,18 @@ export const nodeSpawnTask: SpawnTask = async (file, argv, { cwd, env }) => {
   });
 };
 
+/**
+ * Node's spawn cannot run code in the child before exec: a /bin/sh prelude writes its own pid
+ * into each cgroup.procs file, then execs the task in the same pid (so nothing of the task
+ * runs outside the cgroup). A write that fails ends it with 127 before the task starts.
+ * dash exports PWD: it is unset first unless the task's env has one, to keep the env exact.
+ */
+export function cgroupJoinArgv(file: string, argv: readonly string[], procs: readonly string[], env: Readonly<Record<string, string>>): [string, string[]] {
+  const unsetPwd = "PWD" in env ? "" : "unset PWD; ";
+  const script = `${unsetPwd}while [ "$1" != -- ]; do echo $$ >"$1" || exit 127; shift; done; shift; exec "$@"`;
+  return ["/bin/sh", ["/bin/sh", "-c", script, "svcmgr", ...procs, "--", file, ...argv.slice(1)]];
+}
+
 const signalNames = new Map<number, NodeJS.Signals>(Object.entries(constants.signals).map(([name, n]) => [n, name as NodeJS.Signals]));
 const STREAM_OF_EVENT: readonly OutputStream[] = ["stdout", "stdout", "stderr"]; // native event kinds 1 and 2
 
@@ -88,7 +108,7 @@ const STREAM_OF_EVENT: readonly OutputStream[] = ["stdout", "stdout", "stderr"];
 export function nativeSpawnTask(): SpawnTask | null {
   const native = nativeAddon();
   if (native === null || !native.spawnSupported) return null;
-  return async (file, argv, { cwd, env }) => {
+  return async (file, argv, { cwd, env, cgroupProcs }) => {
     const envp = Object.entries(env).map(([k, v]) => `${k}=${v}`);
     const nul = [file, cwd, ...argv, ...envp].find((s) => s.includes("\0"));
     if (nul !== undefined) throw Object.assign(new Error(`argument contains a NUL byte: ${JSON.stringify(nul)}`), { code: "ERR_INVALID_ARG_VALUE" });
@@ -96,7 +116,7 @@ export function nativeSpawnTask(): SpawnTask | null {
     const [pid, startTime, handle] = await native.spawn(file, argv, envp, cwd, (kind, a, b) => {
       if (kind !== 0) return events.output(STREAM_OF_EVENT[kind]!, a as Buffer | null);
       events.exited(a as number | null, b === null ? null : (signalNames.get(b as number) ?? (`SIG${b}` as NodeJS.Signals)));
-    });
+    }, cgroupProcs);
     return {
       pid,
       startTime,
