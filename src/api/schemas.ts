@@ -47,6 +47,8 @@ export const RunRecordSchema = z.strictObject({
   truncated: z.boolean(),
   inheritedEnv: z.boolean(),
   node: nullable(z.string()),
+  peakMemory: nullable(z.number()),
+  cpuSeconds: nullable(z.number()),
 });
 
 export const RunRequestView = z.strictObject({ session: z.string(), svc: z.string(), selected: z.array(z.string()), done: z.boolean() });

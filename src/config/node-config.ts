@@ -6,6 +6,7 @@ import { closestNames } from "../core/suggest.js";
 import { NODE_KEYWORDS, NODE_SECTION_KINDS, RESERVED_NODE_SECTIONS } from "./keywords/node.js";
 import { splitScopedKey } from "./scope.js";
 import { maskPassword } from "../core/store-url.js";
+import type { CgroupLimits } from "../core/ports.js";
 
 /**
  * The node configuration, `<etc>/node.conf` (pure: text in, typed settings and alerts out).
@@ -31,6 +32,10 @@ export interface NodeConfig {
     readonly keepRuns: number;
     readonly keepDays: number;
   };
+  /** `[limits]`: the cgroup limits of a task that sets none of its own. */
+  readonly limits: CgroupLimits;
+  /** `[limits] orphans`: what the daemon does at start with the processes of runs a killed svcmgr left behind. */
+  readonly orphans: "kill" | "wait";
   /** Every keyword's value by section, set or default (print config). */
   readonly values: Readonly<Record<NodeSectionKind, Readonly<Record<string, NodeValue>>>>;
 }
@@ -82,6 +87,8 @@ export function parseNodeConfig(file: string, text: string | null): LoadedNodeCo
     seed: opt<string>(values.node.seed) === null ? null : { file: opt<string>(values.node.seed)!, from: opt<string>(values.node.seed_from) || null },
     log: { maxSize: num("log", "max_size"), keep: num("log", "keep"), outputMax: num("log", "output_max") },
     history: { store: values.history.store!.value as string, keepRuns: num("history", "keep_runs"), keepDays: num("history", "keep_days") },
+    limits: Object.fromEntries((["memory", "cpus", "pids"] as const).flatMap((k) => (values.limits[`limit_${k}`]?.value == null ? [] : [[k, values.limits[`limit_${k}`]!.value as number]]))),
+    orphans: values.limits.orphans!.value as "kill" | "wait",
     values: maskSecrets(values),
   };
   return { config, alerts: alerts.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };

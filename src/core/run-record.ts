@@ -92,6 +92,10 @@ export interface RunRecord extends OutputExcerpt {
   readonly inheritedEnv: boolean;
   /** The node (its name) whose svcmgr wrote the record; null for records written before nodes were recorded. */
   readonly node: string | null;
+  /** Highest memory use of the run's command (its cgroup), bytes; null: not measured (no cgroups, not run). */
+  readonly peakMemory: number | null;
+  /** CPU time of the run's command, every process of its cgroup, seconds; null: not measured. */
+  readonly cpuSeconds: number | null;
 }
 
 /** What `begin` needs: an in-flight record before the task process exists. */
@@ -124,6 +128,8 @@ export interface RunOutcome extends Partial<OutputExcerpt> {
   readonly exitCode?: number | null;
   readonly signal?: string | null;
   readonly reason?: string | null;
+  readonly peakMemory?: number | null;
+  readonly cpuSeconds?: number | null;
 }
 
 /** A record that is final when written: skipped, missed, aborted (no process ran). */
@@ -153,5 +159,6 @@ export function runRecord(id: number, run: NewRun | CompleteRun, outcome: RunOut
     logFile: orNull(extras.logFile ?? run.logFile), outputHead: outcome.outputHead ?? "", outputTail: outcome.outputTail ?? "",
     outputBytes: outcome.outputBytes ?? 0, stdoutBytes: outcome.stdoutBytes ?? 0, stderrBytes: outcome.stderrBytes ?? 0,
     truncated: outcome.truncated === true, inheritedEnv: run.inheritedEnv === true, node: orNull(run.node),
+    peakMemory: orNull(outcome.peakMemory), cpuSeconds: orNull(outcome.cpuSeconds),
   };
 }

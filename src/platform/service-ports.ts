@@ -124,5 +124,6 @@ function buildConfigPorts(app: App, config: ServiceConfig, writeState: WriteStat
     openOutputLog: (path, maxBytes) => openRunLog(path, { maxBytes: maxBytes ?? nodeConfig(app).log.outputMax }),
     ownerPid: process.pid,
     ownerStartTime: ownStartTime(),
+    cgroupDefaults: nodeConfig(app).limits,
   };
 }

@@ -1,4 +1,5 @@
-import type { ProcessResult } from "../core/ports.js";
+import type { CgroupLimits, ProcessCgroup, ProcessResult } from "../core/ports.js";
+import { formatSize } from "../core/size.js";
 import { formatDuration } from "../core/duration.js";
 import { runRecord, type FinalStatus, type NewRun, type OutputExcerpt, type RunOutcome } from "../core/run-record.js";
 import { OutputCapture } from "./output-capture.js";
@@ -34,6 +35,8 @@ interface Verdict {
   readonly exitCode: number | null;
   readonly signal: string | null;
   readonly excerpt?: OutputExcerpt;
+  /** What the command's cgroup measured. */
+  readonly usage?: { readonly peakMemory: number | null; readonly cpuSeconds: number | null };
   /** True once the command was started: post triggers run only then. */
   readonly commandRan: boolean;
   /** True when the outcome was already reported (the command's own message). */
@@ -55,6 +58,8 @@ interface Attempt {
   /** Epoch ms the run must end by; undefined without `timeout`. */
   readonly deadline?: number;
   readonly env: Record<string, string>;
+  /** The task's cgroup limits, node.conf [limits] filling those it does not set. */
+  readonly limits: CgroupLimits;
 }
 
 export async function runAttempt(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine, attachChild: (pid: number, startTime: number | null) => void): Promise<TaskRun> {
@@ -80,7 +85,8 @@ export async function runAttempt(task: TaskDef, ctx: RunContext, deps: PipelineD
   }
   // timeout = 0 means no limit, as for the runner.
   const deadline = task.timeoutMs === undefined || task.timeoutMs <= 0 ? undefined : startedAt + task.timeoutMs;
-  const a: Attempt = { task, ctx, deps, setup, id, begun, logPath, startedAt, deadline, env: setup.env({ SVCMGR_RUN_ID: String(id) }) };
+  const limits = { ...deps.cgroupDefaults, ...task.cgroupLimits };
+  const a: Attempt = { task, ctx, deps, setup, id, begun, logPath, startedAt, deadline, env: setup.env({ SVCMGR_RUN_ID: String(id) }), limits };
   let verdict = (await preTriggers(a)) ?? (await execute(a, command, attachChild));
   if (verdict.commandRan) verdict = await postTriggers(a, verdict);
   if ((verdict.status === "failed" || verdict.status === "timed_out") && task.onError !== undefined) await onError(a, verdict);
@@ -122,7 +128,7 @@ async function preTriggers(a: Attempt): Promise<Verdict | undefined> {
 
 /** post_run, then blocking_post_run: either may turn a succeeded run into a failed or timed-out one. */
 async function postTriggers(a: Attempt, v: Verdict): Promise<Verdict> {
-  const base = { exitCode: v.exitCode, signal: v.signal, excerpt: v.excerpt, commandRan: true };
+  const base = { exitCode: v.exitCode, signal: v.signal, excerpt: v.excerpt, usage: v.usage, commandRan: true };
   for (const [name, text, blocking] of [["post_run", a.task.postRun, false], ["blocking_post_run", a.task.blockingPostRun, true]] as const) {
     if (a.ctx.signal?.aborted) return v;
     const ended = await stage(a, name, text, blocking, base);
@@ -141,7 +147,16 @@ async function onError(a: Attempt, v: Verdict): Promise<void> {
 }
 
 function triggerRun(a: Attempt): TriggerRun {
-  return { runner: a.deps.runner, reporter: a.deps.reporter, killGraceMs: a.deps.killGraceMs, signal: a.ctx.signal };
+  return { runner: a.deps.runner, reporter: a.deps.reporter, killGraceMs: a.deps.killGraceMs, signal: a.ctx.signal, cgroup: (name) => runCgroup(a, name) };
+}
+
+/**
+ * Every process of a run has its own cgroup, named after the run: `<svc>/<rid>/<id>` for the
+ * command, `<svc>/<rid>/<id>.<trigger>` for a trigger (the daemon finds those of a run left
+ * by a killed svcmgr by these names).
+ */
+function runCgroup(a: Attempt, stage?: TriggerName): ProcessCgroup {
+  return { path: [a.deps.service.path, a.task.rid, stage === undefined ? String(a.id) : `${a.id}.${stage}`], limits: a.limits };
 }
 
 async function execute(a: Attempt, command: CommandLine, attachChild: (pid: number, startTime: number | null) => void): Promise<Verdict> {
@@ -156,7 +171,7 @@ async function execute(a: Attempt, command: CommandLine, attachChild: (pid: numb
   const lines = reportedLines(deps.reporter, task.rid, task.log);
   const result = await deps.runner.run({
     argv: command.argv, env: a.env, cwd: a.setup.cwd, identity: a.setup.identity, umask: task.umask, limits: task.limits,
-    timeoutMs: left, killGraceMs: deps.killGraceMs, signal: a.ctx.signal,
+    timeoutMs: left, killGraceMs: deps.killGraceMs, signal: a.ctx.signal, cgroup: runCgroup(a),
     onSpawn: (pid, startTime) => {
       a.pid = { pid, startTime };
       attachChild(pid, startTime);
@@ -179,25 +194,43 @@ async function execute(a: Attempt, command: CommandLine, attachChild: (pid: numb
     notes.push(`output file cut: ${log.cutBytes} bytes in the middle left out (output_max)`);
     deps.reporter.message("info", task.rid, notes.at(-1)!);
   }
+  if (result.leftoversKilled !== undefined) {
+    deps.reporter.message("info", task.rid, `${result.leftoversKilled} process(es) left behind by the command killed with the run`);
+  }
   return commandVerdict(a, result, capture, notes);
+}
+
+/**
+ * An OOM kill in the command's cgroup: a failure said as such (not "killed by SIGKILL"); when
+ * the command still succeeded (a child was killed and the command coped), a note.
+ */
+function oomVerdict(a: Attempt, result: ProcessResult, described: ReturnType<typeof describeResult>): ReturnType<typeof describeResult> {
+  const kills = result.usage?.oomKills ?? 0;
+  if (kills === 0) return described;
+  const limit = a.limits.memory === undefined ? "its memory limit" : `the memory limit (limit_memory = ${formatSize(a.limits.memory)})`;
+  const what = `${kills} process(es) killed by the kernel's OOM killer: the run reached ${limit}`;
+  if (described.status === "succeeded") return { ...described, reason: what };
+  if (described.status !== "failed") return { ...described, reason: `${described.reason}; ${what}` };
+  return { status: "failed", message: `command failed: ${what}`, reason: what };
 }
 
 /** `notes`: output that could not be written, said in the record's reason after the outcome's. */
 function commandVerdict(a: Attempt, result: ProcessResult, capture: OutputCapture, notes: readonly string[]): Verdict {
-  const described = describeResult(result, a.task.retcodes, a.task.timeoutMs);
+  const described = oomVerdict(a, result, describeResult(result, a.task.retcodes, a.task.timeoutMs));
   const ok = described.status === "succeeded";
   a.deps.reporter.message(ok ? "info" : a.task.optional ? "warning" : "error", a.task.rid, described.message);
   const reason = [described.reason, ...notes].filter((r) => r !== undefined).join("; ");
   return {
     status: described.status, reason: reason === "" ? undefined : reason, exitCode: result.exitCode, signal: result.signal,
     excerpt: capture.excerpt(), commandRan: result.pid !== null, reported: true,
+    ...(result.usage === undefined ? {} : { usage: { peakMemory: result.usage.peakMemory, cpuSeconds: result.usage.cpuSeconds } }),
   };
 }
 
 async function finish(a: Attempt, v: Verdict): Promise<TaskRun> {
   const { task, deps } = a;
   const endedAt = deps.clock.now();
-  const outcome: RunOutcome = { status: v.status, endedAt, exitCode: v.exitCode, signal: v.signal, reason: v.reason ?? null, ...v.excerpt };
+  const outcome: RunOutcome = { status: v.status, endedAt, exitCode: v.exitCode, signal: v.signal, reason: v.reason ?? null, ...v.excerpt, ...v.usage };
   await deps.recorder.finish(a.id, outcome);
   deps.lastRun.write(task.rid, {
     at: new Date(a.startedAt).toISOString(), exitCode: v.exitCode, status: v.status, durationMs: endedAt - a.startedAt,

@@ -1,4 +1,4 @@
-import type { Clock, ProcessRunner, Prompter } from "../core/ports.js";
+import type { CgroupLimits, Clock, ProcessRunner, Prompter } from "../core/ports.js";
 import type { LastRunWriter, ResourceStates, RunOutputLog, RunRecorder, RunReporter, RunSlots } from "../core/run-ports.js";
 import type { HostFacts, ServiceFacts } from "./exec-setup.js";
 import type { TaskDriver } from "./task-driver.js";
@@ -25,4 +25,6 @@ export interface PipelineDeps {
   readonly ownerStartTime: number | null;
   /** SIGTERM → SIGKILL grace on timeout. */
   readonly killGraceMs?: number;
+  /** node.conf [limits]: each applies to a task that does not set its own. */
+  readonly cgroupDefaults?: CgroupLimits;
 }

@@ -1,4 +1,4 @@
-import type { ProcessRunner } from "../core/ports.js";
+import type { ProcessCgroup, ProcessRunner } from "../core/ports.js";
 import type { TaskDef } from "../task/model.js";
 import { parseCommandLine, type CommandLine } from "./command-line.js";
 import type { ExecSetup } from "./exec-setup.js";
@@ -18,6 +18,8 @@ export interface TriggerRun {
   readonly reporter: RunReporter;
   readonly killGraceMs?: number;
   readonly signal?: AbortSignal;
+  /** The cgroup a trigger's process runs in. */
+  readonly cgroup?: (name: TriggerName) => ProcessCgroup;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function runTrigger(
   const lines = reportedLines(run.reporter, task.rid, task.log);
   const result = await run.runner.run({
     argv: command.argv, env, cwd: setup.cwd, identity: setup.identity, umask: task.umask, limits: task.limits,
-    timeoutMs, killGraceMs: run.killGraceMs, signal: run.signal, onOutput: lines.push,
+    timeoutMs, killGraceMs: run.killGraceMs, signal: run.signal, onOutput: lines.push, cgroup: run.cgroup?.(name),
   });
   lines.flush();
   if (result.exitCode === 0 && !result.timedOut && !result.aborted) return { ok: true };

@@ -1,4 +1,4 @@
-import type { LimitName } from "../core/ports.js";
+import type { CgroupLimits, LimitName } from "../core/ports.js";
 import { LIMIT_NAMES } from "../core/ports.js";
 import type { ServiceConfig } from "../config/service.js";
 import type { Requirement } from "../config/requires.js";
@@ -39,6 +39,8 @@ export interface TaskDef {
   /** Largest output file kept for one run (bytes; 0: no limit); unset: node.conf's `[log] output_max`. */
   readonly outputMax?: number;
   readonly limits: Readonly<Partial<Record<LimitName, number>>>;
+  /** limit_memory, limit_cpus, limit_pids as the task sets them (node.conf [limits] fills the others at run time). */
+  readonly cgroupLimits: CgroupLimits;
   readonly catchup: "latest" | "none" | "all";
   readonly catchupWindowMs?: number;
   /** Scheduled runs: how many times a failed or interrupted slot is tried again, and after how long. */
@@ -80,11 +82,16 @@ export function taskDef(config: ServiceConfig, rid: string): TaskDef {
     log: v<boolean>("log") ?? true,
     outputMax: v<number>("output_max"),
     limits: limits(config, rid),
+    cgroupLimits: definedOnly({ memory: v<number>("limit_memory"), cpus: v<number>("limit_cpus"), pids: v<number>("limit_pids") }),
     catchup: v<TaskDef["catchup"]>("catchup") ?? "latest",
     catchupWindowMs: v<number>("catchup_window"),
     retry: v<number>("retry") ?? 0,
     retryDelayMs: v<number>("retry_delay") ?? 30_000,
   };
+}
+
+function definedOnly<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, x]) => x !== undefined)) as T;
 }
 
 function limits(config: ServiceConfig, rid: string): Partial<Record<LimitName, number>> {

@@ -23,7 +23,7 @@ test("begin records an in-flight run, finish makes it final", (t) => {
     endedAt: REFERENCE + 1500, durationMs: 1500, exitCode: 3, signal: null, status: "failed", reason: "exit code 3",
     user: "root", initiatedBy: "alice", session: "s1", command: "echo hi", pid: 4242, pidStartTime: 987654,
     ownerPid: null, ownerStartTime: null, logFile: "/log/runs/db/task#0/1.log",
-    outputHead: "hé", outputTail: "", outputBytes: 3, stdoutBytes: 2, stderrBytes: 1, truncated: false, inheritedEnv: false, node: null,
+    outputHead: "hé", outputTail: "", outputBytes: 3, stdoutBytes: 2, stderrBytes: 1, truncated: false, inheritedEnv: false, node: null, peakMemory: null, cpuSeconds: null,
   });
   assert.equal(store.finish(id, { status: "succeeded", endedAt: REFERENCE + 2000 }), false, "a final record stays final");
   assert.equal(store.get(id)!.status, "failed");

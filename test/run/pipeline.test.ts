@@ -20,7 +20,7 @@ function task(over: Partial<TaskDef> = {}): TaskDef {
   return {
     rid: "task#0", type: "task.host", command: "/bin/backup --full", environment: {}, confirmation: false, schedule: "", scheduleParameter: "task#0.schedule",
     tags: [], disable: false, optional: false, standby: false, runRequires: [], maxParallel: 1, retcodes: new Map([[0, "up"], [1, "down"]]),
-    check: "", log: true, limits: {}, catchup: "latest", retry: 0, retryDelayMs: 30_000, ...over,
+    check: "", log: true, limits: {}, cgroupLimits: {}, catchup: "latest", retry: 0, retryDelayMs: 30_000, ...over,
   };
 }
 

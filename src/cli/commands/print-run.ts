@@ -1,6 +1,7 @@
 import { NotFoundError, UsageError } from "../../core/errors.js";
 import { formatObjectPath } from "../../core/object-path.js";
 import { formatDuration } from "../../core/duration.js";
+import { formatSize } from "../../core/size.js";
 import type { RunRecord } from "../../core/run-record.js";
 import type { App } from "../../service/app.js";
 import { requireSelector, selectServices } from "../../service/open.js";
@@ -52,6 +53,8 @@ function renderRun(r: RunRecord, full: string | undefined): string {
   out += field("status", r.status) + field("exit code", r.exitCode) + field("signal", r.signal) + field("reason", r.reason);
   out += field("node", r.node) + field("user", r.user) + field("initiated by", r.initiatedBy) + field("session", r.session) + field("command", r.command) + field("output file", r.logFile);
   if (r.inheritedEnv) out += field("environment", "svcmgr's own, inherited (--inherit-env)");
+  if (r.peakMemory !== null) out += field("peak memory", formatSize(r.peakMemory));
+  if (r.cpuSeconds !== null) out += field("cpu time", `${r.cpuSeconds.toFixed(3)} s`);
   out += field("output", `${r.outputBytes} bytes (stdout ${r.stdoutBytes}, stderr ${r.stderrBytes})${r.truncated ? ", excerpt truncated: --full for all" : ""}`);
   if (full !== undefined) return out + "\n" + full;
   out += "\n" + r.outputHead;

@@ -24,6 +24,7 @@ const limits: readonly Keyword[] = [
   { section: "limits", option: "limit_memory", converter: "size", min: 1048576, scopable: false, text: "Default memory limit of a task run (its cgroup's memory.max) when the task sets none.", example: "2g" },
   { section: "limits", option: "limit_cpus", converter: "decimal", scopable: false, text: "Default CPU limit of a task run, in CPUs (its cgroup's cpu.max) when the task sets none.", example: "1.5" },
   { section: "limits", option: "limit_pids", converter: "int", min: 1, scopable: false, text: "Default limit on the number of processes of a task run (its cgroup's pids.max) when the task sets none.", example: "512" },
+  { section: "limits", option: "orphans", converter: "enum", candidates: ["kill", "wait"], default: "kill", scopable: false, text: "What the daemon does when it starts and finds runs whose svcmgr was killed (kill -9, a crash) while their processes still run: `kill` kills every process of each such run (its cgroup, so `setsid` and double forks included) and records the run interrupted; `wait` leaves them running, starts no second copy of the task meanwhile, and records the run interrupted once its process has exited. Without writable cgroups the daemon always waits.", example: "wait" },
 ];
 
 const cluster: readonly Keyword[] = [

@@ -10,6 +10,13 @@ const limitKeywords: Keyword[] = LIMIT_NAMES.map((name) =>
     : { section, option: `limit_${name}`, converter: name === "nofile" || name === "nproc" ? "int" : "size", scopable: true, min: 0, text: `Resource limit RLIMIT_${name.toUpperCase()} of the task's processes (soft and hard).`, example: name === "nofile" ? "4096" : name === "nproc" ? "256" : "1g" },
 );
 
+/** Limits enforced by the run's cgroup (design §15); node.conf [limits] has the defaults. */
+const cgroupKeywords: Keyword[] = [
+  { section, option: "limit_memory", converter: "size", min: 1048576, scopable: true, text: "Memory limit of the run (its cgroup's memory.max, or memory.limit_in_bytes on cgroup v1; swap included where accounted): past it the kernel's OOM killer kills a process of the run, and the run is recorded failed, its reason naming the limit. Needs writable cgroups (root): where there are none the run is refused, never run without its limit. Default: node.conf `[limits] limit_memory`, else none.", example: "512m" },
+  { section, option: "limit_cpus", converter: "decimal", scopable: true, text: "CPU limit of the run, in CPUs (its cgroup's cpu.max, or cpu.cfs_quota_us on cgroup v1): `0.5` is half of one CPU's time. Needs writable cgroups. Default: node.conf `[limits] limit_cpus`, else none.", example: "1.5" },
+  { section, option: "limit_pids", converter: "int", min: 1, scopable: true, text: "Most processes (and threads) the run may have at once (its cgroup's pids.max): a fork beyond it fails. Needs writable cgroups. Default: node.conf `[limits] limit_pids`, else none.", example: "256" },
+];
+
 /** The [task#N] section (driver task.host). */
 export const taskKeywords: readonly Keyword[] = [
   { section, option: "type", converter: "enum", default: "host", candidates: ["host"], scopable: false, text: "Task driver. Only `host` (a command on this host) is supported." },
@@ -19,7 +26,7 @@ export const taskKeywords: readonly Keyword[] = [
   { section, option: "cwd", converter: "string", scopable: true, text: "Working directory. Default: the home of the user the task runs as (`user`, else the one running svcmgr); `/` for root. Never the directory svcmgr was started from.", example: "/srv/db" },
   { section, option: "umask", converter: "umask", scopable: true, text: "Octal umask of the task's processes.", example: "027" },
   { section, option: "environment", converter: "environment", default: "", scopable: true, text: "Extra environment variables as shell words `NAME=value` (names kept as written). They come after the clean base (PATH, HOME, USER, LOGNAME, SHELL, LANG, TZ) and svcmgr's SVCMGR_* variables, before `run --env`.", example: "PGDATABASE=app BACKUP_DIR=/backup" },
-  { section, option: "timeout", converter: "duration", scopable: true, text: "Maximum time of the whole run, triggers included: one deadline from the start of the run, not a fresh timeout per trigger. At the deadline the running command's whole process group gets SIGTERM, then SIGKILL 5 seconds later, and no further stage starts; the run is recorded as timed out, saying where and whether SIGKILL was needed. `on_error` still gets 10 seconds after the deadline. Default: no limit.", example: "30m" },
+  { section, option: "timeout", converter: "duration", scopable: true, text: "Maximum time of the whole run, triggers included: one deadline from the start of the run, not a fresh timeout per trigger. At the deadline the running command's whole process group (and every process of the run's cgroup, where cgroups are writable: `setsid` cannot escape it) gets SIGTERM, then SIGKILL 5 seconds later, and no further stage starts; the run is recorded as timed out, saying where and whether SIGKILL was needed. `on_error` still gets 10 seconds after the deadline. Default: no limit.", example: "30m" },
   { section, option: "confirmation", converter: "bool", default: "false", scopable: true, text: "Ask a human to type `yes` (30 s timeout) before each manual run, unless `run --confirm` is given. Such a task is never scheduled, and `run --cron` refuses it.", example: "true" },
   { section, option: "schedule", converter: "schedule", inherit: "run_schedule", scopable: true, text: "When the daemon runs the task: OpenSVC grammar (`02:00-04:00@60 mon-fri`, `@10m`, `[\"…\", \"! …\"]`) or cron (`30 2 * * *`, `@daily`). Empty or `@0`: manual runs only. Falls back to DEFAULT.run_schedule.", example: "02:00" },
   { section, option: "timezone", converter: "timezone", inherit: "timezone", scopable: true, text: "IANA time zone the schedule is evaluated in, also exported to the task as TZ. Default: DEFAULT.timezone, else the host's zone (and no TZ).", example: "UTC" },
@@ -40,5 +47,6 @@ export const taskKeywords: readonly Keyword[] = [
   { section, option: "blocking_post_run", converter: "command", scopable: true, text: "Command run after `post_run`, when the command started; a failure makes the run fail (recorded failed, naming the trigger)." },
   { section, option: "snooze", converter: "duration", scopable: true, ignored: "snooze has no effect in svcmgr (there is no alert collector)", text: "Accepted for compatibility and ignored." },
   ...limitKeywords,
+  ...cgroupKeywords,
   ...resourceKeywords(section),
 ];

@@ -84,12 +84,19 @@ CREATE UNIQUE INDEX runs_record_key ON runs (record_key) WHERE record_key IS NOT
 /** v4: a service's history filtered by status, newest first (`print history -s SVC --status …`, one branch per status). */
 const V4 = `CREATE INDEX runs_svc_status_started ON runs (svc, status, started_at DESC, id DESC);`;
 
+/** v5: what a run's cgroup measured: peak memory (bytes) and CPU seconds (null: not measured). */
+const V5 = `
+ALTER TABLE runs ADD COLUMN peak_memory BIGINT;
+ALTER TABLE runs ADD COLUMN cpu_seconds DOUBLE PRECISION;
+`;
+
 /** Ordered, append-only: never edit a released step, add a new one. */
 export const pgMigrations: readonly PgMigration[] = [
   { version: 1, description: "create runs table and indexes", sql: V1 },
   { version: 2, description: "triggers api and oneoff", sql: V2 },
   { version: 3, description: "add runs.record_key", sql: V3 },
   { version: 4, description: "index runs by service and status", sql: V4 },
+  { version: 5, description: "peak memory and CPU seconds", sql: V5 },
 ];
 
 /** The advisory lock every svcmgr migrating this database takes (an arbitrary, fixed key: "svcmgr" in ASCII). */

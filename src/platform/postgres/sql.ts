@@ -7,7 +7,7 @@ export const SELECT_RUN = `SELECT id, svc, rid, trigger, scheduled_for AS "sched
   reason, "user", initiated_by AS "initiatedBy", session, command, pid, pid_start_time AS "pidStartTime",
   owner_pid AS "ownerPid", owner_start_time AS "ownerStartTime", log_file AS "logFile", output_head AS "outputHead",
   output_tail AS "outputTail", output_bytes AS "outputBytes", stdout_bytes AS "stdoutBytes", stderr_bytes AS "stderrBytes",
-  truncated, inherit_env AS "inheritedEnv", node
+  truncated, inherit_env AS "inheritedEnv", node, peak_memory AS "peakMemory", cpu_seconds AS "cpuSeconds"
   FROM runs`;
 
 /** A row as the driver returns it (bigint parsed as numbers, booleans as booleans) is a RunRecord. */
@@ -88,7 +88,7 @@ export function outcomeColumns(o: RunOutcome): Array<[string, unknown]> {
     ["status", o.status], ["ended_at", o.endedAt], ["exit_code", orNull(o.exitCode)], ["signal", orNull(o.signal)],
     ["reason", orNull(o.reason)], ["output_head", o.outputHead ?? ""], ["output_tail", o.outputTail ?? ""],
     ["output_bytes", o.outputBytes ?? 0], ["stdout_bytes", o.stdoutBytes ?? 0], ["stderr_bytes", o.stderrBytes ?? 0],
-    ["truncated", o.truncated === true],
+    ["truncated", o.truncated === true], ["peak_memory", orNull(o.peakMemory)], ["cpu_seconds", orNull(o.cpuSeconds)],
   ];
 }
 

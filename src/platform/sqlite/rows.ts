@@ -6,7 +6,7 @@ export const SELECT_RUN = `SELECT id, svc, rid, trigger, scheduled_for AS schedu
   initiated_by AS initiatedBy, session, command, pid, pid_start_time AS pidStartTime, owner_pid AS ownerPid,
   owner_start_time AS ownerStartTime, log_file AS logFile, output_head AS outputHead, output_tail AS outputTail,
   output_bytes AS outputBytes, stdout_bytes AS stdoutBytes, stderr_bytes AS stderrBytes, truncated,
-  inherit_env AS inheritedEnv, node
+  inherit_env AS inheritedEnv, node, peak_memory AS peakMemory, cpu_seconds AS cpuSeconds
   FROM runs`;
 
 /** A row as SQLite returns it: like RunRecord, with `truncated` and `inheritedEnv` as 0/1. */
@@ -62,5 +62,7 @@ export function outcomeParams(o: RunOutcome) {
     stdoutBytes: o.stdoutBytes ?? 0,
     stderrBytes: o.stderrBytes ?? 0,
     truncated: o.truncated === true ? 1 : 0,
+    peakMemory: orNull(o.peakMemory),
+    cpuSeconds: orNull(o.cpuSeconds),
   };
 }

@@ -135,6 +135,12 @@ CREATE INDEX runs_started ON runs (started_at);
 CREATE INDEX runs_running ON runs (status) WHERE status = 'running';
 `;
 
+/** v6: what a run's cgroup measured: peak memory (bytes) and CPU seconds (null: not measured). */
+const V6 = `
+ALTER TABLE runs ADD COLUMN peak_memory INTEGER;
+ALTER TABLE runs ADD COLUMN cpu_seconds REAL;
+`;
+
 /** Ordered, append-only: never edit a released step, add a new one. */
 export const migrations: readonly Migration[] = [
   { version: 1, description: "create runs table and indexes", up: (db) => db.exec(V1) },
@@ -142,6 +148,7 @@ export const migrations: readonly Migration[] = [
   { version: 3, description: "attempts: several records per slot (retries, a clock set back)", up: (db) => db.exec(V3) },
   { version: 4, description: "record the node", up: (db) => db.exec(V4) },
   { version: 5, description: "triggers api and oneoff", up: (db) => db.exec(V5) },
+  { version: 6, description: "peak memory and CPU seconds", up: (db) => db.exec(V6) },
 ];
 
 export const SCHEMA_VERSION = migrations[migrations.length - 1]!.version;

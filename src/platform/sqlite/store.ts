@@ -220,15 +220,15 @@ function prepareAll(db: Db) {
       ON CONFLICT DO NOTHING RETURNING id`),
     record: p(`INSERT INTO runs (svc, rid, trigger, scheduled_for, attempt, retry_of, started_at, status, user, initiated_by, session,
         command, log_file, ended_at, duration_ms, exit_code, signal, reason,
-        output_head, output_tail, output_bytes, stdout_bytes, stderr_bytes, truncated, inherit_env, node)
+        output_head, output_tail, output_bytes, stdout_bytes, stderr_bytes, truncated, inherit_env, node, peak_memory, cpu_seconds)
       VALUES (@svc, @rid, @trigger, @scheduledFor, @attempt, @retryOf, @startedAt, @status, @user, @initiatedBy, @session,
         @command, @logFile, @endedAt, @endedAt - @startedAt, @exitCode, @signal, @reason,
-        @outputHead, @outputTail, @outputBytes, @stdoutBytes, @stderrBytes, @truncated, @inheritedEnv, @node)
+        @outputHead, @outputTail, @outputBytes, @stdoutBytes, @stderrBytes, @truncated, @inheritedEnv, @node, @peakMemory, @cpuSeconds)
       ON CONFLICT DO NOTHING RETURNING id`),
     finish: p(`UPDATE runs SET status = @status, ended_at = @endedAt, duration_ms = @endedAt - started_at,
         exit_code = @exitCode, signal = @signal, reason = @reason, output_head = @outputHead,
         output_tail = @outputTail, output_bytes = @outputBytes, stdout_bytes = @stdoutBytes,
-        stderr_bytes = @stderrBytes, truncated = @truncated
+        stderr_bytes = @stderrBytes, truncated = @truncated, peak_memory = @peakMemory, cpu_seconds = @cpuSeconds
       WHERE id = @id AND status = 'running'`),
     setLogFile: p(`UPDATE runs SET log_file = ? WHERE id = ?`),
     setPid: p(`UPDATE runs SET pid = ?, pid_start_time = ? WHERE id = ?`),

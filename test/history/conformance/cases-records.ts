@@ -6,7 +6,7 @@ import type { ConformanceCase } from "./case.js";
 const OUTCOME: RunOutcome = {
   status: "failed", endedAt: REFERENCE + 90_000, exitCode: 3, signal: null, reason: "exit code 3",
   outputHead: "first line\nsecond ünïcødé ✓\n", outputTail: "…last line\n", outputBytes: 5_000_000_000, stdoutBytes: 4_000_000_000,
-  stderrBytes: 1_000_000_000, truncated: true,
+  stderrBytes: 1_000_000_000, truncated: true, peakMemory: 6_442_450_944, cpuSeconds: 12.345678,
 };
 
 const FULL: NewRun = {
@@ -32,7 +32,8 @@ export const recordCases: readonly ConformanceCase[] = [
       assert.ok(Number.isInteger(id) && id > 0);
       const running = (await history.get(id))!;
       assert.deepEqual(running, { ...runRecord(id, FULL, OUTCOME, { logFile: log }), status: "running", endedAt: null, durationMs: null,
-        exitCode: null, reason: null, outputHead: "", outputTail: "", outputBytes: 0, stdoutBytes: 0, stderrBytes: 0, truncated: false });
+        exitCode: null, reason: null, outputHead: "", outputTail: "", outputBytes: 0, stdoutBytes: 0, stderrBytes: 0, truncated: false,
+        peakMemory: null, cpuSeconds: null });
       await history.setPid(id, 31337, 9_007_199_254_740);
       assert.equal(await history.finish(id, OUTCOME), true);
       assert.deepEqual(await history.get(id), runRecord(id, FULL, OUTCOME, { pid: 31337, pidStartTime: 9_007_199_254_740, logFile: log }));
@@ -45,7 +46,10 @@ export const recordCases: readonly ConformanceCase[] = [
       const id = (await history.record(run))!;
       const got = (await history.get(id))!;
       assert.deepEqual(got, runRecord(id, run, run));
-      assert.deepEqual([got.attempt, got.node, got.user, got.inheritedEnv, got.durationMs], [1, null, null, false, 5]);
+      assert.deepEqual([got.attempt, got.node, got.user, got.inheritedEnv, got.durationMs, got.peakMemory, got.cpuSeconds], [1, null, null, false, 5, null, null]);
+      const measured: CompleteRun = { ...run, status: "failed", peakMemory: 67_108_864, cpuSeconds: 0.25 };
+      const id2 = (await history.record(measured))!;
+      assert.deepEqual([(await history.get(id2))!.peakMemory, (await history.get(id2))!.cpuSeconds], [67_108_864, 0.25]);
       assert.equal(await history.get(id + 1000), null);
     },
   },
