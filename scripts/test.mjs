@@ -22,7 +22,7 @@ const status = run(files, {});
 // file writer), so the plain-Node fallbacks are exercised by real CLI and daemon processes too.
 // The others (configuration, views, installation) do not depend on the mode.
 const PLAIN_NODE_E2E = [
-  "daemon.test.ts", "daemon-catchup-retry", "daemon-start-stop", "full-var-disk", "identity", "launcher",
+  "cgroups", "daemon.test.ts", "daemon-catchup-retry", "daemon-start-stop", "full-var-disk", "identity", "launcher",
   "native-mode", "output-state", "processes", "run-environment", "run-record", "stale-records",
 ];
 const plain = filters.length === 0 ? files.filter((f) => f.startsWith(join("test", "e2e")) && PLAIN_NODE_E2E.some((n) => f.includes(n))) : [];

@@ -65,6 +65,17 @@ export interface ProcessUsage {
   readonly oomKills: number;
 }
 
+/** The cgroups of one run, as the daemon handles them when the svcmgr that began the run is gone. */
+export interface RunCgroupReaper {
+  /** Null when there are run cgroups here; else why not. */
+  unavailable(): string | null;
+  /**
+   * Kills every process in the cgroups of run `runId` (its command's and its triggers', see
+   * run/attempt.ts) and removes them; answers how many processes were alive in them.
+   */
+  reap(svc: string, rid: string, runId: number): Promise<number>;
+}
+
 /** A process to start, fully resolved: no references, no lookups left. */
 export interface ProcessSpec {
   /** argv[0] is looked up in env.PATH when it has no `/`. */

@@ -8,7 +8,7 @@ import type { AttemptRef } from "../scheduler/ports.js";
 import { taskKey, type ServiceUpdate } from "../scheduler/task.js";
 import type { TaskRun } from "../run/task-run.js";
 import { watchDamage, type HistoryDamagedError } from "../history/damage.js";
-import { ofNode, recoverInterrupted, settleOrphans } from "../history/recover.js";
+import { ofNode, ownerAlive, recoverInterrupted, settleOrphans } from "../history/recover.js";
 import { pruneHistory } from "../history/prune.js";
 import { svcmgrVersion } from "../core/version.js";
 import { createSlotRunner } from "./slot-runner.js";
@@ -119,6 +119,7 @@ export class Daemon {
     const watcher = this.watchConfig(reload);
     const mode = this.platform.mode;
     this.log.write("info", `mode: ${mode.text}`, { event: "native-mode", native: mode.native });
+    this.logContainment();
     this.log.write("info", `daemon started (pid ${process.pid}, root ${this.app.paths.var}, max parallel ${this.opts.maxParallel})`, { event: "daemon-started", pid: process.pid });
     // The API comes up before any slot is planned: loading the HTTP stack (a few hundred ms on a
     // busy machine) blocks the event loop once, and must not do so when a slot is due.
@@ -153,13 +154,40 @@ export class Daemon {
     this.requestStop("the run history database is damaged");
   }
 
+  /** Once, at start: how runs are contained. */
+  private logContainment(): void {
+    const why = this.platform.runCgroups.unavailable();
+    if (why === null) this.log.write("info", "runs are contained by cgroups (each run in its own)", { event: "containment", cgroups: true });
+    else this.log.write("warning", `runs are contained by their process group only: cgroups are not writable here (${why}); tasks with limit_memory, limit_cpus or limit_pids are refused`, { event: "containment", cgroups: false });
+  }
+
+  /**
+   * `[limits] orphans = kill`: the processes of in-flight runs whose svcmgr is gone are killed
+   * (their whole cgroups) before recovery, which then records those runs interrupted.
+   * Returns the reason's note per run killed.
+   */
+  private async killOrphans(): Promise<Map<number, string>> {
+    const notes = new Map<number, string>();
+    if (this.platform.orphans !== "kill" || this.platform.runCgroups.unavailable() !== null) return notes;
+    const mine = ofNode(this.app.nodename);
+    for (const r of await this.history.inFlight()) {
+      if (!mine(r) || ownerAlive(r, this.app.daemon.isAlive)) continue;
+      const killed = await this.platform.runCgroups.reap(r.svc, r.rid, r.id);
+      if (killed === 0) continue;
+      notes.set(r.id, `its ${killed} remaining process(es) killed at daemon start ([limits] orphans = kill)`);
+      this.log.write("warning", `killed the ${killed} process(es) left by ${r.svc} ${r.rid} run ${r.id} (its svcmgr is gone; [limits] orphans = kill)`, { event: "orphan-killed", svc: r.svc, rid: r.rid, runId: r.id, processes: killed });
+    }
+    return notes;
+  }
+
   private async recover(): Promise<void> {
     if (this.history.health().status === "degraded") {
       // Records in flight cannot be read: those of an earlier daemon are settled at the next start.
       this.log.write("warning", "crash recovery postponed: the history store cannot be reached (done at the next start)", { event: "recovery-postponed" });
       return;
     }
-    const r = await recoverInterrupted(this.history, this.app.daemon.isAlive, this.app.clock.now(), ofNode(this.app.nodename));
+    const notes = await this.killOrphans();
+    const r = await recoverInterrupted(this.history, this.app.daemon.isAlive, this.app.clock.now(), ofNode(this.app.nodename), notes);
     observeInterrupted(this.metrics, r.interrupted, this.app.clock.now());
     for (const rec of r.interrupted) this.log.write("warning", `interrupted ${rec.svc} ${rec.rid} run ${rec.id}: ${rec.reason}`, { event: "interrupted", svc: rec.svc, rid: rec.rid, runId: rec.id });
     for (const rec of r.orphaned) this.log.write("warning", `still running without its svcmgr: ${rec.svc} ${rec.rid} run ${rec.id} (pid ${rec.pid}); not started again until it exits`, { event: "orphaned", svc: rec.svc, rid: rec.rid, runId: rec.id, pid: rec.pid });
@@ -269,6 +297,8 @@ export class Daemon {
       for (const rec of this.orphans) {
         if (still.has(rec.id)) continue;
         observeInterrupted(this.metrics, [rec], this.app.clock.now());
+        // What the leader left in its cgroups ends with it (orphans = wait waits for the leader).
+        await this.platform.runCgroups.reap(rec.svc, rec.rid, rec.id);
         this.log.write("warning", `interrupted ${rec.svc} ${rec.rid} run ${rec.id}: its process (pid ${rec.pid}) exited after the previous svcmgr had gone`, { event: "interrupted", svc: rec.svc, rid: rec.rid, runId: rec.id });
       }
       this.orphans = alive;

@@ -5,6 +5,7 @@ import type { ServiceConfig } from "../config/service.js";
 import type { FetchHandler } from "../core/peer.js";
 import type { KeyStore } from "../core/api-key.js";
 import type { UiOptions } from "../ui/create-ui.js";
+import type { RunCgroupReaper } from "../core/ports.js";
 
 /**
  * What the daemon process needs beyond the App, built by its composition root (root.ts) from
@@ -38,6 +39,10 @@ export interface DaemonPlatform {
   flushStateFiles(): Promise<void>;
   /** Stop and reload requests from outside (SIGTERM, SIGINT, SIGHUP). */
   readonly signals: DaemonSignals;
+  /** The run cgroups of runs whose svcmgr is gone. */
+  readonly runCgroups: RunCgroupReaper;
+  /** `[limits] orphans`: kill the processes of such runs at start, or wait for them. */
+  readonly orphans: "kill" | "wait";
 }
 
 export interface ServiceLogs {

@@ -20,6 +20,7 @@ import { watchConfig } from "../platform/config-watch.js";
 import type { Listener } from "../platform/http-server.js";
 import type { TcpListener } from "../service/listener.js";
 import { prepareTaskDirs } from "../platform/task-dirs.js";
+import { runCgroupReaper } from "../platform/cgroup-orphans.js";
 import { nativeMode } from "../platform/native-addon.js";
 import { Daemon } from "./daemon.js";
 import { seededConfigFiles, type SeedOptions } from "./seed-source.js";
@@ -107,6 +108,8 @@ async function runWith(app: App, opts: DaemonRunOptions, log: DaemonLog, history
     serviceLogs: serviceLogs(app),
     flushStateFiles: () => stateFiles.flush(),
     signals: processSignals(),
+    runCgroups: runCgroupReaper(),
+    orphans: nodeConfig(app).orphans,
   };
   try {
     return await new Daemon(daemonApp, opts, platform).run();

@@ -24,11 +24,12 @@ export function taskAlive(r: RunRecord, isAlive: IsAlive): boolean {
   return r.pid !== null && isAlive(r.pid, r.pidStartTime);
 }
 
-function goneReason(r: RunRecord): string {
+function goneReason(r: RunRecord, note: string | undefined): string {
   const owner = r.ownerPid === null ? "svcmgr" : `svcmgr (pid ${r.ownerPid})`;
-  return r.pid === null
+  const reason = r.pid === null
     ? `${owner} exited while the task was starting (no task process recorded)`
     : `${owner} exited while the task ran (pid ${r.pid} gone)`;
+  return note === undefined ? reason : `${reason}; ${note}`;
 }
 
 /** The reason recorded when an orphaned task process is seen to have exited. */
@@ -51,13 +52,14 @@ export function ofNode(node: string): (r: RunRecord) => boolean {
  * task process. Only a record with both gone is made final, as `interrupted`; its
  * slot keeps its record, so the slot is never run again.
  * `endedAt` of such a record is `now`: when the loss was noticed, not when it happened.
+ * `notes`: said after the reason of those runs (by id), such as what was done with their processes.
  */
-export async function recoverInterrupted(store: HistoryStore, isAlive: IsAlive, now: number, only: (r: RunRecord) => boolean = () => true): Promise<Recovery> {
+export async function recoverInterrupted(store: HistoryStore, isAlive: IsAlive, now: number, only: (r: RunRecord) => boolean = () => true, notes: ReadonlyMap<number, string> = new Map()): Promise<Recovery> {
   const out: Recovery = { interrupted: [], orphaned: [], active: [] };
   for (const r of (await store.inFlight()).filter(only)) {
     if (ownerAlive(r, isAlive)) out.active.push(r);
     else if (taskAlive(r, isAlive)) out.orphaned.push(r);
-    else if (await store.markInterrupted(r.id, goneReason(r), now)) out.interrupted.push((await store.get(r.id))!);
+    else if (await store.markInterrupted(r.id, goneReason(r, notes.get(r.id)), now)) out.interrupted.push((await store.get(r.id))!);
   }
   return out;
 }

@@ -362,11 +362,12 @@ describe("daemon end to end", { concurrency: true }, () => {
   });
 
   // task#1 lives 8 s: long enough to still run when the second daemon has started and recovered, even on a busy machine.
-  test("kill -9 and restart: orphans are not started twice, dead runs become interrupted, no slot is duplicated or lost", async (t) => {
+  test("kill -9 and restart, orphans = wait: orphans are not started twice, dead runs become interrupted, no slot is duplicated or lost", async (t) => {
     const o = setup(t);
     const r = o.root;
     const m1 = marked(o);
     const m2 = marked(o);
+    r.writeConf("node", "[limits]\norphans = wait\n"); // the default, kill, is tested in cgroups.test.ts
     r.writeConf("k", `[task#1]\ncommand = sleep 8 ${m1}\nschedule = ${EVERY_SECOND}\n\n[task#2]\ncommand = sleep 30 ${m2}\nschedule = ${EVERY_SECOND}\n`);
     const d1 = startDaemon(o, ["--grace", "1s"]);
     const running = await waitRecords(r, "both tasks running", (rs) => ["task#1", "task#2"].every((rid) => rs.some((x) => x.rid === rid && x.status === "running" && x.pid !== null)), 10_000, d1);

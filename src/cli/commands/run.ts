@@ -49,6 +49,7 @@ export const runCommand: CliCommand = {
     app.services.prepareStateDirs();
     const history = await app.history.open();
     await recoverManualRuns(app, history);
+    sayContainment(app, args["dry-run"] === true);
     const interrupt = interruptOnSignals(app.stderr);
     const summary: RunSummaryEntry[] = [];
     try {
@@ -90,6 +91,12 @@ async function runService(app: App, path: ReturnType<typeof selectServices>[numb
   } finally {
     log.close();
   }
+}
+
+/** Without writable cgroups, one line says how runs are contained instead (a limit then refuses its task). */
+function sayContainment(app: App, dryRun: boolean): void {
+  const why = dryRun ? null : (app.runner.cgroupsUnavailable?.() ?? null);
+  if (why !== null) app.stderr.write(`svcmgr: runs are contained by their process group only: cgroups are not writable here (${why})\n`);
 }
 
 /**
