@@ -21,6 +21,7 @@ import type { Listener } from "../platform/http-server.js";
 import type { TcpListener } from "../service/listener.js";
 import { prepareTaskDirs } from "../platform/task-dirs.js";
 import { runCgroupReaper } from "../platform/cgroup-orphans.js";
+import { cgroupScope, hostCgroups } from "../platform/cgroup.js";
 import { nativeMode } from "../platform/native-addon.js";
 import { Daemon } from "./daemon.js";
 import { seededConfigFiles, type SeedOptions } from "./seed-source.js";
@@ -108,7 +109,7 @@ async function runWith(app: App, opts: DaemonRunOptions, log: DaemonLog, history
     serviceLogs: serviceLogs(app),
     flushStateFiles: () => stateFiles.flush(),
     signals: processSignals(),
-    runCgroups: runCgroupReaper(),
+    runCgroups: runCgroupReaper(hostCgroups(cgroupScope(app.paths.var))),
     orphans: nodeConfig(app).orphans,
   };
   try {

@@ -1,7 +1,7 @@
 import type { RunCgroupReaper } from "../core/ports.js";
-import { hostCgroups, type Cgroups } from "./cgroup.js";
+import type { Cgroups } from "./cgroup.js";
 
-export function runCgroupReaper(cgroups: Cgroups = hostCgroups()): RunCgroupReaper {
+export function runCgroupReaper(cgroups: Cgroups): RunCgroupReaper {
   return {
     unavailable: () => cgroups.unavailable(),
     reap: async (svc, rid, runId) => {

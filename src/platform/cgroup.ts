@@ -1,13 +1,14 @@
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { CgroupLimits, ProcessUsage } from "../core/ports.js";
 import { detectCgroupLayout, type CgroupLayout, type V1Controller } from "./cgroup-layout.js";
 import { killCgroup, livePids, type KillTarget } from "./cgroup-kill.js";
 
 /**
- * Run cgroups: `<own cgroup>/svcmgr/<svc>/<rid>/<name>` in each hierarchy (cgroup-layout.ts),
+ * Run cgroups: `<own cgroup>/svcmgr/<root>/<svc>/<rid>/<name>` in each hierarchy (cgroup-layout.ts),
  * made before the spawn, joined by the launcher child before exec (it writes itself into
- * `procsFiles`), killed as a whole, measured, removed once empty.
+ * `procsFiles`), killed as a whole, measured, removed once empty. The `<svc>/<rid>` parents
+ * hold no process and are kept (a task runs again and again: one mkdir per run then).
  */
 export interface RunCgroup {
   /** The cgroup.procs files the launcher child writes itself into, one per hierarchy. */
@@ -42,11 +43,28 @@ export function cgroupName(part: string): string {
   return encodeURIComponent(part);
 }
 
-let shared: Cgroups | null = null;
+/**
+ * The `<root>` level: run ids are unique within one history, so the cgroups of svcmgr roots
+ * (var directories) on the same host are kept apart by a short hash of the var directory.
+ */
+export function cgroupScope(varDir: string): string {
+  // FNV-1a twice (two offsets): no crypto module to load at every CLI start for a name.
+  const fnv = (seed: number) => {
+    let h = seed;
+    for (let i = 0; i < varDir.length; i++) h = Math.imul(h ^ varDir.charCodeAt(i), 0x01000193) >>> 0;
+    return h.toString(16).padStart(8, "0");
+  };
+  return fnv(0x811c9dc5) + fnv(0x50c5d1f3);
+}
 
-/** This process's run cgroups, detected once. */
-export function hostCgroups(): Cgroups {
-  return (shared ??= openCgroups(detectLayout()));
+const shared = new Map<string, Cgroups>();
+let layout: CgroupLayout | undefined;
+
+/** The run cgroups of one svcmgr root (cgroupScope) in this process's cgroups, detected once. */
+export function hostCgroups(scope: string): Cgroups {
+  let cg = shared.get(scope);
+  if (cg === undefined) shared.set(scope, (cg = openCgroups((layout ??= detectLayout()), scope)));
+  return cg;
 }
 
 function detectLayout(): CgroupLayout {
@@ -63,11 +81,11 @@ interface Part {
   readonly controllers: readonly (V1Controller | "unified")[];
 }
 
-export function openCgroups(layout: CgroupLayout): Cgroups {
+export function openCgroups(layout: CgroupLayout, scope: string): Cgroups {
   if (layout.version === null) return unavailableCgroups(layout.why);
   const parts: Part[] = layout.version === 2
-    ? [{ base: join(layout.dir, ROOT), controllers: ["unified"] }]
-    : layout.hierarchies.map((h) => ({ base: join(h.dir, ROOT), controllers: h.controllers }));
+    ? [{ base: join(layout.dir, ROOT, scope), controllers: ["unified"] }]
+    : layout.hierarchies.map((h) => ({ base: join(h.dir, ROOT, scope), controllers: h.controllers }));
   let why: string | null | undefined;
   const check = (): string | null => (why ??= makeBases(parts, layout.version === 2));
   const dirsOf = (path: readonly string[]) => parts.map((p) => ({ ...p, dir: join(p.base, ...path.map(cgroupName)) }));
@@ -107,12 +125,16 @@ function unavailableCgroups(why: string): Cgroups {
   };
 }
 
-/** Makes `<own>/svcmgr` in every hierarchy; null when done, else why it cannot be. */
+/** Makes `<own>/svcmgr/<root>` in every hierarchy; null when done, else why it cannot be. */
 function makeBases(parts: readonly Part[], unified: boolean): string | null {
   for (const p of parts) {
     try {
-      mkdirOnce(p.base); // not recursive: the own cgroup exists (and Node's recursive mkdir loops on some ENOENT)
+      // Not recursive: the own cgroup exists (and Node's recursive mkdir loops on some ENOENT).
+      if (unified) enableControllers(join(p.base, "..", ".."), true);
+      mkdirOnce(join(p.base, ".."));
       if (unified) enableControllers(join(p.base, ".."), true);
+      mkdirOnce(p.base);
+      if (unified) enableControllers(p.base, true);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
       return `cannot create ${p.base}: ${code ?? (e as Error).message}${code === "EACCES" || code === "EPERM" ? " (not root?)" : code === "EROFS" ? " (read-only cgroup filesystem)" : ""}`;
@@ -140,7 +162,13 @@ function enableControllers(dir: string, quiet: boolean): void {
 
 /** Directories from base down to `dir`; on v2 each parent enables the controllers for its child. */
 function makeDir(base: string, dir: string, unified: boolean): void {
-  // A parent emptied by another run's remove() may vanish meanwhile: start again.
+  // Usually the task's directory exists (it is kept): one mkdir. Else the whole path, and
+  // again if a parent vanished meanwhile (removed by hand or by another svcmgr).
+  try {
+    return mkdirOnce(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+  }
   for (let tries = 1; ; tries++) {
     try {
       return makeDirOnce(base, dir, unified);
@@ -244,22 +272,10 @@ function runCgroup(dirs: readonly (Part & { dir: string })[], unified: boolean):
         } catch (e) {
           if ((e as NodeJS.ErrnoException).code !== "ENOENT") all = false;
         }
-        removeEmptyParents(d.base, d.dir);
       }
       return all;
     },
   };
-}
-
-/** The task's and the service's directories once no run is left in them (another run may be using them: then rmdir fails). */
-function removeEmptyParents(base: string, dir: string): void {
-  for (let at = dirname(dir); at.startsWith(`${base}/`); at = dirname(at)) {
-    try {
-      rmdirSync(at);
-    } catch {
-      return;
-    }
-  }
 }
 
 function readNumber(file: string): number | null {

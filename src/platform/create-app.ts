@@ -9,6 +9,7 @@ import type { Output } from "../core/output.js";
 import { systemClock } from "./system-clock.js";
 import { createUserDb } from "./user-db.js";
 import { createProcessRunner } from "./process-runner.js";
+import { cgroupScope } from "./cgroup.js";
 import { createTtyPrompter } from "./tty-prompter.js";
 import { stdOutput, type StdOutput } from "./std-output.js";
 import { listServicePaths, readServiceFile, readTrustedFile } from "./config-files.js";
@@ -56,7 +57,7 @@ export function createApp(opts: AppOptions): App {
     paths,
     clock: systemClock,
     users: createUserDb(),
-    runner: createProcessRunner(),
+    runner: createProcessRunner({ cgroupScope: cgroupScope(paths.var) }),
     prompter: createTtyPrompter(),
     stdout: output(stdOutput("stdout"), env),
     stderr: output(stdOutput("stderr"), env),

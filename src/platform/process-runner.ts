@@ -16,8 +16,10 @@ export interface ProcessRunnerOptions {
   readonly toolDirs?: readonly string[];
   /** How the process is started. @default defaultSpawnTask() (vfork where the addon is built) */
   readonly spawnTask?: SpawnTask;
-  /** Where specs with a `cgroup` run. @default hostCgroups() */
+  /** Where specs with a `cgroup` run. @default hostCgroups(cgroupScope) */
   readonly cgroups?: Cgroups;
+  /** The svcmgr root's level of run cgroups (cgroupScope of its var dir). @default "default" */
+  readonly cgroupScope?: string;
 }
 
 const DEFAULT_PIPE_GRACE_MS = 1000;
@@ -37,7 +39,7 @@ export function createProcessRunner(options: ProcessRunnerOptions = {}): Process
     toolDirs: options.toolDirs ?? DEFAULT_TOOL_DIRS,
     userDb: () => (userDb ??= createUserDb()),
     spawnTask: options.spawnTask ?? defaultSpawnTask(),
-    cgroups: () => (cgroups ??= options.cgroups ?? hostCgroups()),
+    cgroups: () => (cgroups ??= options.cgroups ?? hostCgroups(options.cgroupScope ?? "default")),
   };
   let cgroups: Cgroups | undefined;
   return { run: (spec) => runProcess(spec, ctx), cgroupsUnavailable: () => ctx.cgroups().unavailable() };

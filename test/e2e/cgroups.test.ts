@@ -6,13 +6,13 @@
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { hostCgroups } from "../../src/platform/cgroup.js";
+import { cgroupScope, hostCgroups } from "../../src/platform/cgroup.js";
 import { makeRoot, processesWith, uniqueMarker, type TestRoot } from "./helpers.js";
 import { killAllDaemons, marked, records, setup, startDaemon, waitRecords } from "./daemon-harness.js";
 import { skipUnless } from "../helpers/require-all.js";
 import type { RunRecord } from "../../src/core/run-record.js";
 
-const why = hostCgroups().unavailable();
+const why = hostCgroups("default").unavailable();
 const skip = skipUnless(why === null, `needs writable cgroups (${why})`);
 
 after(() => killAllDaemons());
@@ -110,7 +110,7 @@ describe("run cgroups and the daemon", { skip }, () => {
     const rec = records(r).find((x) => x.id === run.id)!;
     assert.equal(rec.status, "interrupted");
     assert.match(rec.reason ?? "", /exited while the task ran .*; its 3 remaining process\(es\) killed at daemon start \(\[limits\] orphans = kill\)/);
-    assert.equal(hostCgroups().find(["orph", "task#1", String(run.id)]), null, "its cgroup is removed");
+    assert.equal(hostCgroups(cgroupScope(r.path("var"))).find(["orph", "task#1", String(run.id)]), null, "its cgroup is removed");
     await d2.stop("SIGTERM");
   });
 

@@ -10,7 +10,7 @@ import { hasExited, readProcStat } from "../../src/platform/proc-stat.js";
 import { skipUnless } from "../helpers/require-all.js";
 
 /** Real cgroups: root and a writable cgroup filesystem (CI's machine has both). */
-const why = hostCgroups().unavailable();
+const why = hostCgroups("default").unavailable();
 const skip = skipUnless(why === null, `needs writable cgroups (${why})`);
 
 const ENV = { PATH: "/usr/bin:/bin" };
@@ -47,11 +47,11 @@ for (const [launcher, spawnTask] of [["default launcher", undefined], ["plain-No
       assert.equal(result.exitCode, 0);
       const name = p.map(encodeURIComponent).join("/");
       // v1: the hierarchies svcmgr uses; v2: the unified one.
-      const used = hostCgroups().list.length >= 0 && /:freezer:/.test(out()) ? /:(freezer|memory|pids|cpuacct|cpu)(,[a-z,]*)?:/ : /^0::/;
+      const used = hostCgroups("default").list.length >= 0 && /:freezer:/.test(out()) ? /:(freezer|memory|pids|cpuacct|cpu)(,[a-z,]*)?:/ : /^0::/;
       const lines = out().split("\n").filter((l) => used.test(l));
       assert.ok(lines.length > 0, out());
-      for (const l of lines) assert.ok(l.endsWith(`/svcmgr/${name}`), `${l} is the run's cgroup`);
-      assert.equal(hostCgroups().find(p), null, "the cgroup is removed once the run is over");
+      for (const l of lines) assert.ok(l.endsWith(`/svcmgr/default/${name}`), `${l} is the run's cgroup`);
+      assert.equal(hostCgroups("default").find(p), null, "the cgroup is removed once the run is over");
     });
 
     test("setsid and double forks do not escape the timeout", async () => {
@@ -112,7 +112,7 @@ for (const [launcher, spawnTask] of [["default launcher", undefined], ["plain-No
 }
 
 describe("without writable cgroups", () => {
-  const none = openCgroups({ version: null, why: "test: none" });
+  const none = openCgroups({ version: null, why: "test: none" }, "t");
   const runner = createProcessRunner({ cgroups: none });
 
   test("a plain run works, contained by its process group", async () => {
@@ -128,13 +128,13 @@ describe("without writable cgroups", () => {
   });
 
   test("a read-only place for cgroups says so", { skip }, () => {
-    const ro = openCgroups({ version: 2, dir: "/proc/sys" });
+    const ro = openCgroups({ version: 2, dir: "/proc/sys" }, "t");
     assert.match(ro.unavailable() ?? "", /cannot create \/proc\/sys\/svcmgr/);
   });
 });
 
 test("the leftover cgroup directories of this file are gone", { skip }, () => {
-  const cg = hostCgroups();
+  const cg = hostCgroups("default");
   assert.deepEqual(cg.list().filter(([svc]) => svc === "cgtest"), []);
   assert.ok(existsSync(join("/proc/self")));
 });
