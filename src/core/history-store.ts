@@ -89,7 +89,7 @@ export interface RunBucket {
 export interface StoreHealth {
   readonly kind: "sqlite" | "postgresql";
   readonly status: "ok" | "degraded";
-  /** Record writes waiting in the spool (0 when none). */
+  /** Records waiting in the spool: those written while degraded, and store records changed meanwhile (0 when none). */
   readonly spooled: number;
   /** The spool file, when the store has one. */
   readonly spool: string | null;
