@@ -55,7 +55,31 @@ const RELOAD_DEBOUNCE_MS = 300;
 /** Backs the directory watches: every config file's inode, size and mtime are compared this often. */
 const CONFIG_POLL_MS = 5_000;
 
+/** How long the stopping daemon waits for its history store to close (a server that stopped answering). */
+const CLOSE_MS = 5_000;
+/** Once stopped, the daemon process ends within this time even if a stray handle would keep it alive. */
+const EXIT_AFTER_STOP_MS = 2_000;
+
 export async function runDaemon(app: App, opts: DaemonRunOptions): Promise<number> {
+  const code = await runDaemonUntilStopped(app, opts);
+  // Everything is recorded and closed: nothing may keep a stopped daemon's process alive.
+  setTimeout(() => process.exit(code), EXIT_AFTER_STOP_MS).unref();
+  return code;
+}
+
+async function closeWithin(closing: Promise<void>, ms: number, onSlow: () => void): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<void>((resolve) => {
+    timer = setTimeout(() => {
+      onSlow();
+      resolve();
+    }, ms);
+  });
+  await Promise.race([closing.catch(() => undefined), slow]);
+  clearTimeout(timer);
+}
+
+async function runDaemonUntilStopped(app: App, opts: DaemonRunOptions): Promise<number> {
   // A daemon holds no directory of the shell that started it (a mount it would keep busy);
   // paths are absolute from here on (createApp resolves --root), tasks get their own cwd.
   process.chdir("/");
@@ -72,7 +96,7 @@ export async function runDaemon(app: App, opts: DaemonRunOptions): Promise<numbe
       try {
         return await runWith(app, opts, log, history);
       } finally {
-        await history.close();
+        await closeWithin(history.close(), CLOSE_MS, () => log.write("warning", `the history store did not close within ${CLOSE_MS} ms: the daemon exits anyway (its records are committed)`, { event: "history-close-slow" }));
       }
     } finally {
       pid.release();
