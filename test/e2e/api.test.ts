@@ -175,16 +175,18 @@ describe("HTTP API on the daemon's socket", { concurrency: false }, () => {
     assert.equal((await get("/api/v1/runs/abc", "/api/v1/runs/{id}")).status, 400);
   });
 
-  test("a list answered from the cache is never stale: a run recorded by another process shows at once", async () => {
+  test("a list answered from the cache is at most 250 ms behind: a run recorded by another process, or by the daemon, shows", async () => {
     const first = await get("/api/v1/runs?svc=db&limit=1", "/api/v1/runs");
     const again = await get("/api/v1/runs?svc=db&limit=1", "/api/v1/runs");
     assert.equal(again.text, first.text);
     const cli = await root.run(["-s", "db", "run", "--rid", "task#0"]);
     assert.equal(cli.status, 0, cli.stderr);
+    await new Promise((r) => setTimeout(r, 300));
     const after = await get("/api/v1/runs?svc=db&limit=1", "/api/v1/runs");
     const rec = (after.json as { items: RunRecord[] }).items[0]!;
     assert.deepEqual([rec.trigger, rec.rid], ["manual", "task#0"], "the CLI's run, written through another connection");
     const daemonRun = await post("/api/v1/services/db/runs", RUNS, { rid: "task#env", wait: "10s" });
+    await new Promise((r) => setTimeout(r, 300));
     const newest = (await get("/api/v1/runs?svc=db&limit=1", "/api/v1/runs")).json as { items: RunRecord[] };
     assert.equal(newest.items[0]!.id, (daemonRun.json as { runs: RunRecord[] }).runs[0]!.id, "and the daemon's own");
   });

@@ -57,7 +57,7 @@ export function runRoutes(api: Hono<ApiEnv>, backend: ApiBackend): void {
     return c.json({ runs: await recordsOf(backend, runs.ids()), request: requestView(runs, done) });
   });
 
-  const lists = new AnswerCache();
+  const lists = new AnswerCache(() => backend.clock.now());
   api.get("/api/v1/runs", async (c) => {
     const p = requireAccess(c, "read");
     // The token is read before the query: a write during the query makes the next call miss.
