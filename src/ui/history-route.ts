@@ -1,13 +1,12 @@
 import type { Hono } from "hono";
 import type { ApiBackend } from "../api/backend.js";
 import { coversService } from "../api/principal.js";
-import { isRunStatus, RUN_TRIGGERS, type RunRecord, type RunStatus, type RunTrigger } from "../core/run-record.js";
-import { decodeCursor, encodeCursor } from "../api/paging.js";
+import { isRunStatus, RUN_TRIGGERS, type RunStatus, type RunTrigger } from "../core/run-record.js";
+import { coveredPage, decodeCursor, encodeCursor } from "../api/paging.js";
 import { historyPage, type HistoryFilters } from "./pages/history.js";
 import { show, type UiEnv } from "./view.js";
 
 const PAGE = 50;
-const MAX_SCANS = 20;
 
 /** `GET /history`: the history page; filters and the cursor are query parameters (bad ones are ignored, not fatal). */
 export function historyRoute(ui: Hono<UiEnv>, backend: ApiBackend): void {
@@ -31,23 +30,9 @@ export function historyRoute(ui: Hono<UiEnv>, backend: ApiBackend): void {
       ...(status === undefined ? {} : { status }), ...(trigger === undefined ? {} : { trigger }),
       ...localTime("since", filters.since), ...localTime("until", filters.until),
     };
-    const records: RunRecord[] = [];
-    let next: string | null = null;
-    for (let scan = 0; scan < MAX_SCANS; scan++) {
-      const page = await backend.history.query({ ...base, limit: PAGE + 1, ...(before === undefined ? {} : { before }) });
-      const shown = page.slice(0, PAGE);
-      for (const r of shown) if (coversService(s.principal, r.svc) && records.length < PAGE) records.push(r);
-      if (records.length === PAGE) {
-        const last = records[PAGE - 1]!;
-        // More follow when the page went on past the last record shown.
-        next = page.length > PAGE || last !== shown[shown.length - 1] ? encodeCursor({ startedAt: last.startedAt, id: last.id }) : null;
-        break;
-      }
-      if (page.length <= PAGE) break;
-      const last = shown[shown.length - 1]!;
-      before = { startedAt: last.startedAt, id: last.id };
-      next = encodeCursor(before); // the scan bound stops here: the next page goes on from this point
-    }
+    const page = await coveredPage(backend.history, base, before, PAGE, (svc) => coversService(s.principal, svc));
+    const records = page.items;
+    const next = page.next === null ? null : encodeCursor(page.next);
     const services = (await backend.services()).map((x) => x.path).filter((p) => coversService(s.principal, p));
     return show(c, "History", "history", historyPage({ filters, services, records, next, zoneOf: (svc, rid) => backend.taskZone(svc, rid), now: backend.clock.now() }));
   });

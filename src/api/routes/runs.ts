@@ -7,14 +7,12 @@ import { requireAccess } from "../auth.js";
 import { coversService, type Principal } from "../principal.js";
 import { ApiProblem, notFound } from "../problem.js";
 import { durationParam, intParam, readJson, timeParam } from "../request.js";
-import { decodeCursor, encodeCursor } from "../paging.js";
+import { coveredPage, decodeCursor, encodeCursor } from "../paging.js";
 import { IdempotencyCache } from "../idempotency.js";
 import { AnswerCache } from "../answer-cache.js";
 
 const MAX_WAIT_MS = 10 * 60_000;
 const MAX_LIMIT = 1000;
-/** With service globs, a list may need several history pages to fill one answer page. */
-const MAX_SCANS = 20;
 
 /** Runs: start (with wait and Idempotency-Key), list with cursor paging, read one. */
 export function runRoutes(api: Hono<ApiEnv>, backend: ApiBackend): void {
@@ -108,19 +106,8 @@ async function listRuns(c: Context<ApiEnv>, backend: ApiBackend, p: Principal): 
     ...optional("since", timeParam(c, "since")),
     ...optional("until", timeParam(c, "until")),
   };
-  const items: RunRecord[] = [];
-  let before = decodeCursor(c.req.query("cursor"));
-  for (let scan = 0; scan < MAX_SCANS && items.length < limit; scan++) {
-    const page = await backend.history.query({ ...base, limit: limit + 1, ...(before === undefined ? {} : { before }) });
-    for (const r of page.slice(0, limit)) if (coversService(p, r.svc) && items.length < limit) items.push(r);
-    if (page.length <= limit) return { items, next: null };
-    const last = page[limit - 1]!;
-    before = { startedAt: last.startedAt, id: last.id };
-  }
-  // A full page continues after its last item; a page cut short by the scan bound continues where the scan stopped.
-  const last = items[items.length - 1];
-  const from = items.length === limit && last !== undefined ? { startedAt: last.startedAt, id: last.id } : before;
-  return { items, next: from === undefined ? null : encodeCursor(from) };
+  const page = await coveredPage(backend.history, base, decodeCursor(c.req.query("cursor")), limit, (svc) => coversService(p, svc));
+  return { items: page.items, next: page.next === null ? null : encodeCursor(page.next) };
 }
 
 function optional<K extends string, V>(key: K, v: V | undefined): Partial<Record<K, V>> {
