@@ -5,6 +5,7 @@ import type { RunRecord } from "../core/run-record.js";
 import { html, type Html } from "./html.js";
 import { statusSymbol, stripAnsi } from "./format.js";
 import { runPage } from "./pages/run.js";
+import { sseEvent, utf8Boundary } from "../api/sse.js";
 import { show, type UiEnv } from "./view.js";
 
 /** Output shown on a run's page at first; the rest streams (or is a link away when the run is over). */
@@ -64,8 +65,7 @@ async function runView(c: Context<UiEnv>, backend: ApiBackend, rec: RunRecord, m
  */
 async function live(backend: ApiBackend, first: RunRecord, start: number, out: ReadableStreamDefaultController<Uint8Array>, aborted: AbortSignal): Promise<void> {
   const enc = new TextEncoder();
-  // Each line of the data is its own `data:` field (the client joins them with \n): a newline in the output cannot end the event.
-  const send = (event: string, data: string) => out.enqueue(enc.encode(`event: ${event}\n${data.split(/\r\n|\r|\n/).map((l) => `data: ${l}`).join("\n")}\n\n`));
+  const send = (event: string, data: string) => out.enqueue(enc.encode(sseEvent(event, data)));
   let offset = start;
   let rec = first;
   let pending = Buffer.alloc(0);
@@ -91,16 +91,4 @@ async function live(backend: ApiBackend, first: RunRecord, start: number, out: R
   } catch (e) {
     out.error(e);
   }
-}
-
-/** Where the last complete UTF-8 character ends. */
-function utf8Boundary(b: Buffer): number {
-  let i = b.length;
-  for (let back = 1; back <= 4 && i - back >= 0; back++) {
-    const byte = b[i - back]!;
-    if ((byte & 0xc0) === 0x80) continue;
-    const need = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
-    return need > back ? i - back : i;
-  }
-  return i;
 }

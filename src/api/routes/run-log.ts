@@ -4,6 +4,7 @@ import type { ApiBackend } from "../backend.js";
 import type { ApiEnv } from "../env.js";
 import { ApiProblem } from "../problem.js";
 import { readableRun } from "./runs.js";
+import { sseEvent, utf8Boundary } from "../sse.js";
 
 /**
  * `GET /api/v1/runs/{id}/log`: a run's output file as it is now (`text/plain`), followed until
@@ -49,7 +50,7 @@ async function pump(backend: ApiBackend, first: RunRecord, start: number, follow
       if (aborted.aborted) return out.close();
       const chunk = await backend.readLog(rec.logFile!, offset, CHUNK);
       // A cut UTF-8 sequence waits for its end, unless the run is over (then it is sent as is).
-      const whole = chunk === null ? null : rec.status === "running" ? completeUtf8(chunk) : chunk;
+      const whole = chunk === null ? null : rec.status === "running" ? chunk.subarray(0, utf8Boundary(chunk)) : chunk;
       if (whole !== null && whole.length > 0) {
         offset += whole.length;
         out.enqueue(sse ? enc.encode(sseEvent("output", whole.toString("utf8"), offset)) : whole);
@@ -70,26 +71,6 @@ async function pump(backend: ApiBackend, first: RunRecord, start: number, follow
   } catch (e) {
     out.error(e);
   }
-}
-
-/** The chunk without a trailing incomplete UTF-8 sequence (it comes with the next read). */
-function completeUtf8(b: Buffer): Buffer {
-  let i = b.length - 1;
-  let back = 0;
-  while (i >= 0 && back < 4 && (b[i]! & 0xc0) === 0x80) {
-    i--;
-    back++;
-  }
-  if (i < 0) return b;
-  const lead = b[i]!;
-  const need = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-  return need > back + 1 && b.length - i < need ? b.subarray(0, i) : b;
-}
-
-/** One SSE event; every line of `data` gets its own `data:` field (a newline cannot break out). */
-export function sseEvent(event: string, data: string, id: number): string {
-  const lines = data.split(/\r\n|\r|\n/);
-  return `event: ${event}\nid: ${id}\n${lines.map((l) => `data: ${l}`).join("\n")}\n\n`;
 }
 
 function sleep(ms: number): Promise<void> {
