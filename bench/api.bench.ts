@@ -107,7 +107,7 @@ async function throughputAndLatency(): Promise<void> {
     fillHistory(root, 10_000);
     const k = newKey();
     writeKeyFile(root.path("var", "apikeys.json"), { keys: [{ id: k.id, name: "bench", hash: k.hash, scope: "read", services: [], createdAt: Date.now(), expiresAt: null, revokedAt: null, createdBy: "bench" }] });
-    const d = Daemon.start(root, ["--listen", "127.0.0.1:0"]);
+    const d = Daemon.start(root, ["--listen", "127.0.0.1:0"], process.env.BENCH_PROF ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROF}`] : []);
     try {
       const e = await d.waitEvent("api listening", (ev) => ev.event === "api-listening", 20_000);
       const port = Number(/:(\d+)$/.exec((e.addresses as string[]).find((a) => a.startsWith("http://"))!)![1]);

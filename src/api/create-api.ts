@@ -39,7 +39,9 @@ export function createApi(backend: ApiBackend, opts: ApiOptions, extra: readonly
   const api = new Hono<ApiEnv>();
   api.onError((err, c) => onError(err, c, backend));
   api.notFound((c) => problemResponse(404, `no route ${c.req.method} ${new URL(c.req.url).pathname}`));
-  api.use("*", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => problemResponse(413, `the body is over ${MAX_BODY_BYTES} bytes`) }));
+  const limitBody = bodyLimit({ maxSize: MAX_BODY_BYTES, onError: () => problemResponse(413, `the body is over ${MAX_BODY_BYTES} bytes`) });
+  // Only where a body is read: asking a GET for its body makes the server build a full Request.
+  api.use("*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
   api.use(
     "*",
     authenticate({

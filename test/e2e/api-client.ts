@@ -61,9 +61,14 @@ export function call(target: Target, req: Req): Promise<Answer> {
     });
     r.setTimeout(req.timeoutMs ?? 30_000, () => r.destroy(new Error(`no answer to ${req.method ?? "GET"} ${req.path}`)));
     r.on("error", reject);
+    // A server that answers before reading the whole body (413) leaves the rest of the write to fail
+    // (EPIPE) after the answer arrived, when the socket no longer belongs to this request.
+    r.on("socket", (s) => void (s.listeners("error").includes(ignoreLateError) || s.on("error", ignoreLateError)));
     r.end(body);
   });
 }
+
+const ignoreLateError = (): void => {};
 
 /** A streamed GET: resolves with every chunk and when each came (ms since the request). */
 export function stream(target: Target, req: Req): Promise<{ status: number; headers: IncomingMessage["headers"]; chunks: { at: number; text: string }[] }> {

@@ -292,7 +292,7 @@ function makeStore(db: Db): SqliteHistory {
     runBuckets: (q = {}) => runBuckets(cached, q),
     runsAfter: (afterId, limit) => (cached(`${SELECT_RUN} WHERE id > ? ORDER BY id LIMIT ?`).all(afterId, limit) as RunRow[]).map(fromRow),
     transaction: (fn) => inTransaction.immediate(fn),
-    dataVersion: () => db.pragma("data_version", { simple: true }) as number,
+    dataVersion: () => cached("PRAGMA data_version").pluck().get() as number,
     close: () => db.close(),
   };
 }
