@@ -11,7 +11,8 @@ const SRC = join(ROOT, "src");
 const MAX_LINES = 400;
 
 // Each folder of src/ (a file directly in src/ is its own unit) and the units it may import.
-// Lower layers never import higher ones: core ← config, schedule ← import, task ← resource ← run ←
+// Lower layers never import higher ones: core ← config, schedule ← cluster (etcd membership, ownership,
+// slot claims: pure decisions and a port; the etcd client is in platform/), import, task ← resource ← run ←
 // history ← scheduler ← service ← platform (which implements the ports) ← api ← ui ← daemon, cli.
 // import/ (other schedulers' job files ⇄ services) is pure: it reads and writes text.
 // Only the two composition roots (ROOTS) import platform/ among the units above it.
@@ -19,18 +20,19 @@ export const ALLOWED = {
   core: [],
   config: ["core"],
   schedule: ["core"],
+  cluster: ["core", "config", "schedule"],
   import: ["core", "config", "schedule"],
   task: ["core", "config", "schedule"],
   resource: ["core", "config", "task"],
   run: ["core", "config", "schedule", "task", "resource"],
   history: ["core", "config", "task", "run"],
   scheduler: ["core", "config", "schedule", "task", "run", "history"],
-  service: ["core", "config", "schedule", "import", "task", "resource", "run", "history", "scheduler"],
-  platform: ["core", "config", "schedule", "import", "task", "resource", "run", "history", "scheduler", "service"],
-  api: ["core", "config", "schedule", "import", "task", "resource", "run", "history", "scheduler", "service"],
-  ui: ["core", "config", "schedule", "import", "task", "resource", "run", "history", "scheduler", "service", "api"],
-  daemon: ["core", "config", "schedule", "import", "task", "resource", "run", "history", "scheduler", "service", "api", "ui"],
-  cli: ["core", "config", "schedule", "import", "task", "resource", "run", "history", "scheduler", "service", "api", "ui", "daemon"],
+  service: ["core", "config", "schedule", "cluster", "import", "task", "resource", "run", "history", "scheduler"],
+  platform: ["core", "config", "schedule", "cluster", "import", "task", "resource", "run", "history", "scheduler", "service"],
+  api: ["core", "config", "schedule", "cluster", "import", "task", "resource", "run", "history", "scheduler", "service"],
+  ui: ["core", "config", "schedule", "cluster", "import", "task", "resource", "run", "history", "scheduler", "service", "api"],
+  daemon: ["core", "config", "schedule", "cluster", "import", "task", "resource", "run", "history", "scheduler", "service", "api", "ui"],
+  cli: ["core", "config", "schedule", "cluster", "import", "task", "resource", "run", "history", "scheduler", "service", "api", "ui", "daemon"],
   "index.ts": ["core", "config", "schedule", "task", "run", "platform"],
   types: [],
 };
