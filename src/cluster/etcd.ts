@@ -87,7 +87,8 @@ export interface EtcdClient {
   readonly endpoints: readonly string[];
   range(key: string, opts?: RangeOptions & CallOptions): Promise<RangeResult>;
   put(key: string, value: string, opts?: { readonly lease?: string } & CallOptions): Promise<{ revision: number }>;
-  deleteRange(key: string, opts?: { readonly prefix?: boolean } & CallOptions): Promise<{ deleted: number; revision: number }>;
+  /** Deletes `key`, every key with the prefix `key` (`prefix`), or the keys from `key` up to `end` excluded. */
+  deleteRange(key: string, opts?: { readonly prefix?: boolean; readonly end?: string } & CallOptions): Promise<{ deleted: number; revision: number }>;
   txn(txn: Txn, opts?: CallOptions): Promise<TxnResult>;
   /** A new lease of `ttlS` seconds. */
   leaseGrant(ttlS: number, opts?: CallOptions): Promise<{ id: string; ttlS: number }>;

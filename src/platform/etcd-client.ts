@@ -66,7 +66,8 @@ export function createEtcdClient(opts: EtcdClientOptions): EtcdClient {
       return { revision: headerRevision(r) };
     },
     async deleteRange(key, o = {}) {
-      const r = await post("/v3/kv/deleterange", deleteBody(key, o.prefix), o);
+      const body = o.end === undefined ? deleteBody(key, o.prefix) : { key: b64(key), range_end: b64(o.end) };
+      const r = await post("/v3/kv/deleterange", body, o);
       return { deleted: int(r.deleted), revision: headerRevision(r) };
     },
     async txn(t: Txn, o?: CallOptions): Promise<TxnResult> {
