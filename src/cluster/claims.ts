@@ -7,7 +7,9 @@
  * - a slot key is created once and never rewritten: a slot runs at most once in the cluster,
  *   whichever node replays it or however often;
  * - a deposed owner (its token no longer the owner key's create_revision) cannot claim;
- * - a claim retried after an answer was lost is recognised as ours (same node and token).
+ * - a claim sent twice (an answer lost, the request retried on another endpoint) is recognised
+ *   as ours by its nonce; a retry attempt of a slot this owner claimed (same node and token)
+ *   may run; any other second claim of a slot, a replayed instant included, is refused.
  */
 import type { EtcdClient, RangeResult } from "./etcd.js";
 import { slotText, type ClusterKeys } from "./keys.js";
@@ -20,6 +22,8 @@ export interface SlotClaim {
   readonly node: string;
   /** The fencing token the owner key must still carry; null: no owner check (flex `run_once = cluster`). */
   readonly token: number | null;
+  /** A retry attempt (2 or more) of the slot: allowed when this node claimed it under the same token. */
+  readonly retry?: boolean;
 }
 
 export type ClaimResult =
@@ -35,7 +39,8 @@ export const SLOT_KEYS_KEPT_MS = 7 * 24 * 3600_000;
 export async function claimSlot(etcd: EtcdClient, keys: ClusterKeys, c: SlotClaim): Promise<ClaimResult> {
   const slotKey = keys.slot(c.path, c.rid, c.scheduledFor);
   const ownerKey = keys.owner(c.path);
-  const value = JSON.stringify({ node: c.node, token: c.token });
+  const nonce = globalThis.crypto.randomUUID();
+  const value = JSON.stringify({ node: c.node, token: c.token, nonce });
   const compare = [{ key: slotKey, target: "create", result: "=", value: 0 } as const];
   const ownerCheck = c.token === null ? [] : [{ key: ownerKey, target: "create", result: "=", value: c.token } as const];
   const r = await etcd.txn({
@@ -46,12 +51,13 @@ export async function claimSlot(etcd: EtcdClient, keys: ClusterKeys, c: SlotClai
   if (r.succeeded) return { kind: "claimed" };
   const [slot, owner] = r.responses.map((x) => (x.kind === "range" ? x.range : null)) as [RangeResult | null, RangeResult | null];
   const existing = slot?.kvs[0];
+  const o = owner?.kvs[0];
   if (existing !== undefined) {
     const by = parseClaim(existing.value);
-    if (by.node === c.node && by.token === c.token) return { kind: "claimed" }; // our own claim, answered twice
+    const stillOwner = c.token === null || o?.createRevision === c.token;
+    if (by.nonce === nonce || (c.retry === true && stillOwner && by.node === c.node && by.token === c.token)) return { kind: "claimed" };
     return { kind: "taken", by: by.node, token: by.token };
   }
-  const o = owner?.kvs[0];
   return { kind: "deposed", owner: o === undefined ? null : parseOwnerValue(o.value, o.lease, o.createRevision).node };
 }
 
@@ -72,11 +78,11 @@ export async function pruneSlotKeys(etcd: EtcdClient, keys: ClusterKeys, path: s
   return (await etcd.deleteRange(prefix, { end })).deleted;
 }
 
-function parseClaim(value: string): { node: string; token: number | null } {
+function parseClaim(value: string): { node: string; token: number | null; nonce: string | null } {
   try {
-    const v = JSON.parse(value) as { node?: unknown; token?: unknown };
-    return { node: typeof v.node === "string" ? v.node : value, token: typeof v.token === "number" ? v.token : null };
+    const v = JSON.parse(value) as { node?: unknown; token?: unknown; nonce?: unknown };
+    return { node: typeof v.node === "string" ? v.node : value, token: typeof v.token === "number" ? v.token : null, nonce: typeof v.nonce === "string" ? v.nonce : null };
   } catch {
-    return { node: value, token: null };
+    return { node: value, token: null, nonce: null };
   }
 }

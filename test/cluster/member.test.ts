@@ -117,7 +117,9 @@ describe("cluster members on a real etcd", { skip: skipUnlessEtcd() }, () => {
     assert.deepEqual(await claimSlot(n1.etcd, n1.m.keys, { path: "db", rid: "task#0", scheduledFor: next, node: "n1", token: oldToken }), { kind: "deposed", owner: "n2" });
     assert.deepEqual(await claimSlot(n2.etcd, n2.m.keys, { path: "db", rid: "task#0", scheduledFor: slot, node: "n2", token: newToken }), { kind: "taken", by: "n1", token: oldToken });
     assert.deepEqual(await claimSlot(n2.etcd, n2.m.keys, { path: "db", rid: "task#0", scheduledFor: next, node: "n2", token: newToken }), { kind: "claimed" });
-    assert.deepEqual(await claimSlot(n2.etcd, n2.m.keys, { path: "db", rid: "task#0", scheduledFor: next, node: "n2", token: newToken }), { kind: "claimed" }, "a retried claim of our own is ours");
+    assert.deepEqual(await claimSlot(n2.etcd, n2.m.keys, { path: "db", rid: "task#0", scheduledFor: next, node: "n2", token: newToken }), { kind: "taken", by: "n2", token: newToken }, "a replayed instant is refused, even to its claimer");
+    assert.deepEqual(await claimSlot(n2.etcd, n2.m.keys, { path: "db", rid: "task#0", scheduledFor: next, node: "n2", token: newToken, retry: true }), { kind: "claimed" }, "a retry attempt of our own slot may run");
+    assert.deepEqual(await claimSlot(n1.etcd, n1.m.keys, { path: "db", rid: "task#0", scheduledFor: slot, node: "n1", token: oldToken, retry: true }), { kind: "taken", by: "n1", token: oldToken }, "a deposed owner cannot retry its old slot");
     assert.equal((await lastClaimedSlot(n2.etcd, n2.m.keys, "db", "task#0"))?.toISOString(), next.toISOString());
     // The preferred node is back and alive: it does not steal the service.
     await until("n1 registered again", () => n2.m.aliveNodes().has("n1"));
