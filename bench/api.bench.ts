@@ -5,20 +5,23 @@
  * 1. `GET /api/v1/runs?limit=20` with keep-alive on the daemon's socket (root: no key) and on
  *    its loopback TCP port (with a key), `--clients` connections for `--seconds`: requests/s, as a
  *    ratio to a bare `node:http` server answering the same JSON bytes on a Unix socket and on
- *    TCP, measured in the same run (target ≥ 0.5×). The history holds 10,000 records.
+ *    TCP, measured in the same run (target ≥ 0.5×), each server in its own process; and each
+ *    server's CPU time per request (steadier than requests/s on a busy machine). The history holds 10,000 records.
  * 2. `POST …/runs` with `wait` on a task running `/bin/true`: median end-to-end latency of
  *    `--calls` calls, against `svcmgr -s db run --rid task#0` started from a shell (target: faster).
  * 3. The 1,000-task burst (every task `/bin/true`, all due at one second, the default node-wide
  *    limit): start lag p99 and daemon CPU per run, with a client polling `/api/v1/runs` at 50
  *    requests/s and without it, alternating on one daemon (target: within 10 %).
  */
-import { spawnSync } from "node:child_process";
-import { createServer, request, Agent } from "node:http";
+import { spawn, spawnSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { request, Agent } from "node:http";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { execFileSync } from "node:child_process";
 import { newKey } from "../src/api/keys.js";
 import { writeKeyFile } from "../src/platform/api-key-file.js";
+import { readProcStat } from "../src/platform/proc-stat.js";
 import { openHistory } from "../src/platform/sqlite/store.js";
 import { CLI, makeRoot, type TestRoot } from "../test/e2e/helpers.js";
 import { Daemon, waitRecords } from "../test/e2e/daemon-harness.js";
@@ -65,19 +68,41 @@ async function hammer(where: Where, path: string, headers: Record<string, string
   return done / ((performance.now() - t0) / 1000);
 }
 
-/** A bare node:http server answering `body` on a Unix socket and on loopback TCP. */
-async function bareServer(dir: string, body: string): Promise<{ socket: string; port: number; close(): void }> {
-  const handler = (_req: unknown, res: import("node:http").ServerResponse) => {
-    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
-    res.end(body);
-  };
-  const unix = createServer(handler);
-  const tcp = createServer(handler);
+/**
+ * A bare node:http server answering `body` on a Unix socket and on loopback TCP, in its own
+ * process as the daemon is (in the bench's process it would share the clients' thread).
+ */
+async function bareServer(dir: string, body: string): Promise<{ socket: string; port: number; pid: number; close(): void }> {
+  const bodyFile = join(dir, "bare-body.json");
+  writeFileSync(bodyFile, body);
   const socket = join(dir, "bare.sock");
-  await new Promise<void>((r) => unix.listen(socket, r));
-  await new Promise<void>((r) => tcp.listen(0, "127.0.0.1", r));
-  const port = (tcp.address() as { port: number }).port;
-  return { socket, port, close: () => (unix.close(), tcp.close()) };
+  const script = `
+    const { createServer } = require("node:http");
+    const body = require("node:fs").readFileSync(${JSON.stringify(bodyFile)});
+    const handler = (_req, res) => { res.writeHead(200, { "content-type": "application/json", "content-length": body.length }); res.end(body); };
+    createServer(handler).listen(${JSON.stringify(socket)}, () => {
+      const tcp = createServer(handler).listen(0, "127.0.0.1", () => process.stdout.write(tcp.address().port + "\\n"));
+    });`;
+  const child = spawn(process.execPath, ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout!.setEncoding("utf8").once("data", (line: string) => resolve(Number(line.trim())));
+    child.once("exit", (code) => reject(new Error(`the bare server exited (${code})`)));
+  });
+  return { socket, port, pid: child.pid!, close: () => void child.kill() };
+}
+
+/** CPU time of a process so far, in ms (utime + stime from /proc). */
+function cpuMs(pid: number): number {
+  const stat = readProcStat(pid);
+  if (stat === null) throw new Error(`no /proc/${pid}/stat`);
+  return (Number(stat.fields[13]) + Number(stat.fields[14])) * TICK_MS;
+}
+
+/** Requests/s over `seconds`, and the server's CPU per request (ms): CPU is the steadier figure on a busy machine. */
+async function measure(pid: number, where: Where, path: string, headers: Record<string, string>): Promise<{ rps: number; cpuPerRequest: number }> {
+  const cpu0 = cpuMs(pid);
+  const rps = await hammer(where, path, headers, SECONDS, CLIENTS);
+  return { rps, cpuPerRequest: (cpuMs(pid) - cpu0) / (rps * SECONDS) };
 }
 
 function fillHistory(root: TestRoot, n: number): void {
@@ -116,20 +141,22 @@ async function throughputAndLatency(): Promise<void> {
       const body = await new Promise<string>((resolve) => request({ socketPath, path }, (res) => { let t = ""; res.setEncoding("utf8").on("data", (c: string) => (t += c)).on("end", () => resolve(t)); }).end());
       const bare = await bareServer(root.dir, body);
       await hammer({ socketPath }, path, {}, 1, CLIENTS); // warm-up
-      const rows: [string, number][] = [];
+      const rows: [string, { rps: number; cpuPerRequest: number }][] = [];
       for (let round = 0; round < 2; round++) {
-        rows.push(["daemon, socket, health", await hammer({ socketPath }, "/api/v1/health", {}, SECONDS, CLIENTS)]);
-        rows.push(["daemon, socket (root)", await hammer({ socketPath }, path, {}, SECONDS, CLIENTS)]);
-        rows.push(["bare node:http, socket", await hammer({ socketPath: bare.socket }, path, {}, SECONDS, CLIENTS)]);
-        rows.push(["daemon, TCP (key)", await hammer({ host: "127.0.0.1", port }, path, { authorization: `Bearer ${k.text}` }, SECONDS, CLIENTS)]);
-        rows.push(["bare node:http, TCP", await hammer({ host: "127.0.0.1", port: bare.port }, path, {}, SECONDS, CLIENTS)]);
+        rows.push(["daemon, socket, health", await measure(d.pid, { socketPath }, "/api/v1/health", {})]);
+        rows.push(["daemon, socket (root)", await measure(d.pid, { socketPath }, path, {})]);
+        rows.push(["bare node:http, socket", await measure(bare.pid, { socketPath: bare.socket }, path, {})]);
+        rows.push(["daemon, TCP (key)", await measure(d.pid, { host: "127.0.0.1", port }, path, { authorization: `Bearer ${k.text}` })]);
+        rows.push(["bare node:http, TCP", await measure(bare.pid, { host: "127.0.0.1", port: bare.port }, path, {})]);
       }
       bare.close();
-      const avg = (label: string) => rows.filter(([l]) => l === label).reduce((s, [, v]) => s + v, 0) / 2;
-      console.log(`1. GET ${path} (${Buffer.byteLength(body)} bytes), ${CLIENTS} keep-alive clients, ${SECONDS} s × 2 rounds:`);
-      for (const label of ["daemon, socket, health", "daemon, socket (root)", "bare node:http, socket", "daemon, TCP (key)", "bare node:http, TCP"]) console.log(`   ${label.padEnd(24)} ${fmt(avg(label), 0)} req/s`);
-      console.log(`   ratio socket: ${fmt(avg("daemon, socket (root)") / avg("bare node:http, socket"), 2)} × bare (target ≥ 0.5)`);
-      console.log(`   ratio TCP:    ${fmt(avg("daemon, TCP (key)") / avg("bare node:http, TCP"), 2)} × bare (target ≥ 0.5)`);
+      const avg = (label: string, f: (m: { rps: number; cpuPerRequest: number }) => number) => rows.filter(([l]) => l === label).reduce((s, [, m]) => s + f(m), 0) / 2;
+      const rps = (label: string) => avg(label, (m) => m.rps);
+      const cpu = (label: string) => avg(label, (m) => m.cpuPerRequest);
+      console.log(`1. GET ${path} (${Buffer.byteLength(body)} bytes), ${CLIENTS} keep-alive clients, ${SECONDS} s × 2 rounds, each server in its own process:`);
+      for (const label of ["daemon, socket, health", "daemon, socket (root)", "bare node:http, socket", "daemon, TCP (key)", "bare node:http, TCP"]) console.log(`   ${label.padEnd(24)} ${fmt(rps(label), 0).padStart(6)} req/s, server CPU ${fmt(cpu(label) * 1000, 0)} µs/request`);
+      console.log(`   ratio socket: ${fmt(rps("daemon, socket (root)") / rps("bare node:http, socket"), 2)} × bare in requests/s (target ≥ 0.5); CPU per request ${fmt(cpu("daemon, socket (root)") / cpu("bare node:http, socket"), 2)} × bare`);
+      console.log(`   ratio TCP:    ${fmt(rps("daemon, TCP (key)") / rps("bare node:http, TCP"), 2)} × bare in requests/s (target ≥ 0.5); CPU per request ${fmt(cpu("daemon, TCP (key)") / cpu("bare node:http, TCP"), 2)} × bare`);
 
       const api: number[] = [];
       const cli: number[] = [];

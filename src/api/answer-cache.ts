@@ -1,32 +1,43 @@
 /**
  * Answers of read-only list routes kept while the history's change token stays the same
- * (HistoryStore.changeToken): a dashboard polling `GET /api/v1/runs` costs a token check and
- * a write, not a query and a serialisation. Keyed by what the caller may see and the query
- * string; bounded (least recently used entries go first). A store without a token (null) is
- * never cached.
+ * (HistoryStore.changeToken): a dashboard polling `GET /api/v1/runs` costs a token check, not a
+ * query and a serialisation. Keyed by what the caller may see and the query string; bounded
+ * (least recently used entries go first). A store without a token (null) is never cached.
  *
- * While the history is being written (a burst of runs moves the token at every turn), an answer
- * younger than `graceMs` is still served: a poller then costs at most one query per key every
- * `graceMs`, and a list is never more than `graceMs` behind the history.
+ * Invariant: an answer is served only within `graceMs` of the last moment it was known to match
+ * the history (made, or its token checked and found unchanged). Within that time the token is not
+ * even read: a poller costs one token check per key every `graceMs`, and while the history is
+ * being written (a burst of runs moves the token at every turn) one query per key every
+ * `graceMs`. A list is never more than `graceMs` behind the history.
  */
 export class AnswerCache {
-  private readonly entries = new Map<string, { token: string; text: string; at: number }>();
+  private readonly entries = new Map<string, { token: string; text: string; checkedAt: number }>();
 
   constructor(private readonly now: () => number, private readonly graceMs = 250, private readonly max = 256) {}
 
-  get(key: string, token: string | null): string | undefined {
-    if (token === null) return undefined;
+  /**
+   * The answer for `key`: the cached one while it is known current, else `make()`'s.
+   * `token` is read before `make` runs: a write during `make` makes the next check miss.
+   */
+  async answer(key: string, token: () => Promise<string | null>, make: () => Promise<string>): Promise<string> {
     const hit = this.entries.get(key);
-    if (hit === undefined || (hit.token !== token && this.now() - hit.at >= this.graceMs)) return undefined;
-    this.entries.delete(key); // most recently used last
-    this.entries.set(key, hit);
-    return hit.text;
+    if (hit !== undefined && this.now() - hit.checkedAt < this.graceMs) return this.touch(key, hit).text;
+    const current = await token();
+    if (current === null) return make();
+    if (hit !== undefined && hit.token === current) {
+      hit.checkedAt = this.now();
+      return this.touch(key, hit).text;
+    }
+    const text = await make();
+    this.touch(key, { token: current, text, checkedAt: this.now() });
+    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+    return text;
   }
 
-  set(key: string, token: string | null, text: string): void {
-    if (token === null) return;
+  /** Puts `entry` last (most recently used). */
+  private touch<E extends { token: string; text: string; checkedAt: number }>(key: string, entry: E): E {
     this.entries.delete(key);
-    this.entries.set(key, { token, text, at: this.now() });
-    while (this.entries.size > this.max) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(key, entry);
+    return entry;
   }
 }

@@ -58,11 +58,8 @@ export function runRoutes(api: Hono<ApiEnv>, backend: ApiBackend): void {
   const lists = new AnswerCache(() => backend.clock.now());
   api.get("/api/v1/runs", async (c) => {
     const p = requireAccess(c, "read");
-    // The token is read before the query: a write during the query makes the next call miss.
-    const token = await backend.history.changeToken();
     const key = `${p.scope === "admin" ? "*" : p.services.join("\u0000")}\u0001${new URL(c.req.url).search}`;
-    let text = lists.get(key, token);
-    if (text === undefined) lists.set(key, token, (text = JSON.stringify(await listRuns(c, backend, p))));
+    const text = await lists.answer(key, () => backend.history.changeToken(), async () => JSON.stringify(await listRuns(c, backend, p)));
     return c.body(text, 200, { "content-type": "application/json" });
   });
 
