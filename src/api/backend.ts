@@ -103,6 +103,10 @@ export interface RunRequest {
   readonly env?: Readonly<Record<string, string>>;
   /** Rids typed to confirm confirmation tasks (the body's `confirm`: one rid or a list). */
   readonly confirm: readonly string[];
+  /** In a cluster: run a failover service's tasks here although this node does not own it (recorded as forced). */
+  readonly force?: boolean;
+  /** Set by the cluster check once it let a forced run through: why, appended to the runs' `initiatedBy`. */
+  readonly forcedNote?: string | null;
 }
 
 /** Runs handed to the pipeline: their record ids appear as each task's run begins. */

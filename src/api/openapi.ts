@@ -134,5 +134,5 @@ function jsonSchema(s: z.ZodMiniType): object {
 }
 
 function describeStatus(s: number): string {
-  return ({ 200: "OK", 202: "Accepted: still running", 400: "Bad request", 401: "No key or a bad key", 403: "Outside the key's scope or services", 404: "Not found", 409: "Conflict (confirmation)", 413: "Body too large", 415: "Not JSON", 422: "Idempotency-Key reused for another request", 503: "Stopping" } as Record<number, string>)[s] ?? "Answer";
+  return ({ 200: "OK", 202: "Accepted: still running", 400: "Bad request", 401: "No key or a bad key", 403: "Outside the key's scope or services", 404: "Not found", 409: "Conflict (confirmation; in a cluster, another node owns the service)", 413: "Body too large", 415: "Not JSON", 422: "Idempotency-Key reused for another request", 503: "Stopping" } as Record<number, string>)[s] ?? "Answer";
 }

@@ -37,7 +37,7 @@ export async function runDetached(app: App, services: readonly ObjectPath[], arg
 }
 
 async function start(app: App, svc: string, args: ParsedArgs, env: Record<string, string>): Promise<RunsAnswer> {
-  const body = { ...selectors(args), ...(Object.keys(env).length > 0 ? { env } : {}) };
+  const body = { ...selectors(args), ...(Object.keys(env).length > 0 ? { env } : {}), ...(args.force === true ? { force: true } : {}) };
   const path = `/api/v1/services/${encodeURIComponent(svc)}/runs`;
   let answer = await app.daemon.call({ method: "POST", path, body, timeoutMs: CALL_TIMEOUT_MS });
   // --confirm: the daemon names the confirmation tasks of the selection; they are confirmed by their rids.

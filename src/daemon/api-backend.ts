@@ -11,7 +11,9 @@ import type { ApiBackend, Health, RunRequest, ServiceSummary, StartedRuns, Suspe
 import { suspensionView } from "../core/suspension.js";
 import type { SuspensionChange } from "../service/suspension.js";
 import type { Principal } from "../api/principal.js";
+import { ApiProblem } from "../api/problem.js";
 import type { ServiceRegistry } from "./service-registry.js";
+import { manualRunVerdict } from "../service/cluster-check.js";
 
 /**
  * The daemon's side of the API port: services and tasks from the registry and the scheduler,
@@ -62,7 +64,12 @@ export function createApiBackend(d: ApiBackendDeps): ApiBackend {
       return statusReport(app, loaded.config, d.history);
     },
     tasks: (svc) => tasks(d, svc),
-    startRuns: async (svc, request, by) => d.startRuns(svc, request, by),
+    startRuns: async (svc, request, by) => {
+      const loaded = d.registry.get(svc);
+      const verdict = loaded === undefined ? null : await manualRunVerdict(app, loaded.config, request.force === true, '"force": true (run --detach --force)');
+      if (verdict?.kind === "refuse") throw new ApiProblem(409, verdict.message, { owner: verdict.owner });
+      return d.startRuns(svc, { ...request, forcedNote: verdict?.forcedNote ?? null }, by);
+    },
     setSuspended: d.setSuspended,
     readLog: d.readLog,
     stopRun: (id, by) => d.stopRun(id, by.name),

@@ -7,6 +7,7 @@ import type { RunContext } from "../run/context.js";
 import type { RunRequest, StartedRuns } from "../api/backend.js";
 import type { Principal } from "../api/principal.js";
 import { ApiProblem } from "../api/problem.js";
+import { forcedInitiator } from "../cluster/manual-run.js";
 import type { ServiceLogs } from "./ports.js";
 import type { ServiceRegistry } from "./service-registry.js";
 import type { RunControls } from "./run-controls.js";
@@ -61,7 +62,7 @@ export function startApiRuns(deps: ApiRunDeps, svc: string, request: RunRequest,
   };
   const session = deps.app.services.newSession();
   const ctx: RunContext = {
-    trigger: "api", cron: false, confirm: true, dryRun: false, session, extraEnv: request.env ?? {}, initiatedBy: by.name, signal: stop.signal,
+    trigger: "api", cron: false, confirm: true, dryRun: false, session, extraEnv: request.env ?? {}, initiatedBy: forcedInitiator(by.name, request.forcedNote ?? null), signal: stop.signal,
   };
   const log = deps.logs.forSession(loaded.config, session);
   const reporter: RunReporter = {

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { spawn } from "node:child_process";
 import { resolve } from "node:path";
-import type { App, DaemonAccess, HistoryAccess } from "../service/app.js";
+import type { App, ClusterAccess, DaemonAccess, HistoryAccess } from "../service/app.js";
 import { apiKeyPaths, configFile, daemonPaths, historyDbFile, historySpoolFile, pathsFor, type Paths } from "../core/paths.js";
 import type { Output } from "../core/output.js";
 import { systemClock } from "./system-clock.js";
@@ -22,6 +22,7 @@ import { isProcessAlive } from "./liveness.js";
 import { callJsonWhenUp, getJson, streamText } from "./daemon-client.js";
 import { servicePorts } from "./service-ports.js";
 import { keyFileAccess } from "./api-key-file.js";
+import { createEtcdClient } from "./etcd-client.js";
 import type { WriteStateFile } from "./background-state-files.js";
 import { nodeConfig } from "../service/node-config.js";
 import { checkStoreUrl, maskPassword, postgresUrlOf } from "../core/store-url.js";
@@ -86,6 +87,7 @@ export function createApp(opts: AppOptions): App {
     history: historyAccess(paths, () => env.SVCMGR_HISTORY || nodeConfig(app).history.store, () => app.nodename),
     daemon: daemonAccess(paths, env),
     apiKeys: keyFileAccess(apiKeyPaths(paths)),
+    cluster: clusterAccess(() => clusterSettings(nodeConfig(app).values.cluster)),
     get services() {
       return services;
     },
@@ -94,6 +96,26 @@ export function createApp(opts: AppOptions): App {
   };
   const services = servicePorts(app, opts.writeState);
   return app;
+}
+
+/** One etcd client per process, built when a command first needs it (node.conf is read then). */
+function clusterAccess(settings: () => { readonly name: string; readonly etcd: readonly string[] } | null): ClusterAccess {
+  let opened: ReturnType<ClusterAccess["open"]> | undefined;
+  return {
+    open() {
+      if (opened !== undefined) return opened;
+      const s = settings();
+      return (opened = s === null ? null : { name: s.name, etcd: createEtcdClient({ endpoints: s.etcd }) });
+    },
+  };
+}
+
+/** node.conf `[cluster]`: set when it names etcd endpoints; the name defaults to "default". */
+function clusterSettings(v: Readonly<Record<string, { readonly value: unknown }>>): { name: string; etcd: string[] } | null {
+  const etcd = v.etcd?.value;
+  if (typeof etcd !== "string" || etcd === "") return null;
+  const name = v.name?.value;
+  return { name: typeof name === "string" && name !== "" ? name : "default", etcd: etcd.split(",") };
 }
 
 /** While the PostgreSQL history cannot be reached, how often the daemon tries it again. */

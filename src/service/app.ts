@@ -11,6 +11,7 @@ import type { StatusDeps } from "../resource/status.js";
 import type { TreeParser } from "../import/tree.js";
 import type { SuspensionFile } from "../core/suspension.js";
 import type { StoredKey } from "../core/api-key.js";
+import type { EtcdClient } from "../cluster/etcd.js";
 
 /**
  * Everything a command needs from the outside world, built once per process by a composition
@@ -47,6 +48,8 @@ export interface App {
   readonly services: ServicePorts;
   /** The daemon's API keys (`svcmgr apikey`). */
   readonly apiKeys: ApiKeyAccess;
+  /** node.conf `[cluster]` and its etcd, seen from any command (cluster status, manual runs). */
+  readonly cluster: ClusterAccess;
   /** Removes a file; a missing one is not an error. */
   removeFile(path: string): Promise<void>;
   /** A file's text (a run's full output); throws with the reason when it cannot be read. */
@@ -149,6 +152,11 @@ export interface ApiKeyAccess {
   update<T>(change: (keys: readonly StoredKey[]) => { readonly keys: readonly StoredKey[]; readonly result: T }): T;
   /** Each key's last successful use (epoch ms by key id), as the daemon last wrote it. */
   lastUse(): ReadonlyMap<string, number>;
+}
+
+export interface ClusterAccess {
+  /** This node's cluster (its name, a client of its etcd endpoints), or null when node.conf sets no `[cluster] etcd`. */
+  open(): { readonly name: string; readonly etcd: EtcdClient } | null;
 }
 
 export interface ServicePorts {

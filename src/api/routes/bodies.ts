@@ -13,6 +13,7 @@ export const RunRequestBody = z.strictObject({
   env: z.optional(z.record(z.string().check(z.regex(/^[A-Za-z_][A-Za-z0-9_]*$/)), z.string())),
   confirm: z.optional(z.union([z.string(), z.array(z.string())])),
   wait: z.optional(z.union([z.string(), z.number()])),
+  force: z.optional(z.boolean()),
 });
 
 /** The body of `POST …/tasks/{rid}/suspend` and `…/resume` (optional). */

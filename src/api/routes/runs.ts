@@ -25,14 +25,14 @@ export function runRoutes(api: Hono<ApiEnv>, backend: ApiBackend): void {
     const body = await readJson(c, (await import("./bodies.js")).RunRequestBody); // zod is loaded by the first run request, not at daemon start
     const waitMs = body.wait === undefined ? 0 : durationParam(body.wait, "wait", MAX_WAIT_MS);
     const confirm = body.confirm === undefined ? [] : typeof body.confirm === "string" ? [body.confirm] : body.confirm;
-    const start = () => backend.startRuns(svc, { rid: body.rid, tags: body.tags, subsets: body.subsets, env: body.env, confirm }, p);
+    const start = () => backend.startRuns(svc, { rid: body.rid, tags: body.tags, subsets: body.subsets, env: body.env, confirm, force: body.force }, p);
     const key = c.req.header("idempotency-key");
     let runs: StartedRuns;
     let replayed = false;
     if (key === undefined) runs = await start();
     else {
       if (!/^[\x21-\x7e]{1,255}$/.test(key)) throw new ApiProblem(400, "Idempotency-Key: 1 to 255 visible ASCII characters", { field: "Idempotency-Key" });
-      const fingerprint = JSON.stringify([svc, body.rid, body.tags, body.subsets, body.env, confirm]);
+      const fingerprint = JSON.stringify([svc, body.rid, body.tags, body.subsets, body.env, confirm, body.force]);
       const use = idempotent.use(p.name, key, fingerprint, start);
       if (use.kind === "mismatch") throw new ApiProblem(422, `Idempotency-Key "${key}" was used for a different request; use a new key for a new request`, { field: "Idempotency-Key" });
       runs = await use.value;

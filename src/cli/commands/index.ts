@@ -18,6 +18,7 @@ import { importCommand } from "./import.js";
 import { exportCommand } from "./export.js";
 import { resumeCommand, suspendCommand } from "./suspend.js";
 import { apikeyCommands } from "./apikey.js";
+import { clusterCommands } from "./cluster.js";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -41,4 +42,5 @@ export const COMMANDS: readonly CliCommand[] = [
   importCommand,
   exportCommand,
   ...apikeyCommands,
+  ...clusterCommands,
 ];

@@ -14,6 +14,8 @@ import { createReporter } from "../../service/reporter.js";
 import { FORMAT_OPTION, type CliCommand, type ParsedArgs } from "../command.js";
 import { planLine, summaryEntry, type RunSummaryEntry } from "../run-summary.js";
 import { interruptOnSignals } from "../interrupt.js";
+import { manualRunVerdict } from "../../service/cluster-check.js";
+import { forcedInitiator } from "../../cluster/manual-run.js";
 
 export const runCommand: CliCommand = {
   words: ["run"],
@@ -30,6 +32,7 @@ export const runCommand: CliCommand = {
     format: { ...FORMAT_OPTION, describe: "Output format: json prints one entry per task on stdout (status, exit code, reason, run id, its history record, a dry run's plan) and sends the tasks' output to stderr" },
     detach: { type: "boolean", describe: "Hand the run to the daemon over its socket and print the run id(s): closing the terminal no longer stops it (trigger api; needs a running daemon)" },
     wait: { type: "boolean", describe: "With --detach: follow the runs' output as it comes and exit with the task's exit code; Ctrl-C stops following, not the run" },
+    force: { type: "boolean", describe: "In a cluster: run a failover service's tasks on this node even though it does not own the service (or its owner cannot be confirmed); recorded as forced" },
     "inherit-env": { type: "boolean", describe: "Debugging: start the tasks from svcmgr's own environment instead of the clean one (PATH, the user's HOME/USER/LOGNAME/SHELL, LANG); recorded with the run" },
   },
   examples: [
@@ -39,6 +42,7 @@ export const runCommand: CliCommand = {
     ["sudo svcmgr -s db run --rid task#0 --env LEVEL=full", "pass an extra variable"],
     ["svcmgr -s db run --dry-run --format json", "what would run, with its exact argv, user, cwd and environment"],
     ["svcmgr -s db run --rid task#0 --detach --wait", "the daemon runs it (a closed terminal does not stop it); follow its output here"],
+    ["svcmgr -s db run --rid task#0 --force", "in a cluster, run it on this node although another node owns db (recorded as forced)"],
   ],
   async run(args, app) {
     const services = selectServices(app, requireSelector(args.service));
@@ -70,6 +74,9 @@ async function runService(app: App, path: ReturnType<typeof selectServices>[numb
   const { config, warnings } = await openService(app, path);
   for (const w of warnings) app.stderr.write(formatAlert(w) + "\n");
   requireNodeMember(config, "run", app.nodename);
+  const verdict = await manualRunVerdict(app, config, args.force === true);
+  if (verdict.kind === "refuse") throw new ActionError(verdict.message);
+  if (verdict.forcedNote !== null) app.stderr.write(`svcmgr: ${config.name}: ${verdict.forcedNote}\n`);
   const tasks = config.rids("task").map((rid) => taskDef(config, rid));
   const selected = selectTasks(tasks, { rid: selectorArg(args.rid), tags: selectorArg(args.tags), subsets: selectorArg(args.subsets) });
   if (selected.length === 0) throw new ActionError(`${config.name}: ${NO_MATCH_MESSAGE}`);
@@ -77,7 +84,7 @@ async function runService(app: App, path: ReturnType<typeof selectServices>[numb
   const log = app.services.openLog(config, session);
   const ctx: RunContext = {
     trigger: "manual", cron: args.cron === true, confirm: args.confirm === true, dryRun: args["dry-run"] === true,
-    session, extraEnv, inheritEnv: args["inherit-env"] === true, initiatedBy: initiatingUser(app.env, app.users.user(String(app.uid))?.name ?? String(app.uid)), signal,
+    session, extraEnv, inheritEnv: args["inherit-env"] === true, initiatedBy: forcedInitiator(initiatingUser(app.env, app.users.user(String(app.uid))?.name ?? String(app.uid)), verdict.forcedNote), signal,
   };
   try {
     log.write("info", null, `do run ${process.argv.slice(2).join(" ")} (session ${session})`);
