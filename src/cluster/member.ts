@@ -37,6 +37,8 @@ export interface MemberOptions {
   readonly pollMs?: number;
   /** How long a candidate of rank r waits, times r, before claiming an ownerless service. @default min(1000, TTL / 4) */
   readonly rankDelayMs?: number;
+  /** This node's API URL, published in its presence key (`api`) so other nodes can proxy to it; null: none. */
+  readonly api?: () => string | null;
 }
 
 /** A failover service this node knows: its path and `nodes` patterns in preference order. */
@@ -70,6 +72,7 @@ export class ClusterMember {
   private readonly releasing = new Set<string>();
   private readonly listeners = new Set<(e: MemberEvent) => void>();
   private unreachable: string | null = "not connected yet";
+  private failedRenewals = 0;
   private timer: { cancel(): void } | null = null;
   private fenceTimer: { cancel(): void } | null = null;
   private running = false;
@@ -90,6 +93,11 @@ export class ClusterMember {
   /** Why etcd cannot be used now, or null when the last look at it succeeded. */
   get unavailable(): string | null {
     return this.unreachable;
+  }
+
+  /** Lease renewals (keepalives) that failed since start: etcd did not answer, or the lease had expired. */
+  get keepaliveFailures(): number {
+    return this.failedRenewals;
   }
 
   /** The failover services this node schedules (replaces the previous list). */
@@ -118,6 +126,11 @@ export class ClusterMember {
   /** True when the last view said this node owns the service (fenced or not). */
   ownedLastSeen(path: string): boolean {
     return this.owned.has(path) || (this.lease !== null && this.view.owners.get(path)?.lease === this.lease);
+  }
+
+  /** The failover services this node is a candidate for (as last given to setServices), by path. */
+  candidates(): readonly string[] {
+    return [...this.services.keys()];
   }
 
   /** Nodes with a presence key, as last seen. */
@@ -182,14 +195,23 @@ export class ClusterMember {
     const etcd = this.ports.etcd;
     const sent = this.ports.monotonic();
     if (this.lease !== null) {
-      if ((await etcd.leaseKeepAlive(this.lease)) > 0) return this.fence.renewed(sent);
+      let ttl: number;
+      try {
+        ttl = await etcd.leaseKeepAlive(this.lease);
+      } catch (e) {
+        this.failedRenewals++;
+        throw e;
+      }
+      if (ttl > 0) return this.fence.renewed(sent);
+      this.failedRenewals++;
       this.ports.log("warning", `cluster: this node's lease ${this.lease} expired; registering again`, { event: "cluster-lease-expired" });
       this.lease = null;
       this.fence.lost();
       this.check("this node's lease expired");
     }
     const granted = await etcd.leaseGrant(this.opts.ttlS);
-    await etcd.put(this.keys.node(this.node), JSON.stringify({ node: this.node }), { lease: granted.id });
+    const api = this.opts.api?.() ?? null;
+    await etcd.put(this.keys.node(this.node), JSON.stringify(api === null ? { node: this.node } : { node: this.node, api }), { lease: granted.id });
     this.lease = granted.id;
     this.joinedAt = this.ports.monotonic();
     this.fence.renewed(sent);

@@ -83,6 +83,7 @@ describe("cluster members on a real etcd", { skip: skipUnlessEtcd() }, () => {
     const kv = (await n1.etcd.range(n1.m.keys.owner("db"))).kvs[0]!;
     assert.equal(n1.m.token("db"), kv.createRevision);
     assert.deepEqual(n1.events.map((e) => e.kind), ["acquired"]);
+    assert.deepEqual(n1.m.candidates(), ["db"]);
     const status = await readClusterStatus(n1.etcd, cluster, [{ path: "db", topology: "failover", nodes: order }, { path: "web", topology: "flex", nodes: ["n1", "n4"] }]);
     assert.deepEqual(status, {
       nodes: [{ name: "n1", alive: true }, { name: "n2", alive: true }, { name: "n3", alive: true }, { name: "n4", alive: false }],
@@ -100,9 +101,11 @@ describe("cluster members on a real etcd", { skip: skipUnlessEtcd() }, () => {
     const oldToken = n1.m.token("db")!;
     const slot = new Date("2026-03-01T10:00:00Z");
     assert.deepEqual(await claimSlot(n1.etcd, n1.m.keys, { path: "db", rid: "task#0", scheduledFor: slot, node: "n1", token: oldToken }), { kind: "claimed" });
+    assert.equal(n1.m.keepaliveFailures, 0);
     const cutAt = performance.now();
     n1.etcd.cut = true;
     const lostAt = await until("n1 says it lost db", () => n1.events.some((e) => e.kind === "lost"));
+    assert.ok(n1.m.keepaliveFailures >= 1, "the failed renewals are counted (svcmgr_cluster_keepalive_failures_total)");
     assert.equal(n1.m.token("db"), null);
     assert.ok(lostAt - cutAt < TTL_S * 1000, `fenced ${Math.round(lostAt - cutAt)} ms after the cut, before the ${TTL_S} s TTL`);
     assert.match((n1.events.find((e) => e.kind === "lost") as { reason: string }).reason, /could not renew its etcd lease/);
