@@ -6,6 +6,7 @@ import type { Principal } from "./principal.js";
 import type { TaskZone } from "./daily-stats.js";
 import type { Suspension } from "../core/suspension.js";
 import type { SuspensionChange } from "../service/suspension.js";
+import type { OneoffRequest } from "../run/oneoff.js";
 
 /**
  * What the API needs from the daemon, which implements it (daemon/api-backend.ts): the routes
@@ -29,6 +30,12 @@ export interface ApiBackend {
    * ApiProblem (404 unknown service or no task selected, 409 confirmation) before anything runs.
    */
   startRuns(svc: string, request: RunRequest, by: Principal): Promise<StartedRuns>;
+  /**
+   * Runs a command once in the service's task context (run/oneoff.ts; trigger `oneoff`, rid
+   * `exec`). Throws an ApiProblem (404 unknown service, 400 a bad request, 403 another user
+   * without admin) before anything runs.
+   */
+  startExec(svc: string, request: OneoffRequest, by: Principal): Promise<StartedRuns>;
   /** Asks a run of this daemon's to stop (recorded `aborted`); false when this daemon is not running it. */
   stopRun(id: number, by: Principal): boolean;
   /** The zone a task's times are shown in: its `timezone`, else the host's. */

@@ -1,6 +1,6 @@
 import * as z from "zod/mini";
 import { svcmgrVersion } from "../core/version.js";
-import { RunRequestBody, SuspendBody } from "./routes/bodies.js";
+import { ExecRequestBody, RunRequestBody, SuspendBody } from "./routes/bodies.js";
 import { Health, listOf, Problem, RunRecordSchema, RunsAnswer, ServiceStatusSchema, ServiceSummarySchema, SuspensionAnswerSchema, TaskStatsSchema, TaskViewSchema } from "./schemas.js";
 
 /**
@@ -43,6 +43,11 @@ const operations: Operation[] = [
     method: "post", path: "/api/v1/services/{svc}/runs", summary: "Run tasks now (same pipeline as `run`); with `wait`, answer when they ended", scope: "run", params: [SVC], body: RunRequestBody,
     headers: [{ name: "Idempotency-Key", in: "header", schema: str, description: "A retry with the same key (24 h, per API key) returns the same runs" }],
     answers: { 200: RunsAnswer, 202: RunsAnswer, 400: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, ...AUTH_ERRORS },
+  },
+  {
+    method: "post", path: "/api/v1/services/{svc}/exec", scope: "run", params: [SVC], body: ExecRequestBody,
+    summary: "Run a command once in the service's task context (trigger oneoff, rid exec); `user` other than the tasks' needs admin; with `wait`, answer when it ended",
+    answers: { 200: RunsAnswer, 202: RunsAnswer, 400: Problem, 404: Problem, 413: Problem, 415: Problem, 503: Problem, ...AUTH_ERRORS },
   },
   ...(["suspend", "resume"] as const).map((action): Operation => ({
     method: "post", path: `/api/v1/services/{svc}/tasks/{rid}/${action}`, scope: "run", params: [SVC, RID], body: SuspendBody,

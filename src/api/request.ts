@@ -48,6 +48,9 @@ function describeIssue(issue: $ZodIssue): { field: string; text: string } {
   }
 }
 
+/** The longest `wait` a run request may ask for. */
+export const MAX_WAIT_MS = 10 * 60_000;
+
 /** A duration parameter (`30s`, `5m`, or seconds) within [0, maxMs]; `field` names it in errors. */
 export function durationParam(value: string | number, field: string, maxMs: number): number {
   const ms = typeof value === "number" ? (Number.isFinite(value) && value >= 0 ? value * 1000 : null) : parseDuration(value);

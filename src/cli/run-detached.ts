@@ -11,12 +11,12 @@ import { interruptOnSignals } from "./interrupt.js";
  * returns; `--wait` follows each run's output as it comes and exits with the task's exit code
  * (1 for a failure without one). Ctrl-C only stops following: the runs go on in the daemon.
  */
-interface RunsAnswer {
+export interface RunsAnswer {
   readonly runs: readonly RunRecord[];
   readonly request: { readonly session: string; readonly selected: readonly string[]; readonly done: boolean };
 }
 
-const CALL_TIMEOUT_MS = 30_000;
+export const CALL_TIMEOUT_MS = 30_000;
 const POLL_MS = 200;
 
 export async function runDetached(app: App, services: readonly ObjectPath[], args: ParsedArgs, env: Record<string, string>): Promise<number> {
@@ -61,7 +61,7 @@ function selectors(args: ParsedArgs): Record<string, string> {
 }
 
 /** Follows the request's runs in order until all ended; the exit code of the last failing one. */
-async function follow(app: App, svc: string, first: RunsAnswer, json: boolean): Promise<number> {
+export async function follow(app: App, svc: string, first: RunsAnswer, json: boolean): Promise<number> {
   const interrupt = interruptOnSignals(app.stderr);
   const followed = new Set<number>();
   let exit = 0;

@@ -12,6 +12,7 @@ import { suspensionView } from "../core/suspension.js";
 import type { SuspensionChange } from "../service/suspension.js";
 import type { Principal } from "../api/principal.js";
 import { ApiProblem } from "../api/problem.js";
+import type { OneoffRequest } from "../run/oneoff.js";
 import type { ServiceRegistry } from "./service-registry.js";
 import { manualRunVerdict } from "../service/cluster-check.js";
 
@@ -31,6 +32,7 @@ export interface ApiBackendDeps {
   readonly snapshot: () => { readonly tasks: readonly TaskSnapshot[] };
   readonly invalid: () => ReadonlyMap<string, string>;
   readonly startRuns: (svc: string, request: RunRequest, by: Principal) => StartedRuns;
+  readonly startExec: (svc: string, request: OneoffRequest, by: Principal) => StartedRuns;
   readonly setSuspended: (svc: string, rid: string, change: SuspensionChange) => Promise<SuspensionAnswer>;
   readonly readLog: (file: string, offset: number, max: number) => Promise<Buffer | null>;
   readonly stopRun: (id: number, by: string) => boolean;
@@ -70,6 +72,7 @@ export function createApiBackend(d: ApiBackendDeps): ApiBackend {
       if (verdict?.kind === "refuse") throw new ApiProblem(409, verdict.message, { owner: verdict.owner });
       return d.startRuns(svc, { ...request, forcedNote: verdict?.forcedNote ?? null }, by);
     },
+    startExec: async (svc, request, by) => d.startExec(svc, request, by),
     setSuspended: d.setSuspended,
     readLog: d.readLog,
     stopRun: (id, by) => d.stopRun(id, by.name),

@@ -4,6 +4,10 @@ import { parallelSubsets } from "../task/model.js";
 import { selectTasks, NO_MATCH_MESSAGE } from "../task/select.js";
 import { runTasks } from "../run/run-tasks.js";
 import type { RunContext } from "../run/context.js";
+import type { TaskDef } from "../task/model.js";
+import type { ServiceConfig } from "../config/service.js";
+import type { RunTrigger } from "../core/run-record.js";
+import { formatObjectPath } from "../core/object-path.js";
 import type { RunRequest, StartedRuns } from "../api/backend.js";
 import type { Principal } from "../api/principal.js";
 import { ApiProblem } from "../api/problem.js";
@@ -34,14 +38,40 @@ export interface ApiRunDeps {
 }
 
 export function startApiRuns(deps: ApiRunDeps, svc: string, request: RunRequest, by: Principal): StartedRuns {
-  const loaded = deps.registry.get(svc);
-  if (loaded === undefined) throw new ApiProblem(404, `no valid service ${svc} on this node (svcmgr validate config -s ${svc} says why if its file exists)`);
+  const loaded = loadedService(deps, svc);
   const selected = selectTasks([...loaded.tasks.values()], { rid: request.rid, tags: request.tags, subsets: request.subsets });
   if (selected.length === 0) throw new ApiProblem(404, `${svc}: ${NO_MATCH_MESSAGE.replace("--rid, --subset and --tags", "rid, subsets and tags")}`);
   const unconfirmed = selected.filter((t) => t.confirmation && !request.confirm.includes(t.rid)).map((t) => t.rid);
   if (unconfirmed.length > 0) {
     throw new ApiProblem(409, `confirmation required: ${unconfirmed.join(", ")} ask${unconfirmed.length === 1 ? "s" : ""} for confirmation; send "confirm": ${JSON.stringify(unconfirmed.length === 1 ? unconfirmed[0] : unconfirmed)} (the rid, typed) to run ${unconfirmed.length === 1 ? "it" : "them"}; nothing was run`, { field: "confirm", unconfirmed });
   }
+  const launch = { tasks: selected, parallel: parallelSubsets(loaded.config, "task"), trigger: "api" as const, env: request.env ?? {}, initiatedBy: forcedInitiator(by.name, request.forcedNote ?? null) };
+  return launchRuns(deps, loaded.config, launch, by, (session) => `do run ${selected.map((t) => t.rid).join(",")} for ${by.name} through the API (session ${session})`);
+}
+
+/** The service as the daemon loaded it; 404 when it has no valid one of that name. */
+export function loadedService(deps: Pick<ApiRunDeps, "registry">, svc: string): NonNullable<ReturnType<ServiceRegistry["get"]>> {
+  const loaded = deps.registry.get(svc);
+  if (loaded === undefined) throw new ApiProblem(404, `no valid service ${svc} on this node (svcmgr validate config -s ${svc} says why if its file exists)`);
+  return loaded;
+}
+
+/** What to hand to the pipeline: the tasks, in order, and how they run. */
+export interface Launch {
+  readonly tasks: readonly TaskDef[];
+  readonly parallel: ReadonlySet<string>;
+  readonly trigger: RunTrigger;
+  readonly env: Readonly<Record<string, string>>;
+  /** The records' `initiatedBy`: the principal's name (with a cluster's forced-run note). */
+  readonly initiatedBy: string;
+}
+
+/**
+ * Hands tasks to the pipeline as the daemon's runs (the API's runs, one-offs): each run is
+ * registered for a stop under its record id, tracked by the daemon's shutdown, and its
+ * outcome flushed to the history. `says` is the service log's line for the request.
+ */
+export function launchRuns(deps: ApiRunDeps, config: ServiceConfig, launch: Launch, by: Principal, says: (session: string) => string): StartedRuns {
   const ids: number[] = [];
   const stop = deps.controls.controller(deps.signal);
   let markStarted: () => void = () => {};
@@ -62,16 +92,16 @@ export function startApiRuns(deps: ApiRunDeps, svc: string, request: RunRequest,
   };
   const session = deps.app.services.newSession();
   const ctx: RunContext = {
-    trigger: "api", cron: false, confirm: true, dryRun: false, session, extraEnv: request.env ?? {}, initiatedBy: forcedInitiator(by.name, request.forcedNote ?? null), signal: stop.signal,
+    trigger: launch.trigger, cron: false, confirm: true, dryRun: false, session, extraEnv: launch.env, initiatedBy: launch.initiatedBy, signal: stop.signal,
   };
-  const log = deps.logs.forSession(loaded.config, session);
+  const log = deps.logs.forSession(config, session);
   const reporter: RunReporter = {
     message: (level, rid, text) => log.write(level, rid, text),
     output: (rid, stream, line, toLog) => toLog && log.write(stream === "stdout" ? "info" : "error", rid, `| ${line}`),
     lostLogLines: () => log.lost(),
   };
-  log.write("info", null, `do run ${selected.map((t) => t.rid).join(",")} for ${by.name} through the API (session ${session})`);
-  const done = runTasks(selected, parallelSubsets(loaded.config, "task"), ctx, deps.app.services.runPorts(loaded.config, recorder, reporter))
+  log.write("info", null, says(session));
+  const done = runTasks(launch.tasks, launch.parallel, ctx, deps.app.services.runPorts(config, recorder, reporter))
     .then(() => undefined, () => undefined)
     .then(() => deps.flush())
     .then(() => ids.forEach((id) => deps.controls.release(id)))
@@ -79,5 +109,5 @@ export function startApiRuns(deps: ApiRunDeps, svc: string, request: RunRequest,
   let finished = false;
   void done.then(() => (finished = true));
   deps.track(done);
-  return { session, svc, selected: selected.map((t) => t.rid), ids: () => ids, isDone: () => finished, started, done };
+  return { session, svc: formatObjectPath(config.path), selected: launch.tasks.map((t) => t.rid), ids: () => ids, isDone: () => finished, started, done };
 }

@@ -14,7 +14,8 @@ import { svcmgrVersion } from "../core/version.js";
 import { createSlotRunner } from "./slot-runner.js";
 import { RunControls } from "./run-controls.js";
 import { createApiBackend } from "./api-backend.js";
-import { startApiRuns } from "./api-runs.js";
+import { startApiRuns, type ApiRunDeps } from "./api-runs.js";
+import { startExec } from "./api-exec.js";
 import { changeTaskSuspension } from "./suspensions.js";
 import type { RunRequest, StartedRuns } from "../api/backend.js";
 import type { Principal } from "../api/principal.js";
@@ -347,6 +348,7 @@ export class Daemon {
       app: this.app, registry: this.registry, history: this.history, keys: this.platform.keys, log: this.log, startedAt: this.startedAt,
       stopping: () => this.stopping, snapshot: () => this.scheduler.snapshot(), invalid: () => this.registry.invalid,
       startRuns: (svc, request, by) => this.startApiRuns(svc, request, by),
+      startExec: (svc, request, by) => startExec(this.apiRunDeps(), svc, request, by),
       setSuspended: (svc, rid, change) => changeTaskSuspension({ app: this.app, registry: this.registry, recorder: this.runner.recorder, setSuspended: (key, s) => this.scheduler.setSuspended(key, s) }, svc, rid, change),
       readLog: (file, offset, max) => this.platform.readLog(file, offset, max),
       stopRun: (id, by) => this.controls.stop(id, by),
@@ -361,11 +363,16 @@ export class Daemon {
   }
 
   private startApiRuns(svc: string, request: RunRequest, by: Principal): StartedRuns {
+    return startApiRuns(this.apiRunDeps(), svc, request, by);
+  }
+
+  /** What the API's runs and one-offs need; throws 503 once the daemon is stopping. */
+  private apiRunDeps(): ApiRunDeps {
     if (this.stopping) throw new ApiProblem(503, "the daemon is stopping: it starts no new run");
-    return startApiRuns({
+    return {
       app: this.app, registry: this.registry, recorder: this.runner.recorder, logs: this.platform.serviceLogs, signal: this.abort.signal,
       track: (done) => this.trackDone(done), flush: () => this.runner.flush(), controls: this.controls,
-    }, svc, request, by);
+    };
   }
 
   private async shutdown(signal: string): Promise<void> {

@@ -10,6 +10,8 @@ export interface TaskDef {
   /** The driver: `task.<type>` (`task.host`), which says how the task's command is run. */
   readonly type: string;
   readonly command: string;
+  /** A one-off run's argv (task/oneoff.ts), exec'd as given: no shell, no splitting of `command`. */
+  readonly argv?: readonly string[];
   readonly user?: string;
   readonly group?: string;
   readonly cwd?: string;

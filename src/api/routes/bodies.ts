@@ -16,6 +16,17 @@ export const RunRequestBody = z.strictObject({
   force: z.optional(z.boolean()),
 });
 
+/** The body of `POST /api/v1/services/{svc}/exec` (run/oneoff.ts says what each field means). */
+export const ExecRequestBody = z.strictObject({
+  command: z.array(z.string()).check(z.minLength(1)),
+  user: z.optional(z.string()),
+  task: z.optional(z.string()),
+  memory: z.optional(z.union([z.string(), z.number()])),
+  cpus: z.optional(z.union([z.string(), z.number()])),
+  maxTime: z.optional(z.union([z.string(), z.number()])),
+  wait: z.optional(z.union([z.string(), z.number()])),
+});
+
 /** The body of `POST …/tasks/{rid}/suspend` and `…/resume` (optional). */
 export const SuspendBody = z.strictObject({
   reason: z.optional(z.string()),

@@ -6,15 +6,15 @@ import type { ApiEnv } from "../env.js";
 import { requireAccess } from "../auth.js";
 import { coversService, type Principal } from "../principal.js";
 import { ApiProblem, notFound } from "../problem.js";
-import { durationParam, intParam, readJson, timeParam } from "../request.js";
+import { durationParam, intParam, MAX_WAIT_MS, readJson, timeParam } from "../request.js";
 import { coveredPage, decodeCursor, encodeCursor } from "../paging.js";
 import { IdempotencyCache } from "../idempotency.js";
 import { AnswerCache } from "../answer-cache.js";
+import { execRoute } from "./exec.js";
 
-const MAX_WAIT_MS = 10 * 60_000;
 const MAX_LIMIT = 1000;
 
-/** Runs: start (with wait and Idempotency-Key), list with cursor paging, read one. */
+/** Runs: start (with wait and Idempotency-Key), one-offs (exec.ts), list with cursor paging, read one. */
 export function runRoutes(api: Hono<ApiEnv>, backend: ApiBackend): void {
   const idempotent = new IdempotencyCache<StartedRuns>(() => backend.clock.now());
   const requests = new RecentRequests(() => backend.clock.now());
@@ -38,13 +38,19 @@ export function runRoutes(api: Hono<ApiEnv>, backend: ApiBackend): void {
       runs = await use.value;
       replayed = use.kind === "replayed";
     }
+    if (replayed) c.header("idempotent-replayed", "true");
+    return answer(c, runs, waitMs);
+  });
+
+  /** The runs of a request once the first began (with `waitMs`, once all ended, or 202 then); followed by `GET /api/v1/requests/{session}`. */
+  const answer = async (c: Context<ApiEnv>, runs: StartedRuns, waitMs: number): Promise<Response> => {
     requests.add(runs);
     await runs.started;
     const ended = waitMs === 0 ? runs.isDone() : await settledWithin(runs.done, waitMs);
     const records = await recordsOf(backend, runs.ids());
-    if (replayed) c.header("idempotent-replayed", "true");
     return c.json({ runs: records, request: requestView(runs, ended) }, ended ? 200 : 202);
-  });
+  };
+  execRoute(api, backend, answer);
 
   api.get("/api/v1/requests/:session", async (c) => {
     requireAccess(c, "read");

@@ -1,5 +1,6 @@
 import type { CliCommand } from "../command.js";
 import { runCommand } from "./run.js";
+import { execCommand } from "./exec.js";
 import { lsCommand } from "./ls.js";
 import { validateConfigCommand } from "./validate-config.js";
 import { printStatusCommand } from "./print-status.js";
@@ -24,6 +25,7 @@ import { clusterCommands } from "./cluster.js";
 export const COMMANDS: readonly CliCommand[] = [
   lsCommand,
   runCommand,
+  execCommand,
   suspendCommand,
   resumeCommand,
   validateConfigCommand,
