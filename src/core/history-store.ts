@@ -37,6 +37,12 @@ export interface HistoryStore {
   inFlight(): Promise<RunRecord[]>;
   /** Final status `interrupted`, only if still in flight. False otherwise. */
   markInterrupted(id: number, reason: string, endedAt: number): Promise<boolean>;
+  /**
+   * Deletes one final record (`runs rm`): `removed`, `running` when it is still in flight
+   * (never deleted: its run would write to nothing), `absent` when there is no such record.
+   * The record's output file is the caller's to remove.
+   */
+  remove(id: number): Promise<RemoveResult>;
   /** One bounded batch; call again while `more`. Never deletes in-flight records. */
   prune(policy: PrunePolicy, now: number, batchSize?: number): Promise<PruneBatchResult>;
   countByStatus(q?: Pick<HistoryQuery, "svc" | "rid" | "since" | "until">): Promise<Record<RunStatus, number>>;
@@ -56,6 +62,8 @@ export interface HistoryStore {
   changeToken(): Promise<string | null>;
   close(): Promise<void>;
 }
+
+export type RemoveResult = "removed" | "running" | "absent";
 
 /** Width of a runBuckets bucket: a quarter hour (zones with :30 and :45 offsets included). */
 export const BUCKET_MS = 15 * 60_000;

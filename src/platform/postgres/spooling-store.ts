@@ -229,6 +229,7 @@ export async function openSpoolingHistory(o: SpoolingOptions): Promise<HistorySt
     lastAttempt: (svc, rid) => read((s) => s.lastAttempt(svc, rid), () => slots.lastAttempt(svc, rid), (v) => slots.sawAttempt(svc, rid, v)),
     inFlight: async () => store().inFlight(),
     markInterrupted: (id, why, endedAt) => end(id, { status: "interrupted", reason: why, endedAt }, (s, sid) => s.markInterrupted(sid, why, endedAt)),
+    remove: async (id) => store().remove(id),
     prune: (policy, now, batchSize) => read((s) => s.prune(policy, now, batchSize), () => ({ deleted: 0, logFiles: [], more: false }), () => undefined),
     countByStatus: async (q) => store().countByStatus(q),
     runBuckets: async (q) => store().runBuckets(q),

@@ -101,6 +101,13 @@ export async function openPostgresHistory(url: string): Promise<PostgresHistory>
           WHERE id = $3 AND status = 'running'`, [reason, endedAt, id]);
         return r.rowCount === 1;
       }),
+    remove: (id) =>
+      run(async (sql) => {
+        const r = await sql(`WITH gone AS (DELETE FROM runs WHERE id = $1 AND status <> 'running' RETURNING id)
+          SELECT (SELECT count(*) FROM gone)::int AS removed, (SELECT count(*) FROM runs WHERE id = $1 AND status = 'running')::int AS running`, [id]);
+        const row = r.rows[0] as { removed: number; running: number };
+        return row.removed === 1 ? "removed" : row.running === 1 ? "running" : "absent";
+      }),
     prune: (policy, now, batchSize) => session.transaction((sql) => pruneBatchPg(sql, policy, now, batchSize)),
     countByStatus: (q) => run((sql) => countByStatus(sql, q)),
     runBuckets: (q) => run((sql) => runBuckets(sql, q)),

@@ -3,7 +3,7 @@ import type BetterSqlite3 from "better-sqlite3";
 import { HistoryDamagedError } from "../../history/damage.js";
 
 /** The calls that write: each first checks that the file under them is still a database. */
-const WRITES: ReadonlySet<string> = new Set(["begin", "record", "finish", "setPid", "setLogFile", "markInterrupted", "prune", "transaction"]);
+const WRITES: ReadonlySet<string> = new Set(["begin", "record", "finish", "setPid", "setLogFile", "markInterrupted", "remove", "prune", "transaction"]);
 
 /**
  * Every store call reports a damaged database as HistoryDamagedError, whichever statement met

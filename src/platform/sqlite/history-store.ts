@@ -48,6 +48,7 @@ export function asyncHistory(db: SqliteHistory): HistoryStore {
     lastAttempt: (svc, rid) => settle(() => db.lastAttempt(svc, rid)),
     inFlight: () => settle(() => db.inFlight()),
     markInterrupted: (id, reason, endedAt) => write(() => db.markInterrupted(id, reason, endedAt)),
+    remove: (id) => write(() => db.remove(id)),
     prune: (policy, now, batchSize) => write(() => db.prune(policy, now, batchSize)),
     countByStatus: (q) => settle(() => db.countByStatus(q)),
     runBuckets: (q) => settle(() => db.runBuckets(q)),

@@ -9,7 +9,7 @@ import { HistoryDamagedError } from "../../history/damage.js";
 import { asDamage, guardDamage } from "./damage-guard.js";
 import { migrate } from "./schema.js";
 import { fromRow, outcomeParams, newRunParams, SELECT_RUN, type RunRow } from "./rows.js";
-import type { HistoryQuery, PruneBatchResult, PrunePolicy, RunBucket } from "../../core/history-store.js";
+import type { HistoryQuery, PruneBatchResult, PrunePolicy, RemoveResult, RunBucket } from "../../core/history-store.js";
 import { buildQuery } from "./query.js";
 import { pruneBatch } from "./prune-sql.js";
 import { BUCKET_MS, FAILED_STATUSES, RAN_STATUSES } from "../../core/history-store.js";
@@ -55,6 +55,8 @@ export interface SqliteHistory {
   inFlight(): RunRecord[];
   /** Final status `interrupted`, only if still in flight. False otherwise. */
   markInterrupted(id: number, reason: string, endedAt: number): boolean;
+  /** HistoryStore.remove. */
+  remove(id: number): RemoveResult;
   /** One bounded batch; call again while `more`. Never deletes in-flight records. */
   prune(policy: PrunePolicy, now: number, batchSize?: number): PruneBatchResult;
   countByStatus(q?: Pick<HistoryQuery, "svc" | "rid" | "since" | "until">): Record<RunStatus, number>;
@@ -287,6 +289,10 @@ function makeStore(db: Db): SqliteHistory {
     lastAttempt: (svc, rid) => one(st.lastAttempt, svc, rid),
     inFlight: () => (st.inFlight.all() as RunRow[]).map(fromRow),
     markInterrupted: (id, reason, endedAt) => st.interrupt.run(reason, endedAt, endedAt, id).changes === 1,
+    remove: (id) => {
+      if (cached(`DELETE FROM runs WHERE id = ? AND status <> 'running'`).run(id).changes === 1) return "removed";
+      return cached(`SELECT 1 FROM runs WHERE id = ?`).get(id) === undefined ? "absent" : "running";
+    },
     prune: (policy, now, batchSize) => pruneBatch(db, cached, policy, now, batchSize),
     countByStatus: (q = {}) => countByStatus(cached, q),
     runBuckets: (q = {}) => runBuckets(cached, q),

@@ -64,6 +64,25 @@ export const recordCases: readonly ConformanceCase[] = [
     },
   },
   {
+    name: "remove: a final record is deleted, a running one is refused and kept, an unknown id is absent; another connection sees it gone",
+    async run({ history, reopen }) {
+      const done = (await history.record({ ...manual(), endedAt: REFERENCE + 5, status: "succeeded" }))!;
+      const running = (await history.begin(manual()))!;
+      const kept = (await history.record({ ...manual(), endedAt: REFERENCE + 6, status: "failed" }))!;
+      assert.equal(await history.remove(running), "running");
+      assert.equal((await history.get(running))?.status, "running", "a running record is never deleted");
+      assert.equal(await history.remove(done), "removed");
+      assert.equal(await history.get(done), null);
+      assert.equal(await history.remove(done), "absent");
+      assert.equal(await history.remove(done + 1000), "absent");
+      const other = await reopen();
+      assert.equal(await other.get(done), null);
+      assert.deepEqual((await other.query()).map((r) => r.id).sort(), [running, kept].sort());
+      assert.equal(await history.finish(running, { status: "succeeded", endedAt: REFERENCE + 10, exitCode: 0 }), true);
+      assert.equal(await history.remove(running), "removed", "once it ended, it may go");
+    },
+  },
+  {
     name: "slot uniqueness: a taken (svc, rid, slot, attempt) answers null to begin and record; other attempts, tasks and manual runs do not collide",
     async run({ history }) {
       const first = await history.begin(scheduled(REFERENCE));
