@@ -20,6 +20,8 @@ import { exportCommand } from "./export.js";
 import { resumeCommand, suspendCommand } from "./suspend.js";
 import { apikeyCommands } from "./apikey.js";
 import { clusterCommands } from "./cluster.js";
+import { runsLsCommand, runsShowCommand } from "./runs.js";
+import { runsRmCommand, runsStopCommand } from "./runs-manage.js";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -34,6 +36,10 @@ export const COMMANDS: readonly CliCommand[] = [
   printHistoryCommand,
   historyPruneCommand,
   printRunCommand,
+  runsLsCommand,
+  runsShowCommand,
+  runsStopCommand,
+  runsRmCommand,
   printConfigCommand,
   keywordsCommand,
   ...scheduleCommands,

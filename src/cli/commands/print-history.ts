@@ -38,7 +38,7 @@ export const printHistoryCommand: CliCommand = {
       const filtered = args.rid !== undefined || statuses !== undefined || since !== undefined;
       if (args.format === "json") app.stdout.write(JSON.stringify(shown, null, 2) + "\n");
       else if (shown.length === 0) app.stdout.write(filtered ? "no recorded run matches\n" : "no run recorded yet\n");
-      else app.stdout.write(table(shown, app.timezone));
+      else app.stdout.write(historyTable(shown, app.timezone));
     } finally {
       await history.close();
     }
@@ -51,7 +51,7 @@ export const printHistoryCommand: CliCommand = {
  * reach a PostgreSQL store, its records wait in the spool file, said on stderr (or with the
  * error when this command cannot reach the store either).
  */
-async function openSaying(app: App): Promise<HistoryStore> {
+export async function openSaying(app: App): Promise<HistoryStore> {
   const spool = app.history.shared() === null ? null : app.history.spooled();
   const waiting = spool !== null && spool.records > 0 ? `${spool.records} record(s) of this node wait in the spool ${spool.file} (the daemon writes them to the store once it answers again)` : null;
   try {
@@ -65,7 +65,7 @@ async function openSaying(app: App): Promise<HistoryStore> {
 }
 
 /** The records as a table; a NODE column when they were written by more than one node (a shared store). */
-function table(records: readonly RunRecord[], zone: string): string {
+export function historyTable(records: readonly RunRecord[], zone: string): string {
   const headers = ["ID", "SERVICE", "RID", "TRIGGER", `SLOT ${zoneHeader(zone)}`, `STARTED ${zoneHeader(zone)}`, "DURATION", "STATUS", "EXIT", "REASON"];
   const rows = records.map((r) => row(r, zone));
   // Records from before nodes were recorded (node null) do not count as another node.
@@ -78,7 +78,7 @@ function row(r: RunRecord, zone: string): string[] {
   return [String(r.id), r.svc, r.rid, r.trigger, r.scheduledFor === null ? "-" : formatLocalTime(r.scheduledFor, zone) + (r.attempt > 1 ? ` #${r.attempt}` : ""), formatLocalTime(r.startedAt, zone), r.durationMs === null ? "-" : formatDuration(r.durationMs), r.status, r.exitCode === null ? (r.signal ?? "-") : String(r.exitCode), r.reason ?? ""];
 }
 
-function parseStatuses(v: unknown): RunStatus[] | undefined {
+export function parseStatuses(v: unknown): RunStatus[] | undefined {
   if (typeof v !== "string") return undefined;
   const list = v.split(",").map((s) => s.trim()).filter((s) => s !== "");
   const bad = list.filter((s) => !isRunStatus(s));

@@ -43,7 +43,7 @@ function readOutput(app: App, r: RunRecord): string {
   }
 }
 
-function renderRun(r: RunRecord, full: string | undefined): string {
+export function renderRun(r: RunRecord, full: string | undefined): string {
   const field = (k: string, v: string | number | null) => `${k.padEnd(13)} ${v === null ? "-" : v}\n`;
   let out = field("id", r.id) + field("service", r.svc) + field("rid", r.rid) + field("trigger", r.trigger);
   out += field("slot", r.scheduledFor === null ? null : formatLocalTime(r.scheduledFor));
