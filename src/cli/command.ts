@@ -36,6 +36,8 @@ export interface CliCommand {
   /** Full yargs control for commands that need it (they are parsed by yargs only). */
   readonly builder?: (y: Argv) => Argv;
   readonly examples?: ReadonlyArray<readonly [string, string]>;
+  /** True when the words after `--` are the command's own (a command line to run: `exec -- CMD…`), in `args["--"]`. */
+  readonly afterDoubleDash?: boolean;
   /** True when the command acts on services selected with -s. */
   readonly needsService?: boolean;
   run(args: ParsedArgs, app: App): Promise<number> | number;

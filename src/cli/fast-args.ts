@@ -11,9 +11,13 @@ import { ANY_COUNT, parseWholeNumber } from "./whole-number.js";
 export function fastParse(argv: readonly string[], commands: readonly CliCommand[]): { command: CliCommand; args: ParsedArgs } | null {
   const words: string[] = [];
   const raw: Array<[string, string | true]> = [];
+  let rest: string[] | undefined;
   for (let i = 0; i < argv.length; i++) {
     const tok = argv[i]!;
-    if (tok === "--") return null;
+    if (tok === "--") {
+      rest = argv.slice(i + 1);
+      break;
+    }
     if (!tok.startsWith("-") || tok === "-") {
       words.push(tok);
       continue;
@@ -29,8 +33,11 @@ export function fastParse(argv: readonly string[], commands: readonly CliCommand
   }
   const command = matchCommand(words, commands);
   if (command === null || command.builder !== undefined) return null;
+  if (rest !== undefined && command.afterDoubleDash !== true) return null;
   const positionals = words.slice(command.words.length);
-  return build(command, positionals, raw);
+  const parsed = build(command, positionals, raw);
+  if (parsed !== null && rest !== undefined) parsed.args["--"] = rest;
+  return parsed;
 }
 
 /** True when `name` (an option's name or alias) takes a value in one of `tables`. */

@@ -11,6 +11,7 @@ export const execCommand: CliCommand = {
   words: ["exec"],
   describe: "Run a command once, by the daemon, as the service's tasks run (their user, group, cwd, umask, environment): recorded with trigger oneoff and rid exec; prints the run id, or with --wait streams the output and exits with the command's code",
   needsService: true,
+  afterDoubleDash: true,
   options: {
     wait: { type: "boolean", describe: "Stream the command's output as the daemon writes it and exit with its exit code (1 when it failed without one); Ctrl-C stops following, not the command (svcmgr runs stop ID stops it)" },
     memory: { type: "string", describe: "Memory limit of the run (512m, 2g): past it the OOM killer ends the command and the run is recorded failed naming the limit. Default: node.conf [limits] limit_memory", requiresArg: true },
