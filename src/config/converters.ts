@@ -5,6 +5,7 @@ import { parseRetcodes } from "./retcodes.js";
 import { parseRequires } from "./requires.js";
 import { splitShellWords } from "../core/shlex.js";
 import { checkStoreUrl } from "../core/store-url.js";
+import { IMAGE_ALLOWED, imageProblem, runArgsOf, RUN_ARGS_ALLOWED, VOLUME_ALLOWED, volumesOf } from "./container-values.js";
 
 /**
  * Text → typed value for one keyword. A failure says what is allowed, never where:
@@ -106,6 +107,25 @@ const CONVERTERS: Readonly<Record<Keyword["converter"], Convert>> = {
     const badOne = list.find((u) => !/^https?:\/\/[^/\s]+\/?$/.test(u));
     if (list.length === 0 || badOne !== undefined) return bad(`a comma list of http://HOST:PORT or https://HOST:PORT endpoints${badOne === undefined ? "" : ` ("${badOne}" is not one)`}`);
     return ok(list.join(","));
+  },
+  image: (t) => {
+    const problem = imageProblem(t);
+    return problem === null ? ok(t.trim()) : bad(`${IMAGE_ALLOWED} (${problem})`);
+  },
+  words: (t) => {
+    try {
+      return ok(splitShellWords(t));
+    } catch (e) {
+      return bad(`shell words (${(e as Error).message})`);
+    }
+  },
+  volumes: (t) => {
+    const v = volumesOf(t);
+    return typeof v === "string" ? bad(`${VOLUME_ALLOWED} (${v})`) : ok(v);
+  },
+  run_args: (t) => {
+    const v = runArgsOf(t);
+    return typeof v === "string" ? bad(`${RUN_ARGS_ALLOWED} (${v})`) : ok(v);
   },
   enum: (t, kw) => (kw.candidates!.includes(t.trim()) ? ok(t.trim()) : bad(`one of: ${kw.candidates!.map((c) => (c === "" ? '""' : c)).join(", ")}`)),
 };

@@ -27,7 +27,11 @@ export type Converter =
   | "store"
   | "decimal"
   | "path"
-  | "urls";
+  | "urls"
+  | "image"
+  | "words"
+  | "volumes"
+  | "run_args";
 
 export interface Keyword {
   readonly section: SectionKind | NodeSectionKind;
@@ -42,9 +46,14 @@ export interface Keyword {
   /** May be set per node: `keyword@node`, `keyword@nodes`, `keyword@drpnodes`. */
   readonly scopable: boolean;
   readonly required?: boolean;
+  /** With `required`: required only for these driver types (a task's `command` is required for `host` only). */
+  readonly requiredTypes?: readonly string[];
   /** Smallest allowed value for `int`, in bytes for `size`. */
   readonly min?: number;
-  /** Restricts the keyword to these driver types (fs: "directory" vs mounted filesystems). */
+  /**
+   * Restricts the keyword to these driver types (fs: "directory" vs mounted filesystems; task:
+   * host, podman, container_update). Elsewhere it is ignored with a warning (fs) or refused (task).
+   */
   readonly types?: readonly string[];
   /** Accepted for compatibility, ignored: validation warns with this text. */
   readonly ignored?: string;

@@ -141,7 +141,7 @@ export class ServiceConfig {
     const raw = this.raw(sectionName, option);
     if (raw === undefined) return undefined;
     const converter = this.keyword(sectionName, option)?.converter;
-    const shellQuote = converter === "command" || converter === "environment";
+    const shellQuote = converter === "command" || converter === "environment" || converter === "words" || converter === "volumes" || converter === "run_args";
     return { ...raw, text: this.evaluate(sectionName, raw.text, shellQuote) };
   }
 

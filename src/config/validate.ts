@@ -58,12 +58,18 @@ function validateSection(config: ServiceConfig, section: IniSection, emit: Emit,
   if (cls.kind !== "DEFAULT" && cls.kind !== "subset" && !isValidRidIndex(cls.index)) {
     emit({ level: "error", line: section.line, section: section.name, message: `bad resource id: the part after "#" names directories under the var and log dirs; allowed: ${RID_INDEX_ALLOWED}` });
   }
-  const driverType = cls.kind === "fs" ? fsDriverType(config, section.name) : undefined;
+  const driverType = cls.kind === "fs" ? fsDriverType(config, section.name) : cls.kind === "task" ? taskDriverType(config, section.name) : undefined;
   for (const entry of section.entries) checkEntryKeyword(cls.kind, section, entry, driverType, emit);
   for (const kw of KEYWORDS[cls.kind]) {
     if (kw.types !== undefined && driverType !== undefined && !kw.types.includes(driverType)) continue;
-    checkValue(config, section, kw, emit, options);
+    checkValue(config, section, kw, emit, options, driverType);
   }
+}
+
+/** A task's type when it is a known one (an unknown type is reported by the type keyword). */
+function taskDriverType(config: ServiceConfig, rid: string): string | undefined {
+  const type = config.raw(rid, "type")?.text.trim() ?? "host";
+  return ["host", "podman", "container_update"].includes(type) ? type : undefined;
 }
 
 /** [env] values are evaluated where they are referenced; each must evaluate on its own too. */
@@ -97,9 +103,18 @@ function checkEntryKeyword(kind: SectionKind, section: IniSection, entry: IniEnt
   if (scope !== null && !kw.scopable) emit({ level: "error", ...at, message: `keyword "${option}" cannot be scoped with @${scope}` });
   if (scope === "") emit({ level: "error", ...at, message: `empty scope after "@": expected ${option}@<nodename>, @nodes or @drpnodes` });
   if (kw.types !== undefined && driverType !== undefined && !kw.types.includes(driverType)) {
-    emit({ level: "warning", ...at, message: `keyword "${option}" only applies to fs type ${kw.types.join(", ")}, ignored for this ${driverType} resource` });
+    if (kind === "task") emit({ level: "error", ...at, message: `keyword "${option}" does not apply to a type = ${driverType} task, only to type ${kw.types.join(", ")}${TYPE_HINTS[option] ?? ""}` });
+    else emit({ level: "warning", ...at, message: `keyword "${option}" only applies to ${kind} type ${kw.types.join(", ")}, ignored for this ${driverType} resource` });
   }
 }
+
+/** What to write instead, for a host keyword on a container task. */
+const TYPE_HINTS: Readonly<Record<string, string>> = {
+  group: " (podman runs as svcmgr's user; `user` names the user inside the container, UID:GID included)",
+  umask: " (set it in the container's command)",
+  limit_nofile: " (use run_args = --ulimit nofile=N:N)",
+  limit_nproc: " (use run_args = --ulimit nproc=N:N)",
+};
 
 const knownKeywordsOf = new Map<SectionKind, string>();
 
@@ -113,7 +128,7 @@ function knownKeywords(kind: SectionKind): string {
   return text;
 }
 
-function checkValue(config: ServiceConfig, section: IniSection, kw: Keyword, emit: Emit, options: ValidateOptions): void {
+function checkValue(config: ServiceConfig, section: IniSection, kw: Keyword, emit: Emit, options: ValidateOptions, driverType: string | undefined): void {
   let resolved;
   try {
     resolved = config.text(section.name, kw.option);
@@ -124,7 +139,8 @@ function checkValue(config: ServiceConfig, section: IniSection, kw: Keyword, emi
     return;
   }
   if (resolved === undefined) {
-    if (kw.required) emit({ level: "error", line: section.line, section: section.name, keyword: kw.option, message: `required keyword "${kw.option}" is missing${kw.example ? `, e.g. ${kw.option} = ${kw.example}` : ""}` });
+    const required = kw.required === true && (kw.requiredTypes === undefined || (driverType !== undefined && kw.requiredTypes.includes(driverType)));
+    if (required) emit({ level: "error", line: section.line, section: section.name, keyword: kw.option, message: `required keyword "${kw.option}" is missing${kw.example ? `, e.g. ${kw.option} = ${kw.example}` : ""}` });
     return;
   }
   const at = { line: resolved.entry?.line ?? section.line, section: resolved.section, keyword: resolved.entry?.key ?? kw.option, value: resolved.text };
@@ -134,7 +150,8 @@ function checkValue(config: ServiceConfig, section: IniSection, kw: Keyword, emi
     return;
   }
   if (kw.converter === "requires") checkRequiredRids(config, converted.value as Requirement[], at, emit);
-  if ((kw.option === "user" || kw.option === "group") && kw.section !== "DEFAULT" && options.identities !== undefined) {
+  const hostIdentity = driverType === undefined || driverType === "host";
+  if ((kw.option === "user" || kw.option === "group") && kw.section !== "DEFAULT" && hostIdentity && options.identities !== undefined) {
     checkIdentity(kw.option, resolved.text, at, emit, options.identities);
   }
   if (kw.converter === "schedule" && options.checkSchedule !== undefined) {

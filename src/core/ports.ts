@@ -76,6 +76,15 @@ export interface RunCgroupReaper {
   reap(svc: string, rid: string, runId: number): Promise<number>;
 }
 
+/** The containers of container tasks' runs, as the daemon handles them when the svcmgr that began the run is gone. */
+export interface RunContainerReaper {
+  /**
+   * Removes the container of a task's run (session), killing it if it still runs; true when
+   * there was one. False at once where podman is not installed. Never throws.
+   */
+  reap(svc: string, rid: string, session: string): Promise<boolean>;
+}
+
 /** A process to start, fully resolved: no references, no lookups left. */
 export interface ProcessSpec {
   /** argv[0] is looked up in env.PATH when it has no `/`. */

@@ -162,23 +162,29 @@ export class Daemon {
     else this.log.write("warning", `runs are contained by their process group only: cgroups are not writable here (${why}); tasks with limit_memory, limit_cpus or limit_pids are refused`, { event: "containment", cgroups: false });
   }
 
-  /**
-   * `[limits] orphans = kill`: the processes of in-flight runs whose svcmgr is gone are killed
-   * (their whole cgroups) before recovery, which then records those runs interrupted.
-   * Returns the reason's note per run killed.
-   */
+  /** `[limits] orphans = kill`: the processes (whole cgroups) and containers of in-flight runs whose svcmgr is gone are killed before recovery records them interrupted; the note per run. */
   private async killOrphans(): Promise<Map<number, string>> {
     const notes = new Map<number, string>();
-    if (this.platform.orphans !== "kill" || this.platform.runCgroups.unavailable() !== null) return notes;
+    if (this.platform.orphans !== "kill") return notes;
+    const cgroups = this.platform.runCgroups.unavailable() === null;
     const mine = ofNode(this.app.nodename);
     for (const r of await this.history.inFlight()) {
       if (!mine(r) || ownerAlive(r, this.app.daemon.isAlive)) continue;
-      const killed = await this.platform.runCgroups.reap(r.svc, r.rid, r.id);
-      if (killed === 0) continue;
-      notes.set(r.id, `its ${killed} remaining process(es) killed at daemon start ([limits] orphans = kill)`);
-      this.log.write("warning", `killed the ${killed} process(es) left by ${r.svc} ${r.rid} run ${r.id} (its svcmgr is gone; [limits] orphans = kill)`, { event: "orphan-killed", svc: r.svc, rid: r.rid, runId: r.id, processes: killed });
+      const killed = cgroups ? await this.platform.runCgroups.reap(r.svc, r.rid, r.id) : 0;
+      const container = await this.reapContainer(r);
+      if (killed === 0 && !container) continue;
+      const what = [killed > 0 ? `its ${killed} remaining process(es) killed` : "", container ? "its container removed" : ""].filter((w) => w !== "");
+      notes.set(r.id, `${what.join(" and ")} at daemon start ([limits] orphans = kill)`);
+      if (killed > 0) this.log.write("warning", `killed the ${killed} process(es) left by ${r.svc} ${r.rid} run ${r.id} (its svcmgr is gone; [limits] orphans = kill)`, { event: "orphan-killed", svc: r.svc, rid: r.rid, runId: r.id, processes: killed });
     }
     return notes;
+  }
+
+  /** Removes the container a run of a container task left (a killed svcmgr could not). */
+  private async reapContainer(r: RunRecord): Promise<boolean> {
+    const removed = r.session !== null && (await this.platform.runContainers.reap(r.svc, r.rid, r.session));
+    if (removed) this.log.write("warning", `removed the container left by ${r.svc} ${r.rid} run ${r.id} (its svcmgr is gone)`, { event: "orphan-container-removed", svc: r.svc, rid: r.rid, runId: r.id });
+    return removed;
   }
 
   private async recover(): Promise<void> {
@@ -300,6 +306,7 @@ export class Daemon {
         observeInterrupted(this.metrics, [rec], this.app.clock.now());
         // What the leader left in its cgroups ends with it (orphans = wait waits for the leader).
         await this.platform.runCgroups.reap(rec.svc, rec.rid, rec.id);
+        await this.reapContainer(rec);
         this.log.write("warning", `interrupted ${rec.svc} ${rec.rid} run ${rec.id}: its process (pid ${rec.pid}) exited after the previous svcmgr had gone`, { event: "interrupted", svc: rec.svc, rid: rec.rid, runId: rec.id });
       }
       this.orphans = alive;

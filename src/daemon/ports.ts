@@ -5,7 +5,7 @@ import type { ServiceConfig } from "../config/service.js";
 import type { FetchHandler } from "../core/peer.js";
 import type { KeyStore } from "../core/api-key.js";
 import type { UiOptions } from "../ui/create-ui.js";
-import type { RunCgroupReaper } from "../core/ports.js";
+import type { RunCgroupReaper, RunContainerReaper } from "../core/ports.js";
 
 /**
  * What the daemon process needs beyond the App, built by its composition root (root.ts) from
@@ -41,6 +41,8 @@ export interface DaemonPlatform {
   readonly signals: DaemonSignals;
   /** The run cgroups of runs whose svcmgr is gone. */
   readonly runCgroups: RunCgroupReaper;
+  /** The containers of runs of container tasks (type = podman). */
+  readonly runContainers: RunContainerReaper;
   /** `[limits] orphans`: kill the processes of such runs at start, or wait for them. */
   readonly orphans: "kill" | "wait";
 }

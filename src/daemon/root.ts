@@ -21,6 +21,7 @@ import type { Listener } from "../platform/http-server.js";
 import type { TcpListener } from "../service/listener.js";
 import { prepareTaskDirs } from "../platform/task-dirs.js";
 import { runCgroupReaper } from "../platform/cgroup-orphans.js";
+import { runContainerReaper } from "../platform/podman-orphans.js";
 import { cgroupScope, hostCgroups } from "../platform/cgroup.js";
 import { nativeMode } from "../platform/native-addon.js";
 import { Daemon } from "./daemon.js";
@@ -134,6 +135,7 @@ async function runWith(app: App, opts: DaemonRunOptions, log: DaemonLog, history
     flushStateFiles: () => stateFiles.flush(),
     signals: processSignals(),
     runCgroups: runCgroupReaper(hostCgroups(cgroupScope(app.paths.var))),
+    runContainers: runContainerReaper(app.runner),
     orphans: nodeConfig(app).orphans,
   };
   try {

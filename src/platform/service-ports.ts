@@ -14,7 +14,8 @@ import type { PipelineDeps } from "../run/pipeline-deps.js";
 import { execSetup, type HostFacts, type ServiceFacts } from "../run/exec-setup.js";
 import { DEFAULT_LANG } from "../run/environment.js";
 import { parseCommandLine } from "../run/command-line.js";
-import { TASK_DRIVERS } from "../run/drivers/registry.js";
+import { taskDrivers } from "../run/drivers/registry.js";
+import { driverPorts } from "./podman-host.js";
 import { resourceState, type StatusDeps } from "../resource/status.js";
 import { nodeConfig } from "../service/node-config.js";
 import { prepareStateDirs } from "./state-dirs.js";
@@ -89,9 +90,11 @@ export function servicePorts(app: App, writeState?: WriteStateFile): ServicePort
   // Built once per loaded config (a reload brings a new config object): the daemon runs the
   // same tasks over and over, a CLI run builds it once.
   const byConfig = new WeakMap<ServiceConfig, ConfigPorts>();
+  let drivers: PipelineDeps["drivers"] | undefined;
+  const driversOnce = () => (drivers ??= taskDrivers(driverPorts(app.paths.var)));
   const configPorts = (config: ServiceConfig): ConfigPorts => {
     let ports = byConfig.get(config);
-    if (ports === undefined) byConfig.set(config, (ports = buildConfigPorts(app, config, writeState)));
+    if (ports === undefined) byConfig.set(config, (ports = buildConfigPorts(app, config, writeState, driversOnce())));
     return ports;
   };
   return {
@@ -108,11 +111,11 @@ export function servicePorts(app: App, writeState?: WriteStateFile): ServicePort
 /** A service's run ports but the recorder and the reporter, which belong to the caller. */
 type ConfigPorts = Omit<PipelineDeps, "recorder" | "reporter">;
 
-function buildConfigPorts(app: App, config: ServiceConfig, writeState: WriteStateFile | undefined): ConfigPorts {
+function buildConfigPorts(app: App, config: ServiceConfig, writeState: WriteStateFile | undefined, drivers: PipelineDeps["drivers"]): ConfigPorts {
   const sdeps = statusDeps(app, config);
   return {
     clock: app.clock,
-    drivers: TASK_DRIVERS,
+    drivers,
     runner: app.runner,
     prompter: app.prompter,
     host: hostFacts(app),

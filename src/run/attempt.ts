@@ -5,6 +5,7 @@ import { runRecord, type FinalStatus, type NewRun, type OutputExcerpt, type RunO
 import { OutputCapture } from "./output-capture.js";
 import type { TaskDef } from "../task/model.js";
 import type { CommandLine } from "./command-line.js";
+import type { AfterCommand, DriverRun, TaskDriver } from "./task-driver.js";
 import type { RunContext } from "./context.js";
 import type { ExecSetup } from "./exec-setup.js";
 import type { TaskRun } from "./task-run.js";
@@ -60,9 +61,20 @@ interface Attempt {
   readonly env: Record<string, string>;
   /** The task's cgroup limits, node.conf [limits] filling those it does not set. */
   readonly limits: CgroupLimits;
+  /** The limits of the run's cgroups: none when the driver enforces them itself (a container's). */
+  readonly cgroupLimits: CgroupLimits;
+  readonly command: DriverCommand;
 }
 
-export async function runAttempt(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine, attachChild: (pid: number, startTime: number | null) => void): Promise<TaskRun> {
+/** The task's command as its driver built it, the driver, and the facts it was built from. */
+export interface DriverCommand {
+  readonly command: CommandLine;
+  readonly driver: TaskDriver;
+  readonly run: DriverRun;
+}
+
+export async function runAttempt(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, dc: DriverCommand, attachChild: (pid: number, startTime: number | null) => void): Promise<TaskRun> {
+  const { command } = dc;
   const startedAt = deps.clock.now();
   let logPath = "";
   let id: number | null;
@@ -85,8 +97,9 @@ export async function runAttempt(task: TaskDef, ctx: RunContext, deps: PipelineD
   }
   // timeout = 0 means no limit, as for the runner.
   const deadline = task.timeoutMs === undefined || task.timeoutMs <= 0 ? undefined : startedAt + task.timeoutMs;
-  const limits = { ...deps.cgroupDefaults, ...task.cgroupLimits };
-  const a: Attempt = { task, ctx, deps, setup, id, begun, logPath, startedAt, deadline, env: setup.env({ SVCMGR_RUN_ID: String(id) }), limits };
+  const limits = dc.run.limits;
+  const cgroupLimits = dc.driver.ownLimits === true ? {} : limits;
+  const a: Attempt = { task, ctx, deps, setup, id, begun, logPath, startedAt, deadline, env: setup.env({ SVCMGR_RUN_ID: String(id) }), limits, cgroupLimits, command: dc };
   let verdict = (await preTriggers(a)) ?? (await execute(a, command, attachChild));
   if (verdict.commandRan) verdict = await postTriggers(a, verdict);
   if ((verdict.status === "failed" || verdict.status === "timed_out") && task.onError !== undefined) await onError(a, verdict);
@@ -156,7 +169,7 @@ function triggerRun(a: Attempt): TriggerRun {
  * by a killed svcmgr by these names).
  */
 function runCgroup(a: Attempt, stage?: TriggerName): ProcessCgroup {
-  return { path: [a.deps.service.path, a.task.rid, stage === undefined ? String(a.id) : `${a.id}.${stage}`], limits: a.limits };
+  return { path: [a.deps.service.path, a.task.rid, stage === undefined ? String(a.id) : `${a.id}.${stage}`], limits: a.cgroupLimits };
 }
 
 async function execute(a: Attempt, command: CommandLine, attachChild: (pid: number, startTime: number | null) => void): Promise<Verdict> {
@@ -169,7 +182,7 @@ async function execute(a: Attempt, command: CommandLine, attachChild: (pid: numb
   const lostBefore = deps.reporter.lostLogLines?.().lines ?? 0;
   const capture = new OutputCapture();
   const lines = reportedLines(deps.reporter, task.rid, task.log);
-  const result = await deps.runner.run({
+  const ran = await deps.runner.run({
     argv: command.argv, env: a.env, cwd: a.setup.cwd, identity: a.setup.identity, umask: task.umask, limits: task.limits,
     timeoutMs: left, killGraceMs: deps.killGraceMs, signal: a.ctx.signal, cgroup: runCgroup(a),
     onSpawn: (pid, startTime) => {
@@ -184,12 +197,18 @@ async function execute(a: Attempt, command: CommandLine, attachChild: (pid: numb
     },
   });
   lines.flush();
+  const after = await afterCommand(a, ran);
+  const result = withDriverFindings(ran, after);
   // The record and last_run are written whatever happened to the output file and the service log.
   const notes: string[] = [];
   await log.close().catch((e: unknown) => notes.push(`output file incomplete: ${(e as Error).message}`));
   const lost = deps.reporter.lostLogLines?.();
   if (lost !== undefined && lost.lines > lostBefore) notes.push(`${lost.lines - lostBefore} line(s) not written to the service log (${lost.error ?? "write failed"})`);
   for (const note of notes) deps.reporter.message("warning", task.rid, note);
+  for (const note of after.notes ?? []) {
+    notes.push(note);
+    deps.reporter.message("warning", task.rid, note);
+  }
   if (log.cutBytes > 0) {
     notes.push(`output file cut: ${log.cutBytes} bytes in the middle left out (output_max)`);
     deps.reporter.message("info", task.rid, notes.at(-1)!);
@@ -198,6 +217,24 @@ async function execute(a: Attempt, command: CommandLine, attachChild: (pid: numb
     deps.reporter.message("info", task.rid, `${result.leftoversKilled} process(es) left behind by the command killed with the run`);
   }
   return commandVerdict(a, result, capture, notes);
+}
+
+/** The driver's work once the command ended (a container inspected and removed); never throws. */
+async function afterCommand(a: Attempt, result: ProcessResult): Promise<AfterCommand> {
+  const { driver, run } = a.command;
+  if (driver.afterCommand === undefined) return {};
+  try {
+    return await driver.afterCommand(a.task, run, result, { runner: a.deps.runner, env: a.env, cwd: a.setup.cwd });
+  } catch (e) {
+    return { notes: [`${driver.type}: ${(e as Error).message}`] };
+  }
+}
+
+/** The command's result with what the driver learnt: OOM kills it saw, usage that is not the task's dropped. */
+function withDriverFindings(result: ProcessResult, after: AfterCommand): ProcessResult {
+  if (after.oomKills === undefined && after.usageNotMeasured !== true) return result;
+  const usage = after.usageNotMeasured === true ? { peakMemory: null, cpuSeconds: null, oomKills: 0 } : (result.usage ?? { peakMemory: null, cpuSeconds: null, oomKills: 0 });
+  return { ...result, usage: { ...usage, oomKills: usage.oomKills + (after.oomKills ?? 0) } };
 }
 
 /**

@@ -10,6 +10,8 @@ import { unmetRequirement } from "../config/requires.js";
 import type { RunSlotGrant } from "../core/run-ports.js";
 import type { PipelineDeps } from "./pipeline-deps.js";
 import type { Gate, TaskRun } from "./task-run.js";
+import type { DriverRun } from "./task-driver.js";
+import type { DriverCommand } from "./attempt.js";
 
 /**
  * One task, one run, one linear pipeline — the same for the CLI and the daemon:
@@ -34,9 +36,10 @@ export async function runTask(task: TaskDef, ctx: RunContext, deps: PipelineDeps
   if ("error" in setup) return refuse(task, ctx, deps, "identity", "aborted", setup.error);
   const driver = deps.drivers.get(task.type);
   if (driver === undefined) return refuse(task, ctx, deps, "command", "aborted", `no driver for ${task.type} on this node`);
+  const run = driverRun(task, ctx, deps, setup);
   let command: CommandLine;
   try {
-    command = driver.commandLine(task);
+    command = driver.commandLine(task, run);
   } catch (e) {
     return refuse(task, ctx, deps, "command", "aborted", `command: ${(e as Error).message}`);
   }
@@ -44,10 +47,17 @@ export async function runTask(task: TaskDef, ctx: RunContext, deps: PipelineDeps
     const plan = { mode: command.mode, argv: command.argv, command: command.display, user: setup.userName, cwd: setup.cwd, env: setup.env() };
     return { rid: task.rid, status: "dry-run", plan, failed: false };
   }
-  return runHoldingSlot(task, ctx, deps, setup, command);
+  return runHoldingSlot(task, ctx, deps, setup, { command, driver, run });
 }
 
-async function runHoldingSlot(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: CommandLine): Promise<TaskRun> {
+/** Run facts for the driver: the limits with node.conf's defaults, and the task's own variables. */
+function driverRun(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup): DriverRun {
+  const own = new Set([...Object.keys(task.environment), ...Object.keys(ctx.extraEnv), "LANG", "TZ"]);
+  const envNames = Object.keys(setup.env({ SVCMGR_RUN_ID: "" })).filter((k) => k.startsWith("SVCMGR_") || own.has(k));
+  return { svc: deps.service.path, session: ctx.session, limits: { ...deps.cgroupDefaults, ...task.cgroupLimits }, envNames };
+}
+
+async function runHoldingSlot(task: TaskDef, ctx: RunContext, deps: PipelineDeps, setup: ExecSetup, command: DriverCommand): Promise<TaskRun> {
   let slot: RunSlotGrant;
   try {
     slot = deps.slots.acquire(task.rid, task.maxParallel, ctx.session);

@@ -4,6 +4,28 @@ import type { ServiceConfig } from "../config/service.js";
 import type { Requirement } from "../config/requires.js";
 import type { RetcodeRules } from "../config/retcodes.js";
 
+/**
+ * A container task's keywords (type = podman, container_update). `user` and `cwd` are the
+ * container's here: such a task's TaskDef has no host user or cwd (podman and the triggers run
+ * as svcmgr's user).
+ */
+export interface ContainerDef {
+  /** podman: always set; container_update: unset means the container's own image reference. */
+  readonly image?: string;
+  readonly pullPolicy: "once" | "always";
+  /** The container's command (split into shell words by the driver); unset: the image's. */
+  readonly command?: string;
+  readonly entrypoint?: readonly string[];
+  readonly runArgs: readonly string[];
+  readonly volumes: readonly string[];
+  readonly init: boolean;
+  readonly user?: string;
+  readonly workdir?: string;
+  /** container_update: the container to replace, and how long it gets to stop. */
+  readonly container?: string;
+  readonly stopTimeoutMs: number;
+}
+
 /** A task's keywords, resolved for this node and typed. Built at use time from a valid config. */
 export interface TaskDef {
   readonly rid: string;
@@ -48,19 +70,23 @@ export interface TaskDef {
   /** Scheduled runs: how many times a failed or interrupted slot is tried again, and after how long. */
   readonly retry: number;
   readonly retryDelayMs: number;
+  /** Set for container tasks (type podman, container_update). */
+  readonly container?: ContainerDef;
 }
 
 export function taskDef(config: ServiceConfig, rid: string): TaskDef {
   const v = <T>(option: string) => config.value<T>(rid, option);
   const scheduleSource = config.raw(rid, "schedule");
+  const kind = config.text(rid, "type")?.text.trim() ?? "host";
+  const host = kind === "host";
   return {
     rid,
-    type: `task.${config.text(rid, "type")?.text ?? "host"}`,
+    type: `task.${kind}`,
     command: v<string>("command") ?? "",
-    user: v<string>("user"),
-    group: v<string>("group"),
-    cwd: v<string>("cwd"),
-    umask: v<number>("umask"),
+    user: host ? v<string>("user") : undefined,
+    group: host ? v<string>("group") : undefined,
+    cwd: host ? v<string>("cwd") : undefined,
+    umask: host ? v<number>("umask") : undefined,
     environment: v<Record<string, string>>("environment") ?? {},
     timeoutMs: v<number>("timeout"),
     confirmation: v<boolean>("confirmation") ?? false,
@@ -83,12 +109,31 @@ export function taskDef(config: ServiceConfig, rid: string): TaskDef {
     check: v<TaskDef["check"]>("check") ?? "",
     log: v<boolean>("log") ?? true,
     outputMax: v<number>("output_max"),
-    limits: limits(config, rid),
+    limits: host ? limits(config, rid) : {},
     cgroupLimits: definedOnly({ memory: v<number>("limit_memory"), cpus: v<number>("limit_cpus"), pids: v<number>("limit_pids") }),
     catchup: v<TaskDef["catchup"]>("catchup") ?? "latest",
     catchupWindowMs: v<number>("catchup_window"),
     retry: v<number>("retry") ?? 0,
     retryDelayMs: v<number>("retry_delay") ?? 30_000,
+    ...(host ? {} : { container: containerDef(config, rid, kind) }),
+  };
+}
+
+function containerDef(config: ServiceConfig, rid: string, kind: string): ContainerDef {
+  const v = <T>(option: string) => config.value<T>(rid, option);
+  const command = v<string>("command");
+  return {
+    image: v<string>("image"),
+    pullPolicy: v<ContainerDef["pullPolicy"]>("image_pull_policy") ?? (kind === "container_update" ? "always" : "once"),
+    command: command === undefined || command.trim() === "" ? undefined : command,
+    entrypoint: v<string[]>("entrypoint"),
+    runArgs: v<string[]>("run_args") ?? [],
+    volumes: v<string[]>("volume_mounts") ?? [],
+    init: v<boolean>("init") ?? true,
+    user: v<string>("user"),
+    workdir: v<string>("cwd"),
+    container: v<string>("container"),
+    stopTimeoutMs: v<number>("stop_timeout") ?? 10_000,
   };
 }
 

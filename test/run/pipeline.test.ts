@@ -11,7 +11,7 @@ import type { RunRecorder } from "../../src/core/run-ports.js";
 import { runTask } from "../../src/run/pipeline.js";
 import type { PipelineDeps } from "../../src/run/pipeline-deps.js";
 import type { RunContext } from "../../src/run/context.js";
-import { TASK_DRIVERS } from "../../src/run/drivers/registry.js";
+import { hostDriver } from "../../src/run/drivers/host.js";
 import type { TaskDef } from "../../src/task/model.js";
 
 const T0 = Date.parse("2026-07-01T00:00:00Z");
@@ -64,7 +64,7 @@ function harness(world: World = {}) {
   };
   const deps: PipelineDeps = {
     clock: { now: () => (now += 10), setTimer: () => ({ cancel: () => undefined }) },
-    drivers: TASK_DRIVERS,
+    drivers: new Map([[hostDriver.type, hostDriver]]),
     runner: {
       run: async (spec): Promise<ProcessResult> => {
         const exit = world.exits?.[started.length] ?? 0;

@@ -22,6 +22,7 @@ import { apikeyCommands } from "./apikey.js";
 import { clusterCommands } from "./cluster.js";
 import { runsLsCommand, runsShowCommand } from "./runs.js";
 import { runsRmCommand, runsStopCommand } from "./runs-manage.js";
+import { containerUpdateCommand } from "./container-update.js";
 
 /** Every command, in the order `--help` lists them. */
 export const COMMANDS: readonly CliCommand[] = [
@@ -51,4 +52,5 @@ export const COMMANDS: readonly CliCommand[] = [
   exportCommand,
   ...apikeyCommands,
   ...clusterCommands,
+  containerUpdateCommand,
 ];
