@@ -42,7 +42,7 @@ const SECTION_INTROS: Readonly<Record<SectionKind, string>> = {
 
 function keywordEntry(kw: Keyword): string {
   const facts = [`type: ${kw.converter}`];
-  if (kw.required) facts.push("required");
+  if (kw.required) facts.push(kw.requiredTypes === undefined ? "required" : `required for ${kw.requiredTypes.join(", ")}`);
   if (kw.scopable) facts.push("scopable");
   if (kw.types) facts.push(kw.types.join(", ") + " only");
   const lines = [`* \`${kw.option}\` (${facts.join(", ")}):`, `  ${kw.text}`];
@@ -177,6 +177,35 @@ Preview any expression with \`svcmgr schedule next EXPRESSION --timezone ZONE --
 ## DAEMON POLICIES
 
 When the daemon was stopped, or the clock jumped forward, past scheduled slots are handled by \`catchup\`: \`latest\` (the default) runs the newest missed slot once, \`none\` runs none, \`all\` runs each one (bounded); slots older than \`catchup_window\` are never run. Slots not run are recorded as \`missed\`. A slot that comes while the task already runs \`max_parallel\` times, or whose \`run_requires\` are unmet, is recorded as \`skipped\` with the reason. Tasks with \`confirmation = true\` are never scheduled.
+
+## CONTAINER TASKS
+
+\`type = podman\` runs the task's command in a new container of \`image\` (podman from the distribution, the \`runc\` runtime; no daemon):
+
+    [task#report]
+    type = podman
+    image = registry.example.com/tools/report:2.3
+    command = report --since yesterday
+    environment = REPORT_DB=postgres://db/app
+    volume_mounts = /srv/reports:/out
+    user = 1000:1000
+    limit_memory = 512m
+    timeout = 30m
+    schedule = 06:00
+
+svcmgr runs \`podman run\` attached, naming the container \`svcmgr-<service>-<rid index>-<session>\` and labelling it (\`svcmgr.scope\`, \`svcmgr.session\`, \`svcmgr.service\`, \`svcmgr.rid\`); the container's output is the run's output, its exit code the run's (podman's own failures are 125 to 127: 125 with no container means podman could not create it, e.g. an image it could not pull). \`svcmgr -s SVC run --dry-run\` prints the whole \`podman run\` command line. \`podman run\` is only a client: when it ends, however it ended, svcmgr reads how the container ended and removes it (\`podman rm --force --time 0\`), so a timeout or a stop (Ctrl-C, \`runs stop\`, the daemon's grace period) leaves no container behind: SIGTERM is forwarded to the container (its \`init\` passes it on), then everything is killed after the grace period. A container left by a killed svcmgr (kill -9, a crash) is removed when the daemon next starts (\`[limits] orphans = kill\`), and the run recorded \`interrupted\` with the note "its container removed at daemon start".
+
+The keywords of a podman task: \`image\`, \`command\` (split into words, no shell), \`entrypoint\`, \`run_args\`, \`volume_mounts\`, \`environment\`, \`image_pull_policy\`, \`init\`, \`user\` and \`cwd\` (the container's user and working directory: podman itself runs as svcmgr's user, and the triggers \`pre_run\`…\`on_error\` run on the host as that user too), \`limit_memory\`, \`limit_cpus\`, \`limit_pids\` (the container's own limits: \`--memory\` and \`--memory-swap\`, \`--cpus\`, \`--pids-limit\`; an OOM kill is recorded as for a host task, \`failed\` with a reason naming \`limit_memory\`) and every keyword that does not say "host only". \`group\`, \`umask\` and the rlimit keywords are errors on a podman task. The record's peak memory and CPU seconds are not measured for a container (they would be podman's client's). Without a \`--ulimit nofile=…\`/\`nproc=…\` in \`run_args\`, svcmgr passes its own hard limits as the container's (at most 1048576 and 32768): podman's defaults are higher than many hosts allow, and runc then fails with "error setting rlimit".
+
+\`type = container_update\` (Supascale's task type, a preset of the podman driver) pulls an image and replaces the running container \`container\` with one of it:
+
+    [task#update-web]
+    type = container_update
+    container = web
+    image = registry.example.com/web:stable
+    schedule = sun 04:00
+
+The run is \`svcmgr container-update web --pull always --stop-timeout 10s --image …\` (see svcmgr(1)): pull (\`image_pull_policy\`, \`always\` by default here), stop the old container (\`stop_timeout\`), rename it \`<name>-previous\`, create the new one from the command line podman recorded for the old one (\`podman inspect\` .Config.CreateCommand: the same options, volumes, ports, environment and name; \`run\` made \`create\`, \`-d\` dropped, the image replaced), start it, then remove the old one. When the pull, the create or the start fails, the old container keeps (or gets back) its name and is started again; the run fails saying which step failed. Without \`image\`, the old container's image reference is pulled again (a moving tag such as \`:stable\`).
 `;
 
 const TAIL = `## EXAMPLE

@@ -1,0 +1,44 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { containerName, podmanRunArgv } from "../../src/run/drivers/podman-args.js";
+import { recreateArgs, ReplaceError, type ContainerFacts } from "../../src/run/container-replace.js";
+import { parseHardLimits } from "../../src/platform/podman-host.js";
+import type { ContainerDef } from "../../src/task/model.js";
+
+const C: ContainerDef = { image: "localhost/app:1", pullPolicy: "once", runArgs: [], volumes: [], init: true, stopTimeoutMs: 10_000 };
+const RUN = { svc: "ns/svc/web", session: "0123abcd-4567-89ef-0123-456789abcdef", limits: {}, envNames: ["SVCMGR_RUN_ID", "FOO"] };
+const FACTS = { scope: "s1", hardLimits: { nofile: 20_000, nproc: null } };
+
+describe("podman run's command line", () => {
+  test("name: service, rid index and session, in podman's characters", () => {
+    assert.equal(containerName("ns/svc/web", "task#nightly", RUN.session), "svcmgr-ns.svc.web-nightly-0123abcd4567");
+  });
+  test("ulimits are svcmgr's hard limits under podman's ceilings, unless run_args set them; env names only", () => {
+    const argv = podmanRunArgv({ ...C, command: "sh -c 'echo hi'", entrypoint: ["/bin/sh", "-e"] }, RUN, "task#0", FACTS);
+    assert.deepEqual(argv.slice(argv.indexOf("--ulimit")), ["--ulimit", "nofile=20000:20000", "--ulimit", "nproc=32768:32768", "--entrypoint", '["/bin/sh","-e"]', "localhost/app:1", "sh", "-c", "echo hi"]);
+    assert.deepEqual(argv.filter((w, i) => argv[i - 1] === "--env"), ["SVCMGR_RUN_ID", "FOO"]);
+    const own = podmanRunArgv({ ...C, runArgs: ["--ulimit", "nofile=10:10"] }, RUN, "task#0", FACTS);
+    assert.deepEqual(own.filter((w, i) => own[i - 1] === "--ulimit"), ["nproc=32768:32768", "nofile=10:10"]);
+  });
+  test("limits become podman's, swap included in the memory limit", () => {
+    const argv = podmanRunArgv(C, { ...RUN, limits: { memory: 1 << 26, cpus: 0.5, pids: 9 } }, "task#0", FACTS);
+    const at = argv.indexOf("--memory");
+    assert.deepEqual(argv.slice(at, at + 8), ["--memory", "67108864", "--memory-swap", "67108864", "--cpus", "0.5", "--pids-limit", "9"]);
+  });
+  test("/proc/self/limits", () => {
+    const text = "Limit                     Soft Limit           Hard Limit           Units     \nMax processes             96367                96367                processes \nMax open files            1024                 unlimited            files     \n";
+    assert.deepEqual(parseHardLimits(text), { nproc: 96367, nofile: null });
+  });
+});
+
+describe("container_update: the new container's create command", () => {
+  const old = (cmd: string[]): ContainerFacts => ({ id: "a".repeat(64), name: "web", imageName: "docker.io/library/nginx:1", imageId: "b".repeat(64), running: true, createCommand: cmd });
+  test("run becomes create, detach goes, the image is replaced, the command stays", () => {
+    assert.deepEqual(recreateArgs(old(["podman", "run", "-dit", "--name", "web", "-p", "80:80", "nginx:1", "nginx", "-g", "daemon off;"]), "nginx:2"), ["create", "-it", "--name", "web", "-p", "80:80", "nginx:2", "nginx", "-g", "daemon off;"]);
+    assert.deepEqual(recreateArgs(old(["/usr/bin/podman", "--log-level=info", "run", "--detach=true", "docker.io/library/nginx:1"]), "nginx:2"), ["--log-level=info", "create", "--name", "web", "nginx:2"]);
+  });
+  test("a container podman did not make from its CLI cannot be made again", () => {
+    assert.throws(() => recreateArgs(old([]), "x"), ReplaceError);
+    assert.throws(() => recreateArgs(old(["podman", "run", "other:1"]), "x"), /cannot find the image docker.io\/library\/nginx:1/);
+  });
+});
