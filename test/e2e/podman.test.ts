@@ -10,13 +10,14 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, readFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, copyFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { collect, makeRoot, spawnCli, type TestRoot } from "./helpers.js";
 import { killAllDaemons, records, setup, startDaemon, waitRecords } from "./daemon-harness.js";
 import { skipUnless } from "../helpers/require-all.js";
 import type { RunRecord } from "../../src/core/run-record.js";
+import { parseHardLimits } from "../../src/platform/podman-host.js";
 
 const BUSYBOX = "/bin/busybox";
 const hasPodman = spawnSync("podman", ["--version"], { encoding: "utf8" }).status === 0;
@@ -83,7 +84,7 @@ describe("type = podman tasks", { skip, concurrency: true }, () => {
     t.after(() => rmSync(shared, { recursive: true, force: true }));
     writeFileSync(join(shared, "data.txt"), "from the host\n", { mode: 0o644 });
     chmodSync(shared, 0o755);
-    root.writeConf(svc, `[task#0]\ntype = podman\nimage = ${IMAGE}:v1\ncommand = sh -c 'echo "foo=$FOO run=$SVCMGR_RUN_ID home=\${HOME:-none}"; cat /data/data.txt; echo "uid=$(id -u) cwd=$(pwd)"; echo oops >&2; exit 3'\nenvironment = FOO="a b"\nvolume_mounts = ${shared}:/data:ro\nuser = 1234\ncwd = /tmp\n`);
+    root.writeConf(svc, `[task#0]\ntype = podman\nimage = ${IMAGE}:v1\ncommand = sh -c 'echo "foo=$FOO run=$SVCMGR_RUN_ID home=\${HOME:-none}"; cat /data/data.txt; echo "uid=$(id -u) cwd=$(pwd)"; echo "nofile=$(ulimit -Hn)"; echo oops >&2; exit 3'\nenvironment = FOO="a b"\nvolume_mounts = ${shared}:/data:ro\nuser = 1234\ncwd = /tmp\n`);
     const r = await root.runTasks(svc);
     assert.equal(r.status, 1, r.stderr);
     const rec = lastRecord(root, svc);
@@ -96,6 +97,8 @@ describe("type = podman tasks", { skip, concurrency: true }, () => {
     assert.match(out.stdout, /from the host/);
     assert.match(out.stdout, /uid=1234 cwd=\/tmp/);
     assert.match(out.stdout, /oops/);
+    const hard = parseHardLimits(readFileSync("/proc/self/limits", "utf8")).nofile;
+    assert.match(out.stdout, new RegExp(`nofile=${Math.min(hard ?? 1_048_576, 1_048_576)}\n`), "the container's ulimits are svcmgr's hard limits (podman's defaults may exceed them)");
     assert.doesNotMatch(rec.command ?? "", /a b/, "values are not on podman's command line");
     assert.deepEqual(containers(`svcmgr-${svc}-`), [], "the container is removed");
   });

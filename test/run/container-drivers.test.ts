@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { containerName, podmanRunArgv } from "../../src/run/drivers/podman-args.js";
-import { recreateArgs, ReplaceError, type ContainerFacts } from "../../src/run/container-replace.js";
+import { recreateArgs, replaceContainer, ReplaceError, type ContainerFacts } from "../../src/run/container-replace.js";
 import { parseHardLimits } from "../../src/platform/podman-host.js";
 import type { ContainerDef } from "../../src/task/model.js";
 
@@ -40,5 +40,44 @@ describe("container_update: the new container's create command", () => {
   test("a container podman did not make from its CLI cannot be made again", () => {
     assert.throws(() => recreateArgs(old([]), "x"), ReplaceError);
     assert.throws(() => recreateArgs(old(["podman", "run", "other:1"]), "x"), /cannot find the image docker.io\/library\/nginx:1/);
+  });
+});
+
+describe("container_update: the order of the steps, and the way back", () => {
+  const INSPECT = JSON.stringify([{ Id: "a".repeat(64), Name: "web", ImageName: "localhost/web:1", Image: "b".repeat(64), State: { Running: true }, Config: { CreateCommand: ["podman", "run", "-d", "--name", "web", "localhost/web:1"] } }]);
+  function fakePodman(fail: string | null) {
+    const calls: string[] = [];
+    return {
+      calls,
+      ports: {
+        say: () => undefined,
+        podman: async (args: readonly string[]) => {
+          calls.push(args.join(" "));
+          if (args[0] === "container" && args[1] === "inspect") return { ok: true, stdout: INSPECT, stderr: "" };
+          if (fail !== null && args.join(" ").startsWith(fail)) return { ok: false, stdout: "", stderr: `Error: ${fail} broke` };
+          return { ok: true, stdout: args[0] === "create" ? "c".repeat(64) + "\n" : "", stderr: "" };
+        },
+      },
+    };
+  }
+  const REQ = { container: "web", image: "localhost/web:2", pull: "once" as const, stopTimeoutSeconds: 3 };
+
+  test("pull, stop, rename, create, start, remove the old one", async () => {
+    const f = fakePodman(null);
+    const r = await replaceContainer(REQ, f.ports);
+    assert.equal(r.newId, "c".repeat(64));
+    assert.deepEqual(f.calls.slice(1), ["image exists localhost/web:2", "stop --time 3 web", "rename web web-previous", "create --name web localhost/web:2", "start web", "rm --force --time 0 web-previous"]);
+  });
+
+  test("a failed start: the new container removed, the old one renamed back and started", async () => {
+    const f = fakePodman("start web");
+    await assert.rejects(replaceContainer(REQ, f.ports), /starting the new container failed: Error: start web broke; the old container was put back/);
+    assert.deepEqual(f.calls.slice(-4), ["start web", "rm --force --time 0 --ignore web", "rename web-previous web", "start web"]);
+  });
+
+  test("a failed pull changes nothing", async () => {
+    const f = fakePodman("pull");
+    await assert.rejects(replaceContainer({ ...REQ, pull: "always" }, f.ports), /cannot pull localhost\/web:2: Error: pull broke; the container was left as it was/);
+    assert.deepEqual(f.calls.slice(1), ["pull localhost/web:2"]);
   });
 });
