@@ -8,7 +8,8 @@ import type { AttemptRef } from "../scheduler/ports.js";
 import { taskKey, type ServiceUpdate } from "../scheduler/task.js";
 import type { TaskRun } from "../run/task-run.js";
 import { watchDamage, type HistoryDamagedError } from "../history/damage.js";
-import { ofNode, ownerAlive, recoverInterrupted, settleOrphans } from "../history/recover.js";
+import { ofNode, recoverInterrupted, settleOrphans } from "../history/recover.js";
+import { killOrphans, reapContainer, type OrphanDeps } from "./orphans.js";
 import { pruneHistory } from "../history/prune.js";
 import { svcmgrVersion } from "../core/version.js";
 import { createSlotRunner } from "./slot-runner.js";
@@ -162,29 +163,8 @@ export class Daemon {
     else this.log.write("warning", `runs are contained by their process group only: cgroups are not writable here (${why}); tasks with limit_memory, limit_cpus or limit_pids are refused`, { event: "containment", cgroups: false });
   }
 
-  /** `[limits] orphans = kill`: the processes (whole cgroups) and containers of in-flight runs whose svcmgr is gone are killed before recovery records them interrupted; the note per run. */
-  private async killOrphans(): Promise<Map<number, string>> {
-    const notes = new Map<number, string>();
-    if (this.platform.orphans !== "kill") return notes;
-    const cgroups = this.platform.runCgroups.unavailable() === null;
-    const mine = ofNode(this.app.nodename);
-    for (const r of await this.history.inFlight()) {
-      if (!mine(r) || ownerAlive(r, this.app.daemon.isAlive)) continue;
-      const killed = cgroups ? await this.platform.runCgroups.reap(r.svc, r.rid, r.id) : 0;
-      const container = await this.reapContainer(r);
-      if (killed === 0 && !container) continue;
-      const what = [killed > 0 ? `its ${killed} remaining process(es) killed` : "", container ? "its container removed" : ""].filter((w) => w !== "");
-      notes.set(r.id, `${what.join(" and ")} at daemon start ([limits] orphans = kill)`);
-      if (killed > 0) this.log.write("warning", `killed the ${killed} process(es) left by ${r.svc} ${r.rid} run ${r.id} (its svcmgr is gone; [limits] orphans = kill)`, { event: "orphan-killed", svc: r.svc, rid: r.rid, runId: r.id, processes: killed });
-    }
-    return notes;
-  }
-
-  /** Removes the container a run of a container task left (a killed svcmgr could not). */
-  private async reapContainer(r: RunRecord): Promise<boolean> {
-    const removed = r.session !== null && (await this.platform.runContainers.reap(r.svc, r.rid, r.session));
-    if (removed) this.log.write("warning", `removed the container left by ${r.svc} ${r.rid} run ${r.id} (its svcmgr is gone)`, { event: "orphan-container-removed", svc: r.svc, rid: r.rid, runId: r.id });
-    return removed;
+  private orphanDeps(): OrphanDeps {
+    return { history: this.history, platform: this.platform, log: this.log, nodename: this.app.nodename, isAlive: this.app.daemon.isAlive };
   }
 
   private async recover(): Promise<void> {
@@ -193,7 +173,7 @@ export class Daemon {
       this.log.write("warning", "crash recovery postponed: the history store cannot be reached (done at the next start)", { event: "recovery-postponed" });
       return;
     }
-    const notes = await this.killOrphans();
+    const notes = await killOrphans(this.orphanDeps());
     const r = await recoverInterrupted(this.history, this.app.daemon.isAlive, this.app.clock.now(), ofNode(this.app.nodename), notes);
     observeInterrupted(this.metrics, r.interrupted, this.app.clock.now());
     for (const rec of r.interrupted) this.log.write("warning", `interrupted ${rec.svc} ${rec.rid} run ${rec.id}: ${rec.reason}`, { event: "interrupted", svc: rec.svc, rid: rec.rid, runId: rec.id });
@@ -306,7 +286,7 @@ export class Daemon {
         observeInterrupted(this.metrics, [rec], this.app.clock.now());
         // What the leader left in its cgroups ends with it (orphans = wait waits for the leader).
         await this.platform.runCgroups.reap(rec.svc, rec.rid, rec.id);
-        await this.reapContainer(rec);
+        await reapContainer(this.orphanDeps(), rec);
         this.log.write("warning", `interrupted ${rec.svc} ${rec.rid} run ${rec.id}: its process (pid ${rec.pid}) exited after the previous svcmgr had gone`, { event: "interrupted", svc: rec.svc, rid: rec.rid, runId: rec.id });
       }
       this.orphans = alive;
