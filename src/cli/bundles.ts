@@ -3,7 +3,7 @@ import { GLOBAL_OPTIONS } from "./global-options.js";
 
 /**
  * The CLI ships as two bundles (scripts/build.mjs), each with its own code cache:
- *   cli-run.cjs  `svcmgr run` alone: the command that cron jobs, scripts and people start many
+ *   cli-run.cjs  `svcmgr run` (and `exec`): the command that cron jobs, scripts and people start many
  *                times a day, so its start reads and deserialises only what a run uses;
  *   cli.cjs      every command, the full parser (help, usage errors), the daemon.
  * The launcher picks one from the command's first word. The run bundle declines any command
@@ -19,7 +19,8 @@ export interface BundleExports {
 }
 
 export function bundleFor(argv: readonly string[]): string {
-  return commandWord(argv) === "run" ? RUN_BUNDLE : FULL_BUNDLE;
+  const word = commandWord(argv);
+  return word === "run" || word === "exec" ? RUN_BUNDLE : FULL_BUNDLE;
 }
 
 /** The first word that is neither an option nor a global option's value (`-s db run` → run). */

@@ -68,9 +68,11 @@ export async function follow(app: App, svc: string, first: RunsAnswer, json: boo
   try {
     let answer = first;
     for (;;) {
+      let fresh = false;
       for (const run of answer.runs) {
         if (followed.has(run.id) || interrupt.signal.aborted) continue;
         followed.add(run.id);
+        fresh = true;
         exit = Math.max(exit, await followRun(app, run, json, interrupt.signal));
       }
       if (interrupt.signal.aborted) {
@@ -78,7 +80,10 @@ export async function follow(app: App, svc: string, first: RunsAnswer, json: boo
         return 130;
       }
       if (answer.request.done && answer.runs.every((r) => followed.has(r.id))) return exit;
-      await new Promise((r) => setTimeout(r, POLL_MS));
+      // A selected task has one record at most: once each has one, followed to its end, all is done.
+      if (followed.size >= answer.request.selected.length) return exit;
+      // Right after following a run the next one may have begun: ask at once, then every POLL_MS.
+      if (!fresh) await new Promise((r) => setTimeout(r, POLL_MS));
       const next = await app.daemon.call({ path: `/api/v1/requests/${encodeURIComponent(answer.request.session)}`, timeoutMs: CALL_TIMEOUT_MS });
       if (!next.ok || next.status !== 200) throw new ActionError(`lost track of the run request: ${next.ok ? `HTTP ${next.status}` : next.reason}`);
       answer = next.body as RunsAnswer;

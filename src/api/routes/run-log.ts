@@ -45,6 +45,8 @@ async function pump(backend: ApiBackend, first: RunRecord, start: number, follow
   let offset = start;
   let rec = first;
   let lastSent = Date.now();
+  // Quiet polls wait 25, 50, 100, then POLL_MS: a short run's end is seen at once, a long one costs one read per POLL_MS.
+  let quiet = 0;
   try {
     for (;;) {
       if (aborted.aborted) return out.close();
@@ -55,10 +57,11 @@ async function pump(backend: ApiBackend, first: RunRecord, start: number, follow
         offset += whole.length;
         out.enqueue(sse ? enc.encode(sseEvent("output", whole.toString("utf8"), offset)) : whole);
         lastSent = Date.now();
+        quiet = 0;
         continue;
       }
       if (!follow || rec.status !== "running") break;
-      await sleep(POLL_MS);
+      await sleep(Math.min(POLL_MS, 25 * 2 ** quiet++));
       rec = (await backend.history.get(rec.id)) ?? rec;
       if (sse && Date.now() - lastSent > KEEPALIVE_MS) {
         out.enqueue(enc.encode(": keep-alive\n\n"));
