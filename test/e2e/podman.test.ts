@@ -152,6 +152,16 @@ describe("type = podman tasks", { skip, concurrency: true }, () => {
     assert.doesNotMatch(r.stdout, /survived/);
   });
 
+  test("limit_cpus and limit_pids are the container's cgroup's (cpu quota, pids.max)", async (t) => {
+    const root = makeRoot(t);
+    const svc = svcName("lim");
+    root.writeConf(svc, `[task#0]\ntype = podman\nimage = ${IMAGE}:v1\ncommand = sh -c 'cat /sys/fs/cgroup/pids/pids.max /sys/fs/cgroup/pids.max /sys/fs/cgroup/cpu/cpu.cfs_quota_us /sys/fs/cgroup/cpu,cpuacct/cpu.cfs_quota_us /sys/fs/cgroup/cpu.max 2>/dev/null; true'\nlimit_cpus = 0.5\nlimit_pids = 12\n`);
+    const r = await root.runTasks(svc);
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, /^12$/m, "pids.max");
+    assert.match(r.stdout, /^50000( 100000)?$/m, "half of each 100 ms period");
+  });
+
   test("image_pull_policy = once with an image neither stored nor pullable: a clear failure, podman's message in the output", async (t) => {
     const root = makeRoot(t);
     const svc = svcName("miss");

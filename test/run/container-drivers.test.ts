@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { containerName, podmanRunArgv } from "../../src/run/drivers/podman-args.js";
 import { recreateArgs, replaceContainer, ReplaceError, type ContainerFacts } from "../../src/run/container-replace.js";
 import { parseHardLimits } from "../../src/platform/podman-host.js";
-import type { ContainerDef } from "../../src/task/model.js";
+import type { ContainerDef, TaskDef } from "../../src/task/model.js";
+import { podmanDriver } from "../../src/run/drivers/podman.js";
 
 const C: ContainerDef = { image: "localhost/app:1", pullPolicy: "once", runArgs: [], volumes: [], init: true, stopTimeoutMs: 10_000 };
 const RUN = { svc: "ns/svc/web", session: "0123abcd-4567-89ef-0123-456789abcdef", limits: {}, envNames: ["SVCMGR_RUN_ID", "FOO"] };
@@ -79,5 +80,26 @@ describe("container_update: the order of the steps, and the way back", () => {
     const f = fakePodman("pull");
     await assert.rejects(replaceContainer({ ...REQ, pull: "always" }, f.ports), /cannot pull localhost\/web:2: Error: pull broke; the container was left as it was/);
     assert.deepEqual(f.calls.slice(1), ["pull localhost/web:2"]);
+  });
+});
+
+describe("task.podman after its command", () => {
+  const ports = { scope: "s", hardLimits: { nofile: null, nproc: null }, kernelOomKills: () => 0 };
+  const task = { rid: "task#0", container: C } as unknown as TaskDef;
+  const io = (calls: string[][]) => ({ env: {}, cwd: "/", runner: { run: async (spec: { argv: readonly string[] }) => (calls.push([...spec.argv]), { pid: 1, startedAt: 0, endedAt: 0, exitCode: 0, signal: null, timedOut: false, aborted: false }) } });
+  const result = { pid: null, startedAt: 0, endedAt: 0, exitCode: null, signal: null, timedOut: false, aborted: false };
+
+  test("podman not installed: nothing asked of podman, nothing said about a container", async () => {
+    const calls: string[][] = [];
+    const after = await podmanDriver(ports).afterCommand!(task, RUN, { ...result, spawnError: "podman: command not found" }, io(calls));
+    assert.deepEqual(after, {});
+    assert.deepEqual(calls, []);
+  });
+
+  test("otherwise the container is inspected, then removed (killed if it still runs)", async () => {
+    const calls: string[][] = [];
+    await podmanDriver(ports).afterCommand!(task, RUN, { ...result, pid: 5, exitCode: 0 }, io(calls));
+    assert.deepEqual(calls.map((c) => c.slice(0, 3)), [["podman", "container", "inspect"], ["podman", "rm", "--force"]]);
+    assert.equal(calls[1]!.at(-1), containerName(RUN.svc, "task#0", RUN.session));
   });
 });

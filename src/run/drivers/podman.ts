@@ -28,6 +28,8 @@ export function podmanDriver(ports: PodmanPorts): TaskDriver {
       return { mode: "exec", argv, display: formatArgv(argv) };
     },
     afterCommand: async (task, run, result, io) => {
+      // podman did not start (not installed): there is no container, and nothing to ask podman.
+      if (result.spawnError !== undefined) return {};
       const name = containerName(run.svc, task.rid, run.session);
       const ended = await inspect(io, name);
       const removed = await podman(io, ["rm", "--force", "--time", "0", "--ignore", name]);
