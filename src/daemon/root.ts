@@ -135,7 +135,7 @@ async function runWith(app: App, opts: DaemonRunOptions, log: DaemonLog, history
     flushStateFiles: () => stateFiles.flush(),
     signals: processSignals(),
     runCgroups: runCgroupReaper(hostCgroups(cgroupScope(app.paths.var))),
-    runContainers: runContainerReaper(app.runner),
+    runContainers: runContainerReaper(app.runner, cgroupScope(app.paths.var)),
     orphans: nodeConfig(app).orphans,
   };
   try {
