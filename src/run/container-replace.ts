@@ -45,7 +45,7 @@ export async function replaceContainer(req: ReplaceRequest, p: ReplacePorts): Pr
   await pull(p, image, req.pull);
   stopIfAsked(p, "before stopping the old container: nothing changed");
   const backup = `${old.name}-previous`;
-  if (old.running) await step(p, ["stop", "--time", String(req.stopTimeoutSeconds), old.name], `stopping ${old.name}`);
+  if (old.running) await step(p, ["stop", "--time", String(req.stopTimeoutSeconds), old.name], `stopping ${old.name}`, () => restartOld(p, old, old.name));
   await step(p, ["rename", old.name, backup], `renaming ${old.name} to ${backup}`, () => restartOld(p, old, old.name));
   const rollback = () => rollBack(p, old, backup);
   const created = await p.podman(createArgv, true);
@@ -116,33 +116,41 @@ async function pull(p: ReplacePorts, image: string, policy: "once" | "always"): 
   if (!r.ok) throw new ReplaceError(`cannot pull ${image}: ${lastLine(r.stderr)}; the container was left as it was`);
 }
 
-async function step(p: ReplacePorts, args: readonly string[], what: string, undo?: () => Promise<void>): Promise<void> {
+async function step(p: ReplacePorts, args: readonly string[], what: string, undo?: () => Promise<string | null>): Promise<void> {
   p.say(what);
   const r = await p.podman(args, false);
   if (r.ok) return;
-  if (undo !== undefined) await undo();
-  throw new ReplaceError(`${what} failed: ${lastLine(r.stderr)}`);
+  const problem = undo === undefined ? null : await undo();
+  throw new ReplaceError(`${what} failed: ${lastLine(r.stderr)}${problem === null ? "" : `; ${problem}`}`);
 }
 
 function stopIfAsked(p: ReplacePorts, what: string): void {
   if (p.signal?.aborted) throw new ReplaceError(`stopped ${what}`);
 }
 
-async function fail(p: ReplacePorts, reason: string, rollback: () => Promise<void>): Promise<never> {
+async function fail(p: ReplacePorts, reason: string, rollback: () => Promise<string | null>): Promise<never> {
   p.say(`${reason}; putting the old container back`);
-  await rollback();
-  throw new ReplaceError(`${reason}; the old container was put back`);
+  const problem = await rollback();
+  throw new ReplaceError(`${reason}; ${problem ?? "the old container was put back"}`);
 }
 
-/** Removes the new container (if any), gives the old one its name back, starts it when it ran. */
-async function rollBack(p: ReplacePorts, old: ContainerFacts, backup: string): Promise<void> {
+/** Removes the new container (if any), gives the old one its name back, starts it when it ran; what went wrong, or null. */
+async function rollBack(p: ReplacePorts, old: ContainerFacts, backup: string): Promise<string | null> {
   await p.podman(["rm", "--force", "--time", "0", "--ignore", old.name], false);
-  await p.podman(["rename", backup, old.name], false);
-  await restartOld(p, old, old.name);
+  const renamed = await p.podman(["rename", backup, old.name], false);
+  if (!renamed.ok) return `the old container could not get its name back (it is ${backup}): ${lastLine(renamed.stderr)}`;
+  return restartOld(p, old, old.name);
 }
 
-async function restartOld(p: ReplacePorts, old: ContainerFacts, name: string): Promise<void> {
-  if (old.running) await p.podman(["start", name], false);
+/**
+ * Starts the old container again when it was running. One whose stop was cut short (a timeout
+ * killed `podman stop`) stays "stopping" and cannot be started: it is stopped for good first.
+ */
+async function restartOld(p: ReplacePorts, old: ContainerFacts, name: string): Promise<string | null> {
+  if (!old.running || (await p.podman(["start", name], false)).ok) return null;
+  await p.podman(["stop", "--time", "0", name], false);
+  const again = await p.podman(["start", name], false);
+  return again.ok ? null : `the old container ${name} could not be started again: ${lastLine(again.stderr)}`;
 }
 
 function lastLine(text: string): string {

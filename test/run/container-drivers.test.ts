@@ -48,6 +48,7 @@ describe("container_update: the order of the steps, and the way back", () => {
   const INSPECT = JSON.stringify([{ Id: "a".repeat(64), Name: "web", ImageName: "localhost/web:1", Image: "b".repeat(64), State: { Running: true }, Config: { CreateCommand: ["podman", "run", "-d", "--name", "web", "localhost/web:1"] } }]);
   function fakePodman(fail: string | null) {
     const calls: string[] = [];
+    let failed = false;
     return {
       calls,
       ports: {
@@ -55,7 +56,11 @@ describe("container_update: the order of the steps, and the way back", () => {
         podman: async (args: readonly string[]) => {
           calls.push(args.join(" "));
           if (args[0] === "container" && args[1] === "inspect") return { ok: true, stdout: INSPECT, stderr: "" };
-          if (fail !== null && args.join(" ").startsWith(fail)) return { ok: false, stdout: "", stderr: `Error: ${fail} broke` };
+          // The first call that matches fails (the old container's own start succeeds).
+          if (fail !== null && !failed && args.join(" ").startsWith(fail)) {
+            failed = true;
+            return { ok: false, stdout: "", stderr: `Error: ${fail} broke` };
+          }
           return { ok: true, stdout: args[0] === "create" ? "c".repeat(64) + "\n" : "", stderr: "" };
         },
       },
@@ -101,5 +106,26 @@ describe("task.podman after its command", () => {
     await podmanDriver(ports).afterCommand!(task, RUN, { ...result, pid: 5, exitCode: 0 }, io(calls));
     assert.deepEqual(calls.map((c) => c.slice(0, 3)), [["podman", "container", "inspect"], ["podman", "rm", "--force"]]);
     assert.equal(calls[1]!.at(-1), containerName(RUN.svc, "task#0", RUN.session));
+  });
+});
+
+describe("container_update: an old container left stopping", () => {
+  test("a start refused after a cut-short stop: stopped for good, then started; a second refusal is said, not hidden", async () => {
+    const INSPECT = JSON.stringify([{ Id: "a".repeat(64), Name: "web", ImageName: "localhost/web:1", Image: "b".repeat(64), State: { Running: true }, Config: { CreateCommand: ["podman", "run", "-d", "--name", "web", "localhost/web:1"] } }]);
+    for (const startsAfterStop of [true, false]) {
+      const calls: string[] = [];
+      let starts = 0;
+      const podman = async (args: readonly string[]) => {
+        calls.push(args.join(" "));
+        if (args[1] === "inspect") return { ok: true, stdout: INSPECT, stderr: "" };
+        if (args[0] === "create") return { ok: false, stdout: "", stderr: "Error: create broke" };
+        if (args[0] === "start") return ++starts === 1 || !startsAfterStop ? { ok: false, stdout: "", stderr: "Error: container state improper" } : { ok: true, stdout: "", stderr: "" };
+        return { ok: true, stdout: "", stderr: "" };
+      };
+      const err = await replaceContainer({ container: "web", image: "localhost/web:2", pull: "once", stopTimeoutSeconds: 1 }, { podman, say: () => undefined }).catch((e: Error) => e);
+      assert.deepEqual(calls.slice(-3), ["start web", "stop --time 0 web", "start web"]);
+      if (startsAfterStop) assert.match(String(err), /create broke; the old container was put back$/);
+      else assert.match(String(err), /the old container web could not be started again: Error: container state improper$/);
+    }
   });
 });
