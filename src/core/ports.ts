@@ -137,6 +137,32 @@ export interface ProcessRunner {
   run(spec: ProcessSpec): Promise<ProcessResult>;
   /** Null when specs with a `cgroup` get one; else why runs are contained by process group only. */
   cgroupsUnavailable?(): string | null;
+  /** Processes on svcmgr's own terminal (`svcmgr shell`); absent where there is none to give. */
+  readonly terminal?: TerminalRunner;
+}
+
+/**
+ * A process given svcmgr's own stdin, stdout and stderr (the caller's terminal): nothing is
+ * captured or forwarded, svcmgr only waits for it. No timeout: it ends when its user ends it.
+ */
+export type TerminalSpec = Pick<ProcessSpec, "argv" | "env" | "cwd" | "identity" | "umask" | "limits" | "cgroup" | "onSpawn">;
+
+export type TerminalResult = Pick<ProcessResult, "pid" | "startedAt" | "endedAt" | "exitCode" | "signal" | "spawnError" | "usage" | "leftoversKilled"> & {
+  /** Its end as a shell reports it: the exit code, or 128 + the signal's number; null when not started. */
+  readonly shellStatus: number | null;
+};
+
+export interface TerminalRunner {
+  /** Null when stdin is a terminal; else why not. */
+  unavailable(): Promise<string | null>;
+  /** The login shells the system allows (/etc/shells); empty when it cannot be read. */
+  loginShells(): readonly string[];
+  /**
+   * Runs the process in the foreground of the terminal and waits for it. Meanwhile Ctrl-C and
+   * Ctrl-\ are the process's alone (svcmgr ignores SIGINT and SIGQUIT), and a SIGTERM or SIGHUP
+   * to svcmgr is passed on to it. Never throws: nothing started is a spawnError.
+   */
+  run(spec: TerminalSpec): Promise<TerminalResult>;
 }
 
 /** How a question ended: the trimmed answer, the timeout, stdin closed, or the run interrupted. */

@@ -27,7 +27,7 @@ export interface ExecPlanContext {
 }
 
 /** Every check that can fail before spawn: cwd, program lookup, limits, wrapper tools. */
-export function planExec(spec: ProcessSpec, ctx: ExecPlanContext): ExecPlan {
+export function planExec(spec: Pick<ProcessSpec, "argv" | "env" | "cwd" | "identity" | "umask" | "limits">, ctx: ExecPlanContext): ExecPlan {
   const argv0 = spec.argv[0];
   if (argv0 === undefined || argv0 === "") return { ok: false, error: "empty command" };
   const cwdError = checkCwd(spec.cwd);

@@ -4,7 +4,10 @@ import { createUserDb } from "./user-db.js";
 import { planExec } from "./exec-plan.js";
 import { Supervisor } from "./process-supervisor.js";
 import { systemClock } from "./system-clock.js";
-import { hostCgroups, type Cgroups, type RunCgroup } from "./cgroup.js";
+import { hostCgroups, type Cgroups } from "./cgroup.js";
+import { endCgroup, runCgroup } from "./run-cgroup.js";
+import { describeExecError } from "./exec-error.js";
+import { terminalRunner } from "./terminal-process.js";
 
 export interface ProcessRunnerOptions {
   /** Supplementary groups of a switched identity, for the execute-permission check. @default createUserDb() */
@@ -42,7 +45,7 @@ export function createProcessRunner(options: ProcessRunnerOptions = {}): Process
     cgroups: () => (cgroups ??= options.cgroups ?? hostCgroups(options.cgroupScope ?? "default")),
   };
   let cgroups: Cgroups | undefined;
-  return { run: (spec) => runProcess(spec, ctx), cgroupsUnavailable: () => ctx.cgroups().unavailable() };
+  return { run: (spec) => runProcess(spec, ctx), cgroupsUnavailable: () => ctx.cgroups().unavailable(), terminal: terminalRunner(ctx) };
 }
 
 interface RunContext {
@@ -74,44 +77,4 @@ async function runProcess(spec: ProcessSpec, ctx: RunContext): Promise<ProcessRe
   }
   const result = await new Supervisor(child, spec, ctx, startedAt, cgroup.cg).result;
   return cgroup.cg === undefined ? result : { ...result, ...(await endCgroup(cgroup.cg)) };
-}
-
-/**
- * The spec's cgroup, made with its limits. Without writable cgroups a spec with no limit runs
- * contained by its process group only; limits are never silently dropped: not started.
- */
-function runCgroup(spec: ProcessSpec, cgroups: Cgroups): { cg?: RunCgroup } | { error: string } {
-  if (spec.cgroup === undefined) return {};
-  const limits = Object.entries(spec.cgroup.limits).filter(([, v]) => v !== undefined).map(([k]) => `limit_${k}`);
-  const why = cgroups.unavailable();
-  if (why !== null) return limits.length === 0 ? {} : { error: `${limits.join(", ")} cannot be enforced: cgroups are not writable here (${why})` };
-  try {
-    return { cg: cgroups.create(spec.cgroup.path, spec.cgroup.limits) };
-  } catch (e) {
-    return { error: `cannot set up the run's cgroup: ${(e as Error).message}` };
-  }
-}
-
-/** After the leader: what is left in the cgroup is killed (nothing of a run outlives it), then it is measured and removed. */
-async function endCgroup(cg: RunCgroup): Promise<Pick<ProcessResult, "usage" | "leftoversKilled">> {
-  const left = cg.members().length;
-  if (left > 0) await cg.kill();
-  const usage = cg.usage();
-  cg.remove();
-  return { usage, ...(left > 0 ? { leftoversKilled: left } : {}) };
-}
-
-function describeExecError(e: unknown, argv0: string): string {
-  switch ((e as NodeJS.ErrnoException | null)?.code) {
-    case "ENOENT":
-      return `command not found: ${argv0}`;
-    case "EACCES":
-      return `permission denied: ${argv0}`;
-    case "ENOEXEC":
-      return `exec format error: ${argv0} (check the script shebang)`;
-    case "E2BIG":
-      return `argument list too long: ${argv0}`;
-    default:
-      return `cannot start ${argv0}: ${e instanceof Error ? e.message : String(e)}`;
-  }
 }

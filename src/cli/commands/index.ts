@@ -1,6 +1,7 @@
 import type { CliCommand } from "../command.js";
 import { runCommand } from "./run.js";
 import { execCommand } from "./exec.js";
+import { shellCommand } from "./shell.js";
 import { lsCommand } from "./ls.js";
 import { validateConfigCommand } from "./validate-config.js";
 import { printStatusCommand } from "./print-status.js";
@@ -29,6 +30,7 @@ export const COMMANDS: readonly CliCommand[] = [
   lsCommand,
   runCommand,
   execCommand,
+  shellCommand,
   suspendCommand,
   resumeCommand,
   validateConfigCommand,

@@ -121,7 +121,7 @@ async function recoverManualRuns(app: App, history: HistoryStore): Promise<void>
  * A manual run writes each record at once (one process, a few tasks): the history itself is
  * the recorder. A pid that cannot be recorded is said, not thrown: the task runs on.
  */
-function cliRecorder(history: HistoryStore, app: App): RunRecorder {
+export function cliRecorder(history: HistoryStore, app: App): RunRecorder {
   return {
     begin: (run, logFileFor) => history.begin(run, logFileFor),
     setPid: (id, pid, startTime) => void history.setPid(id, pid, startTime).catch((e: unknown) => app.stderr.write(`svcmgr: cannot record the pid of run ${id}: ${(e as Error).message}\n`)),
