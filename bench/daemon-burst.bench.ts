@@ -20,6 +20,11 @@
  *    lag at the same concurrency is the floor to compare with.
  * 3. One task due at exact seconds, ten times: start lag median and max.
  * With `--profile DIR`, the burst daemons run under `node --cpu-prof` (profiles written to DIR on stop).
+ *
+ * `--compare-cgroups [--rounds N]`: what run cgroups cost (design §15). The `--max-parallel`
+ * burst case only, with run cgroups (as the host gives them) and without (the daemon started
+ * with SVCMGR_RUN_CGROUPS=0: process-group containment), alternating, N rounds (default 3);
+ * wall time, daemon CPU per run and lag p99 of each, and the with / without ratios.
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
@@ -36,6 +41,8 @@ const arg = (name: string, dflt: string): string => {
 const TASKS = Number(arg("tasks", "1000"));
 const PARALLEL = Number(arg("parallel", "64"));
 const PROFILE = arg("profile", "");
+const COMPARE_CGROUPS = process.argv.includes("--compare-cgroups");
+const ROUNDS = Number(arg("rounds", "3"));
 const SERVICES = 10;
 const TICK_MS = 1000 / Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 const DEFAULT_PARALLEL = defaultMaxParallel(availableParallelism());
@@ -79,13 +86,13 @@ const PERIOD_MS = 20_000;
  * directories and files (and the daemon's code is still cold); the second is what a recurring
  * burst (nightly jobs) costs.
  */
-async function burst(label: string, maxParallel: number | null): Promise<BurstResult[]> {
+async function burst(label: string, maxParallel: number | null, env: Readonly<Record<string, string>> = {}): Promise<BurstResult[]> {
   const root = makeRoot();
   try {
     // Start the daemon on an empty root, then add the services for a slot a few seconds ahead.
     const args = ["--grace", "5s", "--keep-runs", "100000", ...(maxParallel === null ? [] : ["--max-parallel", String(maxParallel)])];
     const nodeArgs = PROFILE === "" ? [] : ["--cpu-prof", `--cpu-prof-dir=${PROFILE}`, `--cpu-prof-name=burst-${label.replace(/\W+/g, "_")}.cpuprofile`];
-    const d = Daemon.start(root, args, nodeArgs);
+    const d = Daemon.start(root, args, nodeArgs, env);
     try {
       await d.waitEvent("daemon started", (e) => e.event === "daemon-started", 20_000);
       // No slot may fall between writing the services and the measured one.
@@ -263,4 +270,26 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+/** The same burst with and without run cgroups, alternating (the machine's load drifts). */
+async function compareCgroups(): Promise<void> {
+  console.log(`run cgroups cost: ${TASKS} tasks × /bin/true due at one second, --max-parallel ${PARALLEL}, ${ROUNDS} rounds; ${availableParallelism()} CPUs, node ${process.version}\n`);
+  const rows: string[][] = [["round", "cgroups", "burst", "wall ms", "daemon CPU ms/run", "task CPU ms/run", "lag p99 ms", "statuses"]];
+  const sums: Record<"on" | "off", [number, number, number]> = { on: [0, 0, 0], off: [0, 0, 0] };
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const mode of round % 2 === 1 ? (["off", "on"] as const) : (["on", "off"] as const)) {
+      const results = await burst(`cgroups ${mode}`, PARALLEL, mode === "off" ? { SVCMGR_RUN_CGROUPS: "0" } : {});
+      // The second burst of each daemon: the recurring cost (the first also creates the tasks' files).
+      const r = results[1]!;
+      sums[mode][0] += r.wallMs;
+      sums[mode][1] += r.cpuMsPerRun;
+      sums[mode][2] += r.p99;
+      for (const [i, x] of results.entries()) rows.push([String(round), mode, i === 0 ? "first" : "again", fmt(x.wallMs, 0), fmt(x.cpuMsPerRun, 2), fmt(x.taskCpuMsPerRun, 2), fmt(x.p99, 0), x.statuses]);
+    }
+  }
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join("  "));
+  const ratio = (i: number) => fmt(sums.on[i]! / sums.off[i]!, 2);
+  console.log(`\nwith / without cgroups (means of the second bursts): wall ${ratio(0)}×, daemon CPU per run ${ratio(1)}×, lag p99 ${ratio(2)}× (target ≤ 1.3×)`);
+}
+
+await (COMPARE_CGROUPS ? compareCgroups() : main());

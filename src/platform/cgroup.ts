@@ -60,7 +60,11 @@ export function cgroupScope(varDir: string): string {
 const shared = new Map<string, Cgroups>();
 let layout: CgroupLayout | undefined;
 
-/** The run cgroups of one svcmgr root (cgroupScope) in this process's cgroups, detected once. */
+/**
+ * The run cgroups of one svcmgr root (cgroupScope) in this process's cgroups, detected once.
+ * `SVCMGR_RUN_CGROUPS=0` turns them off, as if cgroups could not be written: for benchmarks
+ * that measure what they cost (bench/daemon-burst.bench.ts --compare-cgroups).
+ */
 export function hostCgroups(scope: string): Cgroups {
   let cg = shared.get(scope);
   if (cg === undefined) shared.set(scope, (cg = openCgroups((layout ??= detectLayout()), scope)));
@@ -68,6 +72,11 @@ export function hostCgroups(scope: string): Cgroups {
 }
 
 function detectLayout(): CgroupLayout {
+  if (process.env.SVCMGR_RUN_CGROUPS === "0") return { version: null, why: "turned off by SVCMGR_RUN_CGROUPS=0" };
+  return readLayout();
+}
+
+function readLayout(): CgroupLayout {
   try {
     return detectCgroupLayout(readFileSync("/proc/self/cgroup", "utf8"), readFileSync("/proc/self/mountinfo", "utf8"));
   } catch (e) {
