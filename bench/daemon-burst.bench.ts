@@ -21,10 +21,11 @@
  * 3. One task due at exact seconds, ten times: start lag median and max.
  * With `--profile DIR`, the burst daemons run under `node --cpu-prof` (profiles written to DIR on stop).
  *
- * `--compare-cgroups [--rounds N]`: what run cgroups cost (design §15). The `--max-parallel`
+ * `--compare-cgroups [--rounds N] [--period S]`: what run cgroups cost (design §15). The `--max-parallel`
  * burst case only, with run cgroups (as the host gives them) and without (the daemon started
  * with SVCMGR_RUN_CGROUPS=0: process-group containment), alternating, N rounds (default 3);
- * wall time, daemon CPU per run and lag p99 of each, and the with / without ratios.
+ * wall time, daemon CPU per run and lag p99 of each, and the with / without ratios. A loaded
+ * machine may need a longer `--period` than 20 s (a burst must end before the next slot).
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
@@ -78,8 +79,8 @@ interface BurstResult {
   readonly statuses: string;
 }
 
-/** Every task is due every PERIOD_MS: the first burst creates the tasks' files, the second finds them. */
-const PERIOD_MS = 20_000;
+/** Every task is due every PERIOD_MS (`--period S`, default 20): the first burst creates the tasks' files, the second finds them. */
+const PERIOD_MS = Number(arg("period", "20")) * 1000;
 
 /**
  * One daemon, two bursts of the same tasks PERIOD_MS apart: the first run of a task creates its

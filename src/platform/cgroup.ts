@@ -1,14 +1,21 @@
-import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { mkdir, mkdirSync, readdirSync, readFileSync, rmdir, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CgroupLimits, ProcessUsage } from "../core/ports.js";
 import { detectCgroupLayout, type CgroupLayout, type V1Controller } from "./cgroup-layout.js";
 import { killCgroup, livePids, type KillTarget } from "./cgroup-kill.js";
+import { usageV1, usageV2 } from "./cgroup-usage.js";
 
 /**
- * Run cgroups: `<own cgroup>/svcmgr/<root>/<svc>/<rid>/<name>` in each hierarchy (cgroup-layout.ts),
- * made before the spawn, joined by the launcher child before exec (it writes itself into
- * `procsFiles`), killed as a whole, measured, removed once empty. The `<svc>/<rid>` parents
- * hold no process and are kept (a task runs again and again: one mkdir per run then).
+ * Run cgroups: `<own cgroup>/svcmgr/<root>/<svc>/<rid>/<name>` in the hierarchies a run needs
+ * (cgroup-layout.ts), made before the spawn, joined by the launcher child before exec (it writes
+ * itself into `procsFiles`), killed as a whole, measured, removed once empty. The `<svc>/<rid>`
+ * parents hold no process and are kept (a task runs again and again: one mkdir per run then).
+ * What a run costs (design §15, bench/daemon-burst.bench.ts --compare-cgroups): on cgroup v1
+ * every hierarchy is one more mkdir, one more cgroup move of the child, one more rmdir. So
+ * a run gets `freezer` (to kill it whole), `cpuacct` and `memory` (its record's CPU seconds,
+ * peak memory and OOM kills), and `cpu` or `pids` only when it has that limit. The directories
+ * are made and removed on libuv's thread pool, not the event loop, and removed after the
+ * run's result, in batches (removeLater).
  */
 export interface RunCgroup {
   /** The cgroup.procs files the launcher child writes itself into, one per hierarchy. */
@@ -20,19 +27,23 @@ export interface RunCgroup {
   /** Kills every process, setsid and forks included (freeze, SIGKILL all, thaw; or cgroup.kill), until empty. */
   kill(): Promise<void>;
   usage(): ProcessUsage;
-  /** Removes the cgroup (in every hierarchy) if empty; false when something is still in it. */
+  /** Removes the cgroup (in every hierarchy) now, if empty; false when something is still in it. */
   remove(): boolean;
+  /** Removes it soon, off the event loop, with the others that ended meanwhile (it must be empty). */
+  removeLater(): void;
 }
 
 export interface Cgroups {
   /** Null when run cgroups can be made here; else why not (runs are contained by process group only then). */
   unavailable(): string | null;
-  /** Makes the cgroup with its limits; throws an Error saying what cannot be done. */
-  create(path: readonly string[], limits: CgroupLimits): RunCgroup;
+  /** Makes the cgroup with its limits; rejects with an Error saying what cannot be done. */
+  create(path: readonly string[], limits: CgroupLimits): Promise<RunCgroup>;
   /** An existing run cgroup (left by a killed svcmgr), or null. */
   find(path: readonly string[]): RunCgroup | null;
   /** Every run cgroup below svcmgr's, as the path create was given: [svc, rid, name]. */
   list(): string[][];
+  /** Resolves once every removeLater so far is done. */
+  settled(): Promise<void>;
 }
 
 const ROOT = "svcmgr";
@@ -92,23 +103,27 @@ interface Part {
 
 export function openCgroups(layout: CgroupLayout, scope: string): Cgroups {
   if (layout.version === null) return unavailableCgroups(layout.why);
-  const parts: Part[] = layout.version === 2
+  const unified = layout.version === 2;
+  const parts: Part[] = unified
     ? [{ base: join(layout.dir, ROOT, scope), controllers: ["unified"] }]
     : layout.hierarchies.map((h) => ({ base: join(h.dir, ROOT, scope), controllers: h.controllers }));
+  // v1: the freezer's hierarchy is where run cgroups are listed and found (every run has one there).
+  const main = unified ? parts[0]! : parts.find((p) => p.controllers.includes("freezer"))!;
   let why: string | null | undefined;
-  const check = (): string | null => (why ??= makeBases(parts, layout.version === 2));
-  const dirsOf = (path: readonly string[]) => parts.map((p) => ({ ...p, dir: join(p.base, ...path.map(cgroupName)) }));
+  const check = (): string | null => (why ??= makeBases(parts, unified));
+  const dirsOf = (path: readonly string[], of: readonly Part[]) => of.map((p) => ({ ...p, dir: join(p.base, ...path.map(cgroupName)) }));
+  const remover = new BatchRemover();
   return {
     unavailable: check,
-    create: (path, limits) => {
+    create: async (path, limits) => {
       const reason = check();
       if (reason !== null) throw new Error(`cgroups are not writable here (${reason})`);
-      const dirs = dirsOf(path);
-      refuseMissingControllers(dirs, limits, layout.version === 2);
-      for (const d of dirs) makeDir(d.base, d.dir, layout.version === 2);
-      const cg = runCgroup(dirs, layout.version === 2);
+      refuseMissingControllers(dirsOf(path, parts), limits, unified);
+      const dirs = dirsOf(path, unified ? parts : partsFor(parts, limits));
+      await Promise.all(dirs.map((d) => makeDir(d.base, d.dir, unified)));
+      const cg = runCgroup(dirs, unified, remover);
       try {
-        writeLimits(dirs, limits, layout.version === 2);
+        writeLimits(dirs, limits, unified);
       } catch (e) {
         cg.remove();
         throw e;
@@ -116,21 +131,68 @@ export function openCgroups(layout: CgroupLayout, scope: string): Cgroups {
       return cg;
     },
     find: (path) => {
-      const dirs = dirsOf(path);
-      return dirs.every((d) => isDir(d.dir)) ? runCgroup(dirs, layout.version === 2) : null;
+      const dirs = dirsOf(path, parts).filter((d) => isDir(d.dir));
+      return dirs.some((d) => d.base === main.base) ? runCgroup(dirs, unified, remover) : null;
     },
-    list: () => listRunCgroups(parts[0]!.base),
+    list: () => listRunCgroups(main.base),
+    settled: () => remover.settled(),
   };
+}
+
+/** v1: the hierarchies a run with these limits needs (see the top of this file). */
+function partsFor(parts: readonly Part[], limits: CgroupLimits): Part[] {
+  const wanted = new Set<string>(["freezer", "cpuacct", "memory"]);
+  if (limits.cpus !== undefined) wanted.add("cpu");
+  if (limits.pids !== undefined) wanted.add("pids");
+  return parts.filter((p) => p.controllers.some((c) => wanted.has(c)));
+}
+
+/**
+ * Removes emptied run cgroups on the thread pool, all those queued meanwhile at once; a
+ * directory still busy (a process not yet gone from it) is tried again once, a little later.
+ */
+class BatchRemover {
+  #queue: string[] = [];
+  #running: Promise<void> | null = null;
+
+  add(dirs: readonly string[]): void {
+    this.#queue.push(...dirs);
+    this.#running ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.#drain());
+  }
+
+  settled(): Promise<void> {
+    return this.#running ?? Promise.resolve();
+  }
+
+  async #drain(): Promise<void> {
+    for (let round = 0; this.#queue.length > 0; round++) {
+      const batch = this.#queue.splice(0);
+      const busy = (await Promise.all(batch.map((d) => rmdirOffLoop(d).then(() => null, (e: NodeJS.ErrnoException) => (e.code === "EBUSY" && round === 0 ? d : null))))).filter((d) => d !== null);
+      if (busy.length > 0) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        this.#queue.push(...busy);
+      }
+    }
+    this.#running = null;
+  }
+}
+
+/** mkdir and rmdir on the thread pool (callback API: fs/promises is not loaded by a CLI run, each built-in costs start-up). */
+function mkdirOffLoop(dir: string): Promise<void> {
+  return new Promise((resolve, reject) => mkdir(dir, (e) => (e ? reject(e) : resolve())));
+}
+
+function rmdirOffLoop(dir: string): Promise<void> {
+  return new Promise((resolve, reject) => rmdir(dir, (e) => (e ? reject(e) : resolve())));
 }
 
 function unavailableCgroups(why: string): Cgroups {
   return {
     unavailable: () => why,
-    create: () => {
-      throw new Error(`no cgroups here (${why})`);
-    },
+    create: () => Promise.reject(new Error(`no cgroups here (${why})`)),
     find: () => null,
     list: () => [],
+    settled: () => Promise.resolve(),
   };
 }
 
@@ -170,13 +232,16 @@ function enableControllers(dir: string, quiet: boolean): void {
 }
 
 /** Directories from base down to `dir`; on v2 each parent enables the controllers for its child. */
-function makeDir(base: string, dir: string, unified: boolean): void {
-  // Usually the task's directory exists (it is kept): one mkdir. Else the whole path, and
-  // again if a parent vanished meanwhile (removed by hand or by another svcmgr).
+async function makeDir(base: string, dir: string, unified: boolean): Promise<void> {
+  // Usually the task's directory exists (it is kept): one mkdir, on the thread pool. Else (a
+  // task's first run) the whole path, and again if a parent vanished meanwhile (removed by
+  // hand or by another svcmgr).
   try {
-    return mkdirOnce(dir);
+    return await mkdirOffLoop(dir);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return;
+    if (code !== "ENOENT") throw e;
   }
   for (let tries = 1; ; tries++) {
     try {
@@ -256,7 +321,7 @@ function tryPut(dir: string, file: string, value: string): void {
   }
 }
 
-function runCgroup(dirs: readonly (Part & { dir: string })[], unified: boolean): RunCgroup {
+function runCgroup(dirs: readonly (Part & { dir: string })[], unified: boolean, remover: BatchRemover): RunCgroup {
   const dirOf = (controller: V1Controller) => (unified ? dirs[0]?.dir : dirs.find((d) => d.controllers.includes(controller))?.dir);
   const target: KillTarget = unified ? { version: 2, dir: dirs[0]!.dir } : { version: 1, dir: dirOf("freezer")! };
   return {
@@ -284,43 +349,7 @@ function runCgroup(dirs: readonly (Part & { dir: string })[], unified: boolean):
       }
       return all;
     },
-  };
-}
-
-function readNumber(file: string): number | null {
-  try {
-    const n = Number(readFileSync(file, "utf8").trim());
-    return Number.isFinite(n) ? n : null;
-  } catch {
-    return null;
-  }
-}
-
-/** `key N` lines (memory.oom_control, memory.events, cpu.stat): N of `key`, or null. */
-function readKey(file: string, key: string): number | null {
-  try {
-    const m = new RegExp(`^${key} (\\d+)$`, "m").exec(readFileSync(file, "utf8"));
-    return m ? Number(m[1]) : null;
-  } catch {
-    return null;
-  }
-}
-
-function usageV1(memoryDir: string | undefined, cpuacctDir: string | undefined): ProcessUsage {
-  const ns = cpuacctDir === undefined ? null : readNumber(join(cpuacctDir, "cpuacct.usage"));
-  return {
-    peakMemory: memoryDir === undefined ? null : readNumber(join(memoryDir, "memory.max_usage_in_bytes")),
-    cpuSeconds: ns === null ? null : ns / 1e9,
-    oomKills: memoryDir === undefined ? 0 : (readKey(join(memoryDir, "memory.oom_control"), "oom_kill") ?? 0),
-  };
-}
-
-function usageV2(dir: string): ProcessUsage {
-  const us = readKey(join(dir, "cpu.stat"), "usage_usec");
-  return {
-    peakMemory: readNumber(join(dir, "memory.peak")),
-    cpuSeconds: us === null ? null : us / 1e6,
-    oomKills: readKey(join(dir, "memory.events"), "oom_kill") ?? 0,
+    removeLater: () => remover.add(dirs.map((d) => d.dir)),
   };
 }
 

@@ -66,7 +66,7 @@ async function runProcess(spec: ProcessSpec, ctx: RunContext): Promise<ProcessRe
   if (spec.signal?.aborted) return notStarted(undefined, true);
   const plan = planExec(spec, ctx);
   if (!plan.ok) return notStarted(plan.error);
-  const cgroup = runCgroup(spec, ctx.cgroups());
+  const cgroup = await runCgroup(spec, ctx.cgroups());
   if ("error" in cgroup) return notStarted(cgroup.error);
   let child: TaskProcess;
   try {

@@ -51,7 +51,7 @@ async function runOnTerminal(spec: TerminalSpec, ctx: TerminalContext): Promise<
   const notStarted = (spawnError: string): TerminalResult => ({ pid: null, startedAt, endedAt: ctx.clock.now(), exitCode: null, signal: null, shellStatus: null, spawnError });
   const plan = planExec(spec, ctx);
   if (!plan.ok) return notStarted(plan.error);
-  const cgroup = runCgroup(spec, ctx.cgroups());
+  const cgroup = await runCgroup(spec, ctx.cgroups());
   if ("error" in cgroup) return notStarted(cgroup.error);
   const [file, argv] = cgroup.cg === undefined ? [plan.argv[0]!, plan.argv] : cgroupJoinArgv(plan.argv[0]!, plan.argv, cgroup.cg.procsFiles, spec.env);
   const { spawn } = await import("node:child_process");

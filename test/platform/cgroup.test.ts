@@ -46,12 +46,26 @@ for (const [launcher, spawnTask] of [["default launcher", undefined], ["plain-No
       const { result, out } = await run({ argv: ["/bin/cat", "/proc/self/cgroup"], cgroup: { path: p, limits: {} } });
       assert.equal(result.exitCode, 0);
       const name = p.map(encodeURIComponent).join("/");
-      // v1: the hierarchies svcmgr uses; v2: the unified one.
-      const used = hostCgroups("default").list.length >= 0 && /:freezer:/.test(out()) ? /:(freezer|memory|pids|cpuacct|cpu)(,[a-z,]*)?:/ : /^0::/;
+      // v1: the hierarchies every run gets (to kill it whole, and measure it); v2: the unified one.
+      const v1 = /:freezer:/.test(out());
+      const used = v1 ? /^\d+:([a-z,]*,)?(freezer|memory|cpuacct)(,[a-z,]*)?:/ : /^0::/;
       const lines = out().split("\n").filter((l) => used.test(l));
       assert.ok(lines.length > 0, out());
       for (const l of lines) assert.ok(l.endsWith(`/svcmgr/default/${name}`), `${l} is the run's cgroup`);
+      // v1: a run without limit_cpus or limit_pids costs no cgroup in those hierarchies.
+      const unneeded = out().split("\n").filter((l) => /^\d+:(cpu|pids):/.test(l));
+      for (const l of unneeded) assert.ok(!l.includes("/svcmgr/"), `${l}: not made without a limit`);
+      await hostCgroups("default").settled();
       assert.equal(hostCgroups("default").find(p), null, "the cgroup is removed once the run is over");
+    });
+
+    test("limit_pids and limit_cpus: the run joins the pids and cpu hierarchies too", async () => {
+      const p = path();
+      const { result, out } = await run({ argv: ["/bin/cat", "/proc/self/cgroup"], cgroup: { path: p, limits: { pids: 100, cpus: 1 } } });
+      assert.equal(result.exitCode, 0);
+      const name = p.map(encodeURIComponent).join("/");
+      const lines = out().split("\n").filter((l) => /^\d+:([a-z,]*,)?(pids|cpu)(,[a-z,]*)?:/.test(l));
+      for (const l of lines) assert.ok(l.endsWith(`/svcmgr/default/${name}`), `${l} is the run's cgroup`);
     });
 
     test("setsid and double forks do not escape the timeout", async () => {
