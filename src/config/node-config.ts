@@ -36,8 +36,19 @@ export interface NodeConfig {
   readonly limits: CgroupLimits;
   /** `[limits] orphans`: what the daemon does at start with the processes of runs a killed svcmgr left behind. */
   readonly orphans: "kill" | "wait";
+  /**
+   * `[cluster]`: this node's cluster (name, etcd endpoints, lease TTL in whole seconds), or null
+   * when node.conf sets no `etcd` (every service is then local to this node).
+   */
+  readonly cluster: ClusterSettings | null;
   /** Every keyword's value by section, set or default (print config). */
   readonly values: Readonly<Record<NodeSectionKind, Readonly<Record<string, NodeValue>>>>;
+}
+
+export interface ClusterSettings {
+  readonly name: string;
+  readonly etcd: readonly string[];
+  readonly leaseTtlS: number;
 }
 
 export interface LogSettings {
@@ -89,9 +100,18 @@ export function parseNodeConfig(file: string, text: string | null): LoadedNodeCo
     history: { store: values.history.store!.value as string, keepRuns: num("history", "keep_runs"), keepDays: num("history", "keep_days") },
     limits: Object.fromEntries((["memory", "cpus", "pids"] as const).flatMap((k) => (values.limits[`limit_${k}`]?.value == null ? [] : [[k, values.limits[`limit_${k}`]!.value as number]]))),
     orphans: values.limits.orphans!.value as "kill" | "wait",
+    cluster: clusterSettings(values.cluster),
     values: maskSecrets(values),
   };
   return { config, alerts: alerts.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)) };
+}
+
+/** `[cluster]` when etcd endpoints are set; the name defaults to "default", the TTL is whole seconds, at least 2. */
+function clusterSettings(v: Readonly<Record<string, NodeValue>>): ClusterSettings | null {
+  const etcd = v.etcd?.value;
+  if (typeof etcd !== "string" || etcd === "") return null;
+  const name = typeof v.name?.value === "string" && v.name.value !== "" ? v.name.value : "default";
+  return { name, etcd: etcd.split(","), leaseTtlS: Math.max(2, Math.round((v.lease_ttl!.value as number) / 1000)) };
 }
 
 /** The values as shown (print config): a secret keyword's password masked. */

@@ -3,7 +3,6 @@ import type { HistoryStore, PrunePolicy } from "../core/history-store.js";
 import type { RunRecord } from "../core/run-record.js";
 import { Scheduler } from "../scheduler/scheduler.js";
 import type { DaemonEvent } from "../scheduler/events.js";
-import { formatDaemonEvent } from "../scheduler/event-format.js";
 import type { AttemptRef } from "../scheduler/ports.js";
 import { taskKey, type ServiceUpdate } from "../scheduler/task.js";
 import type { TaskRun } from "../run/task-run.js";
@@ -25,6 +24,8 @@ import { ServiceRegistry } from "./service-registry.js";
 import { TaskMetrics } from "../api/metrics/task-metrics.js";
 import { observeEvent, observeInterrupted, seedLastOutcomes } from "./metrics-feed.js";
 import type { DaemonPlatform } from "./ports.js";
+import { DaemonEventLog } from "./event-log.js";
+import { ClusterGate } from "./cluster-gate.js";
 
 /**
  * The daemon: one process per root that schedules every task of every valid service and runs
@@ -53,7 +54,9 @@ export class Daemon {
   private stopping = false;
   private readonly scheduler: Scheduler;
   private readonly runner: ReturnType<typeof createSlotRunner>;
-  private readonly heldStarts = new Map<string, DaemonEvent>();
+  private readonly events: DaemonEventLog;
+  /** In a cluster (node.conf [cluster]): membership and the gate of cluster-managed slots. */
+  private readonly gate: ClusterGate | null = null;
   private readonly controls = new RunControls();
   /** Prometheus metrics: in memory since the daemon started (GET /metrics). */
   private readonly metrics = new TaskMetrics(svcmgrVersion());
@@ -69,17 +72,22 @@ export class Daemon {
 
   constructor(private readonly app: App, private readonly opts: DaemonOptions, private readonly platform: DaemonPlatform) {
     this.log = platform.log;
-    this.history = watchDamage(platform.history, (e) => this.onDamaged(e));
+    this.events = new DaemonEventLog(this.log);
+    const c = platform.cluster;
     this.registry = new ServiceRegistry(app);
+    if (c !== null) this.gate = new ClusterGate({ app, registry: this.registry, ...c, log: this.log, rebase: (key, last) => this.scheduler.rebase(key, last) });
+    this.history = watchDamage(platform.history, (e) => this.onDamaged(e));
     this.startedAt = app.clock.now();
     this.runner = createSlotRunner(app, this.registry, this.history, platform.serviceLogs, {
       daemonUser: opts.daemonUser,
       signal: this.abort.signal,
       warn: (text) => this.log.write("warning", text, { event: "state-write-failed" }),
-      began: (slot) => this.logStarted(slotKey(slot.svc, slot.rid, slot.scheduledFor)),
+      began: (slot) => this.events.started(slot.svc, slot.rid, slot.scheduledFor),
       info: (text) => this.log.write("info", text, { event: "history-writable" }),
       controls: this.controls,
       metrics: this.metrics,
+      cluster: this.gate ?? undefined,
+      recordSkipped: (slot, reason) => this.recordNotRun(slot, "skipped", reason),
     });
     const launch = this.runner.launch;
     this.scheduler = new Scheduler(
@@ -126,6 +134,7 @@ export class Daemon {
     // The API comes up before any slot is planned: loading the HTTP stack (a few hundred ms on a
     // busy machine) blocks the event loop once, and must not do so when a slot is due.
     const server = await this.serve();
+    this.gate?.start();
     const loaded = await this.registry.load();
     await this.readStored(loaded);
     this.loaded(loaded);
@@ -183,6 +192,7 @@ export class Daemon {
 
   /** The metrics follow the configured tasks; the last outcomes of new or changed ones are read in the background. */
   private loaded(updates: readonly ServiceUpdate[]): void {
+    this.gate?.servicesChanged();
     this.metrics.setTasks(this.registry.taskZones());
     const tasks = updates.flatMap((u) => (u.kind === "tasks" ? u.tasks.map((t) => ({ svc: u.svc, rid: t.rid })) : []));
     void seedLastOutcomes(this.history, this.metrics, tasks);
@@ -238,37 +248,9 @@ export class Daemon {
     }
   }
 
-  /**
-   * "started" says a slot's run really started: the line is held until the pipeline has begun
-   * the run's record, and dropped for a slot whose run never started (skipped, refused, or
-   * not recorded: the line that follows says which).
-   */
   private emit(e: DaemonEvent): void {
     observeEvent(this.metrics, e);
-    if (e.kind === "started") {
-      this.heldStarts.set(slotKey(e.svc, e.rid, e.slot), e);
-      return;
-    }
-    if (e.kind === "finished" || e.kind === "skipped" || e.kind === "missed") this.heldStarts.delete(slotKey(e.svc, e.rid, e.slot));
-    this.write(e);
-  }
-
-  private logStarted(key: string): void {
-    const held = this.heldStarts.get(key);
-    if (held === undefined) return;
-    this.heldStarts.delete(key);
-    this.write(held);
-  }
-
-  private write(e: DaemonEvent): void {
-    const level = e.kind === "port-error" ? "error" : e.kind === "missed" || e.kind === "interrupted" || e.kind === "clock-jump" || e.kind === "clock-step" || e.kind === "distrusted-last" ? "warning" : "info";
-    const fields: Record<string, unknown> = { event: e.kind };
-    if ("svc" in e) fields.svc = e.svc;
-    if ("rid" in e) fields.rid = e.rid;
-    if ("slot" in e && e.slot instanceof Date) fields.slot = e.slot.toISOString();
-    if ("reason" in e) fields.reason = e.reason;
-    if ("detail" in e) fields.detail = e.detail;
-    this.log.write(level, formatDaemonEvent(e), fields);
+    this.events.emit(e);
   }
 
   private watchConfig(reload: () => void): { close(): void } {
@@ -370,15 +352,12 @@ export class Daemon {
       this.abort.abort();
       await Promise.allSettled([...this.inFlight]);
     }
+    await this.gate?.stop(); // after the runs: the next owner starts none while one still runs here
     await this.runner.flush();
     await this.platform.flushStateFiles();
     this.platform.serviceLogs.closeAll();
     this.log.write("info", `daemon stopped (${report.droppedQueued} queued slot(s) recorded as missed, ${report.interrupted.length} aborted)`, { event: "daemon-stopped" });
   }
-}
-
-function slotKey(svc: string, rid: string, slot: Date | null): string {
-  return `${svc}\u0000${rid}\u0000${slot?.getTime() ?? ""}`;
 }
 
 function attemptRef(r: RunRecord | null): AttemptRef | null {

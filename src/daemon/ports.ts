@@ -6,6 +6,8 @@ import type { FetchHandler } from "../core/peer.js";
 import type { KeyStore } from "../core/api-key.js";
 import type { UiOptions } from "../ui/create-ui.js";
 import type { RunCgroupReaper, RunContainerReaper } from "../core/ports.js";
+import type { EtcdClient } from "../cluster/etcd.js";
+import type { ClusterSettings } from "../config/node-config.js";
 
 /**
  * What the daemon process needs beyond the App, built by its composition root (root.ts) from
@@ -45,6 +47,8 @@ export interface DaemonPlatform {
   readonly runContainers: RunContainerReaper;
   /** `[limits] orphans`: kill the processes of such runs at start, or wait for them. */
   readonly orphans: "kill" | "wait";
+  /** node.conf `[cluster]`: the etcd client, the settings and a monotonic clock; null: a node on its own. */
+  readonly cluster: { readonly etcd: EtcdClient; readonly settings: ClusterSettings; readonly monotonic: () => number } | null;
 }
 
 export interface ServiceLogs {

@@ -10,6 +10,8 @@ import { readFileRange } from "../platform/file-range.js";
 import { readUiVendor } from "../platform/ui-vendor.js";
 import type { ServiceConfig } from "../config/service.js";
 import { nodeConfig } from "../service/node-config.js";
+import type { ClusterSettings } from "../config/node-config.js";
+import { createEtcdClient, DEFAULT_ETCD_TIMEOUT_MS } from "../platform/etcd-client.js";
 import { createDaemonLog, fileSink, stdoutSink, type LogFormat } from "../platform/daemon-log.js";
 import { acquirePidFile } from "../platform/pid-file.js";
 import { createBackgroundStateFiles } from "../platform/background-state-files.js";
@@ -137,12 +139,20 @@ async function runWith(app: App, opts: DaemonRunOptions, log: DaemonLog, history
     runCgroups: runCgroupReaper(hostCgroups(cgroupScope(app.paths.var))),
     runContainers: runContainerReaper(app.runner, cgroupScope(app.paths.var)),
     orphans: nodeConfig(app).orphans,
+    cluster: clusterPorts(nodeConfig(app).cluster),
   };
   try {
     return await new Daemon(daemonApp, opts, platform).run();
   } finally {
     keys.close();
   }
+}
+
+/** The etcd client of node.conf [cluster]: each request's deadline a third of the lease TTL (at most 2 s), so a hung etcd is seen before the lease can expire. */
+function clusterPorts(settings: ClusterSettings | null): DaemonPlatform["cluster"] {
+  if (settings === null) return null;
+  const timeoutMs = Math.min(DEFAULT_ETCD_TIMEOUT_MS, Math.floor((settings.leaseTtlS * 1000) / 3));
+  return { etcd: createEtcdClient({ endpoints: settings.etcd, timeoutMs }), settings, monotonic: () => performance.now() };
 }
 
 function listeners(app: App, tcp: TcpListener | null): Listener[] {

@@ -34,6 +34,11 @@ export class ServiceRegistry {
     return this.services.get(svc);
   }
 
+  /** Every valid service, by path. */
+  entries(): IterableIterator<[string, LoadedTasks]> {
+    return this.services.entries();
+  }
+
   get invalid(): ReadonlyMap<string, string> {
     return this.refused;
   }

@@ -12,6 +12,7 @@ import type { ServiceRegistry } from "./service-registry.js";
 import type { RunControls } from "./run-controls.js";
 import type { TaskMetrics } from "../api/metrics/task-metrics.js";
 import { observedRecorder } from "./metrics-feed.js";
+import type { ClusterGate } from "./cluster-gate.js";
 
 /**
  * The scheduler's launch port: a due slot goes through the same run pipeline as a manual
@@ -32,6 +33,10 @@ export interface SlotRunnerOptions {
   readonly controls: RunControls;
   /** Told of every run begun and ended, and every record written final (scheduled and API runs alike). */
   readonly metrics?: TaskMetrics;
+  /** In a cluster: whether a slot runs here (claimed in etcd), and on_ownership_loss for its run. */
+  readonly cluster?: Pick<ClusterGate, "admit" | "track">;
+  /** Records a due slot not run, status skipped (the cluster could not be asked). */
+  readonly recordSkipped: (slot: LaunchRequest, reason: string) => void;
 }
 
 export function createSlotRunner(app: App, registry: ServiceRegistry, history: HistoryStore, logs: ServiceLogs, opts: SlotRunnerOptions) {
@@ -46,13 +51,22 @@ export function createSlotRunner(app: App, registry: ServiceRegistry, history: H
     const task = loaded?.tasks.get(slot.rid);
     if (loaded === undefined || task === undefined) return { rid: slot.rid, status: "not-run", reason: `${slot.svc} ${slot.rid} is no longer configured`, failed: true };
     let runId: number | null = null;
+    let untrack = () => {};
     try {
+      const verdict = opts.cluster === undefined ? null : await opts.cluster.admit(slot, loaded.config, task);
+      if (verdict?.kind === "quiet") return { rid: slot.rid, status: "not-run", reason: verdict.reason, failed: false, gate: "cluster" };
+      if (verdict?.kind === "skip") {
+        opts.recordSkipped(slot, verdict.reason);
+        return { rid: slot.rid, status: "skipped", reason: verdict.reason, failed: false, gate: "cluster" };
+      }
+      const fencingToken = verdict?.kind === "run" && verdict.token !== null ? verdict.token : undefined;
       const session = app.services.newSession();
       const scheduledFor = slot.scheduledFor.getTime();
       const attempt = slot.retry?.attempt ?? (slot.repeat === true ? await history.nextAttempt(slot.svc, slot.rid, scheduledFor) : 1);
       const stop = opts.controls.controller(opts.signal);
+      if (fencingToken !== undefined) untrack = opts.cluster!.track(slot.svc, task, stop);
       const ctx: RunContext = {
-        trigger: "schedule", cron: true, confirm: false, dryRun: false, session, scheduledFor,
+        trigger: "schedule", cron: true, confirm: false, dryRun: false, session, scheduledFor, fencingToken,
         attempt, retryOf: slot.retry?.retryOf ?? undefined, extraEnv: {}, initiatedBy: opts.daemonUser, signal: stop.signal,
       };
       const log = logs.forSession(loaded.config, session);
@@ -77,6 +91,8 @@ export function createSlotRunner(app: App, registry: ServiceRegistry, history: H
       }
     } catch (e) {
       return { rid: slot.rid, status: "not-run", reason: (e as Error).message, failed: true };
+    } finally {
+      untrack();
     }
   };
   return {

@@ -17,6 +17,8 @@ export interface RunContext {
   readonly session: string;
   /** The schedule slot this run stands for (epoch ms), for scheduled runs. */
   readonly scheduledFor?: number;
+  /** In a cluster, the fencing token under which this run was claimed (SVCMGR_FENCING_TOKEN). */
+  readonly fencingToken?: number;
   /** Which attempt at the slot this run is (1 when absent), and the record it retries. */
   readonly attempt?: number;
   readonly retryOf?: number;

@@ -40,7 +40,7 @@ export interface ServiceFacts {
 /** The keywords exec setup reads: a task's, or an app resource's for its check. */
 export type ExecKeywords = Pick<TaskDef, "rid" | "user" | "group" | "cwd" | "environment"> & Partial<Pick<TaskDef, "timezone">>;
 
-type SetupContext = Pick<RunContext, "trigger" | "session" | "extraEnv" | "scheduledFor" | "inheritEnv">;
+type SetupContext = Pick<RunContext, "trigger" | "session" | "extraEnv" | "scheduledFor" | "inheritEnv" | "fencingToken">;
 
 export function execSetup(task: ExecKeywords, svc: ServiceFacts, ctx: SetupContext, host: HostFacts): ExecSetup | { error: string } {
   const resolved = resolveIdentity({ rid: task.rid, user: task.user, group: task.group }, host.users, { uid: host.uid, gid: host.gid });
@@ -78,5 +78,6 @@ function svcmgrVars(rid: string, svc: ServiceFacts, ctx: SetupContext, nodename:
     SVCMGR_VAR: svc.varDir,
     SVCMGR_NODENAME: nodename,
     ...(ctx.scheduledFor === undefined ? {} : { SVCMGR_SCHEDULED_FOR: scheduledForText(ctx.scheduledFor) }),
+    ...(ctx.fencingToken === undefined ? {} : { SVCMGR_FENCING_TOKEN: String(ctx.fencingToken) }),
   };
 }

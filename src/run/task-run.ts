@@ -23,7 +23,7 @@ export interface TaskRun {
 }
 
 /** Which stage stopped a run before its command ran. */
-export type Gate = "disabled" | "requires" | "confirmation" | "identity" | "command" | "max-parallel" | "run-slot" | "duplicate-slot" | "record";
+export type Gate = "disabled" | "requires" | "confirmation" | "identity" | "command" | "max-parallel" | "run-slot" | "duplicate-slot" | "record" | "cluster";
 
 /** What a dry run would execute. */
 export interface RunPlan {

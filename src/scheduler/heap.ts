@@ -41,6 +41,15 @@ export class WakeHeap {
     }
   }
 
+  /** The earliest entry `live` accepts, dropping the stale ones before it on the way. */
+  peekLive(live: (e: WakeEntry) => boolean): WakeEntry | undefined {
+    for (let top = this.peek(); top !== undefined; top = this.peek()) {
+      if (live(top)) return top;
+      this.pop();
+    }
+    return undefined;
+  }
+
   pop(): WakeEntry | undefined {
     const items = this.items;
     const top = items[0];

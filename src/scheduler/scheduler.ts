@@ -32,7 +32,7 @@ import { Shutdown, type StopReport } from "./shutdown.js";
 import { nextAttempt, RetryQueue, slotAfter } from "./retries.js";
 import { errorText, refOf, SafePorts } from "./safe-ports.js";
 import { diffService } from "./task-set.js";
-import { newTaskState, stepBack, type QueuedSlot, type TaskSnapshot, type TaskState } from "./task-state.js";
+import { newTaskState, snapshotOf, stepBack, type QueuedSlot, type TaskSnapshot, type TaskState } from "./task-state.js";
 import { describeNotScheduled, isSchedulable, type ScheduledTask, type ServiceUpdate } from "./task.js";
 import { sameSuspension, type Suspension } from "../core/suspension.js";
 
@@ -42,7 +42,8 @@ type LoopEvent =
   | { readonly kind: "config-changed" }
   | { readonly kind: "shutdown"; readonly graceMs: number; readonly resolve: (r: StopReport) => void }
   | { readonly kind: "grace-check" }
-  | { readonly kind: "suspension"; readonly key: string; readonly suspension: Suspension | null };
+  | { readonly kind: "suspension"; readonly key: string; readonly suspension: Suspension | null }
+  | { readonly kind: "rebase"; readonly key: string; readonly last: Date | null };
 
 export type { StopReport, TaskSnapshot };
 
@@ -92,15 +93,16 @@ export class Scheduler {
     this.post({ kind: "suspension", key, suspension: s });
   }
 
+  /**
+   * Continues a task from `last` instead of its own baseline (a cluster's claimed slots, when
+   * this node becomes the owner): the slots after it are planned again, catch-up policy applied.
+   */
+  rebase(key: string, last: Date | null): void {
+    this.post({ kind: "rebase", key, last });
+  }
+
   snapshot(): { tasks: TaskSnapshot[]; running: number; queued: number } {
-    const tasks = [...this.states.values()].map((s) => ({
-      ...refOf(s.task),
-      nextWake: s.nextWake,
-      lastScheduled: s.lastScheduled,
-      notScheduled: isSchedulable(s.task) ? null : (s.task.notScheduledReason ?? "no-schedule"),
-      suspended: s.task.suspended ?? null,
-    }));
-    return { tasks, running: this.queue.runningCount, queued: this.queue.queuedCount };
+    return { tasks: [...this.states.values()].map(snapshotOf), running: this.queue.runningCount, queued: this.queue.queuedCount };
   }
 
   private queueConfig(updates: readonly ServiceUpdate[], initial: boolean): void {
@@ -138,6 +140,8 @@ export class Scheduler {
         return this.onGraceCheck();
       case "suspension":
         return this.onSuspension(e.key, e.suspension);
+      case "rebase":
+        return this.onRebase(e.key, e.last);
     }
   }
 
@@ -312,6 +316,13 @@ export class Scheduler {
     this.retries.drop((r) => r.key === key);
   }
 
+  private onRebase(key: string, last: Date | null): void {
+    const state = this.states.get(key);
+    if (state === undefined || this.stopping !== null || !isSchedulable(state.task)) return;
+    Object.assign(state, { lastScheduled: last, source: "stored", horizon: null, nextWake: null, gen: ++this.gen });
+    this.planAndAct(state, this.ports.clock.now());
+  }
+
   /** Queues the slot's next attempt when the task retries and the attempt that ended may be retried. */
   private planRetry(state: TaskState, slot: InFlightSlot, ended: { attempt: number; status: string | undefined; endedAt: number; retryOf: number | null }): void {
     const next = nextAttempt(state.task.retry, ended, this.ports.clock.now(), slotAfter(state.task.schedule, slot.scheduledFor));
@@ -359,20 +370,11 @@ export class Scheduler {
     );
   }
 
+  /** Arms the timer for the earliest live wake instant (stale heap entries dropped on the way) or retry. */
   private rearm(now: number): void {
-    const wake = this.nextTarget();
+    const wake = this.heap.peekLive((top) => this.states.get(top.key)?.gen === top.gen)?.at ?? null;
     const retry = this.retries.earliest();
-    const target = wake === null ? retry : retry === null ? wake : Math.min(wake, retry);
-    this.timer.arm(target, now);
-  }
-
-  /** The earliest live wake instant, dropping stale heap entries on the way. */
-  private nextTarget(): number | null {
-    for (let top = this.heap.peek(); top !== undefined; top = this.heap.peek()) {
-      if (this.states.get(top.key)?.gen === top.gen) return top.at;
-      this.heap.pop();
-    }
-    return null;
+    this.timer.arm(wake === null ? retry : retry === null ? wake : Math.min(wake, retry), now);
   }
 
   private onShutdown(graceMs: number, resolve: (r: StopReport) => void): void {

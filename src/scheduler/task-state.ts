@@ -2,7 +2,8 @@
 import { Backlog } from "./backlog.js";
 import { CATCHUP_ALL_MAX_RUNS, type LaunchSlot } from "./planner.js";
 import type { TaskRef } from "./events.js";
-import type { NotScheduledReason, ScheduledTask } from "./task.js";
+import { isSchedulable, type NotScheduledReason, type ScheduledTask } from "./task.js";
+import { refOf } from "./safe-ports.js";
 import type { Suspension } from "../core/suspension.js";
 import { FUTURE_LAST_TOLERANCE_MS } from "../schedule/future-last.js";
 import { rebaseAfterBackwardStep, resetAfterBackwardStep } from "./clock-jump.js";
@@ -34,6 +35,17 @@ export type QueuedSlot = LaunchSlot & { readonly repeat: boolean };
 
 export function newTaskState(task: ScheduledTask, lastScheduled: Date | null, source: "stored" | "memory", horizon: Date | null, gen: number): TaskState {
   return { task, lastScheduled, source, horizon, gen, nextWake: null, backlog: new Backlog(CATCHUP_ALL_MAX_RUNS), repeatUntil: null };
+}
+
+/** What `Scheduler.snapshot` tells of a task. */
+export function snapshotOf(s: TaskState): TaskSnapshot {
+  return {
+    ...refOf(s.task),
+    nextWake: s.nextWake,
+    lastScheduled: s.lastScheduled,
+    notScheduled: isSchedulable(s.task) ? null : (s.task.notScheduledReason ?? "no-schedule"),
+    suspended: s.task.suspended ?? null,
+  };
 }
 
 /**

@@ -72,6 +72,10 @@ export interface TaskDef {
   readonly retryDelayMs: number;
   /** Set for container tasks (type podman, container_update). */
   readonly container?: ContainerDef;
+  /** In a cluster, a flex service's task: `cluster` runs each slot on one node only (absent: `node`). */
+  readonly runOnce?: "node" | "cluster";
+  /** In a cluster, what a run in progress does when this node stops owning its failover service (absent: `finish`). */
+  readonly onOwnershipLoss?: "finish" | "kill";
 }
 
 export function taskDef(config: ServiceConfig, rid: string): TaskDef {
@@ -115,6 +119,8 @@ export function taskDef(config: ServiceConfig, rid: string): TaskDef {
     catchupWindowMs: v<number>("catchup_window"),
     retry: v<number>("retry") ?? 0,
     retryDelayMs: v<number>("retry_delay") ?? 30_000,
+    runOnce: v<TaskDef["runOnce"]>("run_once") ?? "node",
+    onOwnershipLoss: v<TaskDef["onOwnershipLoss"]>("on_ownership_loss") ?? "finish",
     ...(host ? {} : { container: containerDef(config, rid, kind) }),
   };
 }

@@ -30,6 +30,7 @@ const limits: readonly Keyword[] = [
 const cluster: readonly Keyword[] = [
   { section: "cluster", option: "name", converter: "string", scopable: false, text: "The cluster's name: nodes with the same name and etcd endpoints form one cluster.", example: "prod-eu" },
   { section: "cluster", option: "etcd", converter: "urls", scopable: false, text: "The etcd endpoints (comma list of http(s)://HOST:PORT) that hold the cluster's membership, ownership and slot claims.", example: "http://10.0.0.1:2379,http://10.0.0.2:2379" },
+  { section: "cluster", option: "lease_ttl", converter: "duration", default: "10s", scopable: false, text: "TTL of this node's etcd lease, which holds its presence and the services it owns. An owner that cannot renew it stops claiming slots a quarter of the TTL before it can expire (and applies `on_ownership_loss`); another node takes the service over once it has expired. Whole seconds, at least 2. Shorter: faster hand-over, less tolerance of a slow etcd.", example: "5s" },
 ];
 
 const log: readonly Keyword[] = [
