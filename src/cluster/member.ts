@@ -250,7 +250,17 @@ export class ClusterMember {
       if (d.kind === "claim") await this.claim(svc.path, takeover === this.node);
       else if (d.kind === "release" && !this.releasing.has(svc.path)) void this.release(svc.path, owner!.token, d.to);
       else if (d.kind === "hold" && takeover === this.node) await this.ports.etcd.deleteRange(this.keys.takeover(svc.path));
+      else if (d.kind === "not-candidate" && owner !== null && owner.lease === this.lease) await this.drop(svc.path, owner.token);
     }
+    // A service no longer configured here is given up, or it would stay owned by this node.
+    for (const [path, o] of this.view.owners) if (!this.services.has(path) && this.lease !== null && o.lease === this.lease) await this.drop(path, o.token);
+  }
+
+  /** Deletes this node's owner key of a service it is no longer a candidate for. */
+  private async drop(path: string, token: number): Promise<void> {
+    const key = this.keys.owner(path);
+    await this.ports.etcd.txn({ compare: [{ key, target: "create", result: "=", value: token }], success: [{ deleteRange: { key } }] });
+    this.ports.log("info", `cluster: gave up ${path}: it is no longer configured for this node`, { event: "cluster-released", svc: path });
   }
 
   private async claim(path: string, byTakeover: boolean): Promise<void> {

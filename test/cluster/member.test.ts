@@ -164,4 +164,18 @@ describe("cluster members on a real etcd", { skip: skipUnlessEtcd() }, () => {
     assert.ok(performance.now() - t0 < TTL_S * 1000, "well before the TTL");
     assert.equal(n1.events.at(-1)?.kind, "lost");
   });
+
+  test("a service no longer configured on its owner is given up, and another node takes it", async (t) => {
+    const url = await etcdUrlFor(t);
+    const cluster = clusterName("unconf");
+    const [n1, n2] = ["n1", "n2"].map((name) => node(t, url, cluster, name, ["n1", "n2"])) as [Node, Node];
+    n1.m.start();
+    await until("n1 owns db", () => n1.m.token("db") !== null);
+    n2.m.start();
+    await until("n1 sees n2", () => n1.m.aliveNodes().has("n2"));
+    const t0 = performance.now();
+    n1.m.setServices([]);
+    await until("n2 owns db", () => n2.m.token("db") !== null);
+    assert.ok(performance.now() - t0 < TTL_S * 1000, "given up, not left to expire");
+  });
 });
