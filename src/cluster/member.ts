@@ -71,7 +71,9 @@ export class ClusterMember {
   private readonly owned = new Map<string, number>();
   private readonly releasing = new Set<string>();
   private readonly listeners = new Set<(e: MemberEvent) => void>();
-  private unreachable: string | null = "not connected yet";
+  private unreachable: string | null = null;
+  /** Set once the first look at etcd is over (answered or not). */
+  private looked = false;
   private failedRenewals = 0;
   private timer: { cancel(): void } | null = null;
   private fenceTimer: { cancel(): void } | null = null;
@@ -90,7 +92,7 @@ export class ClusterMember {
     return this.opts.node;
   }
 
-  /** Why etcd cannot be used now, or null when the last look at it succeeded. */
+  /** Why etcd cannot be used now, or null when the last look at it succeeded (or none is over yet: see `ready`). */
   get unavailable(): string | null {
     return this.unreachable;
   }
@@ -98,6 +100,11 @@ export class ClusterMember {
   /** Lease renewals (keepalives) that failed since start: etcd did not answer, or the lease had expired. */
   get keepaliveFailures(): number {
     return this.failedRenewals;
+  }
+
+  /** False until the first look at etcd is over: nothing is known of the cluster yet. */
+  get ready(): boolean {
+    return this.looked;
   }
 
   /** The failover services this node schedules (replaces the previous list). */
@@ -164,7 +171,7 @@ export class ClusterMember {
 
   /** Asks the owner of `path` to hand it over to this node (the request lives on this node's lease). */
   async requestTakeover(path: string): Promise<void> {
-    if (this.lease === null) throw new EtcdUnavailableError(`cluster: this node has no lease yet (${this.unreachable ?? "starting"})`);
+    if (this.lease === null) throw new EtcdUnavailableError(`cluster: this node has no lease yet (${this.unreachable ?? "joining"})`);
     await requestTakeover(this.ports.etcd, this.opts.cluster, path, this.node, this.lease);
   }
 
@@ -177,8 +184,8 @@ export class ClusterMember {
 
   private async tick(): Promise<void> {
     try {
-      await this.keepLease();
-      await this.look();
+      // Side by side: a slow read of the cluster never delays the lease's renewal.
+      await Promise.all([this.keepLease(), this.look()]);
       await this.decideAll();
       if (this.unreachable !== null) this.ports.log("info", `cluster ${this.opts.cluster}: etcd answers (node ${this.node})`, { event: "cluster-reachable" });
       this.unreachable = null;
@@ -187,6 +194,7 @@ export class ClusterMember {
       if (this.unreachable === null) this.ports.log("warning", `cluster ${this.opts.cluster}: ${why}; no new run of a cluster-managed task until it answers`, { event: "cluster-unreachable", reason: why });
       this.unreachable = why;
     }
+    this.looked = true;
     this.check();
   }
 

@@ -86,6 +86,7 @@ export class ClusterGate {
   async admit(slot: LaunchRequest, config: ServiceConfig, task: TaskDef): Promise<SlotVerdict> {
     const mode = this.modeOf(config, task);
     if (mode === "local") return { kind: "run", token: null };
+    if (!this.member.ready) return { kind: "quiet", reason: "this node is joining the cluster" };
     if (mode === "once") {
       const why = this.member.unavailable;
       if (why !== null) return { kind: "skip", reason: `cluster: etcd cannot be reached (${why}); a run_once = cluster slot runs on no node until it answers` };
