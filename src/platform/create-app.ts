@@ -87,7 +87,7 @@ export function createApp(opts: AppOptions): App {
     history: historyAccess(paths, () => env.SVCMGR_HISTORY || nodeConfig(app).history.store, () => app.nodename),
     daemon: daemonAccess(paths, env),
     apiKeys: keyFileAccess(apiKeyPaths(paths)),
-    cluster: clusterAccess(() => clusterSettings(nodeConfig(app).values.cluster)),
+    cluster: clusterAccess(() => nodeConfig(app).cluster),
     get services() {
       return services;
     },
@@ -108,14 +108,6 @@ function clusterAccess(settings: () => { readonly name: string; readonly etcd: r
       return (opened = s === null ? null : { name: s.name, etcd: createEtcdClient({ endpoints: s.etcd }) });
     },
   };
-}
-
-/** node.conf `[cluster]`: set when it names etcd endpoints; the name defaults to "default". */
-function clusterSettings(v: Readonly<Record<string, { readonly value: unknown }>>): { name: string; etcd: string[] } | null {
-  const etcd = v.etcd?.value;
-  if (typeof etcd !== "string" || etcd === "") return null;
-  const name = v.name?.value;
-  return { name: typeof name === "string" && name !== "" ? name : "default", etcd: etcd.split(",") };
 }
 
 /** While the PostgreSQL history cannot be reached, how often the daemon tries it again. */
