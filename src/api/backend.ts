@@ -7,6 +7,7 @@ import type { TaskZone } from "./daily-stats.js";
 import type { Suspension } from "../core/suspension.js";
 import type { SuspensionChange } from "../service/suspension.js";
 import type { OneoffRequest } from "../run/oneoff.js";
+import type { ClusterRouting } from "./cluster-proxy.js";
 
 /**
  * What the API needs from the daemon, which implements it (daemon/api-backend.ts): the routes
@@ -19,6 +20,8 @@ export interface ApiBackend {
   readonly apiKeys: ApiKeyAccess;
   readonly history: HistoryStore;
   health(): Health;
+  /** In a cluster (node.conf `[cluster]`): where requests about a service are answered (absent: always here). */
+  readonly cluster?: ClusterRouting | null;
   /** Every configured service (the route filters by the caller's globs). */
   services(): Promise<readonly ServiceSummary[]>;
   /** `print status --format json` of one service; null when there is no such service. */
@@ -62,7 +65,18 @@ export interface Health {
   readonly version: string;
   readonly uptimeS: number;
   readonly store: { readonly kind: string; readonly status: string; readonly [k: string]: unknown };
-  readonly cluster: unknown;
+  /** Null when node.conf has no `[cluster]`. */
+  readonly cluster: ClusterHealth | null;
+}
+
+export interface ClusterHealth {
+  readonly name: string;
+  readonly node: string;
+  /** Whether this node's last look at etcd succeeded, and why not. */
+  readonly etcdReachable: boolean;
+  readonly etcdError: string | null;
+  /** The failover services this node owns (and vouches for its lease), by path. */
+  readonly owned: readonly string[];
 }
 
 export interface ServiceSummary {

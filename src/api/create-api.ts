@@ -12,6 +12,7 @@ import { healthRoutes } from "./routes/health.js";
 import { metricsRoutes } from "./routes/metrics.js";
 import { statsRoutes } from "./routes/stats.js";
 import { suspendRoutes } from "./routes/suspend.js";
+import { clusterProxy } from "./cluster-proxy.js";
 
 /**
  * The daemon's HTTP API (design §11) as a fetch handler: Request in, Response out, no socket
@@ -52,6 +53,7 @@ export function createApi(backend: ApiBackend, opts: ApiOptions, extra: readonly
       refused: (c, status, why, keyName) => logRefused(backend, c, status, why, keyName),
     }),
   );
+  if (backend.cluster != null) api.use(`/api/v1/services/*`, clusterProxy(backend.cluster));
   for (const add of [...ROUTES, ...extra]) add(api, backend, opts);
   return { fetch: (request, peer) => Promise.resolve(api.fetch(request, { peer })) };
 }

@@ -33,16 +33,18 @@ const SVC: Param = { name: "svc", in: "path", required: true, schema: str, descr
 export const RID: Param = { name: "rid", in: "path", required: true, schema: str, description: "Task rid, percent-encoded (task%230)" };
 const RUN_ID: Param = { name: "id", in: "path", required: true, schema: { type: "integer" }, description: "Run record id" };
 const AUTH_ERRORS = { 401: Problem, 403: Problem };
+/** In a cluster, a request proxied to the service's owner: 502 the owner cannot be reached, 503 it cannot be proxied to (not alive, no API address). */
+const CLUSTER_ERRORS = { 502: Problem, 503: Problem };
 
 const operations: Operation[] = [
   { method: "get", path: "/api/v1/health", summary: "Liveness, version, history store and cluster state", scope: "none", answers: { 200: Health, 503: Health } },
   { method: "get", path: "/api/v1/services", summary: "Services the key covers: path, valid, instance state, task count", scope: "read", answers: { 200: listOf(ServiceSummarySchema), ...AUTH_ERRORS } },
-  { method: "get", path: "/api/v1/services/{svc}", summary: "A service's status tree (as print status --format json)", scope: "read", params: [SVC], answers: { 200: ServiceStatusSchema, 404: Problem, ...AUTH_ERRORS } },
-  { method: "get", path: "/api/v1/services/{svc}/tasks", summary: "Each task: schedule, time zone, last run, next run, why not scheduled", scope: "read", params: [SVC], answers: { 200: listOf(TaskViewSchema), 404: Problem, ...AUTH_ERRORS } },
+  { method: "get", path: "/api/v1/services/{svc}", summary: "A service's status tree (as print status --format json)", scope: "read", params: [SVC], answers: { 200: ServiceStatusSchema, 404: Problem, ...AUTH_ERRORS, ...CLUSTER_ERRORS } },
+  { method: "get", path: "/api/v1/services/{svc}/tasks", summary: "Each task: schedule, time zone, last run, next run, why not scheduled", scope: "read", params: [SVC], answers: { 200: listOf(TaskViewSchema), 404: Problem, ...AUTH_ERRORS, ...CLUSTER_ERRORS } },
   {
     method: "post", path: "/api/v1/services/{svc}/runs", summary: "Run tasks now (same pipeline as `run`); with `wait`, answer when they ended", scope: "run", params: [SVC], body: RunRequestBody,
     headers: [{ name: "Idempotency-Key", in: "header", schema: str, description: "A retry with the same key (24 h, per API key) returns the same runs" }],
-    answers: { 200: RunsAnswer, 202: RunsAnswer, 400: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, ...AUTH_ERRORS },
+    answers: { 200: RunsAnswer, 202: RunsAnswer, 400: Problem, 404: Problem, 409: Problem, 413: Problem, 415: Problem, 422: Problem, ...AUTH_ERRORS, ...CLUSTER_ERRORS },
   },
   {
     method: "post", path: "/api/v1/services/{svc}/exec", scope: "run", params: [SVC], body: ExecRequestBody,
@@ -52,7 +54,7 @@ const operations: Operation[] = [
   ...(["suspend", "resume"] as const).map((action): Operation => ({
     method: "post", path: `/api/v1/services/{svc}/tasks/{rid}/${action}`, scope: "run", params: [SVC, RID], body: SuspendBody,
     summary: action === "suspend" ? "Suspend a task's schedule: its slots are recorded skipped (reason suspended) until resumed; idempotent" : "Resume a suspended task's schedule from its next slot (the skipped ones are not run); idempotent",
-    answers: { 200: SuspensionAnswerSchema, 400: Problem, 404: Problem, 415: Problem, ...AUTH_ERRORS },
+    answers: { 200: SuspensionAnswerSchema, 400: Problem, 404: Problem, 415: Problem, ...AUTH_ERRORS, ...CLUSTER_ERRORS },
   })),
   {
     method: "get", path: "/api/v1/runs", summary: "Run records, newest first, cursor paging", scope: "read",
@@ -139,5 +141,5 @@ function jsonSchema(s: z.ZodMiniType): object {
 }
 
 function describeStatus(s: number): string {
-  return ({ 200: "OK", 202: "Accepted: still running", 400: "Bad request", 401: "No key or a bad key", 403: "Outside the key's scope or services", 404: "Not found", 409: "Conflict (confirmation; in a cluster, another node owns the service)", 413: "Body too large", 415: "Not JSON", 422: "Idempotency-Key reused for another request", 503: "Stopping" } as Record<number, string>)[s] ?? "Answer";
+  return ({ 200: "OK", 202: "Accepted: still running", 400: "Bad request", 401: "No key or a bad key", 403: "Outside the key's scope or services", 404: "Not found", 409: "Conflict (confirmation; in a cluster, another node owns the service)", 413: "Body too large", 415: "Not JSON", 422: "Idempotency-Key reused for another request", 502: "The owning node cannot be reached (cluster)", 503: "Stopping, or the owning node cannot be proxied to (cluster)" } as Record<number, string>)[s] ?? "Answer";
 }

@@ -63,7 +63,7 @@ export const Health = z.strictObject({
   version: z.string(),
   uptimeS: z.number(),
   store: z.looseObject({ kind: z.string(), status: z.string() }),
-  cluster: z.unknown(),
+  cluster: nullable(z.strictObject({ name: z.string(), node: z.string(), etcdReachable: z.boolean(), etcdError: nullable(z.string()), owned: z.array(z.string()) })),
 });
 
 export const ServiceSummarySchema = z.strictObject({

@@ -15,6 +15,7 @@ import { ApiProblem } from "../api/problem.js";
 import type { OneoffRequest } from "../run/oneoff.js";
 import type { ServiceRegistry } from "./service-registry.js";
 import { manualRunVerdict } from "../service/cluster-check.js";
+import { clusterHealth, clusterMetrics, clusterRouting, type ApiCluster } from "./api-cluster.js";
 
 /**
  * The daemon's side of the API port: services and tasks from the registry and the scheduler,
@@ -41,6 +42,8 @@ export interface ApiBackendDeps {
   readonly store: () => Health["store"];
   readonly metrics: ApiBackend["metrics"];
   readonly taskZones: ApiBackend["taskZones"];
+  /** In a cluster: its name and this node's member; null otherwise. */
+  readonly cluster?: ApiCluster | null;
 }
 
 export function createApiBackend(d: ApiBackendDeps): ApiBackend {
@@ -56,7 +59,7 @@ export function createApiBackend(d: ApiBackendDeps): ApiBackend {
       return {
         status: d.stopping() ? "stopping" : store.status === "ok" ? "ok" : "degraded",
         node: app.nodename, version: svcmgrVersion(), uptimeS: Math.max(0, Math.floor((app.clock.now() - d.startedAt) / 1000)),
-        store, cluster: null,
+        store, cluster: d.cluster == null ? null : clusterHealth(app, d.cluster),
       };
     },
     services,
@@ -77,7 +80,8 @@ export function createApiBackend(d: ApiBackendDeps): ApiBackend {
     readLog: d.readLog,
     stopRun: (id, by) => d.stopRun(id, by.name),
     taskZone: (svc, rid) => d.registry.get(svc)?.tasks.get(rid)?.timezone ?? app.timezone,
-    metrics: d.metrics,
+    metrics: d.cluster == null ? d.metrics : (covers) => d.metrics(covers) + clusterMetrics(d.cluster!, covers),
+    cluster: d.cluster == null ? null : clusterRouting(app, d.registry),
     taskZones: d.taskZones,
     log: (level, text, fields) => d.log.write(level, text, fields),
   };

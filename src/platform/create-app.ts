@@ -107,6 +107,7 @@ function clusterAccess(settings: () => { readonly name: string; readonly etcd: r
       const s = settings();
       return (opened = s === null ? null : { name: s.name, etcd: createEtcdClient({ endpoints: s.etcd }) });
     },
+    forward: (request, timeoutMs) => fetch(request, { signal: AbortSignal.timeout(timeoutMs), redirect: "manual" }),
   };
 }
 

@@ -157,6 +157,8 @@ export interface ApiKeyAccess {
 export interface ClusterAccess {
   /** This node's cluster (its name, a client of its etcd endpoints), or null when node.conf sets no `[cluster] etcd`. */
   open(): { readonly name: string; readonly etcd: EtcdClient } | null;
+  /** Sends an API request on to another node's daemon (the API's proxy to a service's owner); rejects when it cannot be reached within `timeoutMs`. */
+  forward(request: Request, timeoutMs: number): Promise<Response>;
 }
 
 export interface ServicePorts {
