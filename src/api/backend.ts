@@ -126,8 +126,8 @@ export interface RunRequest {
   readonly confirm: readonly string[];
   /** In a cluster: run a failover service's tasks here although this node does not own it (recorded as forced). */
   readonly force?: boolean;
-  /** Set by the cluster check once it let a forced run through: why, appended to the runs' `initiatedBy`. */
-  readonly forcedNote?: string | null;
+  /** Set by the cluster check: the owner's fencing token (SVCMGR_FENCING_TOKEN) on the owner; why a forced run runs here (appended to `initiatedBy`). */
+  readonly ownership?: { readonly token: number | null; readonly forcedNote: string | null };
 }
 
 /** Runs handed to the pipeline: their record ids appear as each task's run begins. */

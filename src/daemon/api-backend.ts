@@ -73,7 +73,7 @@ export function createApiBackend(d: ApiBackendDeps): ApiBackend {
       const loaded = d.registry.get(svc);
       const verdict = loaded === undefined ? null : await manualRunVerdict(app, loaded.config, request.force === true, '"force": true (run --detach --force)');
       if (verdict?.kind === "refuse") throw new ApiProblem(409, verdict.message, { owner: verdict.owner });
-      return d.startRuns(svc, { ...request, forcedNote: verdict?.forcedNote ?? null }, by);
+      return d.startRuns(svc, verdict === null ? request : { ...request, ownership: { token: verdict.token, forcedNote: verdict.forcedNote } }, by);
     },
     startExec: async (svc, request, by) => d.startExec(svc, request, by),
     setSuspended: d.setSuspended,

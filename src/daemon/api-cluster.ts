@@ -15,6 +15,8 @@ import type { ServiceRegistry } from "./service-registry.js";
 /** What the API needs of this node's ClusterMember. */
 export interface MemberView {
   readonly unavailable: string | null;
+  /** False until the member's first look at etcd is over. */
+  readonly ready: boolean;
   readonly keepaliveFailures: number;
   candidates(): readonly string[];
   token(path: string): number | null;
@@ -26,7 +28,7 @@ export interface ApiCluster {
 }
 
 export function clusterHealth(app: App, c: ApiCluster): ClusterHealth {
-  const why = c.member.unavailable;
+  const why = c.member.ready ? c.member.unavailable : "not looked at yet (the daemon is joining the cluster)";
   const owned = c.member.candidates().filter((svc) => c.member.token(svc) !== null).sort();
   return { name: c.name, node: app.nodename, etcdReachable: why === null, etcdError: why, owned };
 }
@@ -50,4 +52,14 @@ export function clusterRouting(app: App, registry: ServiceRegistry): ClusterRout
     },
     forward: (request, timeoutMs) => app.cluster.forward(request, timeoutMs),
   };
+}
+
+/**
+ * The URL other nodes reach this node's API at: its TCP listener (`http(s)://HOST:PORT`), a
+ * wildcard address (0.0.0.0, ::) replaced by the node's name; null without a TCP listener.
+ */
+export function advertisedApi(addresses: readonly string[], nodename: string): string | null {
+  const tcp = addresses.find((a) => /^https?:\/\//.test(a));
+  if (tcp === undefined) return null;
+  return tcp.replace(/^(https?:\/\/)(0\.0\.0\.0|\[::\]|::)(?=:\d+$)/, `$1${nodename}`);
 }

@@ -45,7 +45,7 @@ export function startApiRuns(deps: ApiRunDeps, svc: string, request: RunRequest,
   if (unconfirmed.length > 0) {
     throw new ApiProblem(409, `confirmation required: ${unconfirmed.join(", ")} ask${unconfirmed.length === 1 ? "s" : ""} for confirmation; send "confirm": ${JSON.stringify(unconfirmed.length === 1 ? unconfirmed[0] : unconfirmed)} (the rid, typed) to run ${unconfirmed.length === 1 ? "it" : "them"}; nothing was run`, { field: "confirm", unconfirmed });
   }
-  const launch = { tasks: selected, parallel: parallelSubsets(loaded.config, "task"), trigger: "api" as const, env: request.env ?? {}, initiatedBy: forcedInitiator(by.name, request.forcedNote ?? null) };
+  const launch = { tasks: selected, parallel: parallelSubsets(loaded.config, "task"), trigger: "api" as const, env: request.env ?? {}, initiatedBy: forcedInitiator(by.name, request.ownership?.forcedNote ?? null), fencingToken: request.ownership?.token ?? null };
   return launchRuns(deps, loaded.config, launch, by, (session) => `do run ${selected.map((t) => t.rid).join(",")} for ${by.name} through the API (session ${session})`);
 }
 
@@ -64,6 +64,8 @@ export interface Launch {
   readonly env: Readonly<Record<string, string>>;
   /** The records' `initiatedBy`: the principal's name (with a cluster's forced-run note). */
   readonly initiatedBy: string;
+  /** In a cluster, on the owner of a failover service: its fencing token (SVCMGR_FENCING_TOKEN). */
+  readonly fencingToken?: number | null;
 }
 
 /**
@@ -93,6 +95,7 @@ export function launchRuns(deps: ApiRunDeps, config: ServiceConfig, launch: Laun
   const session = deps.app.services.newSession();
   const ctx: RunContext = {
     trigger: launch.trigger, cron: false, confirm: true, dryRun: false, session, extraEnv: launch.env, initiatedBy: launch.initiatedBy, signal: stop.signal,
+    ...(launch.fencingToken == null ? {} : { fencingToken: launch.fencingToken }),
   };
   const log = deps.logs.forSession(config, session);
   const reporter: RunReporter = {

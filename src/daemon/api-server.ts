@@ -12,7 +12,7 @@ import { createUi } from "../ui/create-ui.js";
  * (`GET /api/v1/daemon`, its live status, read by `svcmgr daemon status`).
  * A failure to serve is logged, not fatal: the daemon goes on running tasks.
  */
-export async function serveApi(platform: DaemonPlatform, backend: ApiBackend, daemonStatus: () => Record<string, unknown>, extra: readonly RouteModule[] = []): Promise<{ close(): Promise<void> } | null> {
+export async function serveApi(platform: DaemonPlatform, backend: ApiBackend, daemonStatus: () => Record<string, unknown>, extra: readonly RouteModule[] = []): Promise<{ readonly addresses: readonly string[]; close(): Promise<void> } | null> {
   const statusRoute: RouteModule = (api: Hono<ApiEnv>) => {
     api.get("/api/v1/daemon", (c) => {
       requireAccess(c, "read");

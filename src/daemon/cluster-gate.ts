@@ -36,6 +36,8 @@ export interface ClusterGateOptions {
   readonly log: DaemonLog;
   /** Continues a task from a slot (Scheduler.rebase). */
   readonly rebase: (key: string, last: Date | null) => void;
+  /** This node's API URL, published for the other nodes' API proxy (null: none). */
+  readonly api?: () => string | null;
 }
 
 interface RunEntry {
@@ -57,7 +59,7 @@ export class ClusterGate {
     this.member = new ClusterMember({
       etcd: o.etcd, monotonic: o.monotonic, setTimer: (ms, fire) => o.app.clock.setTimer(ms, fire),
       log: (level, text, fields) => o.log.write(level, text, fields), idle: (path) => this.idle(path),
-    }, { cluster: o.settings.name, node: o.app.nodename, ttlS: o.settings.leaseTtlS });
+    }, { cluster: o.settings.name, node: o.app.nodename, ttlS: o.settings.leaseTtlS, api: o.api });
     this.member.onEvent((e) => (e.kind === "acquired" ? void this.continueFromClaims(e.path) : this.onLost(e.path, e.reason)));
   }
 

@@ -26,6 +26,7 @@ import { observeEvent, observeInterrupted, seedLastOutcomes } from "./metrics-fe
 import type { DaemonPlatform } from "./ports.js";
 import { DaemonEventLog } from "./event-log.js";
 import { ClusterGate } from "./cluster-gate.js";
+import { advertisedApi } from "./api-cluster.js";
 
 /**
  * The daemon: one process per root that schedules every task of every valid service and runs
@@ -57,6 +58,8 @@ export class Daemon {
   private readonly events: DaemonEventLog;
   /** In a cluster (node.conf [cluster]): membership and the gate of cluster-managed slots. */
   private readonly gate: ClusterGate | null = null;
+  /** This node's API over TCP (`http(s)://HOST:PORT`), published to the cluster; null without a TCP listener. */
+  private apiUrl: string | null = null;
   private readonly controls = new RunControls();
   /** Prometheus metrics: in memory since the daemon started (GET /metrics). */
   private readonly metrics = new TaskMetrics(svcmgrVersion());
@@ -75,7 +78,7 @@ export class Daemon {
     this.events = new DaemonEventLog(this.log);
     const c = platform.cluster;
     this.registry = new ServiceRegistry(app);
-    if (c !== null) this.gate = new ClusterGate({ app, registry: this.registry, ...c, log: this.log, rebase: (key, last) => this.scheduler.rebase(key, last) });
+    if (c !== null) this.gate = new ClusterGate({ app, registry: this.registry, ...c, log: this.log, rebase: (key, last) => this.scheduler.rebase(key, last), api: () => this.apiUrl });
     this.history = watchDamage(platform.history, (e) => this.onDamaged(e));
     this.startedAt = app.clock.now();
     this.runner = createSlotRunner(app, this.registry, this.history, platform.serviceLogs, {
@@ -326,9 +329,12 @@ export class Daemon {
       metrics: (covers) => this.metrics.render({ covers, nextRuns: this.scheduler.snapshot().tasks.filter((t) => t.suspended === null) }),
       taskZones: () => ({ tasks: this.registry.taskZones(), timezone: this.app.timezone }),
       store: () => ({ ...this.storeHealth(), ...(this.app.history.shared() === null ? {} : { url: this.app.history.shared() }) }),
+      cluster: this.gate === null ? null : { name: this.platform.cluster!.settings.name, member: this.gate.member },
     });
     const { serveApi } = await import("./api-server.js");
-    return serveApi(this.platform, backend, () => this.statusReport());
+    const server = await serveApi(this.platform, backend, () => this.statusReport());
+    this.apiUrl = advertisedApi(server?.addresses ?? [], this.app.nodename);
+    return server;
   }
 
   private startApiRuns(svc: string, request: RunRequest, by: Principal): StartedRuns {

@@ -85,6 +85,7 @@ async function runService(app: App, path: ReturnType<typeof selectServices>[numb
   const ctx: RunContext = {
     trigger: "manual", cron: args.cron === true, confirm: args.confirm === true, dryRun: args["dry-run"] === true,
     session, extraEnv, inheritEnv: args["inherit-env"] === true, initiatedBy: forcedInitiator(initiatingUser(app.env, app.users.user(String(app.uid))?.name ?? String(app.uid)), verdict.forcedNote), signal,
+    ...(verdict.token === null ? {} : { fencingToken: verdict.token }),
   };
   try {
     log.write("info", null, `do run ${process.argv.slice(2).join(" ")} (session ${session})`);
