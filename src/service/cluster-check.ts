@@ -6,7 +6,7 @@
  */
 import type { App } from "./app.js";
 import type { ServiceConfig } from "../config/service.js";
-import { nodeMatches } from "../config/scope.js";
+import { clusterMode } from "../cluster/slot-policy.js";
 import { clusterKeys } from "../cluster/keys.js";
 import { parseOwnerValue } from "../cluster/ownership.js";
 import { decideManualRun, type ManualRunDecision, type OwnerLookup } from "../cluster/manual-run.js";
@@ -17,11 +17,10 @@ export async function manualRunVerdict(app: App, config: ServiceConfig, force: b
   return decideManualRun(config.name, app.nodename, await lookupOwner(cluster.etcd, cluster.name, config.name), force, forceHint);
 }
 
-/** A failover service whose `nodes` may name another node than this one. */
+/** A failover service whose `nodes` may name another node than this one (slot-policy's `owner` mode). */
 export function isFailoverManaged(config: ServiceConfig, me: string): boolean {
-  if (config.value<string>("DEFAULT", "topology") === "flex") return false;
-  const nodes = config.value<string[]>("DEFAULT", "nodes") ?? ["*"];
-  return !(nodes.length > 0 && nodes.every((p) => !/[*?[]/.test(p) && nodeMatches(me, [p])));
+  const topology = config.value<string>("DEFAULT", "topology") === "flex" ? "flex" : "failover";
+  return clusterMode({ clustered: true, topology, nodes: config.value<string[]>("DEFAULT", "nodes") ?? ["*"], me, runOnce: "node" }) === "owner";
 }
 
 async function lookupOwner(etcd: NonNullable<ReturnType<App["cluster"]["open"]>>["etcd"], cluster: string, svc: string): Promise<OwnerLookup> {
