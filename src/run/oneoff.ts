@@ -12,10 +12,11 @@ import { taskDef, type TaskDef } from "../task/model.js";
  * Task rids are `task#…` (a section name), so `exec` never names a task, and
  * `print history --rid exec` lists the one-offs of a service.
  *
- * The context is what a task of the service gets: `user`, `group`, `cwd`, `umask` and
- * `environment`, either those of the task named by `task`, or those every task of the service
- * shares (a service whose tasks differ in one of them needs `task` to say which: svcmgr does not
- * guess who a command runs as). Limits come from the request alone (`memory`, `cpus`,
+ * The context is what a host task of the service gets: `user`, `group`, `cwd`, `umask` and
+ * `environment`, either those of the task named by `task`, or those every host task of the
+ * service shares: a service whose host tasks differ in one of them needs `task` to say which
+ * (svcmgr does not guess who a command runs as). Container tasks do not count: their user and
+ * cwd are the container's. Limits come from the request alone (`memory`, `cpus`,
  * `maxTime`), node.conf `[limits]` filling the cgroup limits it leaves out at run time: a
  * task's own limits and triggers are not the one-off's.
  */
@@ -90,13 +91,16 @@ export function oneoffLimits(req: Pick<OneoffRequest, "memory" | "cpus" | "maxTi
 /** As `limit_memory`'s smallest value. */
 const MIN_MEMORY = 1024 * 1024;
 
+/** Host tasks only: a container task's user and cwd are inside its container, not on the host where a one-off runs. */
 function oneoffContext(config: ServiceConfig, rid: string | undefined): Context | { error: string } {
-  const tasks = config.rids("task");
+  const defs = config.rids("task").map((r) => taskDef(config, r)).filter((t) => t.type === "task.host");
+  const tasks = defs.map((t) => t.rid);
   if (rid !== undefined) {
-    if (!tasks.includes(rid)) return { error: `task: no ${rid} in ${config.name} (its tasks: ${tasks.join(", ") || "none"})` };
-    return pick(taskDef(config, rid));
+    const chosen = defs.find((t) => t.rid === rid);
+    if (chosen === undefined) return { error: `task: no host task ${rid} in ${config.name} (its host tasks: ${tasks.join(", ") || "none"})` };
+    return pick(chosen);
   }
-  const contexts = tasks.map((r) => pick(taskDef(config, r)));
+  const contexts = defs.map(pick);
   const first = contexts[0];
   if (first === undefined) return { environment: {} };
   for (const k of CONTEXT_KEYWORDS) {
