@@ -9,7 +9,7 @@ import { CALL_TIMEOUT_MS, follow, type RunsAnswer } from "../run-detached.js";
 
 export const execCommand: CliCommand = {
   words: ["exec"],
-  describe: "Run a command once, by the daemon, as the service's tasks run (their user, group, cwd, umask, environment): recorded with trigger oneoff and rid exec; prints the run id, or with --wait streams the output and exits with the command's code",
+  describe: "Run a command once (svcmgr -s SERVICE exec [options] -- COMMAND [ARG…]), by the daemon, as the service's host tasks run (their user, group, cwd, umask, environment): recorded with trigger oneoff and rid exec; prints the run id, or with --wait streams the output and exits with the command's code",
   needsService: true,
   afterDoubleDash: true,
   options: {
