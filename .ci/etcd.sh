@@ -5,9 +5,15 @@
 # same binary). An EXIT trap stops it and removes it.
 
 if ! command -v etcd >/dev/null; then
+  # The package's own etcd service is not wanted: a policy-rc.d refusing every start keeps it from starting.
+  etcd_no_start=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    etcd_no_start=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' >"$etcd_no_start" && chmod 755 "$etcd_no_start"
+  fi
   apt-get update -qq && apt-get install -y -qq --no-install-recommends etcd-server >/dev/null
+  [ -z "$etcd_no_start" ] || rm -f "$etcd_no_start"
 fi
-# Debian's package starts a system etcd on 2379: the tests never use it (their ports are free ones).
 ETCD_DIR="$(mktemp -d /tmp/svcmgr-ci-etcd.XXXXXX)"
 free_port() {
   node -e 'const s = require("net").createServer().listen(0, "127.0.0.1", () => { console.log(s.address().port); s.close(); })'
