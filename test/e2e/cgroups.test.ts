@@ -75,6 +75,18 @@ describe("run cgroups through the CLI", { skip, concurrency: true }, () => {
     assert.deepEqual(processesWith(m), []);
   });
 
+  test("SVCMGR_RUN_CGROUPS=0 (what benchmarks compare with): no run cgroup, said once; a limit is refused", async (t) => {
+    const root = makeRoot(t);
+    root.writeConf("off", "[task#0]\ncommand = cat /proc/self/cgroup\n[task#1]\ncommand = /bin/true\nlimit_pids = 10\n");
+    const plain = await root.runTasks("off", ["--rid", "task#0"], { env: { SVCMGR_RUN_CGROUPS: "0" } });
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.doesNotMatch(plain.stdout, /\/svcmgr\//);
+    assert.match(plain.stderr, /runs are contained by their process group only: cgroups are not writable here \(turned off by SVCMGR_RUN_CGROUPS=0\)/);
+    const limited = await root.runTasks("off", ["--rid", "task#1"], { env: { SVCMGR_RUN_CGROUPS: "0" } });
+    assert.equal(limited.status, 1);
+    assert.match(limited.stderr, /limit_pids cannot be enforced/);
+  });
+
   test("CPU seconds and peak memory are on every record of a run; print history --format json has them", async (t) => {
     const root = makeRoot(t);
     root.writeConf("cpu", `[task#0]\ncommand = ${process.execPath} -e "let x = 0; for (let i = 0; i < 3e7; i++) x += i"\n`);
