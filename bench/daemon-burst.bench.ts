@@ -81,6 +81,8 @@ interface BurstResult {
 
 /** Every task is due every PERIOD_MS (`--period S`, default 20): the first burst creates the tasks' files, the second finds them. */
 const PERIOD_MS = Number(arg("period", "20")) * 1000;
+// The schedule is `*/S * * * * *`: S must divide a minute for its slots to be S apart.
+if (!(PERIOD_MS > 0 && 60_000 % PERIOD_MS === 0)) throw new Error(`--period ${PERIOD_MS / 1000}: give seconds that divide 60 (20, 30, 60)`);
 
 /**
  * One daemon, two bursts of the same tasks PERIOD_MS apart: the first run of a task creates its
