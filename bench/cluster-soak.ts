@@ -5,7 +5,8 @@
  * Three real daemons (three --root, node names n1 n2 n3) and one throw-away etcd started here
  * run one failover service whose task, scheduled `*\/2 * * * * *` with `catchup = all`,
  * appends `$SVCMGR_SCHEDULED_FOR $SVCMGR_NODENAME <wall time>` to a shared file. Every `--every`
- * seconds a random daemon is hit: `kill -9` (restarted 2 s later) or SIGSTOP (SIGCONT after the
+ * seconds (plus a random 0–2 s, so disruptions fall anywhere in the slot period) a random daemon
+ * (half of the time the owner) is hit: `kill -9` (restarted 2 s later) or SIGSTOP (SIGCONT after the
  * lease TTL + 3 s, so its lease has expired and another node took over). The run lasts
  * `--slots` × 2 s; then, from the tasks' own output:
  * - doubled slots: slots with more than one line (target 0);
@@ -116,7 +117,8 @@ async function main(): Promise<void> {
     let kills = 0;
     let freezes = 0;
     while (Date.now() - began < durationMs) {
-      await sleep(Math.min(EVERY_S * 1000, durationMs - (Date.now() - began)));
+      // A random phase in the 2 s slot period: a disruption lands anywhere between two slots, not always just after one.
+      await sleep(Math.min(EVERY_S * 1000 + Math.floor(Math.random() * SLOT_S * 1000), durationMs - (Date.now() - began)));
       if (Date.now() - began >= durationMs) break;
       const owner = readLines(out).at(-1)?.node;
       // Half of the time the owner (a hand-over), else any node.
