@@ -277,22 +277,24 @@ async function main(): Promise<void> {
 async function compareCgroups(): Promise<void> {
   console.log(`run cgroups cost: ${TASKS} tasks × /bin/true due at one second, --max-parallel ${PARALLEL}, ${ROUNDS} rounds; ${availableParallelism()} CPUs, node ${process.version}\n`);
   const rows: string[][] = [["round", "cgroups", "burst", "wall ms", "daemon CPU ms/run", "task CPU ms/run", "lag p99 ms", "statuses"]];
-  const sums: Record<"on" | "off", [number, number, number]> = { on: [0, 0, 0], off: [0, 0, 0] };
+  const seconds: Record<"on" | "off", [number, number, number][]> = { on: [], off: [] };
   for (let round = 1; round <= ROUNDS; round++) {
     for (const mode of round % 2 === 1 ? (["off", "on"] as const) : (["on", "off"] as const)) {
       const results = await burst(`cgroups ${mode}`, PARALLEL, mode === "off" ? { SVCMGR_RUN_CGROUPS: "0" } : {});
       // The second burst of each daemon: the recurring cost (the first also creates the tasks' files).
       const r = results[1]!;
-      sums[mode][0] += r.wallMs;
-      sums[mode][1] += r.cpuMsPerRun;
-      sums[mode][2] += r.p99;
+      seconds[mode].push([r.wallMs, r.cpuMsPerRun, r.p99]);
       for (const [i, x] of results.entries()) rows.push([String(round), mode, i === 0 ? "first" : "again", fmt(x.wallMs, 0), fmt(x.cpuMsPerRun, 2), fmt(x.taskCpuMsPerRun, 2), fmt(x.p99, 0), x.statuses]);
     }
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
   for (const r of rows) console.log(r.map((c, i) => c.padEnd(widths[i]!)).join("  "));
-  const ratio = (i: number) => fmt(sums.on[i]! / sums.off[i]!, 2);
-  console.log(`\nwith / without cgroups (means of the second bursts): wall ${ratio(0)}×, daemon CPU per run ${ratio(1)}×, lag p99 ${ratio(2)}× (target ≤ 1.3×)`);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!;
+  const ratio = (i: number, of: (xs: number[]) => number) => fmt(of(seconds.on.map((r) => r[i]!)) / of(seconds.off.map((r) => r[i]!)), 2);
+  for (const [name, of] of [["means", mean], ["medians", median]] as const) {
+    console.log(`${name === "means" ? "\n" : ""}with / without cgroups (${name} of the second bursts): wall ${ratio(0, of)}×, daemon CPU per run ${ratio(1, of)}×, lag p99 ${ratio(2, of)}× (target ≤ 1.3×)`);
+  }
 }
 
 await (COMPARE_CGROUPS ? compareCgroups() : main());
