@@ -36,9 +36,9 @@ export interface ApiBackend {
   /**
    * Runs a command once in the service's task context (run/oneoff.ts; trigger `oneoff`, rid
    * `exec`). Throws an ApiProblem (404 unknown service, 400 a bad request, 403 another user
-   * without admin) before anything runs.
+   * without admin, 409 in a cluster on a node that does not own the service) before anything runs.
    */
-  startExec(svc: string, request: OneoffRequest, by: Principal): Promise<StartedRuns>;
+  startExec(svc: string, request: ExecRequest, by: Principal): Promise<StartedRuns>;
   /** Asks a run of this daemon's to stop (recorded `aborted`); false when this daemon is not running it. */
   stopRun(id: number, by: Principal): boolean;
   /** The zone a task's times are shown in: its `timezone`, else the host's. */
@@ -128,6 +128,14 @@ export interface RunRequest {
   readonly force?: boolean;
   /** Set by the cluster check: the owner's fencing token (SVCMGR_FENCING_TOKEN) on the owner; why a forced run runs here (appended to `initiatedBy`). */
   readonly ownership?: { readonly token: number | null; readonly forcedNote: string | null };
+}
+
+/** A one-off command (run/oneoff.ts), with the cluster's word on where it may run, as for RunRequest. */
+export interface ExecRequest extends OneoffRequest {
+  /** In a cluster: run it here although this node does not own the failover service (recorded as forced). */
+  readonly force?: boolean;
+  /** Set by the cluster check (see RunRequest.ownership). */
+  readonly ownership?: RunRequest["ownership"];
 }
 
 /** Runs handed to the pipeline: their record ids appear as each task's run begins. */

@@ -7,12 +7,11 @@ import { svcmgrVersion } from "../core/version.js";
 import type { TaskSnapshot } from "../scheduler/task-state.js";
 import { describeNotScheduled, taskKey } from "../scheduler/task.js";
 import { statusReport } from "../service/status-report.js";
-import type { ApiBackend, Health, RunRequest, ServiceSummary, StartedRuns, SuspensionAnswer, TaskView } from "../api/backend.js";
+import type { ApiBackend, ExecRequest, Health, RunRequest, ServiceSummary, StartedRuns, SuspensionAnswer, TaskView } from "../api/backend.js";
 import { suspensionView } from "../core/suspension.js";
 import type { SuspensionChange } from "../service/suspension.js";
 import type { Principal } from "../api/principal.js";
 import { ApiProblem } from "../api/problem.js";
-import type { OneoffRequest } from "../run/oneoff.js";
 import type { ServiceRegistry } from "./service-registry.js";
 import { manualRunVerdict } from "../service/cluster-check.js";
 import { clusterHealth, clusterMetrics, clusterRouting, type ApiCluster } from "./api-cluster.js";
@@ -33,7 +32,7 @@ export interface ApiBackendDeps {
   readonly snapshot: () => { readonly tasks: readonly TaskSnapshot[] };
   readonly invalid: () => ReadonlyMap<string, string>;
   readonly startRuns: (svc: string, request: RunRequest, by: Principal) => StartedRuns;
-  readonly startExec: (svc: string, request: OneoffRequest, by: Principal) => StartedRuns;
+  readonly startExec: (svc: string, request: ExecRequest, by: Principal) => StartedRuns;
   readonly setSuspended: (svc: string, rid: string, change: SuspensionChange) => Promise<SuspensionAnswer>;
   readonly readLog: (file: string, offset: number, max: number) => Promise<Buffer | null>;
   readonly stopRun: (id: number, by: string) => boolean;
@@ -75,7 +74,12 @@ export function createApiBackend(d: ApiBackendDeps): ApiBackend {
       if (verdict?.kind === "refuse") throw new ApiProblem(409, verdict.message, { owner: verdict.owner });
       return d.startRuns(svc, verdict === null ? request : { ...request, ownership: { token: verdict.token, forcedNote: verdict.forcedNote } }, by);
     },
-    startExec: async (svc, request, by) => d.startExec(svc, request, by),
+    startExec: async (svc, request, by) => {
+      const loaded = d.registry.get(svc);
+      const verdict = loaded === undefined ? null : await manualRunVerdict(app, loaded.config, request.force === true, '"force": true (exec --force)');
+      if (verdict?.kind === "refuse") throw new ApiProblem(409, verdict.message, { owner: verdict.owner });
+      return d.startExec(svc, verdict === null ? request : { ...request, ownership: { token: verdict.token, forcedNote: verdict.forcedNote } }, by);
+    },
     setSuspended: d.setSuspended,
     readLog: d.readLog,
     stopRun: (id, by) => d.stopRun(id, by.name),

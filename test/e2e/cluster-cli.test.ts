@@ -2,7 +2,7 @@
  * Issue 18, from the command line against a real etcd: `svcmgr cluster status` (text and JSON),
  * a manual run of a failover service refused on a node that does not own it (naming the owner),
  * `--force` running it anyway and recorded as forced, the same through the daemon
- * (`run --detach`), and `svcmgr -s X takeover` moving ownership from another member. The other
+ * (`run --detach`) and for a one-off (`exec`), and `svcmgr -s X takeover` moving ownership from another member. The other
  * node's side is a real ClusterMember (src/cluster) in this process, on the same etcd.
  */
 import { after, describe, test, type TestContext } from "node:test";
@@ -124,6 +124,29 @@ describe("cluster from the command line", { skip: skipUnlessEtcd(), concurrency:
     assert.equal(forced.status, 0, forced.stderr);
     assert.equal(ran(s), 1);
     assert.match(s.root.history("db")[0]?.initiatedBy ?? "", /^root \(forced on n1: owner n2\)$/);
+  });
+
+  test("exec of a failover service on a non-owner: refused naming the owner (nothing ran) unless --force, recorded as forced", async (t) => {
+    const s = await setup(t);
+    await own(s, "n2", "db");
+    const d = Daemon.start(s.root);
+    t.after(() => d.stop("SIGKILL").catch(() => undefined));
+    await d.waitEvent("the API listening", (e) => e.event === "api-listening", 15_000);
+    const exec = (extra: string[]) => s.root.run(["-s", "db", "exec", "--wait", ...extra, "--", "sh", "-c", `echo exec >> ${s.out}`]);
+    let refused = await exec([]);
+    // The API answers before the services are loaded: until then db is unknown (404).
+    for (let i = 0; i < 50 && /no valid service db/.test(refused.stderr); i++) refused = await exec([]);
+    assert.equal(refused.status, 1, refused.stderr);
+    assert.match(refused.stderr, /db: the daemon refused the command: db: not run on n1: it is owned by n2 .*"force": true \(exec --force\) runs it here anyway/);
+    assert.equal(hasStackTrace(refused.stderr), false);
+    assert.equal(ran(s), 0, "nothing ran");
+    assert.equal(s.root.history("db").length, 0, "nothing recorded");
+    const forced = await exec(["--force"]);
+    assert.equal(forced.status, 0, forced.stderr);
+    assert.equal(ran(s), 1);
+    const rec = s.root.history("db")[0];
+    assert.equal(rec?.trigger, "oneoff");
+    assert.match(rec?.initiatedBy ?? "", /^root \(forced on n1: owner n2\)$/);
   });
 
   test("takeover moves ownership to this node gracefully; refused when this node is not alive", async (t) => {

@@ -25,6 +25,7 @@ export const ExecRequestBody = z.strictObject({
   cpus: z.optional(z.union([z.string(), z.number()])),
   maxTime: z.optional(z.union([z.string(), z.number()])),
   wait: z.optional(z.union([z.string(), z.number()])),
+  force: z.optional(z.boolean()),
 });
 
 /** The body of `POST …/tasks/{rid}/suspend` and `…/resume` (optional). */

@@ -16,7 +16,7 @@ export function execRoute(api: Hono<ApiEnv>, backend: ApiBackend, answer: (c: Co
     const p = requireAccess(c, "run", svc);
     const body = await readJson(c, (await import("./bodies.js")).ExecRequestBody);
     const waitMs = body.wait === undefined ? 0 : durationParam(body.wait, "wait", MAX_WAIT_MS);
-    const runs = await backend.startExec(svc, { argv: body.command, user: body.user, task: body.task, memory: body.memory, cpus: body.cpus, maxTime: body.maxTime }, p);
+    const runs = await backend.startExec(svc, { argv: body.command, user: body.user, task: body.task, memory: body.memory, cpus: body.cpus, maxTime: body.maxTime, force: body.force }, p);
     return answer(c, runs, waitMs);
   });
 }

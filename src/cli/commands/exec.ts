@@ -18,6 +18,7 @@ export const execCommand: CliCommand = {
     cpus: { type: "string", describe: "CPU limit in CPUs (0.5 is half of one CPU's time). Default: node.conf [limits] limit_cpus", requiresArg: true },
     "max-time": { type: "string", describe: "Longest the command may run (90s, 30m, 2h): then its whole cgroup is killed and the run recorded timed out. Default: no limit", requiresArg: true },
     user: { type: "string", describe: "Run as this user instead of the tasks' user (needs root, or an admin key through the API)", requiresArg: true },
+    force: { type: "boolean", describe: "In a cluster: run it on this node even though this node does not own the (failover) service, or its owner cannot be confirmed; recorded as forced" },
     task: { type: "string", describe: "Take the context (user, group, cwd, umask, environment) of this task; needed when the service's tasks differ in one of them", requiresArg: true },
     format: { ...FORMAT_OPTION, describe: "Output format: json prints the run's record on stdout (with --wait, once it ended, the output going to stderr)" },
   },
@@ -36,7 +37,7 @@ export const execCommand: CliCommand = {
     if ("error" in checked) throw new UsageError(`--${checked.error}`);
     if (app.daemon.running() === null) throw new ActionError(`exec hands the command to the daemon, and none is running for ${app.paths.var}: start one (svcmgr daemon start)`);
     const svc = formatObjectPath(services[0]!);
-    const answer = await start(app, svc, { command: argv, user: optionText(args.user), task: optionText(args.task), ...limits });
+    const answer = await start(app, svc, { command: argv, user: optionText(args.user), task: optionText(args.task), ...limits, ...(args.force === true ? { force: true } : {}) });
     const run = answer.runs[0];
     if (run === undefined) throw new ActionError(`${svc}: the daemon recorded no run for the command`);
     const json = args.format === "json";
