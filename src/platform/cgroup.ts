@@ -109,8 +109,9 @@ export function openCgroups(layout: CgroupLayout, scope: string): Cgroups {
     : layout.hierarchies.map((h) => ({ base: join(h.dir, ROOT, scope), controllers: h.controllers }));
   // v1: the freezer's hierarchy is where run cgroups are listed and found (every run has one there).
   const main = unified ? parts[0]! : parts.find((p) => p.controllers.includes("freezer"))!;
+  // Checked once (a mkdir of each base on the event loop): a run's own directory is made off it.
   let why: string | null | undefined;
-  const check = (): string | null => (why ??= makeBases(parts, unified));
+  const check = (): string | null => (why === undefined ? (why = makeBases(parts, unified)) : why);
   const dirsOf = (path: readonly string[], of: readonly Part[]) => of.map((p) => ({ ...p, dir: join(p.base, ...path.map(cgroupName)) }));
   const remover = new BatchRemover();
   return {
@@ -120,7 +121,7 @@ export function openCgroups(layout: CgroupLayout, scope: string): Cgroups {
       if (reason !== null) throw new Error(`cgroups are not writable here (${reason})`);
       refuseMissingControllers(dirsOf(path, parts), limits, unified);
       const dirs = dirsOf(path, unified ? parts : partsFor(parts, limits));
-      await Promise.all(dirs.map((d) => makeDir(d.base, d.dir, unified)));
+      await Promise.all(dirs.map((d) => makeDir(d.base, d.dir, unified, () => makeBases(parts, unified))));
       const cg = runCgroup(dirs, unified, remover);
       try {
         writeLimits(dirs, limits, unified);
@@ -232,10 +233,10 @@ function enableControllers(dir: string, quiet: boolean): void {
 }
 
 /** Directories from base down to `dir`; on v2 each parent enables the controllers for its child. */
-async function makeDir(base: string, dir: string, unified: boolean): Promise<void> {
+async function makeDir(base: string, dir: string, unified: boolean, remakeBases: () => void): Promise<void> {
   // Usually the task's directory exists (it is kept): one mkdir, on the thread pool. Else (a
-  // task's first run) the whole path, and again if a parent vanished meanwhile (removed by
-  // hand or by another svcmgr).
+  // task's first run) the whole path, bases included (removed by hand since they were made), and
+  // again if a parent vanished meanwhile (removed by hand or by another svcmgr).
   try {
     return await mkdirOffLoop(dir);
   } catch (e) {
@@ -245,6 +246,7 @@ async function makeDir(base: string, dir: string, unified: boolean): Promise<voi
   }
   for (let tries = 1; ; tries++) {
     try {
+      remakeBases();
       return makeDirOnce(base, dir, unified);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== "ENOENT" || tries === 3) throw e;

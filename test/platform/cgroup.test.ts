@@ -1,10 +1,11 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmdirSync } from "node:fs";
 import { join } from "node:path";
 import type { ProcessSpec } from "../../src/core/ports.js";
 import { createProcessRunner } from "../../src/platform/process-runner.js";
 import { hostCgroups, openCgroups } from "../../src/platform/cgroup.js";
+import { detectCgroupLayout } from "../../src/platform/cgroup-layout.js";
 import { nodeSpawnTask } from "../../src/platform/task-spawn.js";
 import { hasExited, readProcStat } from "../../src/platform/proc-stat.js";
 import { skipUnless } from "../helpers/require-all.js";
@@ -145,6 +146,37 @@ describe("without writable cgroups", () => {
     const ro = openCgroups({ version: 2, dir: "/proc/sys" }, "t");
     assert.match(ro.unavailable() ?? "", /cannot create \/proc\/sys\/svcmgr/);
   });
+});
+
+/** Removes a tree of (empty) cgroup directories, deepest first. */
+function removeCgroupTree(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) removeCgroupTree(join(dir, e.name));
+  rmdirSync(dir);
+}
+
+test("svcmgr's cgroup bases are made once; removed by hand since, they are made again by the next run", { skip }, async () => {
+  const scope = `rebase${process.pid}`;
+  const layout = detectCgroupLayout(readFileSync("/proc/self/cgroup", "utf8"), readFileSync("/proc/self/mountinfo", "utf8"));
+  const bases = layout.version === 2 ? [join(layout.dir, "svcmgr", scope)] : layout.version === 1 ? layout.hierarchies.map((h) => join(h.dir, "svcmgr", scope)) : [];
+  const runner = createProcessRunner({ pipeGraceMs: 200, cgroupScope: scope });
+  const runIn = async (p: string[]) => {
+    let out = "";
+    const result = await runner.run({ argv: ["/bin/cat", "/proc/self/cgroup"], env: ENV, cwd: "/", onOutput: (_s, c) => (out += c.toString()), cgroup: { path: p, limits: {} } });
+    await hostCgroups(scope).settled();
+    return { result, out };
+  };
+  try {
+    const first = await runIn(["cgtest", "task#1", marker()]);
+    assert.equal(first.result.exitCode, 0);
+    for (const b of bases) removeCgroupTree(b);
+    const name = marker();
+    const again = await runIn(["cgtest", "task#1", name]);
+    assert.equal(again.result.exitCode, 0, "the run starts although its bases were gone");
+    assert.match(again.out, new RegExp(`/svcmgr/${scope}/cgtest/task%231/${name.replace(".", "\\.")}$`, "m"), "and runs in its own cgroup");
+  } finally {
+    for (const b of bases) removeCgroupTree(b);
+  }
 });
 
 test("the leftover cgroup directories of this file are gone", { skip }, () => {
