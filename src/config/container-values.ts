@@ -1,4 +1,4 @@
-import { splitShellWords } from "../core/shlex.js";
+import { shellWordsOrError } from "../core/shlex.js";
 
 /**
  * Values of the container keywords (type = podman, container_update), checked before podman
@@ -44,12 +44,8 @@ export const VOLUME_ALLOWED = "whitespace-separated SOURCE:DEST[:OPTIONS] entrie
 
 /** `volume_mounts` entries, as podman's `--volume` takes them. */
 export function volumesOf(text: string): string[] | string {
-  let words: string[];
-  try {
-    words = splitShellWords(text);
-  } catch (e) {
-    return (e as Error).message;
-  }
+  const words = shellWordsOrError(text);
+  if (typeof words === "string") return words;
   for (const w of words) {
     const [source = "", dest = "", ...more] = w.split(":");
     if (source === "" || !dest.startsWith("/") || more.length > 1) return `"${w}" is not SOURCE:DEST[:OPTIONS]`;
@@ -77,12 +73,8 @@ const OWN_OPTIONS = new Map<string, string>([
 export const RUN_ARGS_ALLOWED = "podman run options as shell words, without --name, --rm, --replace, -d/--detach, --memory, --cpus and --pids-limit (svcmgr sets those)";
 
 export function runArgsOf(text: string): string[] | string {
-  let words: string[];
-  try {
-    words = splitShellWords(text);
-  } catch (e) {
-    return (e as Error).message;
-  }
+  const words = shellWordsOrError(text);
+  if (typeof words === "string") return words;
   for (const w of words) {
     const name = w.startsWith("--") ? w.split("=", 1)[0]! : w;
     const why = OWN_OPTIONS.get(name);

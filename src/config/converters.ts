@@ -3,7 +3,7 @@ import { parseSize } from "../core/size.js";
 import type { Keyword } from "./keyword.js";
 import { parseRetcodes } from "./retcodes.js";
 import { parseRequires } from "./requires.js";
-import { splitShellWords } from "../core/shlex.js";
+import { shellWordsOrError, splitShellWords } from "../core/shlex.js";
 import { checkStoreUrl } from "../core/store-url.js";
 import { IMAGE_ALLOWED, imageProblem, runArgsOf, RUN_ARGS_ALLOWED, VOLUME_ALLOWED, volumesOf } from "./container-values.js";
 
@@ -34,12 +34,8 @@ export function isValidTimezone(zone: string): boolean {
 
 /** `environment` entries: shell words of the form NAME=value, names kept as written. */
 export function parseEnvironment(text: string): Record<string, string> | string {
-  let words: string[];
-  try {
-    words = splitShellWords(text);
-  } catch (e) {
-    return (e as Error).message;
-  }
+  const words = shellWordsOrError(text);
+  if (typeof words === "string") return words;
   const env: Record<string, string> = {};
   for (const w of words) {
     const eq = w.indexOf("=");

@@ -66,3 +66,12 @@ export function quoteShellWord(text: string): string {
   if (/^[A-Za-z0-9_\/.,:=@%+-]+$/.test(text)) return text;
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
+
+/** The words of `text`, or the message saying why it cannot be split (for a keyword's value check). */
+export function shellWordsOrError(text: string): string[] | string {
+  try {
+    return splitShellWords(text);
+  } catch (e) {
+    return (e as Error).message;
+  }
+}
