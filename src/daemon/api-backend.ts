@@ -48,6 +48,18 @@ export interface ApiBackendDeps {
 export function createApiBackend(d: ApiBackendDeps): ApiBackend {
   const { app } = d;
   const services = serviceLister(d);
+  /**
+   * The cluster's word on a run request (run-now, exec) before anything starts: refused (409
+   * naming the owner) on a node that does not own a failover service, unless forced; else the
+   * request with the owner's fencing token or why it was forced.
+   */
+  const withOwnership = async <R extends { readonly force?: boolean; readonly ownership?: RunRequest["ownership"] }>(svc: string, request: R, forceOption: string): Promise<R> => {
+    const loaded = d.registry.get(svc);
+    if (loaded === undefined) return request;
+    const verdict = await manualRunVerdict(app, loaded.config, request.force === true, `"force": true (${forceOption})`);
+    if (verdict.kind === "refuse") throw new ApiProblem(409, verdict.message, { owner: verdict.owner });
+    return { ...request, ownership: { token: verdict.token, forcedNote: verdict.forcedNote } };
+  };
   return {
     clock: app.clock,
     keys: d.keys,
@@ -68,18 +80,8 @@ export function createApiBackend(d: ApiBackendDeps): ApiBackend {
       return statusReport(app, loaded.config, d.history);
     },
     tasks: (svc) => tasks(d, svc),
-    startRuns: async (svc, request, by) => {
-      const loaded = d.registry.get(svc);
-      const verdict = loaded === undefined ? null : await manualRunVerdict(app, loaded.config, request.force === true, '"force": true (run --detach --force)');
-      if (verdict?.kind === "refuse") throw new ApiProblem(409, verdict.message, { owner: verdict.owner });
-      return d.startRuns(svc, verdict === null ? request : { ...request, ownership: { token: verdict.token, forcedNote: verdict.forcedNote } }, by);
-    },
-    startExec: async (svc, request, by) => {
-      const loaded = d.registry.get(svc);
-      const verdict = loaded === undefined ? null : await manualRunVerdict(app, loaded.config, request.force === true, '"force": true (exec --force)');
-      if (verdict?.kind === "refuse") throw new ApiProblem(409, verdict.message, { owner: verdict.owner });
-      return d.startExec(svc, verdict === null ? request : { ...request, ownership: { token: verdict.token, forcedNote: verdict.forcedNote } }, by);
-    },
+    startRuns: async (svc, request, by) => d.startRuns(svc, await withOwnership(svc, request, "run --detach --force"), by),
+    startExec: async (svc, request, by) => d.startExec(svc, await withOwnership(svc, request, "exec --force"), by),
     setSuspended: d.setSuspended,
     readLog: d.readLog,
     stopRun: (id, by) => d.stopRun(id, by.name),
