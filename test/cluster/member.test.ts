@@ -57,6 +57,18 @@ function node(t: TestContext, url: string, cluster: string, name: string, nodes:
   return n;
 }
 
+/** Nodes n1 and n2 (nodes = n1 n2) of a fresh cluster: n1 owns db, then n2 is alive and seen by n1. */
+async function n1OwnsDbThenN2Joins(t: TestContext, label: string): Promise<[Node, Node]> {
+  const url = await etcdUrlFor(t);
+  const cluster = clusterName(label);
+  const [n1, n2] = ["n1", "n2"].map((name) => node(t, url, cluster, name, ["n1", "n2"])) as [Node, Node];
+  n1.m.start();
+  await until("n1 owns db", () => n1.m.token("db") !== null);
+  n2.m.start();
+  await until("n1 sees n2", () => n1.m.aliveNodes().has("n2"));
+  return [n1, n2];
+}
+
 async function until(what: string, cond: () => boolean | Promise<boolean>, ms = 15_000): Promise<number> {
   const deadline = performance.now() + ms;
   while (!(await cond())) {
@@ -132,13 +144,7 @@ describe("cluster members on a real etcd", { skip: skipUnlessEtcd() }, () => {
   });
 
   test("takeover: the owner stops claiming, waits for its runs, hands over; the target owns it with a new token", async (t) => {
-    const url = await etcdUrlFor(t);
-    const cluster = clusterName("takeover");
-    const [n1, n2] = ["n1", "n2"].map((name) => node(t, url, cluster, name, ["n1", "n2"])) as [Node, Node];
-    n1.m.start();
-    await until("n1 owns db", () => n1.m.token("db") !== null);
-    n2.m.start();
-    await until("n1 sees n2", () => n1.m.aliveNodes().has("n2"));
+    const [n1, n2] = await n1OwnsDbThenN2Joins(t, "takeover");
     const before = n1.m.token("db")!;
     await n2.m.requestTakeover("db");
     await until("n2 owns db", () => n2.m.token("db") !== null);
@@ -151,13 +157,7 @@ describe("cluster members on a real etcd", { skip: skipUnlessEtcd() }, () => {
   });
 
   test("an owner that stops gives the service up at once (its lease revoked)", async (t) => {
-    const url = await etcdUrlFor(t);
-    const cluster = clusterName("stop");
-    const [n1, n2] = ["n1", "n2"].map((name) => node(t, url, cluster, name, ["n1", "n2"])) as [Node, Node];
-    n1.m.start();
-    await until("n1 owns db", () => n1.m.token("db") !== null);
-    n2.m.start();
-    await until("n1 sees n2", () => n1.m.aliveNodes().has("n2"));
+    const [n1, n2] = await n1OwnsDbThenN2Joins(t, "stop");
     const t0 = performance.now();
     await n1.m.stop();
     await until("n2 owns db", () => n2.m.token("db") !== null);
@@ -166,13 +166,7 @@ describe("cluster members on a real etcd", { skip: skipUnlessEtcd() }, () => {
   });
 
   test("a service no longer configured on its owner is given up, and another node takes it", async (t) => {
-    const url = await etcdUrlFor(t);
-    const cluster = clusterName("unconf");
-    const [n1, n2] = ["n1", "n2"].map((name) => node(t, url, cluster, name, ["n1", "n2"])) as [Node, Node];
-    n1.m.start();
-    await until("n1 owns db", () => n1.m.token("db") !== null);
-    n2.m.start();
-    await until("n1 sees n2", () => n1.m.aliveNodes().has("n2"));
+    const [n1, n2] = await n1OwnsDbThenN2Joins(t, "unconf");
     const t0 = performance.now();
     n1.m.setServices([]);
     await until("n2 owns db", () => n2.m.token("db") !== null);
