@@ -25,11 +25,8 @@ import { readProcStat } from "../src/platform/proc-stat.js";
 import { openHistory } from "../src/platform/sqlite/store.js";
 import { CLI, makeRoot, type TestRoot } from "../test/e2e/helpers.js";
 import { Daemon, waitRecords } from "../test/e2e/daemon-harness.js";
+import { arg } from "./args.js";
 
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
-};
 const SECONDS = Number(arg("seconds", "5"));
 const CLIENTS = Number(arg("clients", "8"));
 const CALLS = Number(arg("calls", "30"));

@@ -25,11 +25,8 @@ import { Daemon } from "../test/e2e/daemon-harness.js";
 import { TestEtcd } from "../test/helpers/etcd.js";
 import { createEtcdClient } from "../src/platform/etcd-client.js";
 import { clusterKeys } from "../src/cluster/keys.js";
+import { arg } from "./args.js";
 
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
-};
 const SLOTS = Number(arg("slots", "1000"));
 const EVERY_S = Number(arg("every", "20"));
 const TTL_S = Number(arg("ttl", "10"));

@@ -34,11 +34,8 @@ import { Daemon, waitRecords } from "../test/e2e/daemon-harness.js";
 import { defaultMaxParallel } from "../src/scheduler/ports.js";
 import { nativeSpawnTask } from "../src/platform/task-spawn.js";
 import type { RunRecord } from "../src/core/run-record.js";
+import { arg } from "./args.js";
 
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
-};
 const TASKS = Number(arg("tasks", "1000"));
 const PARALLEL = Number(arg("parallel", "64"));
 const PROFILE = arg("profile", "");

@@ -16,11 +16,8 @@ import { execFileSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { makeRoot, type TestRoot } from "../test/e2e/helpers.js";
 import { Daemon } from "../test/e2e/daemon-harness.js";
+import { arg } from "./args.js";
 
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
-};
 const SERVICES = Number(arg("services", "100"));
 const PER_SERVICE = Number(arg("tasks", "100"));
 const IDLE_S = Number(arg("idle", "20"));

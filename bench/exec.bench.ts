@@ -11,11 +11,8 @@
 import { spawnSync } from "node:child_process";
 import { CLI, makeRoot } from "../test/e2e/helpers.js";
 import { Daemon } from "../test/e2e/daemon-harness.js";
+import { arg } from "./args.js";
 
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
-};
 const CALLS = Number(arg("calls", "30"));
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 

@@ -19,11 +19,8 @@ import { Daemon } from "../test/e2e/daemon-harness.js";
 import { openHistory } from "../src/platform/sqlite/store.js";
 import { openPostgresHistory } from "../src/platform/postgres/store.js";
 import type { RunRecord } from "../src/core/run-record.js";
+import { arg } from "./args.js";
 
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
-};
 const TASKS = Number(arg("tasks", "1000"));
 const PARALLEL = Number(arg("parallel", String(TASKS)));
 const BASE_URL = arg("url", process.env.SVCMGR_TEST_PG_URL ?? "");

@@ -18,11 +18,8 @@ import type { HistoryQuery } from "../src/core/history-store.js";
 import { openPostgresHistory } from "../src/platform/postgres/store.js";
 import { buildQuery } from "../src/platform/postgres/sql.js";
 import { CLI, makeRoot } from "../test/e2e/helpers.js";
+import { arg } from "./args.js";
 
-const arg = (name: string, dflt: string): string => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] !== undefined ? process.argv[i + 1]! : dflt;
-};
 const ROWS = Number(arg("rows", "10000000"));
 const BASE_URL = arg("url", process.env.SVCMGR_TEST_PG_URL ?? "");
 const KEEP = process.argv.includes("--keep");
